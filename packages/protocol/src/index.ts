@@ -1,0 +1,3 @@
+export * from './envelope.js';
+export * from './tags.js';
+export * from './fingerprint.js';
