@@ -1,0 +1,92 @@
+/**
+ * Starts the real server (the built CLI) on a free port with a fresh data directory, for tests.
+ * The server prints one JSON line on start when given --json; this reads it and returns handles.
+ * Stop it with stop(): the server is ended by its own process id, never by name.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const repoRoot = new URL('../..', import.meta.url).pathname;
+export const cliPath = join(repoRoot, 'packages/server/dist/cli/main.js');
+
+export interface StartupInfo {
+  url: string;
+  port: number;
+  projectId: string;
+  publicKey: string;
+  dsn: string;
+  /** Only printed on the first start of a data directory. */
+  adminToken?: string;
+}
+
+export interface RunningServer extends StartupInfo {
+  dataDir: string;
+  process: ChildProcess;
+  /** Authenticated JSON request to the query API. */
+  api<T = any>(path: string, init?: { method?: string; body?: unknown; token?: string }): Promise<{ status: number; body: T }>;
+  stop(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  args?: string[];
+  adminToken?: string;
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'proliferate-test-'));
+  const child = spawn(
+    process.execPath,
+    [cliPath, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--json', ...(options.args ?? [])],
+    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  const info = await new Promise<StartupInfo>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s: ${stderr}`)), 20_000);
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(line) as StartupInfo);
+      } catch {
+        reject(new Error(`unexpected first line from server: ${line}\n${stderr}`));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${stderr}`));
+    });
+  });
+  const adminToken = options.adminToken ?? info.adminToken;
+  return {
+    ...info,
+    adminToken,
+    dataDir,
+    process: child,
+    async api(path, init = {}) {
+      const response = await fetch(info.url + path, {
+        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+        headers: {
+          authorization: `Bearer ${init.token ?? adminToken}`,
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    async stop({ keepData = false } = {}) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        process.kill(child.pid!, 'SIGTERM');
+        await exited;
+      }
+      if (!keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
