@@ -1,0 +1,42 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from '../errors.js';
+
+export function idParam(value: unknown, what: string): number {
+  const text = String(value ?? '');
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id <= 0) throw new HttpError(404, 'not_found', `${what} not found`);
+  return id;
+}
+
+export function limitParam(value: unknown, fallback: number, max = 100): number {
+  if (value === undefined || value === '') return fallback;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+    throw new HttpError(400, 'invalid_parameter', `limit must be an integer from 1 to ${max}`);
+  }
+  return limit;
+}
+
+export function stringParam(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new HttpError(400, 'invalid_parameter', `${name} must be given once, as text`);
+  return value;
+}
+
+/**
+ * Cursor pagination the way Sentry's API does it: the body is the page, and a `Link` header names
+ * the next page (also in `X-Next-Cursor` for clients that do not parse Link).
+ */
+export function sendPage<T>(request: FastifyRequest, reply: FastifyReply, items: T[], nextCursor: string | null): T[] {
+  if (nextCursor) {
+    const url = new URL(request.url, `${request.protocol}://${request.host}`);
+    url.searchParams.set('cursor', nextCursor);
+    reply.header('link', `<${url.toString()}>; rel="next"; results="true"; cursor="${nextCursor}"`);
+    reply.header('x-next-cursor', nextCursor);
+  }
+  return items;
+}
+
+export function publicUrl(request: FastifyRequest, configured: string | undefined): string {
+  return configured ?? `${request.protocol}://${request.host}`;
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpError } from '../errors.js';
+import { ISSUE_STATUSES, type Issue, type IssueStatus, type Store, type TagKeyDistribution } from '../store/types.js';
+import { assertProjectAccess, requireToken } from './auth.js';
+import { idParam, limitParam, sendPage, stringParam } from './http.js';
+
+const percentage = (count: number, total: number) => (total > 0 ? Math.round((count / total) * 10000) / 100 : 0);
+
+/**
+ * Percentages are shares of the issue's events ("what percentage of errors are from
+ * tier=enterprise?"); totalValues counts the events that carry the key at all.
+ */
+function tagDistribution(issue: Issue, entry: TagKeyDistribution) {
+  return {
+    key: entry.key,
+    totalValues: entry.totalValues,
+    topValues: entry.values.map((v) => ({ ...v, percentage: percentage(v.count, issue.count) })),
+  };
+}
+
+export async function issueRoutes(app: FastifyInstance, options: { store: Store }) {
+  const { store } = options;
+
+  async function loadIssue(request: FastifyRequest): Promise<Issue> {
+    const token = await requireToken(request, store);
+    const id = idParam((request.params as { issueId: string }).issueId, 'issue');
+    const issue = await store.getIssue(id);
+    if (!issue) throw new HttpError(404, 'not_found', 'issue not found');
+    assertProjectAccess(token, issue.projectId, 'issue');
+    return issue;
+  }
+
+  app.get('/api/0/issues/:issueId/', async (request) => loadIssue(request));
+
+  app.put('/api/0/issues/:issueId/', async (request) => {
+    const issue = await loadIssue(request);
+    const body = request.body as { status?: unknown } | undefined;
+    if (typeof body?.status !== 'string' || !ISSUE_STATUSES.includes(body.status as IssueStatus)) {
+      throw new HttpError(400, 'invalid_body', `status must be one of ${ISSUE_STATUSES.join(', ')}`);
+    }
+    return store.setIssueStatus(issue.id, body.status as IssueStatus);
+  });
+
+  app.get('/api/0/issues/:issueId/events/', async (request, reply) => {
+    const issue = await loadIssue(request);
+    const q = request.query as Record<string, unknown>;
+    try {
+      const page = await store.listIssueEvents(issue.id, limitParam(q.limit, 50), stringParam(q.cursor, 'cursor'));
+      return sendPage(request, reply, page.items, page.nextCursor);
+    } catch (error) {
+      if (error instanceof RangeError) throw new HttpError(400, 'invalid_cursor', error.message);
+      throw error;
+    }
+  });
+
+  app.get('/api/0/issues/:issueId/events/latest/', async (request) => {
+    const issue = await loadIssue(request);
+    const page = await store.listIssueEvents(issue.id, 1);
+    const latest = page.items[0];
+    const event = latest && (await store.getEvent(issue.projectId, latest.eventId));
+    if (!event) throw new HttpError(404, 'not_found', 'the issue has no events');
+    return { ...event.payload, eventId: event.eventId, issueId: event.issueId, projectId: event.projectId };
+  });
+
+  app.get('/api/0/issues/:issueId/tags/', async (request) => {
+    const issue = await loadIssue(request);
+    const q = request.query as Record<string, unknown>;
+    const top = limitParam(q.limit, 10, 1000);
+    const entries = await store.issueTagDistribution(issue.id, top);
+    return entries.map((entry) => tagDistribution(issue, entry));
+  });
+
+  app.get('/api/0/issues/:issueId/tags/:key/', async (request) => {
+    const issue = await loadIssue(request);
+    const { key } = request.params as { key: string };
+    const entry = await store.issueTagValues(issue.id, key);
+    if (!entry) throw new HttpError(404, 'not_found', `the issue has no tag "${key}"`);
+    return tagDistribution(issue, entry);
+  });
+}

@@ -1,0 +1,99 @@
+import type { FastifyInstance } from 'fastify';
+import { dsnFor } from '../config.js';
+import { HttpError } from '../errors.js';
+import { parseIssueSearch } from '../query/issue-search.js';
+import type { IssueCondition, IssueSort, Project, Store } from '../store/types.js';
+import { assertProjectAccess, requireToken } from './auth.js';
+import { idParam, limitParam, publicUrl, sendPage, stringParam } from './http.js';
+
+const SORTS = new Set<IssueSort>(['date', 'new', 'freq', 'users']);
+
+export async function projectRoutes(app: FastifyInstance, options: { store: Store; publicUrl?: string }) {
+  const { store } = options;
+
+  async function loadProject(token: Awaited<ReturnType<typeof requireToken>>, rawId: unknown): Promise<Project> {
+    const id = idParam(rawId, 'project');
+    assertProjectAccess(token, id);
+    const project = await store.getProject(id);
+    if (!project) throw new HttpError(404, 'not_found', 'project not found');
+    return project;
+  }
+
+  const withDsn = (project: Project, base: string) => ({ ...project, dsn: dsnFor(base, project.publicKey, project.id) });
+
+  app.get('/api/0/projects/', async (request) => {
+    const token = await requireToken(request, store);
+    const base = publicUrl(request, options.publicUrl);
+    const projects = await store.listProjects();
+    return projects.filter((p) => token.projectId === null || p.id === token.projectId).map((p) => withDsn(p, base));
+  });
+
+  app.post('/api/0/projects/', async (request, reply) => {
+    const token = await requireToken(request, store);
+    if (token.projectId !== null) throw new HttpError(403, 'forbidden', 'A project-scoped token cannot create projects');
+    const body = request.body as { name?: unknown; slug?: unknown } | undefined;
+    const name = typeof body?.name === 'string' ? body.name.trim() : '';
+    if (!name || name.length > 100) throw new HttpError(400, 'invalid_body', 'name is required: text of 1 to 100 characters');
+    if (body?.slug !== undefined && (typeof body.slug !== 'string' || !/^[a-z0-9-]{1,40}$/.test(body.slug))) {
+      throw new HttpError(400, 'invalid_body', 'slug must be 1 to 40 lowercase letters, digits or dashes');
+    }
+    const project = await store.createProject({ name, slug: body?.slug as string | undefined });
+    reply.code(201);
+    return withDsn(project, publicUrl(request, options.publicUrl));
+  });
+
+  app.get('/api/0/projects/:projectId/', async (request) => {
+    const token = await requireToken(request, store);
+    const project = await loadProject(token, (request.params as { projectId: string }).projectId);
+    return withDsn(project, publicUrl(request, options.publicUrl));
+  });
+
+  app.get('/api/0/projects/:projectId/keys/', async (request) => {
+    const token = await requireToken(request, store);
+    const project = await loadProject(token, (request.params as { projectId: string }).projectId);
+    const base = publicUrl(request, options.publicUrl);
+    const keys = await store.listProjectKeys(project.id);
+    return keys.map((k) => ({ ...k, dsn: dsnFor(base, k.publicKey, project.id) }));
+  });
+
+  app.get('/api/0/projects/:projectId/issues/', async (request, reply) => {
+    const token = await requireToken(request, store);
+    const project = await loadProject(token, (request.params as { projectId: string }).projectId);
+    const q = request.query as Record<string, unknown>;
+    const conditions: IssueCondition[] = parseIssueSearch(stringParam(q.query, 'query') ?? '');
+    const environment = stringParam(q.environment, 'environment');
+    if (environment) conditions.push({ kind: 'tag', key: 'environment', values: [environment] });
+    const sort = (stringParam(q.sort, 'sort') ?? 'date') as IssueSort;
+    if (!SORTS.has(sort)) throw new HttpError(400, 'invalid_parameter', 'sort must be one of date, new, freq, users');
+    let page;
+    try {
+      page = await store.listIssues({
+        projectId: project.id,
+        conditions,
+        sort,
+        limit: limitParam(q.limit, 25),
+        cursor: stringParam(q.cursor, 'cursor'),
+      });
+    } catch (error) {
+      if (error instanceof RangeError) throw new HttpError(400, 'invalid_cursor', error.message);
+      throw error;
+    }
+    return sendPage(request, reply, page.items, page.nextCursor);
+  });
+
+  app.get('/api/0/projects/:projectId/events/:eventId/', async (request) => {
+    const token = await requireToken(request, store);
+    const params = request.params as { projectId: string; eventId: string };
+    const project = await loadProject(token, params.projectId);
+    const eventId = params.eventId.replace(/-/g, '').toLowerCase();
+    const event = await store.getEvent(project.id, eventId);
+    if (!event) throw new HttpError(404, 'not_found', 'event not found');
+    return { ...event.payload, eventId, issueId: event.issueId, projectId: event.projectId };
+  });
+
+  app.get('/api/0/projects/:projectId/tags/', async (request) => {
+    const token = await requireToken(request, store);
+    const project = await loadProject(token, (request.params as { projectId: string }).projectId);
+    return store.projectTagKeys(project.id);
+  });
+}

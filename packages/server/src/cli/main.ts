@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DEFAULT_LIMITS, DEFAULT_PORT, defaultDataDir, dsnFor, parsePort, type ServerConfig } from '../config.js';
+import { startServer } from '../server.js';
+import { SqliteStore } from '../store/sqlite/store.js';
+
+const HELP: Record<string, string> = {
+  main: `Usage: proliferate <command> [options]
+
+Commands:
+  serve                 Run the server (ingest, API, dashboard)
+  project create NAME   Create a project and print it as JSON (with its DSN)
+  project list          List projects as JSON
+  token create          Create an API token and print it
+
+Run "proliferate <command> --help" for a command's options.
+Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate).`,
+  serve: `Usage: proliferate serve [--port N] [--host H] [--data-dir DIR] [--public-url URL] [--json]
+
+  --port N          Port to listen on (PROLIFERATE_PORT, default ${DEFAULT_PORT}; 0 picks a free port)
+  --host H          Address to bind (PROLIFERATE_HOST, default 127.0.0.1)
+  --data-dir DIR    Where the SQLite store lives (PROLIFERATE_DATA_DIR, default ./.proliferate)
+  --public-url URL  Base URL that DSNs point at (PROLIFERATE_PUBLIC_URL, default http://HOST:PORT)
+  --json            Print the start-up details as one JSON line instead of text`,
+  project: `Usage: proliferate project create NAME [--slug SLUG] [--data-dir DIR] [--public-url URL]
+       proliferate project list [--data-dir DIR] [--public-url URL]`,
+  token: `Usage: proliferate token create [--name NAME] [--project ID] [--data-dir DIR]
+
+  --name NAME     A label for the token (default "cli")
+  --project ID    Limit the token to one project (default: every project)`,
+};
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'public-url': { type: 'string' },
+  json: { type: 'boolean' },
+  slug: { type: 'string' },
+  name: { type: 'string' },
+  project: { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
+class UsageError extends Error {}
+
+function publicUrlFrom(values: { 'public-url'?: string; host?: string; port?: string }): string {
+  if (values['public-url'] ?? process.env.PROLIFERATE_PUBLIC_URL) return (values['public-url'] ?? process.env.PROLIFERATE_PUBLIC_URL)!;
+  const host = values.host ?? process.env.PROLIFERATE_HOST ?? '127.0.0.1';
+  return `http://${host}:${parsePort(values.port ?? process.env.PROLIFERATE_PORT, DEFAULT_PORT)}`;
+}
+
+async function serve(values: Record<string, string | boolean | undefined>) {
+  const config: ServerConfig = {
+    host: (values.host as string) ?? process.env.PROLIFERATE_HOST ?? '127.0.0.1',
+    port: parsePort((values.port as string) ?? process.env.PROLIFERATE_PORT, DEFAULT_PORT),
+    dataDir: (values['data-dir'] as string) ?? defaultDataDir(),
+    publicUrl: (values['public-url'] as string) ?? process.env.PROLIFERATE_PUBLIC_URL,
+    limits: DEFAULT_LIMITS,
+  };
+  const server = await startServer(config);
+  const info = {
+    url: server.url,
+    port: server.port,
+    projectId: String(server.defaultProject.id),
+    publicKey: server.defaultProject.publicKey,
+    dsn: server.defaultProject.dsn,
+    ...(server.adminToken ? { adminToken: server.adminToken } : {}),
+  };
+  if (values.json) process.stdout.write(JSON.stringify(info) + '\n');
+  else {
+    console.log(`Proliferate is running at ${info.url}`);
+    console.log(`  data directory: ${config.dataDir}`);
+    console.log(`  default project DSN: ${info.dsn}`);
+    if (info.adminToken) {
+      console.log(`  admin API token (shown once, keep it): ${info.adminToken}`);
+    } else {
+      console.log('  API tokens: create one with "proliferate token create"');
+    }
+  }
+  const stop = () => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+async function withStore<T>(dataDir: string | undefined, run: (store: SqliteStore) => Promise<T>): Promise<T> {
+  const store = new SqliteStore({ dataDir: dataDir ?? defaultDataDir(), withWriter: false });
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function main(argv: string[]) {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const [command, sub, ...rest] = positionals;
+  if (!command || command === 'help') return console.log(HELP.main);
+  if (values.help) return console.log(HELP[command] ?? HELP.main);
+  const dataDir = values['data-dir'];
+  switch (command) {
+    case 'serve':
+      if (sub) throw new UsageError(`serve takes no arguments, got "${sub}"`);
+      return serve(values);
+    case 'project':
+      if (sub === 'create') {
+        const name = rest.join(' ').trim();
+        if (!name) throw new UsageError('project create needs a NAME');
+        const project = await withStore(dataDir, (s) => s.createProject({ name, slug: values.slug }));
+        return console.log(JSON.stringify({ ...project, dsn: dsnFor(publicUrlFrom(values), project.publicKey, project.id) }, null, 2));
+      }
+      if (sub === 'list') {
+        const projects = await withStore(dataDir, (s) => s.listProjects());
+        const base = publicUrlFrom(values);
+        return console.log(JSON.stringify(projects.map((p) => ({ ...p, dsn: dsnFor(base, p.publicKey, p.id) })), null, 2));
+      }
+      throw new UsageError(`unknown project command "${sub ?? ''}" (use create or list)`);
+    case 'token':
+      if (sub === 'create') {
+        const projectId = values.project === undefined ? null : Number(values.project);
+        if (projectId !== null && !(Number.isInteger(projectId) && projectId > 0)) throw new UsageError('--project must be a project id');
+        const created = await withStore(dataDir, async (s) => {
+          if (projectId !== null && !(await s.getProject(projectId))) throw new UsageError(`project ${projectId} does not exist`);
+          return s.createToken({ name: values.name ?? 'cli', projectId });
+        });
+        return console.log(created.token);
+      }
+      throw new UsageError(`unknown token command "${sub ?? ''}" (use create)`);
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  console.error(`proliferate: ${message}${usage ? '\nRun "proliferate --help" for usage.' : ''}`);
+  process.exit(usage ? 2 : 1);
+});

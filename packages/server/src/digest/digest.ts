@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { fingerprintFromSource, GROUPING_VERSION, groupingSource } from '@proliferate/protocol';
+import type { DigestedEvent } from '../store/types.js';
+import { eventCulprit, eventKind, eventTitle } from './describe.js';
+import { normalizeEvent, type NormalizeContext } from './normalize.js';
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function userKey(user: Record<string, unknown> | null): string | null {
+  if (!user) return null;
+  for (const field of ['id', 'email', 'username', 'ip_address']) {
+    const value = user[field];
+    if (typeof value === 'string' && value !== '') return `${field}:${value}`;
+  }
+  return null;
+}
+
+function accountKey(account: Record<string, unknown> | null): string | null {
+  if (!account) return null;
+  for (const field of ['id', 'name']) {
+    const value = account[field];
+    if (typeof value === 'string' && value !== '') return `${field}:${value}`;
+  }
+  return null;
+}
+
+/** Normalize, group and describe one event: everything the writer needs, computed off the writer. */
+export function digestEvent(raw: Record<string, unknown>, projectId: number, ctx: NormalizeContext): DigestedEvent {
+  const event = normalizeEvent(raw, ctx);
+  const source = groupingSource(event);
+  const fingerprint = fingerprintFromSource(source, sha256Hex);
+  const title = eventTitle(event);
+  const culprit = eventCulprit(event);
+  const type = eventKind(event);
+  const payload = JSON.stringify({
+    ...event,
+    timestamp: new Date(event.timestamp).toISOString(),
+    received: new Date(event.received).toISOString(),
+    title,
+    culprit,
+    type,
+    grouping: { version: GROUPING_VERSION, fingerprint, source },
+  });
+  return {
+    projectId,
+    eventId: event.eventId,
+    timestamp: event.timestamp,
+    received: event.received,
+    fingerprint,
+    groupingVersion: GROUPING_VERSION,
+    title,
+    culprit,
+    type,
+    level: event.level,
+    environment: event.environment ?? null,
+    release: event.release ?? null,
+    userKey: userKey(event.user),
+    accountKey: accountKey(event.account),
+    traceId: event.traceId,
+    tags: Object.entries(event.tags),
+    payload,
+  };
+}

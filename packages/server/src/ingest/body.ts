@@ -1,0 +1,109 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import type { IngestLimits } from '../config.js';
+import { HttpError } from '../errors.js';
+
+function decoderFor(encoding: string, firstByte: number | undefined): Transform | null {
+  switch (encoding) {
+    case '':
+    case 'identity':
+      return null;
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      // HTTP says zlib-wrapped deflate, but some clients send raw deflate; a zlib stream starts 0x78.
+      return firstByte === 0x78 ? createInflate() : createInflateRaw();
+    case 'br':
+      return createBrotliDecompress();
+    default:
+      throw new HttpError(415, 'unsupported_encoding', `Content-Encoding "${encoding}" is not supported (use gzip, deflate, br or none)`);
+  }
+}
+
+const tooLarge = (what: string, limit: number) =>
+  new HttpError(413, 'payload_too_large', `${what} is larger than the limit of ${limit} bytes`);
+
+/**
+ * Reads a request body, decompressing as it streams. Both limits are enforced while reading: a
+ * decompression bomb is stopped as soon as its output passes the limit, never buffered whole.
+ */
+export async function readBody(stream: Readable, headers: IncomingHttpHeaders, limits: IngestLimits): Promise<Buffer> {
+  const encoding = String(headers['content-encoding'] ?? '').trim().toLowerCase();
+  const declared = Number(headers['content-length']);
+  if (Number.isFinite(declared) && declared > limits.maxCompressedBytes) {
+    stream.resume();
+    throw tooLarge('The request body', limits.maxCompressedBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let decoder: Transform | null | undefined;
+  let failure: HttpError | null = null;
+
+  const output = new Promise<void>((resolve, reject) => {
+    const finish = (error?: unknown) => (error ? reject(error) : resolve());
+    const onOutput = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limits.maxDecompressedBytes) {
+        failure = tooLarge('The decompressed body', limits.maxDecompressedBytes);
+        decoder?.destroy();
+        stream.destroy();
+        finish(failure);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    let received = 0;
+    stream.on('data', (chunk: Buffer) => {
+      if (failure) return;
+      received += chunk.length;
+      if (received > limits.maxCompressedBytes) {
+        failure = tooLarge('The request body', limits.maxCompressedBytes);
+        decoder?.destroy();
+        stream.destroy();
+        finish(failure);
+        return;
+      }
+      if (decoder === undefined) {
+        try {
+          decoder = decoderFor(encoding, chunk[0]);
+        } catch (error) {
+          failure = error as HttpError;
+          stream.resume();
+          finish(failure);
+          return;
+        }
+        if (decoder) {
+          decoder.on('data', onOutput);
+          decoder.on('error', () => finish(failure ?? new HttpError(400, 'invalid_compression', `The body is not valid ${encoding} data`)));
+          decoder.on('end', () => finish());
+        }
+      }
+      if (decoder) {
+        // Respect the decoder's back-pressure so a bomb cannot queue unbounded output.
+        if (!decoder.write(chunk)) {
+          stream.pause();
+          decoder.once('drain', () => stream.resume());
+        }
+      } else onOutput(chunk);
+    });
+    stream.on('end', () => {
+      if (failure) return;
+      if (decoder === undefined) {
+        try {
+          decoderFor(encoding, undefined); // an empty body still names a supported encoding
+        } catch (error) {
+          finish(error);
+          return;
+        }
+      }
+      if (decoder) decoder.end();
+      else finish();
+    });
+    stream.on('error', (error) => finish(failure ?? new HttpError(400, 'body_read_failed', `Reading the body failed: ${error.message}`)));
+    stream.on('aborted', () => finish(new HttpError(400, 'body_aborted', 'The client aborted the request')));
+  });
+  await output;
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,90 @@
+import { type Envelope, type EnvelopeItem } from '@proliferate/protocol';
+import type { IngestLimits } from '../config.js';
+import { digestEvent } from '../digest/digest.js';
+import { hexId, isObject } from '../digest/values.js';
+import { HttpError } from '../errors.js';
+import type { DigestedEvent, RawItem } from '../store/types.js';
+
+/** Item types kept for later use (traces, logs, feedback); others are only counted. */
+const KEPT_TYPES = new Set(['transaction', 'span', 'log', 'otel_log', 'feedback', 'user_report', 'check_in', 'profile', 'replay_event']);
+const EVENT_TYPES = new Set(['event', 'error', 'message']);
+const decoder = new TextDecoder();
+
+export interface IngestBatch {
+  events: DigestedEvent[];
+  raw: RawItem[];
+  /** The id answered to the client: the first event's, else the envelope's. */
+  responseId: string | null;
+}
+
+export interface IngestContext {
+  projectId: number;
+  receivedMs: number;
+  clientIp?: string;
+  limits: IngestLimits;
+}
+
+export function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(bytes));
+  } catch (error) {
+    throw new HttpError(400, 'invalid_json', `${what} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!isObject(value)) throw new HttpError(400, 'invalid_event', `${what} must be a JSON object`);
+  return value;
+}
+
+export function digestOne(raw: Record<string, unknown>, ctx: IngestContext, envelopeHeaders: Record<string, unknown> = {}) {
+  return digestEvent(raw, ctx.projectId, {
+    receivedMs: ctx.receivedMs,
+    clientIp: ctx.clientIp,
+    envelopeEventId: envelopeHeaders.event_id,
+    envelopeTrace: envelopeHeaders.trace,
+  });
+}
+
+function rawItem(item: EnvelopeItem, type: string, envelope: Envelope, ctx: IngestContext): RawItem {
+  const keep = KEPT_TYPES.has(type);
+  let traceId: string | null = null;
+  let payload: string | null = null;
+  if (keep) {
+    payload = decoder.decode(item.payload);
+    if (type === 'transaction') {
+      try {
+        const parsed = JSON.parse(payload) as { contexts?: { trace?: { trace_id?: unknown } } };
+        traceId = hexId(parsed.contexts?.trace?.trace_id) ?? null;
+      } catch {
+        // kept as sent; the traces pipeline reports unreadable items
+      }
+    }
+    traceId ??= hexId(isObject(envelope.headers.trace) ? envelope.headers.trace.trace_id : undefined) ?? null;
+  }
+  return {
+    projectId: ctx.projectId,
+    type,
+    received: ctx.receivedMs,
+    eventId: hexId(envelope.headers.event_id) ?? null,
+    traceId,
+    payload,
+  };
+}
+
+/** Splits an envelope into events to digest and other items to keep or count. */
+export function ingestEnvelope(envelope: Envelope, ctx: IngestContext): IngestBatch {
+  const batch: IngestBatch = { events: [], raw: [], responseId: hexId(envelope.headers.event_id) ?? null };
+  envelope.items.forEach((item, index) => {
+    const type = String(item.headers.type);
+    if (EVENT_TYPES.has(type)) {
+      if (item.payload.byteLength > ctx.limits.maxEventBytes) {
+        throw new HttpError(413, 'event_too_large', `item ${index} (event) is larger than ${ctx.limits.maxEventBytes} bytes`);
+      }
+      const event = digestOne(parseJsonObject(item.payload, `item ${index} (event)`), ctx, envelope.headers);
+      batch.events.push(event);
+      batch.responseId ??= event.eventId;
+      return;
+    }
+    batch.raw.push(rawItem(item, type, envelope, ctx));
+  });
+  return batch;
+}

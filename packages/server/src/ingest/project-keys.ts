@@ -1,0 +1,36 @@
+import type { Store } from '../store/types.js';
+
+const TTL_MS = 10_000;
+
+/**
+ * Remembers which public key belongs to which project for a few seconds, so the ingest hot path
+ * does not query for every request. Only hits are cached: a key created a moment ago by the CLI
+ * works at once, and a revoked key stops working within the TTL.
+ */
+export class ProjectKeyCache {
+  private readonly keys = new Map<string, { projectId: number; until: number }>();
+  private readonly projects = new Map<number, number>();
+
+  constructor(private readonly store: Store) {}
+
+  async projectForKey(publicKey: string): Promise<number | undefined> {
+    const now = Date.now();
+    const hit = this.keys.get(publicKey);
+    if (hit && hit.until > now) return hit.projectId;
+    const projectId = await this.store.findProjectByKey(publicKey);
+    if (projectId === undefined) this.keys.delete(publicKey);
+    else {
+      if (this.keys.size > 10_000) this.keys.clear();
+      this.keys.set(publicKey, { projectId, until: now + TTL_MS });
+    }
+    return projectId;
+  }
+
+  async projectExists(projectId: number): Promise<boolean> {
+    const until = this.projects.get(projectId);
+    if (until !== undefined && until > Date.now()) return true;
+    const exists = (await this.store.getProject(projectId)) !== undefined;
+    if (exists) this.projects.set(projectId, Date.now() + TTL_MS);
+    return exists;
+  }
+}

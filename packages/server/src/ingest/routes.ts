@@ -1,0 +1,116 @@
+import { EnvelopeError, parseEnvelope } from '@proliferate/protocol';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IngestLimits } from '../config.js';
+import { HttpError } from '../errors.js';
+import type { Store } from '../store/types.js';
+import { publicKeyFromDsn, publicKeyFromRequest } from './auth.js';
+import { readBody } from './body.js';
+import { digestOne, ingestEnvelope, parseJsonObject, type IngestBatch, type IngestContext } from './items.js';
+import { ProjectKeyCache } from './project-keys.js';
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-headers': 'content-type, content-encoding, x-sentry-auth, authorization, sentry-trace, baggage',
+  'access-control-expose-headers': 'x-sentry-rate-limits, retry-after',
+  'access-control-max-age': '86400',
+};
+
+interface IngestParams {
+  projectId: string;
+}
+
+function projectIdParam(request: FastifyRequest): number {
+  const { projectId } = request.params as IngestParams;
+  const id = Number(projectId);
+  if (!/^\d+$/.test(projectId) || !Number.isSafeInteger(id)) throw new HttpError(404, 'project_not_found', `project ${projectId} does not exist`);
+  return id;
+}
+
+/** Sentry-compatible ingest: `/api/{project}/envelope/` and the legacy `/api/{project}/store/`. */
+export async function ingestRoutes(app: FastifyInstance, options: { store: Store; limits: IngestLimits }) {
+  const { store, limits } = options;
+  const keys = new ProjectKeyCache(store);
+
+  // Real clients send any Content-Type or none (text/plain from browsers, x-sentry-envelope, json):
+  // the body is read raw here, whatever it is labelled.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage) => readBody(payload, request.headers, limits));
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(CORS_HEADERS);
+  });
+
+  async function authenticate(request: FastifyRequest, projectId: number, body?: Buffer): Promise<void> {
+    if (!(await keys.projectExists(projectId))) throw new HttpError(404, 'project_not_found', `project ${projectId} does not exist`);
+    let key = publicKeyFromRequest(request.headers, request.query as Record<string, unknown>);
+    if (!key && body) key = envelopeDsnKey(body);
+    if (!key) throw new HttpError(401, 'missing_key', 'No project key: send X-Sentry-Auth with sentry_key, the sentry_key query parameter, or Authorization: Bearer');
+    const keyProject = await keys.projectForKey(key);
+    if (keyProject !== projectId) throw new HttpError(403, 'invalid_key', 'The project key is not valid for this project');
+  }
+
+  async function commit(batch: IngestBatch): Promise<void> {
+    if (batch.events.length === 0 && batch.raw.length === 0) return;
+    try {
+      await store.write(batch.events, batch.raw);
+    } catch (error) {
+      app.log.error({ err: error }, 'write failed');
+      throw new HttpError(503, 'store_unavailable', 'The event could not be stored; retry later');
+    }
+  }
+
+  const context = (request: FastifyRequest, projectId: number): IngestContext => ({
+    projectId,
+    receivedMs: Date.now(),
+    clientIp: request.ip,
+    limits,
+  });
+
+  const requireBody = (body: unknown): Buffer => {
+    if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, 'empty_body', 'The request body is empty');
+    return body;
+  };
+
+  app.options('/api/:projectId/envelope/', async (_request, reply) => reply.code(204).send());
+  app.options('/api/:projectId/store/', async (_request, reply) => reply.code(204).send());
+
+  app.post('/api/:projectId/envelope/', async (request) => {
+    const projectId = projectIdParam(request);
+    const hasRequestKey = publicKeyFromRequest(request.headers, request.query as Record<string, unknown>) !== undefined;
+    if (hasRequestKey) await authenticate(request, projectId);
+    const body = requireBody(request.body);
+    if (!hasRequestKey) await authenticate(request, projectId, body);
+    let envelope;
+    try {
+      envelope = parseEnvelope(body);
+    } catch (error) {
+      if (error instanceof EnvelopeError) throw new HttpError(400, error.code, error.message);
+      throw error;
+    }
+    const batch = ingestEnvelope(envelope, context(request, projectId));
+    await commit(batch);
+    return batch.responseId ? { id: batch.responseId } : {};
+  });
+
+  app.post('/api/:projectId/store/', async (request) => {
+    const projectId = projectIdParam(request);
+    await authenticate(request, projectId);
+    const body = requireBody(request.body);
+    if (body.length > limits.maxEventBytes) throw new HttpError(413, 'event_too_large', `The event is larger than ${limits.maxEventBytes} bytes`);
+    const event = digestOne(parseJsonObject(body, 'The event'), context(request, projectId));
+    await commit({ events: [event], raw: [], responseId: event.eventId });
+    return { id: event.eventId };
+  });
+}
+
+function envelopeDsnKey(body: Buffer): string | undefined {
+  const end = body.indexOf(10);
+  try {
+    const headers = JSON.parse(body.subarray(0, end === -1 ? body.length : end).toString('utf8')) as { dsn?: unknown };
+    return publicKeyFromDsn(headers.dsn)?.key;
+  } catch {
+    return undefined;
+  }
+}

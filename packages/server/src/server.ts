@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { dsnFor, type ServerConfig } from './config.js';
+import { SqliteStore } from './store/sqlite/store.js';
+import type { Store } from './store/types.js';
+
+export interface StartedServer {
+  app: FastifyInstance;
+  store: Store;
+  url: string;
+  port: number;
+  defaultProject: { id: number; publicKey: string; dsn: string };
+  /** Set only when this start created the data directory's first admin token. */
+  adminToken?: string;
+  close(): Promise<void>;
+}
+
+/** First start of a data directory: a default project and an admin token to reach the API. */
+async function firstRun(store: Store) {
+  let projects = await store.listProjects();
+  let adminToken: string | undefined;
+  if (projects.length === 0) {
+    await store.createProject({ name: 'Default', slug: 'default' });
+    adminToken = (await store.createToken({ name: 'admin (created on first start)' })).token;
+    projects = await store.listProjects();
+  }
+  return { project: projects[0]!, adminToken };
+}
+
+export async function startServer(config: ServerConfig): Promise<StartedServer> {
+  const store = new SqliteStore({ dataDir: config.dataDir });
+  const { project, adminToken } = await firstRun(store);
+  const app = buildApp(config, store);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${port}`;
+  const base = config.publicUrl ?? url;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    url,
+    port,
+    adminToken,
+    defaultProject: { id: project.id, publicKey: project.publicKey, dsn: dsnFor(base, project.publicKey, project.id) },
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

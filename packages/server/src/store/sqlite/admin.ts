@@ -1,0 +1,114 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { ApiToken, Project, ProjectKey } from '../types.js';
+import type { Tables } from './tables.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export function slugify(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return slug || 'project';
+}
+
+export function newPublicKey(slug: string): string {
+  return `pk_${slug.replace(/-/g, '_')}_${randomBytes(12).toString('hex')}`;
+}
+
+/** Projects, their ingest keys and API tokens: small, rarely written tables. */
+export class AdminQueries {
+  constructor(private readonly db: Kysely<Tables>) {}
+
+  async createProject(input: { name: string; slug?: string }): Promise<Project> {
+    const base = slugify(input.slug ?? input.name);
+    return this.db.transaction().execute(async (trx) => {
+      let slug = base;
+      for (let n = 2; await trx.selectFrom('projects').select('id').where('slug', '=', slug).executeTakeFirst(); n++) {
+        slug = `${base}-${n}`;
+      }
+      const now = Date.now();
+      const { id } = await trx
+        .insertInto('projects')
+        .values({ slug, name: input.name, created_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const publicKey = newPublicKey(slug);
+      await trx
+        .insertInto('project_keys')
+        .values({ public_key: publicKey, project_id: id, label: 'Default', created_at: now })
+        .execute();
+      return { id, slug, name: input.name, publicKey, createdAt: iso(now) };
+    });
+  }
+
+  private projectsQuery() {
+    return this.db
+      .selectFrom('projects as p')
+      .select(['p.id', 'p.slug', 'p.name', 'p.created_at'])
+      .select((eb) =>
+        eb
+          .selectFrom('project_keys as k')
+          .select('k.public_key')
+          .whereRef('k.project_id', '=', 'p.id')
+          .where('k.is_active', '=', 1)
+          .orderBy('k.created_at')
+          .limit(1)
+          .as('public_key'),
+      );
+  }
+
+  async listProjects(): Promise<Project[]> {
+    const rows = await this.projectsQuery().orderBy('p.id').execute();
+    return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.name, publicKey: r.public_key ?? '', createdAt: iso(r.created_at) }));
+  }
+
+  async getProject(id: number): Promise<Project | undefined> {
+    const r = await this.projectsQuery().where('p.id', '=', id).executeTakeFirst();
+    return r && { id: r.id, slug: r.slug, name: r.name, publicKey: r.public_key ?? '', createdAt: iso(r.created_at) };
+  }
+
+  async listProjectKeys(projectId: number): Promise<ProjectKey[]> {
+    const rows = await this.db
+      .selectFrom('project_keys')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('is_active', '=', 1)
+      .orderBy('created_at')
+      .execute();
+    return rows.map((r) => ({ projectId: r.project_id, publicKey: r.public_key, label: r.label, createdAt: iso(r.created_at) }));
+  }
+
+  async findProjectByKey(publicKey: string): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('project_keys')
+      .select('project_id')
+      .where('public_key', '=', publicKey)
+      .where('is_active', '=', 1)
+      .executeTakeFirst();
+    return row?.project_id;
+  }
+
+  async createToken(input: { name: string; projectId?: number | null }): Promise<{ token: string; id: number }> {
+    const token = `pft_${randomBytes(24).toString('base64url')}`;
+    const { id } = await this.db
+      .insertInto('api_tokens')
+      .values({ name: input.name, token_hash: hashToken(token), project_id: input.projectId ?? null, created_at: Date.now() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { token, id };
+  }
+
+  async verifyToken(token: string): Promise<ApiToken | undefined> {
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .select(['id', 'name', 'project_id'])
+      .where('token_hash', '=', hashToken(token))
+      .executeTakeFirst();
+    return row && { id: row.id, name: row.name, projectId: row.project_id };
+  }
+}

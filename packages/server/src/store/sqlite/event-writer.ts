@@ -1,0 +1,136 @@
+import type Database from 'better-sqlite3';
+import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
+import { encodePayload } from './payload-codec.js';
+
+const DAY_MS = 86_400_000;
+const TAG_CACHE_LIMIT = 200_000;
+
+const hexToBlob = (hex: string | null) => (hex ? Buffer.from(hex, 'hex') : null);
+
+/**
+ * Writes events and their derived rows (issue, tags, per-issue counts, distinct users) in one
+ * transaction per batch. Runs on the single writer connection, so lookups see every earlier write
+ * and need no locking beyond the transaction.
+ */
+export class EventWriter {
+  private readonly tagIds = new Map<string, number>();
+  private readonly stmt;
+
+  constructor(private readonly db: Database.Database) {
+    this.stmt = {
+      findIssue: db.prepare<[number, string, string], { id: number }>(
+        'SELECT id FROM issues WHERE project_id = ? AND grouping_version = ? AND fingerprint = ?',
+      ),
+      insertIssue: db.prepare(
+        `INSERT INTO issues (project_id, fingerprint, grouping_version, title, culprit, type, level,
+           first_seen, last_seen, first_release, last_release)
+         VALUES (@projectId, @fingerprint, @groupingVersion, @title, @culprit, @type, @level,
+           @timestamp, @timestamp, @release, @release)`,
+      ),
+      insertEvent: db.prepare(
+        `INSERT OR IGNORE INTO events (project_id, issue_id, event_id, timestamp, received, trace_id, payload)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      existingEventIssue: db.prepare<[number, Buffer], { issue_id: number }>(
+        'SELECT issue_id FROM events WHERE project_id = ? AND event_id = ?',
+      ),
+      internTag: db.prepare<[number, string, string], { id: number }>(
+        `INSERT INTO tag_values (project_id, key, value) VALUES (?, ?, ?)
+         ON CONFLICT (project_id, key, value) DO UPDATE SET key = excluded.key RETURNING id`,
+      ),
+      insertEventTag: db.prepare('INSERT OR IGNORE INTO event_tags (value_id, event_row) VALUES (?, ?)'),
+      upsertIssueTag: db.prepare(
+        `INSERT INTO issue_tag_values (issue_id, value_id, count, first_seen, last_seen) VALUES (?, ?, 1, ?, ?)
+         ON CONFLICT (issue_id, value_id) DO UPDATE SET count = count + 1,
+           first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+      ),
+      insertIssueUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user_key) VALUES (?, ?)'),
+      insertIssueAccount: db.prepare('INSERT OR IGNORE INTO issue_accounts (issue_id, account_key) VALUES (?, ?)'),
+      // SET expressions all read the row's old values, so the status test sees the state before.
+      updateIssue: db.prepare(
+        `UPDATE issues SET count = count + 1, user_count = user_count + @newUser,
+           account_count = account_count + @newAccount,
+           first_seen = min(first_seen, @timestamp), last_seen = max(last_seen, @timestamp),
+           first_release = coalesce(first_release, @release),
+           last_release = CASE WHEN @release IS NOT NULL AND @timestamp >= last_seen THEN @release ELSE last_release END,
+           is_regressed = CASE WHEN status = 'resolved' THEN 1 ELSE is_regressed END,
+           status = CASE WHEN status = 'resolved' THEN 'unresolved' ELSE status END
+         WHERE id = @issueId`,
+      ),
+      insertRaw: db.prepare(
+        'INSERT INTO raw_items (project_id, type, received, event_id, trace_id, payload) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      countItem: db.prepare(
+        `INSERT INTO item_counts (project_id, type, day, count) VALUES (?, ?, ?, 1)
+         ON CONFLICT (project_id, type, day) DO UPDATE SET count = count + 1`,
+      ),
+    };
+  }
+
+  write(events: DigestedEvent[], raw: RawItem[]): WriteOutcome[] {
+    try {
+      return this.db.transaction(() => {
+        const outcomes = events.map((event) => this.writeEvent(event));
+        for (const item of raw) this.writeRaw(item);
+        return outcomes;
+      })();
+    } catch (error) {
+      // Ids interned inside the rolled-back transaction no longer exist.
+      this.tagIds.clear();
+      throw error;
+    }
+  }
+
+  private writeEvent(event: DigestedEvent): WriteOutcome {
+    const s = this.stmt;
+    let issueId = s.findIssue.get(event.projectId, event.groupingVersion, event.fingerprint)?.id;
+    if (issueId === undefined) issueId = Number(s.insertIssue.run(event).lastInsertRowid);
+    const eventIdBlob = Buffer.from(event.eventId, 'hex');
+    const inserted = s.insertEvent.run(
+      event.projectId,
+      issueId,
+      eventIdBlob,
+      event.timestamp,
+      event.received,
+      hexToBlob(event.traceId),
+      encodePayload(event.payload),
+    );
+    if (inserted.changes === 0) {
+      const existing = s.existingEventIssue.get(event.projectId, eventIdBlob);
+      return { eventId: event.eventId, issueId: existing?.issue_id ?? issueId, inserted: false };
+    }
+    const row = inserted.lastInsertRowid;
+    for (const [key, value] of event.tags) {
+      const valueId = this.internTag(event.projectId, key, value);
+      s.insertEventTag.run(valueId, row);
+      s.upsertIssueTag.run(issueId, valueId, event.timestamp, event.timestamp);
+    }
+    const newUser = event.userKey ? s.insertIssueUser.run(issueId, event.userKey).changes : 0;
+    const newAccount = event.accountKey ? s.insertIssueAccount.run(issueId, event.accountKey).changes : 0;
+    s.updateIssue.run({ issueId, newUser, newAccount, timestamp: event.timestamp, release: event.release });
+    return { eventId: event.eventId, issueId, inserted: true };
+  }
+
+  private internTag(projectId: number, key: string, value: string): number {
+    const cacheKey = `${projectId}\u0000${key}\u0000${value}`;
+    const cached = this.tagIds.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const id = this.stmt.internTag.get(projectId, key, value)!.id;
+    if (this.tagIds.size >= TAG_CACHE_LIMIT) this.tagIds.clear();
+    this.tagIds.set(cacheKey, id);
+    return id;
+  }
+
+  private writeRaw(item: RawItem): void {
+    this.stmt.countItem.run(item.projectId, item.type, Math.floor(item.received / DAY_MS));
+    if (item.payload === null) return;
+    this.stmt.insertRaw.run(
+      item.projectId,
+      item.type,
+      item.received,
+      item.eventId,
+      item.traceId,
+      encodePayload(item.payload),
+    );
+  }
+}

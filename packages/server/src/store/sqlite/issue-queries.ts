@@ -1,0 +1,222 @@
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type {
+  EventSummary,
+  Issue,
+  IssueCondition,
+  IssueListQuery,
+  IssueSort,
+  IssueStatus,
+  Page,
+  StoredEvent,
+  TagKeyDistribution,
+} from '../types.js';
+import { decodePayload } from './payload-codec.js';
+import type { Tables } from './tables.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+type IssueRow = Tables['issues'] & { id: number };
+type IssueEb = ExpressionBuilder<Tables, 'issues'>;
+
+const SORT_COLUMNS: Record<IssueSort, 'last_seen' | 'first_seen' | 'count' | 'user_count'> = {
+  date: 'last_seen',
+  new: 'first_seen',
+  freq: 'count',
+  users: 'user_count',
+};
+
+/** `1.2.*` -> `1.2.%` with LIKE's own wildcards escaped. */
+export function wildcardToLike(pattern: string): string {
+  return pattern.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
+}
+
+export class IssueQueries {
+  constructor(private readonly db: Kysely<Tables>) {}
+
+  private condition(eb: IssueEb, projectId: number, condition: IssueCondition): Expression<SqlBool> {
+    let expression: Expression<SqlBool>;
+    switch (condition.kind) {
+      case 'status':
+        expression =
+          condition.status === 'regressed'
+            ? eb.and([eb('status', '=', 'unresolved'), eb('is_regressed', '=', 1)])
+            : eb('status', '=', condition.status);
+        break;
+      case 'text':
+        expression = sql<SqlBool>`${eb.ref('title')} LIKE ${'%' + wildcardToLike(condition.text) + '%'} ESCAPE '\\'`;
+        break;
+      case 'tag': {
+        const valueIds = this.db
+          .selectFrom('tag_values')
+          .select('id')
+          .where('project_id', '=', projectId)
+          .where('key', '=', condition.key)
+          .where((v) =>
+            condition.wildcard
+              ? v.or(condition.values.map((value) => sql<SqlBool>`value LIKE ${wildcardToLike(value)} ESCAPE '\\'`))
+              : v('value', 'in', condition.values),
+          );
+        const issueIds = this.db.selectFrom('issue_tag_values').select('issue_id').where('value_id', 'in', valueIds);
+        expression = eb('id', 'in', issueIds);
+        break;
+      }
+    }
+    return condition.negate ? eb.not(expression) : expression;
+  }
+
+  async listIssues(query: IssueListQuery): Promise<Page<Issue>> {
+    const column = SORT_COLUMNS[query.sort];
+    let q = this.db
+      .selectFrom('issues')
+      .selectAll()
+      .where('project_id', '=', query.projectId)
+      .where((eb) => eb.and(query.conditions.map((c) => this.condition(eb, query.projectId, c))));
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor);
+      if (!cursor || typeof cursor.sortValue !== 'number') throw new RangeError('cursor is not valid');
+      const { sortValue, id } = cursor;
+      q = q.where((eb) => eb.or([eb(column, '<', sortValue), eb.and([eb(column, '=', sortValue), eb('id', '<', id)])]));
+    }
+    const rows = (await q.orderBy(column, 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute()) as IssueRow[];
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      items: await this.toIssues(page),
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last[column], last.id) : null,
+    };
+  }
+
+  private async toIssues(rows: IssueRow[]): Promise<Issue[]> {
+    if (rows.length === 0) return [];
+    const environments = await this.db
+      .selectFrom('issue_tag_values as itv')
+      .innerJoin('tag_values as tv', 'tv.id', 'itv.value_id')
+      .select(['itv.issue_id', 'tv.value'])
+      .where('tv.key', '=', 'environment')
+      .where('itv.issue_id', 'in', rows.map((r) => r.id))
+      .orderBy('tv.value')
+      .execute();
+    const byIssue = new Map<number, string[]>();
+    for (const e of environments) byIssue.set(e.issue_id, [...(byIssue.get(e.issue_id) ?? []), e.value]);
+    return rows.map((r) => ({
+      id: r.id,
+      projectId: r.project_id,
+      title: r.title,
+      culprit: r.culprit,
+      type: r.type,
+      level: r.level,
+      fingerprint: r.fingerprint,
+      groupingVersion: r.grouping_version,
+      status: r.status as IssueStatus,
+      isRegressed: r.is_regressed === 1,
+      count: r.count,
+      userCount: r.user_count,
+      accountCount: r.account_count,
+      firstSeen: iso(r.first_seen),
+      lastSeen: iso(r.last_seen),
+      firstRelease: r.first_release,
+      lastRelease: r.last_release,
+      environments: byIssue.get(r.id) ?? [],
+    }));
+  }
+
+  async getIssue(id: number): Promise<Issue | undefined> {
+    const row = (await this.db.selectFrom('issues').selectAll().where('id', '=', id).executeTakeFirst()) as IssueRow | undefined;
+    return row ? (await this.toIssues([row]))[0] : undefined;
+  }
+
+  async setIssueStatus(id: number, status: IssueStatus): Promise<Issue | undefined> {
+    // Any explicit status change ends the "regressed" state; the next regression sets it again.
+    await this.db.updateTable('issues').set({ status, is_regressed: 0 }).where('id', '=', id).execute();
+    return this.getIssue(id);
+  }
+
+  async listIssueEvents(issueId: number, limit: number, cursor?: string): Promise<Page<EventSummary>> {
+    let q = this.db
+      .selectFrom('events')
+      .select(['row', 'event_id', 'issue_id', 'project_id', 'timestamp', 'received'])
+      .where('issue_id', '=', issueId);
+    if (cursor) {
+      const c = decodeCursor(cursor);
+      if (!c || typeof c.sortValue !== 'number') throw new RangeError('cursor is not valid');
+      const { sortValue, id } = c;
+      q = q.where((eb) => eb.or([eb('timestamp', '<', sortValue), eb.and([eb('timestamp', '=', sortValue), eb('row', '<', id)])]));
+    }
+    const rows = await q.orderBy('timestamp', 'desc').orderBy('row', 'desc').limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => ({
+        eventId: r.event_id.toString('hex'),
+        issueId: r.issue_id,
+        projectId: r.project_id,
+        timestamp: iso(r.timestamp),
+        received: iso(r.received),
+      })),
+      nextCursor: rows.length > limit && last ? encodeCursor(last.timestamp, last.row) : null,
+    };
+  }
+
+  async getEvent(projectId: number, eventId: string): Promise<StoredEvent | undefined> {
+    if (!/^[0-9a-f]{32}$/.test(eventId)) return undefined;
+    const row = await this.db
+      .selectFrom('events')
+      .select(['event_id', 'issue_id', 'project_id', 'timestamp', 'received', 'payload'])
+      .where('project_id', '=', projectId)
+      .where('event_id', '=', Buffer.from(eventId, 'hex'))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      eventId,
+      issueId: row.issue_id,
+      projectId: row.project_id,
+      timestamp: iso(row.timestamp),
+      received: iso(row.received),
+      payload: JSON.parse(decodePayload(row.payload)) as Record<string, unknown>,
+    };
+  }
+
+  private async tagRows(issueId: number, key?: string) {
+    let q = this.db
+      .selectFrom('issue_tag_values as itv')
+      .innerJoin('tag_values as tv', 'tv.id', 'itv.value_id')
+      .select(['tv.key', 'tv.value', 'itv.count', 'itv.first_seen', 'itv.last_seen'])
+      .where('itv.issue_id', '=', issueId);
+    if (key !== undefined) q = q.where('tv.key', '=', key);
+    return q.orderBy('tv.key').orderBy('itv.count', 'desc').orderBy('tv.value').execute();
+  }
+
+  async issueTagDistribution(issueId: number, topValues: number): Promise<TagKeyDistribution[]> {
+    const byKey = new Map<string, TagKeyDistribution>();
+    for (const row of await this.tagRows(issueId)) {
+      let entry = byKey.get(row.key);
+      if (!entry) byKey.set(row.key, (entry = { key: row.key, totalValues: 0, values: [] }));
+      entry.totalValues += row.count;
+      if (entry.values.length < topValues) {
+        entry.values.push({ value: row.value, count: row.count, firstSeen: iso(row.first_seen), lastSeen: iso(row.last_seen) });
+      }
+    }
+    return [...byKey.values()];
+  }
+
+  async issueTagValues(issueId: number, key: string): Promise<TagKeyDistribution | undefined> {
+    const rows = await this.tagRows(issueId, key);
+    if (rows.length === 0) return undefined;
+    return {
+      key,
+      totalValues: rows.reduce((sum, r) => sum + r.count, 0),
+      values: rows.map((r) => ({ value: r.value, count: r.count, firstSeen: iso(r.first_seen), lastSeen: iso(r.last_seen) })),
+    };
+  }
+
+  async projectTagKeys(projectId: number): Promise<Array<{ key: string; uniqueValues: number }>> {
+    const rows = await this.db
+      .selectFrom('tag_values')
+      .select(['key', (eb) => eb.fn.countAll<number>().as('unique_values')])
+      .where('project_id', '=', projectId)
+      .groupBy('key')
+      .orderBy('key')
+      .execute();
+    return rows.map((r) => ({ key: r.key, uniqueValues: Number(r.unique_values) }));
+  }
+}

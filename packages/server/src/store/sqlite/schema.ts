@@ -1,0 +1,143 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Migrations, applied in order and recorded in PRAGMA user_version. Never edit a shipped
+ * migration; add the next one.
+ *
+ * Layout choices (measured on the 1M-event bench set):
+ * - Tag values are interned once per project (tag_values) so per-event rows are two integers.
+ * - issue_tag_values keeps per-issue counts at write time: a distribution never scans events, and
+ *   its (value_id, issue_id) index answers "issues with tier=enterprise" directly.
+ * - event ids are 16-byte blobs and payloads are deflated JSON, to keep disk per event small.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE projects (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE project_keys (
+    public_key TEXT PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    label TEXT NOT NULL,
+    is_active INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX project_keys_project ON project_keys(project_id);
+  CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    project_id INTEGER REFERENCES projects(id),
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE issues (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    fingerprint TEXT NOT NULL,
+    grouping_version TEXT NOT NULL,
+    title TEXT NOT NULL,
+    culprit TEXT NOT NULL,
+    type TEXT NOT NULL,
+    level TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'unresolved',
+    is_regressed INTEGER NOT NULL DEFAULT 0,
+    count INTEGER NOT NULL DEFAULT 0,
+    user_count INTEGER NOT NULL DEFAULT 0,
+    account_count INTEGER NOT NULL DEFAULT 0,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    first_release TEXT,
+    last_release TEXT,
+    UNIQUE (project_id, grouping_version, fingerprint)
+  );
+  CREATE INDEX issues_project_last_seen ON issues(project_id, last_seen DESC);
+  CREATE INDEX issues_project_first_seen ON issues(project_id, first_seen DESC);
+  CREATE INDEX issues_project_count ON issues(project_id, count DESC);
+  CREATE TABLE events (
+    row INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    issue_id INTEGER NOT NULL,
+    event_id BLOB NOT NULL,
+    timestamp INTEGER NOT NULL,
+    received INTEGER NOT NULL,
+    trace_id BLOB,
+    payload BLOB NOT NULL
+  );
+  CREATE UNIQUE INDEX events_project_event_id ON events(project_id, event_id);
+  CREATE INDEX events_issue_time ON events(issue_id, timestamp);
+  CREATE INDEX events_project_time ON events(project_id, timestamp);
+  CREATE TABLE tag_values (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (project_id, key, value)
+  );
+  CREATE TABLE event_tags (
+    value_id INTEGER NOT NULL,
+    event_row INTEGER NOT NULL,
+    PRIMARY KEY (value_id, event_row)
+  ) WITHOUT ROWID;
+  CREATE TABLE issue_tag_values (
+    issue_id INTEGER NOT NULL,
+    value_id INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    PRIMARY KEY (issue_id, value_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX issue_tag_values_value ON issue_tag_values(value_id, issue_id);
+  CREATE TABLE issue_users (
+    issue_id INTEGER NOT NULL,
+    user_key TEXT NOT NULL,
+    PRIMARY KEY (issue_id, user_key)
+  ) WITHOUT ROWID;
+  CREATE TABLE issue_accounts (
+    issue_id INTEGER NOT NULL,
+    account_key TEXT NOT NULL,
+    PRIMARY KEY (issue_id, account_key)
+  ) WITHOUT ROWID;
+  CREATE TABLE raw_items (
+    row INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    received INTEGER NOT NULL,
+    event_id TEXT,
+    trace_id TEXT,
+    payload BLOB NOT NULL
+  );
+  CREATE INDEX raw_items_project_type ON raw_items(project_id, type, received);
+  CREATE TABLE item_counts (
+    project_id INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (project_id, type, day)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+/** Settings every connection gets. WAL lets the API read while the writer commits. */
+export function configureConnection(db: Database.Database, role: 'writer' | 'reader' | 'admin'): void {
+  db.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before the ingest acknowledges it, so a crash or power loss after a
+  // 2xx loses nothing. Group commit pays the fsync once per batch.
+  db.pragma(`synchronous = ${role === 'reader' ? 'NORMAL' : 'FULL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  if (role !== 'admin') db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+}

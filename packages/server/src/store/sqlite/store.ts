@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { DigestedEvent, RawItem, Store, WriteOutcome } from '../types.js';
+import { AdminQueries } from './admin.js';
+import { IssueQueries } from './issue-queries.js';
+import { configureConnection, migrate } from './schema.js';
+import type { Tables } from './tables.js';
+import { WriterClient } from './writer-client.js';
+
+export const DATABASE_FILE = 'proliferate.sqlite3';
+
+export interface SqliteStoreOptions {
+  dataDir: string;
+  /** CLI commands use the store without the writer thread. */
+  withWriter?: boolean;
+}
+
+/**
+ * The embedded store: reads and admin writes on this thread through Kysely, event writes on a
+ * dedicated writer thread with group commit.
+ */
+export class SqliteStore implements Store {
+  readonly backend = 'sqlite';
+  private readonly connection: Database.Database;
+  private readonly db: Kysely<Tables>;
+  private readonly writer: WriterClient | null;
+  private readonly admin: AdminQueries;
+  private readonly issues: IssueQueries;
+
+  constructor(options: SqliteStoreOptions) {
+    mkdirSync(options.dataDir, { recursive: true });
+    const path = join(options.dataDir, DATABASE_FILE);
+    this.connection = new Database(path);
+    configureConnection(this.connection, 'admin');
+    migrate(this.connection);
+    this.db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: this.connection }) });
+    this.writer = options.withWriter === false ? null : new WriterClient(path);
+    this.admin = new AdminQueries(this.db);
+    this.issues = new IssueQueries(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.writer?.close();
+    await this.db.destroy();
+  }
+
+  createProject = (input: { name: string; slug?: string }) => this.admin.createProject(input);
+  listProjects = () => this.admin.listProjects();
+  getProject = (id: number) => this.admin.getProject(id);
+  listProjectKeys = (projectId: number) => this.admin.listProjectKeys(projectId);
+  findProjectByKey = (publicKey: string) => this.admin.findProjectByKey(publicKey);
+  createToken = (input: { name: string; projectId?: number | null }) => this.admin.createToken(input);
+  verifyToken = (token: string) => this.admin.verifyToken(token);
+
+  write(events: DigestedEvent[], raw: RawItem[]): Promise<WriteOutcome[]> {
+    if (!this.writer) return Promise.reject(new Error('this store was opened without a writer'));
+    return this.writer.write(events, raw);
+  }
+
+  listIssues = this.issuesCall('listIssues');
+  getIssue = this.issuesCall('getIssue');
+  setIssueStatus = this.issuesCall('setIssueStatus');
+  listIssueEvents = this.issuesCall('listIssueEvents');
+  getEvent = this.issuesCall('getEvent');
+  issueTagDistribution = this.issuesCall('issueTagDistribution');
+  issueTagValues = this.issuesCall('issueTagValues');
+  projectTagKeys = this.issuesCall('projectTagKeys');
+
+  private issuesCall<K extends keyof IssueQueries>(name: K): IssueQueries[K] {
+    return ((...args: unknown[]) => (this.issues[name] as (...a: unknown[]) => unknown)(...args)) as IssueQueries[K];
+  }
+}

@@ -1,0 +1,52 @@
+import type { Generated } from 'kysely';
+
+/** Column types of the SQLite schema, for Kysely. Times are epoch milliseconds. */
+export interface Tables {
+  projects: { id: Generated<number>; slug: string; name: string; created_at: number };
+  project_keys: { public_key: string; project_id: number; label: string; is_active: Generated<number>; created_at: number };
+  api_tokens: { id: Generated<number>; name: string; token_hash: string; project_id: number | null; created_at: number };
+  issues: {
+    id: Generated<number>;
+    project_id: number;
+    fingerprint: string;
+    grouping_version: string;
+    title: string;
+    culprit: string;
+    type: string;
+    level: string;
+    status: string;
+    is_regressed: number;
+    count: number;
+    user_count: number;
+    account_count: number;
+    first_seen: number;
+    last_seen: number;
+    first_release: string | null;
+    last_release: string | null;
+  };
+  events: {
+    row: Generated<number>;
+    project_id: number;
+    issue_id: number;
+    event_id: Buffer;
+    timestamp: number;
+    received: number;
+    trace_id: Buffer | null;
+    payload: Buffer;
+  };
+  tag_values: { id: Generated<number>; project_id: number; key: string; value: string };
+  event_tags: { value_id: number; event_row: number };
+  issue_tag_values: { issue_id: number; value_id: number; count: number; first_seen: number; last_seen: number };
+  issue_users: { issue_id: number; user_key: string };
+  issue_accounts: { issue_id: number; account_key: string };
+  raw_items: {
+    row: Generated<number>;
+    project_id: number;
+    type: string;
+    received: number;
+    event_id: string | null;
+    trace_id: string | null;
+    payload: Buffer;
+  };
+  item_counts: { project_id: number; type: string; day: number; count: number };
+}

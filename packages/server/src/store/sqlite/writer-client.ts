@@ -1,0 +1,115 @@
+import { Worker } from 'node:worker_threads';
+import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
+
+export interface WriterRequest {
+  id: number;
+  events: DigestedEvent[];
+  raw: RawItem[];
+}
+export type WriterResponse =
+  | { id: number; ok: true; outcomes: WriteOutcome[] }
+  | { id: number; ok: false; message: string };
+
+interface Waiting {
+  events: DigestedEvent[];
+  raw: RawItem[];
+  resolve: (outcomes: WriteOutcome[]) => void;
+  reject: (error: Error) => void;
+}
+
+/** At most this many events go into one transaction; larger backlogs are split. */
+const MAX_BATCH_EVENTS = 2000;
+
+/**
+ * Group commit: while one batch is being written, new requests wait; when it commits, everything
+ * that arrived meanwhile goes out as the next single transaction. Under load the batch grows by
+ * itself and the fsync cost is shared; when idle a request is written at once.
+ */
+export class WriterClient {
+  private readonly worker: Worker;
+  private waiting: Waiting[] = [];
+  private inFlight: { id: number; members: Waiting[] } | null = null;
+  private nextId = 1;
+  private closed = false;
+  private failure: Error | null = null;
+
+  constructor(databasePath: string) {
+    const own = import.meta.url;
+    const file = own.endsWith('.ts') ? './writer-worker.ts' : './writer-worker.js';
+    this.worker = new Worker(new URL(file, own), { workerData: { path: databasePath } });
+    this.worker.on('message', (message: WriterResponse | 'closed') => {
+      if (message !== 'closed') this.settle(message);
+    });
+    this.worker.on('error', (error) => this.failAll(error));
+    this.worker.on('exit', (code) => {
+      if (!this.closed) this.failAll(new Error(`writer thread exited with code ${code}`));
+    });
+  }
+
+  write(events: DigestedEvent[], raw: RawItem[]): Promise<WriteOutcome[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ events, raw, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.inFlight || this.waiting.length === 0) return;
+    const members: Waiting[] = [];
+    let count = 0;
+    while (this.waiting.length > 0 && (members.length === 0 || count + this.waiting[0]!.events.length <= MAX_BATCH_EVENTS)) {
+      const next = this.waiting.shift()!;
+      members.push(next);
+      count += next.events.length;
+    }
+    const id = this.nextId++;
+    this.inFlight = { id, members };
+    const request: WriterRequest = {
+      id,
+      events: members.flatMap((m) => m.events),
+      raw: members.flatMap((m) => m.raw),
+    };
+    this.worker.postMessage(request);
+  }
+
+  private settle(response: WriterResponse): void {
+    const batch = this.inFlight;
+    if (!batch || batch.id !== response.id) return;
+    this.inFlight = null;
+    if (response.ok) {
+      let offset = 0;
+      for (const member of batch.members) {
+        member.resolve(response.outcomes.slice(offset, offset + member.events.length));
+        offset += member.events.length;
+      }
+    } else {
+      const error = new Error(`write failed: ${response.message}`);
+      for (const member of batch.members) member.reject(error);
+    }
+    this.pump();
+  }
+
+  private failAll(error: Error): void {
+    this.failure = error;
+    const members = [...(this.inFlight?.members ?? []), ...this.waiting];
+    this.inFlight = null;
+    this.waiting = [];
+    for (const member of members) member.reject(error);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.inFlight || this.waiting.length > 0) await new Promise((r) => setTimeout(r, 5));
+    this.closed = true;
+    const done = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage('close');
+    const closedMessage = new Promise<void>((resolve) =>
+      this.worker.once('message', (m) => m === 'closed' && resolve()),
+    );
+    await closedMessage;
+    await this.worker.terminate();
+    await done.catch(() => undefined);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The writer thread: owns the only writing connection. Moving writes here lets the main thread
+ * keep parsing requests while a batch commits and fsyncs.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { configureConnection } from './schema.js';
+import { EventWriter } from './event-writer.js';
+import type { WriterRequest, WriterResponse } from './writer-client.js';
+
+const db = new Database((workerData as { path: string }).path);
+configureConnection(db, 'writer');
+const writer = new EventWriter(db);
+
+parentPort!.on('message', (request: WriterRequest | 'close') => {
+  if (request === 'close') {
+    db.close();
+    parentPort!.postMessage('closed');
+    return;
+  }
+  let response: WriterResponse;
+  try {
+    response = { id: request.id, ok: true, outcomes: writer.write(request.events, request.raw) };
+  } catch (error) {
+    response = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+  parentPort!.postMessage(response);
+});

@@ -1,0 +1,168 @@
+/**
+ * The storage contract. The SQLite backend implements it now and PostgreSQL next; nothing outside
+ * store/<backend>/ knows which one runs. Every method is async so a networked backend fits.
+ */
+
+export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
+export const ISSUE_STATUSES: readonly IssueStatus[] = ['unresolved', 'resolved', 'ignored'];
+
+export interface Project {
+  id: number;
+  slug: string;
+  name: string;
+  publicKey: string;
+  createdAt: string;
+}
+
+export interface ProjectKey {
+  projectId: number;
+  publicKey: string;
+  label: string;
+  createdAt: string;
+}
+
+export interface ApiToken {
+  id: number;
+  name: string;
+  /** Restricts the token to one project; null means every project. */
+  projectId: number | null;
+}
+
+/** An event after digest: what the writer needs, plus the normalized payload to keep. */
+export interface DigestedEvent {
+  projectId: number;
+  eventId: string;
+  timestamp: number;
+  received: number;
+  fingerprint: string;
+  groupingVersion: string;
+  title: string;
+  culprit: string;
+  type: 'error' | 'message' | 'default';
+  level: string;
+  environment: string | null;
+  release: string | null;
+  userKey: string | null;
+  accountKey: string | null;
+  traceId: string | null;
+  /** Tags after the rules, including the built-in ones (environment, release, level). */
+  tags: Array<[string, string]>;
+  /** The normalized event as JSON text. */
+  payload: string;
+}
+
+export interface WriteOutcome {
+  eventId: string;
+  issueId: number;
+  /** False when an event with this id was already stored (clients may resend). */
+  inserted: boolean;
+}
+
+/** Items other than events: kept (transactions, spans, logs, ...) or only counted. */
+export interface RawItem {
+  projectId: number;
+  type: string;
+  received: number;
+  eventId: string | null;
+  traceId: string | null;
+  /** Null for item types that are counted but not kept. */
+  payload: string | null;
+}
+
+export interface Issue {
+  id: number;
+  projectId: number;
+  title: string;
+  culprit: string;
+  type: string;
+  level: string;
+  fingerprint: string;
+  groupingVersion: string;
+  status: IssueStatus;
+  isRegressed: boolean;
+  count: number;
+  userCount: number;
+  accountCount: number;
+  firstSeen: string;
+  lastSeen: string;
+  firstRelease: string | null;
+  lastRelease: string | null;
+  environments: string[];
+}
+
+export type IssueSort = 'date' | 'new' | 'freq' | 'users';
+
+/** A condition on issues, built by the query layer and compiled by each backend. */
+export type IssueCondition =
+  | { kind: 'status'; status: IssueStatus | 'regressed'; negate?: boolean }
+  | { kind: 'tag'; key: string; values: string[]; wildcard?: boolean; negate?: boolean }
+  | { kind: 'text'; text: string; negate?: boolean };
+
+export interface IssueListQuery {
+  projectId: number;
+  conditions: IssueCondition[];
+  sort: IssueSort;
+  limit: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface EventSummary {
+  eventId: string;
+  issueId: number;
+  projectId: number;
+  timestamp: string;
+  received: string;
+}
+
+export interface StoredEvent extends EventSummary {
+  payload: Record<string, unknown>;
+}
+
+export interface TagValueCount {
+  value: string;
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export interface TagKeyDistribution {
+  key: string;
+  /** Events of the issue that carry this key. */
+  totalValues: number;
+  values: TagValueCount[];
+}
+
+export interface Store {
+  readonly backend: string;
+  close(): Promise<void>;
+
+  createProject(input: { name: string; slug?: string }): Promise<Project>;
+  listProjects(): Promise<Project[]>;
+  getProject(id: number): Promise<Project | undefined>;
+  listProjectKeys(projectId: number): Promise<ProjectKey[]>;
+  /** The project a public key belongs to, if it is a live key. */
+  findProjectByKey(publicKey: string): Promise<number | undefined>;
+
+  createToken(input: { name: string; projectId?: number | null }): Promise<{ token: string; id: number }>;
+  verifyToken(token: string): Promise<ApiToken | undefined>;
+
+  /**
+   * Commits events and other items in one transaction before resolving; group commit with other
+   * callers happens behind this call. Resolves with one outcome per event.
+   */
+  write(events: DigestedEvent[], raw: RawItem[]): Promise<WriteOutcome[]>;
+
+  listIssues(query: IssueListQuery): Promise<Page<Issue>>;
+  getIssue(id: number): Promise<Issue | undefined>;
+  setIssueStatus(id: number, status: IssueStatus): Promise<Issue | undefined>;
+  listIssueEvents(issueId: number, limit: number, cursor?: string): Promise<Page<EventSummary>>;
+  getEvent(projectId: number, eventId: string): Promise<StoredEvent | undefined>;
+  issueTagDistribution(issueId: number, topValues: number): Promise<TagKeyDistribution[]>;
+  issueTagValues(issueId: number, key: string): Promise<TagKeyDistribution | undefined>;
+  projectTagKeys(projectId: number): Promise<Array<{ key: string; uniqueValues: number }>>;
+}
