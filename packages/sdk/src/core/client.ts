@@ -1,0 +1,276 @@
+/**
+ * The client owns options, transport and integrations. Capturing is split in two: a synchronous
+ * part that snapshots the scopes (so tags are the ones of this moment and this request), and an
+ * asynchronous part (integrations, beforeSend, scrubbing, serialising) that never delays the caller.
+ */
+import { debug, setDebug } from './debug.js';
+import { targetFromOptions, type IngestTarget } from './dsn.js';
+import { detectEnvironment, detectRelease } from './env.js';
+import { eventEnvelope, SDK_NAME, SDK_VERSION, type Envelope } from './envelope.js';
+import { eventFromException, eventFromMessage } from './eventbuilder.js';
+import { nowSeconds, uuid4 } from './ids.js';
+import { flushLogs } from './logger.js';
+import type { BreadcrumbHint, ClientOptions, Integration, TransportFactoryOptions } from './options.js';
+import { DEFAULT_MAX_BREADCRUMBS, mergeScopeData, type Scope } from './scope.js';
+import { getGlobalScope, getScopes, type ScopePair } from './scopes.js';
+import { keyMatcher, normalize, scrubHeaders, stripUrlSecrets, type KeyMatcher } from './scrub.js';
+import { validTagValue } from './tags.js';
+import type { Transport } from './transport.js';
+import type { Breadcrumb, Event, EventHint, Level } from './types.js';
+
+/** What a platform adds: its transport, its name, how ids are kept. */
+export interface PlatformParts {
+  platform: string;
+  makeTransport(options: TransportFactoryOptions): Transport;
+  sessionId(): string;
+  windowId?(): string | undefined;
+}
+
+export class Client {
+  readonly options: ClientOptions & { environment: string; maxBreadcrumbs: number; sampleRate: number; tracesSampleRate: number };
+  readonly target: IngestTarget | undefined;
+  readonly transport: Transport | undefined;
+  readonly sensitive: KeyMatcher;
+  readonly platform: PlatformParts;
+  private readonly integrations: Integration[] = [];
+  private readonly pending = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(options: ClientOptions, platform: PlatformParts, defaults: Integration[] = []) {
+    setDebug(Boolean(options.debug));
+    this.platform = platform;
+    this.options = {
+      ...options,
+      environment: options.environment ?? detectEnvironment(),
+      release: options.release ?? detectRelease(),
+      maxBreadcrumbs: options.maxBreadcrumbs ?? DEFAULT_MAX_BREADCRUMBS,
+      sampleRate: options.sampleRate ?? 1,
+      tracesSampleRate: options.tracesSampleRate ?? 1,
+    };
+    this.sensitive = keyMatcher(options.scrubKeys, options.scrubDefaults !== false);
+    this.target = targetFromOptions(options);
+    if ((options.dsn || options.endpoint) && !this.target) debug.warn('could not read the dsn / endpoint; nothing will be sent');
+    const enabled = options.enabled !== false && this.target !== undefined;
+    if (enabled) {
+      const factoryOptions = { ...options.transportOptions, url: this.target!.url };
+      this.transport = (options.transport ?? platform.makeTransport)(factoryOptions);
+    }
+    const chosen = options.defaultIntegrations === false ? [] : defaults;
+    const list =
+      typeof options.integrations === 'function' ? options.integrations(chosen) : [...chosen, ...(options.integrations ?? [])];
+    // one integration per name: a user's own instance replaces the default one
+    const byName = new Map<string, Integration>();
+    for (const integration of list) byName.set(integration.name, integration);
+    this.integrations = [...byName.values()];
+  }
+
+  /** Installs integrations; separate from the constructor so `init` can make the client current first. */
+  setupIntegrations(): void {
+    for (const integration of this.integrations) {
+      try {
+        integration.setup?.(this);
+      } catch (error) {
+        debug.error(`integration ${integration.name} failed to set up`, error);
+      }
+    }
+  }
+
+  getIntegration<T extends Integration>(name: string): T | undefined {
+    return this.integrations.find((i) => i.name === name) as T | undefined;
+  }
+
+  isEnabled(): boolean {
+    return this.transport !== undefined && !this.closed;
+  }
+
+  captureException(error: unknown, hint: EventHint = {}, scopes: ScopePair = getScopes()): string {
+    const event = eventFromException(error, hint.mechanism ?? { type: 'generic', handled: true });
+    return this.captureEvent(event, { ...hint, originalException: error }, scopes);
+  }
+
+  captureMessage(message: string, level: Level = 'info', hint: EventHint = {}, scopes: ScopePair = getScopes()): string {
+    return this.captureEvent(eventFromMessage(message, level), hint, scopes);
+  }
+
+  captureEvent(event: Event, hint: EventHint = {}, scopes: ScopePair = getScopes()): string {
+    const eventId = (event.event_id ??= uuid4());
+    try {
+      scopes.isolationScope.lastEventId = eventId;
+      if (!this.isEnabled()) return eventId;
+      const isTransaction = event.type === 'transaction';
+      if (!isTransaction && Math.random() >= this.options.sampleRate) {
+        debug.log('event dropped by sampleRate');
+        return eventId;
+      }
+      const prepared = this.prepareEvent(event, hint, scopes);
+      this.track(this.processAndSend(prepared, hint));
+    } catch (error) {
+      debug.error('could not capture an event', error);
+    }
+    return eventId;
+  }
+
+  /** Snapshots the scopes into the event, synchronously. */
+  prepareEvent(event: Event, hint: EventHint, scopes: ScopePair): Event {
+    let current: Scope = scopes.scope;
+    if (hint.captureContext) current = current.clone().update(hint.captureContext);
+    const data = mergeScopeData([getGlobalScope(), scopes.isolationScope, current], this.options.maxBreadcrumbs);
+    const options = this.options;
+    event.timestamp ??= nowSeconds();
+    event.platform ??= this.platform.platform;
+    event.environment ??= options.environment;
+    if (options.release) event.release ??= options.release;
+    if (options.serverName) event.server_name ??= options.serverName;
+    event.sdk = { name: SDK_NAME, version: SDK_VERSION };
+
+    const tags: Record<string, string> = { ...data.tags };
+    if (event.tags) {
+      for (const [key, value] of Object.entries(event.tags)) {
+        const text = validTagValue(key, value);
+        if (text !== undefined) tags[key] = text;
+      }
+    }
+    event.tags = tags;
+    event.extra = { ...data.extra, ...event.extra };
+    event.contexts = { ...data.contexts, ...event.contexts };
+    if (data.user) event.user = { ...data.user, ...event.user };
+    if (data.account) event.account = { ...data.account, ...event.account };
+    if (data.level && event.type !== 'transaction') event.level = data.level;
+    if (data.fingerprint && !event.fingerprint) event.fingerprint = data.fingerprint;
+    const request = data.sdkData.request as Event['request'] | undefined;
+    if (request && !event.request) event.request = request;
+    if (data.sdkData.transaction && !event.transaction) event.transaction = data.sdkData.transaction as string;
+    if (event.type !== 'transaction' && data.breadcrumbs.length) {
+      event.breadcrumbs = [...data.breadcrumbs, ...(event.breadcrumbs ?? [])].slice(-options.maxBreadcrumbs);
+    }
+    if (!event.contexts.trace) {
+      const span = data.span;
+      event.contexts.trace = span
+        ? { trace_id: span.traceId, span_id: span.spanId }
+        : { trace_id: data.propagationContext.traceId, span_id: data.propagationContext.spanId };
+    }
+    const windowId = this.platform.windowId?.();
+    event.contexts.session = { session_id: this.platform.sessionId(), ...(windowId ? { window_id: windowId } : {}) };
+    return event;
+  }
+
+  private async processAndSend(event: Event, hint: EventHint): Promise<void> {
+    let processed: Event | null = event;
+    for (const integration of this.integrations) {
+      if (!processed) break;
+      if (!integration.processEvent) continue;
+      try {
+        processed = await integration.processEvent(processed, hint, this);
+      } catch (error) {
+        debug.error(`integration ${integration.name} failed on an event`, error);
+      }
+    }
+    if (!processed) return;
+    const before = processed.type === 'transaction' ? this.options.beforeSendTransaction : this.options.beforeSend;
+    if (before) {
+      try {
+        processed = await before(processed, hint);
+      } catch (error) {
+        debug.error('beforeSend threw; the event is sent unchanged', error);
+      }
+      if (!processed) {
+        debug.log('event dropped by beforeSend');
+        return;
+      }
+    }
+    this.sendEnvelope(eventEnvelope(this.scrub(processed), this.target?.dsn));
+  }
+
+  /** Secrets out, and JSON-safe: extra, contexts, breadcrumb data, request headers and URLs. */
+  scrub(event: Event): Event {
+    const sensitive = this.sensitive;
+    if (event.extra) event.extra = normalize(event.extra, sensitive) as Record<string, unknown>;
+    if (event.contexts) {
+      const contexts: Record<string, Record<string, unknown>> = {};
+      for (const [name, value] of Object.entries(event.contexts)) {
+        // trace and session hold ids, which the key list would otherwise filter
+        contexts[name] = name === 'trace' || name === 'session' ? value : (normalize(value, sensitive) as Record<string, unknown>);
+      }
+      event.contexts = contexts;
+    }
+    if (event.user) event.user = normalize(event.user, null) as Event['user'];
+    if (event.account) event.account = normalize(event.account, null) as Event['account'];
+    if (event.breadcrumbs) {
+      event.breadcrumbs = event.breadcrumbs.map((crumb) => {
+        const copy = { ...crumb };
+        if (copy.data) {
+          const data = normalize(copy.data, sensitive) as Record<string, unknown>;
+          if (typeof data.url === 'string') data.url = stripUrlSecrets(data.url, sensitive);
+          if (typeof data.from === 'string') data.from = stripUrlSecrets(data.from, sensitive);
+          if (typeof data.to === 'string') data.to = stripUrlSecrets(data.to, sensitive);
+          copy.data = data;
+        }
+        return copy;
+      });
+    }
+    if (event.request) {
+      const request = { ...event.request };
+      if (request.headers) request.headers = scrubHeaders(request.headers, sensitive);
+      if (request.url) request.url = stripUrlSecrets(request.url, sensitive);
+      if (request.query_string) request.query_string = stripUrlSecrets(`?${request.query_string}`, sensitive).slice(1);
+      if (request.data !== undefined) request.data = normalize(request.data, sensitive);
+      event.request = request;
+    }
+    return event;
+  }
+
+  sendEnvelope(envelope: Envelope): void {
+    if (!this.transport) return;
+    this.transport.send(envelope);
+  }
+
+  /** Adds a breadcrumb to the isolation scope (one request's trail), through beforeBreadcrumb. */
+  addBreadcrumb(breadcrumb: Breadcrumb, hint?: BreadcrumbHint, scope: Scope = getScopes().isolationScope): void {
+    try {
+      let crumb: Breadcrumb | null = { timestamp: nowSeconds(), ...breadcrumb };
+      if (this.options.beforeBreadcrumb) crumb = this.options.beforeBreadcrumb(crumb, hint);
+      if (crumb) scope.addBreadcrumb(crumb, this.options.maxBreadcrumbs);
+    } catch (error) {
+      debug.error('could not add a breadcrumb', error);
+    }
+  }
+
+  /** Tracks async work so flush() can wait for it. */
+  track(promise: Promise<unknown>): void {
+    const tracked = promise.catch((error) => debug.error('event processing failed', error));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+
+  /** Waits for events being processed and sent; false if `timeout` ms passed first. */
+  async flush(timeout?: number): Promise<boolean> {
+    const start = Date.now();
+    flushLogs(this);
+    const processing = Promise.all([...this.pending]).then(() => true);
+    const inTime =
+      timeout === undefined || timeout <= 0
+        ? await processing
+        : await Promise.race([processing, new Promise<boolean>((resolve) => unrefTimer(setTimeout(() => resolve(false), timeout)))]);
+    if (!inTime) return false;
+    if (!this.transport) return true;
+    const left = timeout === undefined || timeout <= 0 ? undefined : Math.max(1, timeout - (Date.now() - start));
+    return this.transport.flush(left);
+  }
+
+  async close(timeout = this.options.shutdownTimeout ?? 2000): Promise<boolean> {
+    const flushed = await this.flush(timeout);
+    this.closed = true;
+    for (const integration of this.integrations) {
+      try {
+        integration.teardown?.();
+      } catch {
+        // closing must not throw
+      }
+    }
+    return flushed;
+  }
+}
+
+function unrefTimer(timer: unknown): void {
+  (timer as { unref?: () => void }).unref?.();
+}

@@ -1,0 +1,46 @@
+/**
+ * Tag rules, shared with the server through @proliferate/protocol (bundled, so the SDK keeps zero
+ * runtime dependencies). An invalid tag is dropped with a debug warning, never altered; a key that
+ * looks like it holds a secret (seed 000, "Bad - sensitive information") warns once.
+ */
+import { checkTagKey, checkTagValue, looksSensitiveTagKey } from '@proliferate/protocol';
+import { debug, warnOnce } from './debug.js';
+
+// setTag must stay under a microsecond, so a key's verdict is computed once. Bounded, because keys
+// are sometimes built from data (`flag_${name}`).
+const keyVerdicts = new Map<string, string | null>();
+const MAX_CACHED_KEYS = 2048;
+
+function keyProblem(key: string): string | null {
+  let verdict = keyVerdicts.get(key);
+  if (verdict !== undefined) return verdict;
+  verdict = checkTagKey(key);
+  if (verdict === null && looksSensitiveTagKey(key)) {
+    warnOnce(
+      `tag:${key}`,
+      `tag "${key}" looks like it holds sensitive data; tags are indexed and shown to everyone with ` +
+        'access. Put secrets nowhere, and identifiers in setUser / setAccount / setContext.',
+    );
+  }
+  if (keyVerdicts.size < MAX_CACHED_KEYS) keyVerdicts.set(key, verdict);
+  return verdict;
+}
+
+/** The tag's string value, or undefined when the tag breaks a rule (and is therefore dropped). */
+export function validTagValue(key: unknown, value: unknown): string | undefined {
+  if (typeof value === 'string' && typeof key === 'string') {
+    // fast path for the common case; the full check still runs for anything unusual
+    if (keyProblem(key) === null && value.length > 0 && value.length <= 200 && !/[\r\n]/.test(value)) return value;
+  }
+  const problem = typeof key === 'string' ? keyProblem(key) : checkTagKey(key);
+  if (problem) {
+    debug.warn(`tag dropped: key ${JSON.stringify(String(key))} (${problem})`);
+    return undefined;
+  }
+  const checked = checkTagValue(value);
+  if (!checked.ok) {
+    debug.warn(`tag dropped: ${String(key)} (${checked.reason})`);
+    return undefined;
+  }
+  return checked.value;
+}
