@@ -1,0 +1,55 @@
+"""Sensitive-key scrubbing: values under keys that look like secrets are replaced before sending.
+
+Applied to extra, contexts, the user, request data, headers and cookies, and breadcrumb data. Keys
+are compared lower-cased with ``-`` read as ``_``, by substring, so ``X-Api-Key``,
+``db_password`` and ``stripe_secret_key`` all match.
+"""
+
+from typing import Any, Iterable
+
+FILTERED = "[Filtered]"
+SENSITIVE_KEY_PARTS = (
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "authorization",
+    "auth_key",
+    "cookie",
+    "csrf",
+    "xsrf",
+    "session_key",
+    "sessionid",
+    "private_key",
+    "credential",
+    "card",
+    "cvv",
+    "ssn",
+)
+_MAX_DEPTH = 10
+
+
+def is_sensitive_key(key: Any, extra_parts: Iterable[str] = ()) -> bool:
+    if not isinstance(key, str):
+        return False
+    normalized = key.lower().replace("-", "_")
+    return any(part in normalized for part in SENSITIVE_KEY_PARTS) or any(
+        part in normalized for part in extra_parts
+    )
+
+
+def scrub(value: Any, extra_parts: Iterable[str] = (), depth: int = 0) -> Any:
+    """A copy of ``value`` with sensitive keys' values replaced by ``[Filtered]``, at any depth."""
+    if depth > _MAX_DEPTH:
+        return value
+    if isinstance(value, dict):
+        return {
+            key: FILTERED if is_sensitive_key(key, extra_parts) and item is not None else scrub(item, extra_parts, depth + 1)
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [scrub(item, extra_parts, depth + 1) for item in value]
+    return value

@@ -1,0 +1,2 @@
+SDK_NAME = "proliferate.python"
+VERSION = "0.1.0"
