@@ -3,6 +3,7 @@ import { HttpError } from '../errors.js';
 import { ISSUE_STATUSES, type Issue, type IssueStatus, type Store, type TagKeyDistribution } from '../store/types.js';
 import { assertProjectAccess, requireToken } from './auth.js';
 import { idParam, limitParam, sendPage, stringParam } from './http.js';
+import { bucketsOf, statsRange } from './stats-range.js';
 
 const percentage = (count: number, total: number) => (total > 0 ? Math.round((count / total) * 10000) / 100 : 0);
 
@@ -60,6 +61,23 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
     const event = latest && (await store.getEvent(issue.projectId, latest.eventId));
     if (!event) throw new HttpError(404, 'not_found', 'the issue has no events');
     return { ...event.payload, eventId: event.eventId, issueId: event.issueId, projectId: event.projectId };
+  });
+
+  app.get('/api/0/issues/:issueId/events/:eventId/', async (request) => {
+    const issue = await loadIssue(request);
+    const eventId = (request.params as { eventId: string }).eventId.replace(/-/g, '').toLowerCase();
+    const event = await store.getEvent(issue.projectId, eventId);
+    if (!event || event.issueId !== issue.id) throw new HttpError(404, 'not_found', 'event not found in this issue');
+    const neighbors = await store.eventNeighbors(issue.projectId, eventId);
+    return { ...event.payload, eventId, issueId: event.issueId, projectId: event.projectId, ...neighbors };
+  });
+
+  app.get('/api/0/issues/:issueId/stats/', async (request) => {
+    const issue = await loadIssue(request);
+    const q = request.query as Record<string, unknown>;
+    const range = statsRange(stringParam(q.period, 'period'), stringParam(q.interval, 'interval'));
+    const counts = (await store.issueStats([issue.id], range)).get(issue.id) ?? [];
+    return { interval: range.interval, from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), buckets: bucketsOf(range, counts) };
   });
 
   app.get('/api/0/issues/:issueId/tags/', async (request) => {

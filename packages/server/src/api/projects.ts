@@ -2,9 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { dsnFor } from '../config.js';
 import { HttpError } from '../errors.js';
 import { parseIssueSearch } from '../query/issue-search.js';
-import type { IssueCondition, IssueSort, Project, Store } from '../store/types.js';
+import { ISSUE_STATUSES, type IssueCondition, type IssueSort, type IssueStatus, type Project, type Store } from '../store/types.js';
 import { assertProjectAccess, requireToken } from './auth.js';
 import { idParam, limitParam, publicUrl, sendPage, stringParam } from './http.js';
+import { statsRange } from './stats-range.js';
 
 const SORTS = new Set<IssueSort>(['date', 'new', 'freq', 'users']);
 
@@ -78,7 +79,32 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
       if (error instanceof RangeError) throw new HttpError(400, 'invalid_cursor', error.message);
       throw error;
     }
+    const statsPeriod = stringParam(q.statsPeriod, 'statsPeriod');
+    if (statsPeriod) {
+      const range = statsRange(statsPeriod, statsPeriod.endsWith('h') || statsPeriod.endsWith('m') ? undefined : '1d');
+      const stats = await store.issueStats(page.items.map((i) => i.id), range);
+      const items = page.items.map((issue) => ({ ...issue, stats: stats.get(issue.id) ?? [] }));
+      return sendPage(request, reply, items, page.nextCursor);
+    }
     return sendPage(request, reply, page.items, page.nextCursor);
+  });
+
+  // Bulk status change, Sentry style: PUT /projects/{id}/issues/?id=1&id=2 with {"status"}.
+  app.put('/api/0/projects/:projectId/issues/', async (request) => {
+    const token = await requireToken(request, store);
+    const project = await loadProject(token, (request.params as { projectId: string }).projectId);
+    const rawIds = (request.query as Record<string, unknown>).id;
+    const list = rawIds === undefined ? [] : Array.isArray(rawIds) ? rawIds : [rawIds];
+    const ids = list.map((id) => Number(id));
+    if (ids.length === 0 || ids.length > 1000 || ids.some((id) => !Number.isSafeInteger(id) || id <= 0)) {
+      throw new HttpError(400, 'invalid_parameter', 'give 1 to 1000 issue ids as ?id=1&id=2');
+    }
+    const body = request.body as { status?: unknown } | undefined;
+    if (typeof body?.status !== 'string' || !ISSUE_STATUSES.includes(body.status as IssueStatus)) {
+      throw new HttpError(400, 'invalid_body', `status must be one of ${ISSUE_STATUSES.join(', ')}`);
+    }
+    const updated = await store.setIssuesStatus(project.id, ids, body.status as IssueStatus);
+    return { status: body.status, updated };
   });
 
   app.get('/api/0/projects/:projectId/events/:eventId/', async (request) => {
@@ -95,5 +121,14 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
     const token = await requireToken(request, store);
     const project = await loadProject(token, (request.params as { projectId: string }).projectId);
     return store.projectTagKeys(project.id);
+  });
+
+  app.get('/api/0/projects/:projectId/tags/:key/values/', async (request) => {
+    const token = await requireToken(request, store);
+    const params = request.params as { projectId: string; key: string };
+    const project = await loadProject(token, params.projectId);
+    const q = request.query as Record<string, unknown>;
+    const prefix = stringParam(q.query, 'query') ?? '';
+    return store.projectTagValues(project.id, params.key, prefix.slice(0, 200), limitParam(q.limit, 20, 1000));
   });
 }

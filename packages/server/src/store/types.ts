@@ -123,6 +123,22 @@ export interface StoredEvent extends EventSummary {
   payload: Record<string, unknown>;
 }
 
+export interface EventNeighbors {
+  previousEventId: string | null;
+  nextEventId: string | null;
+}
+
+export type StatsInterval = 'minute' | 'hour' | 'day';
+export const INTERVAL_MS: Record<StatsInterval, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+export interface StatsRange {
+  /** Inclusive start, aligned to the interval (epoch ms). */
+  from: number;
+  /** Exclusive end (epoch ms). */
+  to: number;
+  interval: StatsInterval;
+}
+
 export interface TagValueCount {
   value: string;
   count: number;
@@ -160,9 +176,20 @@ export interface Store {
   listIssues(query: IssueListQuery): Promise<Page<Issue>>;
   getIssue(id: number): Promise<Issue | undefined>;
   setIssueStatus(id: number, status: IssueStatus): Promise<Issue | undefined>;
+  /** Sets the status of several issues of one project; returns how many changed. */
+  setIssuesStatus(projectId: number, ids: number[], status: IssueStatus): Promise<number>;
   listIssueEvents(issueId: number, limit: number, cursor?: string): Promise<Page<EventSummary>>;
   getEvent(projectId: number, eventId: string): Promise<StoredEvent | undefined>;
+  eventNeighbors(projectId: number, eventId: string): Promise<EventNeighbors | undefined>;
+  /** Event counts per bucket for each issue: one array per issue, oldest bucket first. */
+  issueStats(issueIds: number[], range: StatsRange): Promise<Map<number, number[]>>;
   issueTagDistribution(issueId: number, topValues: number): Promise<TagKeyDistribution[]>;
   issueTagValues(issueId: number, key: string): Promise<TagKeyDistribution | undefined>;
   projectTagKeys(projectId: number): Promise<Array<{ key: string; uniqueValues: number }>>;
+  projectTagValues(
+    projectId: number,
+    key: string,
+    prefix: string,
+    limit: number,
+  ): Promise<Array<{ value: string; count: number; issues: number }>>;
 }

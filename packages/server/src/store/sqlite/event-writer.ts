@@ -3,6 +3,7 @@ import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
 import { encodePayload } from './payload-codec.js';
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 const TAG_CACHE_LIMIT = 200_000;
 
 const hexToBlob = (hex: string | null) => (hex ? Buffer.from(hex, 'hex') : null);
@@ -43,6 +44,10 @@ export class EventWriter {
         `INSERT INTO issue_tag_values (issue_id, value_id, count, first_seen, last_seen) VALUES (?, ?, 1, ?, ?)
          ON CONFLICT (issue_id, value_id) DO UPDATE SET count = count + 1,
            first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+      ),
+      countIssueHour: db.prepare(
+        `INSERT INTO issue_hours (issue_id, hour, count) VALUES (?, ?, 1)
+         ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + 1`,
       ),
       insertIssueUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user_key) VALUES (?, ?)'),
       insertIssueAccount: db.prepare('INSERT OR IGNORE INTO issue_accounts (issue_id, account_key) VALUES (?, ?)'),
@@ -105,6 +110,7 @@ export class EventWriter {
       s.insertEventTag.run(valueId, row);
       s.upsertIssueTag.run(issueId, valueId, event.timestamp, event.timestamp);
     }
+    s.countIssueHour.run(issueId, Math.floor(event.timestamp / HOUR_MS));
     const newUser = event.userKey ? s.insertIssueUser.run(issueId, event.userKey).changes : 0;
     const newAccount = event.accountKey ? s.insertIssueAccount.run(issueId, event.accountKey).changes : 0;
     s.updateIssue.run({ issueId, newUser, newAccount, timestamp: event.timestamp, release: event.release });

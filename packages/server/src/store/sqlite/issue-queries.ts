@@ -1,17 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import type {
-  EventSummary,
-  Issue,
-  IssueCondition,
-  IssueListQuery,
-  IssueSort,
-  IssueStatus,
-  Page,
-  StoredEvent,
-  TagKeyDistribution,
-} from '../types.js';
-import { decodePayload } from './payload-codec.js';
+import type { Issue, IssueCondition, IssueListQuery, IssueSort, IssueStatus, Page } from '../types.js';
 import type { Tables } from './tables.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -126,97 +115,16 @@ export class IssueQueries {
   }
 
   async setIssueStatus(id: number, status: IssueStatus): Promise<Issue | undefined> {
-    // Any explicit status change ends the "regressed" state; the next regression sets it again.
-    await this.db.updateTable('issues').set({ status, is_regressed: 0 }).where('id', '=', id).execute();
+    await this.setIssuesStatus(undefined, [id], status);
     return this.getIssue(id);
   }
 
-  async listIssueEvents(issueId: number, limit: number, cursor?: string): Promise<Page<EventSummary>> {
-    let q = this.db
-      .selectFrom('events')
-      .select(['row', 'event_id', 'issue_id', 'project_id', 'timestamp', 'received'])
-      .where('issue_id', '=', issueId);
-    if (cursor) {
-      const c = decodeCursor(cursor);
-      if (!c || typeof c.sortValue !== 'number') throw new RangeError('cursor is not valid');
-      const { sortValue, id } = c;
-      q = q.where((eb) => eb.or([eb('timestamp', '<', sortValue), eb.and([eb('timestamp', '=', sortValue), eb('row', '<', id)])]));
-    }
-    const rows = await q.orderBy('timestamp', 'desc').orderBy('row', 'desc').limit(limit + 1).execute();
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((r) => ({
-        eventId: r.event_id.toString('hex'),
-        issueId: r.issue_id,
-        projectId: r.project_id,
-        timestamp: iso(r.timestamp),
-        received: iso(r.received),
-      })),
-      nextCursor: rows.length > limit && last ? encodeCursor(last.timestamp, last.row) : null,
-    };
-  }
-
-  async getEvent(projectId: number, eventId: string): Promise<StoredEvent | undefined> {
-    if (!/^[0-9a-f]{32}$/.test(eventId)) return undefined;
-    const row = await this.db
-      .selectFrom('events')
-      .select(['event_id', 'issue_id', 'project_id', 'timestamp', 'received', 'payload'])
-      .where('project_id', '=', projectId)
-      .where('event_id', '=', Buffer.from(eventId, 'hex'))
-      .executeTakeFirst();
-    if (!row) return undefined;
-    return {
-      eventId,
-      issueId: row.issue_id,
-      projectId: row.project_id,
-      timestamp: iso(row.timestamp),
-      received: iso(row.received),
-      payload: JSON.parse(decodePayload(row.payload)) as Record<string, unknown>,
-    };
-  }
-
-  private async tagRows(issueId: number, key?: string) {
-    let q = this.db
-      .selectFrom('issue_tag_values as itv')
-      .innerJoin('tag_values as tv', 'tv.id', 'itv.value_id')
-      .select(['tv.key', 'tv.value', 'itv.count', 'itv.first_seen', 'itv.last_seen'])
-      .where('itv.issue_id', '=', issueId);
-    if (key !== undefined) q = q.where('tv.key', '=', key);
-    return q.orderBy('tv.key').orderBy('itv.count', 'desc').orderBy('tv.value').execute();
-  }
-
-  async issueTagDistribution(issueId: number, topValues: number): Promise<TagKeyDistribution[]> {
-    const byKey = new Map<string, TagKeyDistribution>();
-    for (const row of await this.tagRows(issueId)) {
-      let entry = byKey.get(row.key);
-      if (!entry) byKey.set(row.key, (entry = { key: row.key, totalValues: 0, values: [] }));
-      entry.totalValues += row.count;
-      if (entry.values.length < topValues) {
-        entry.values.push({ value: row.value, count: row.count, firstSeen: iso(row.first_seen), lastSeen: iso(row.last_seen) });
-      }
-    }
-    return [...byKey.values()];
-  }
-
-  async issueTagValues(issueId: number, key: string): Promise<TagKeyDistribution | undefined> {
-    const rows = await this.tagRows(issueId, key);
-    if (rows.length === 0) return undefined;
-    return {
-      key,
-      totalValues: rows.reduce((sum, r) => sum + r.count, 0),
-      values: rows.map((r) => ({ value: r.value, count: r.count, firstSeen: iso(r.first_seen), lastSeen: iso(r.last_seen) })),
-    };
-  }
-
-  async projectTagKeys(projectId: number): Promise<Array<{ key: string; uniqueValues: number }>> {
-    const rows = await this.db
-      .selectFrom('tag_values')
-      .select(['key', (eb) => eb.fn.countAll<number>().as('unique_values')])
-      .where('project_id', '=', projectId)
-      .groupBy('key')
-      .orderBy('key')
-      .execute();
-    return rows.map((r) => ({ key: r.key, uniqueValues: Number(r.unique_values) }));
+  /** Any explicit status change ends the "regressed" state; the next regression sets it again. */
+  async setIssuesStatus(projectId: number | undefined, ids: number[], status: IssueStatus): Promise<number> {
+    if (ids.length === 0) return 0;
+    let q = this.db.updateTable('issues').set({ status, is_regressed: 0 }).where('id', 'in', ids);
+    if (projectId !== undefined) q = q.where('project_id', '=', projectId);
+    const result = await q.executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 }

@@ -118,6 +118,18 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (project_id, type, day)
   ) WITHOUT ROWID;
   `,
+  // Hourly counts per issue, kept at write time: trends and sparklines read at most a few hundred
+  // rows instead of scanning a busy issue's events.
+  `
+  CREATE TABLE issue_hours (
+    issue_id INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (issue_id, hour)
+  ) WITHOUT ROWID;
+  INSERT INTO issue_hours (issue_id, hour, count)
+    SELECT issue_id, timestamp / 3600000, count(*) FROM events GROUP BY issue_id, timestamp / 3600000;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

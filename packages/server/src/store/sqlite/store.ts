@@ -4,7 +4,10 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DigestedEvent, RawItem, Store, WriteOutcome } from '../types.js';
 import { AdminQueries } from './admin.js';
+import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
+import { StatsQueries } from './stats-queries.js';
+import { TagQueries } from './tag-queries.js';
 import { configureConnection, migrate } from './schema.js';
 import type { Tables } from './tables.js';
 import { WriterClient } from './writer-client.js';
@@ -28,6 +31,9 @@ export class SqliteStore implements Store {
   private readonly writer: WriterClient | null;
   private readonly admin: AdminQueries;
   private readonly issues: IssueQueries;
+  private readonly events: EventQueries;
+  private readonly tags: TagQueries;
+  private readonly stats: StatsQueries;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -39,6 +45,9 @@ export class SqliteStore implements Store {
     this.writer = options.withWriter === false ? null : new WriterClient(path);
     this.admin = new AdminQueries(this.db);
     this.issues = new IssueQueries(this.db);
+    this.events = new EventQueries(this.db);
+    this.tags = new TagQueries(this.db);
+    this.stats = new StatsQueries(this.db);
   }
 
   async close(): Promise<void> {
@@ -59,16 +68,17 @@ export class SqliteStore implements Store {
     return this.writer.write(events, raw);
   }
 
-  listIssues = this.issuesCall('listIssues');
-  getIssue = this.issuesCall('getIssue');
-  setIssueStatus = this.issuesCall('setIssueStatus');
-  listIssueEvents = this.issuesCall('listIssueEvents');
-  getEvent = this.issuesCall('getEvent');
-  issueTagDistribution = this.issuesCall('issueTagDistribution');
-  issueTagValues = this.issuesCall('issueTagValues');
-  projectTagKeys = this.issuesCall('projectTagKeys');
-
-  private issuesCall<K extends keyof IssueQueries>(name: K): IssueQueries[K] {
-    return ((...args: unknown[]) => (this.issues[name] as (...a: unknown[]) => unknown)(...args)) as IssueQueries[K];
-  }
+  listIssues: IssueQueries['listIssues'] = (query) => this.issues.listIssues(query);
+  getIssue: IssueQueries['getIssue'] = (id) => this.issues.getIssue(id);
+  setIssueStatus: IssueQueries['setIssueStatus'] = (id, status) => this.issues.setIssueStatus(id, status);
+  setIssuesStatus = (projectId: number, ids: number[], status: Parameters<IssueQueries['setIssuesStatus']>[2]) =>
+    this.issues.setIssuesStatus(projectId, ids, status);
+  listIssueEvents: EventQueries['listIssueEvents'] = (...args) => this.events.listIssueEvents(...args);
+  getEvent: EventQueries['getEvent'] = (...args) => this.events.getEvent(...args);
+  eventNeighbors: EventQueries['eventNeighbors'] = (...args) => this.events.eventNeighbors(...args);
+  issueStats: StatsQueries['issueStats'] = (...args) => this.stats.issueStats(...args);
+  issueTagDistribution: TagQueries['issueTagDistribution'] = (...args) => this.tags.issueTagDistribution(...args);
+  issueTagValues: TagQueries['issueTagValues'] = (...args) => this.tags.issueTagValues(...args);
+  projectTagKeys: TagQueries['projectTagKeys'] = (...args) => this.tags.projectTagKeys(...args);
+  projectTagValues: TagQueries['projectTagValues'] = (...args) => this.tags.projectTagValues(...args);
 }

@@ -48,5 +48,6 @@ export interface Tables {
     trace_id: string | null;
     payload: Buffer;
   };
+  issue_hours: { issue_id: number; hour: number; count: number };
   item_counts: { project_id: number; type: string; day: number; count: number };
 }

@@ -1,0 +1,68 @@
+import { sql, type Kysely } from 'kysely';
+import type { TagKeyDistribution } from '../types.js';
+import { wildcardToLike } from './issue-queries.js';
+import type { Tables } from './tables.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Tag reads, all served from the write-time counts (issue_tag_values), never from events. */
+export class TagQueries {
+  constructor(private readonly db: Kysely<Tables>) {}
+
+  private async tagRows(issueId: number, key?: string) {
+    let q = this.db
+      .selectFrom('issue_tag_values as itv')
+      .innerJoin('tag_values as tv', 'tv.id', 'itv.value_id')
+      .select(['tv.key', 'tv.value', 'itv.count', 'itv.first_seen', 'itv.last_seen'])
+      .where('itv.issue_id', '=', issueId);
+    if (key !== undefined) q = q.where('tv.key', '=', key);
+    return q.orderBy('tv.key').orderBy('itv.count', 'desc').orderBy('tv.value').execute();
+  }
+
+  async issueTagDistribution(issueId: number, topValues: number): Promise<TagKeyDistribution[]> {
+    const byKey = new Map<string, TagKeyDistribution>();
+    for (const row of await this.tagRows(issueId)) {
+      let entry = byKey.get(row.key);
+      if (!entry) byKey.set(row.key, (entry = { key: row.key, totalValues: 0, values: [] }));
+      entry.totalValues += row.count;
+      if (entry.values.length < topValues) {
+        entry.values.push({ value: row.value, count: row.count, firstSeen: iso(row.first_seen), lastSeen: iso(row.last_seen) });
+      }
+    }
+    return [...byKey.values()];
+  }
+
+  async issueTagValues(issueId: number, key: string): Promise<TagKeyDistribution | undefined> {
+    const rows = await this.tagRows(issueId, key);
+    if (rows.length === 0) return undefined;
+    return {
+      key,
+      totalValues: rows.reduce((sum, r) => sum + r.count, 0),
+      values: rows.map((r) => ({ value: r.value, count: r.count, firstSeen: iso(r.first_seen), lastSeen: iso(r.last_seen) })),
+    };
+  }
+
+  async projectTagKeys(projectId: number): Promise<Array<{ key: string; uniqueValues: number }>> {
+    const rows = await this.db
+      .selectFrom('tag_values')
+      .select(['key', (eb) => eb.fn.countAll<number>().as('unique_values')])
+      .where('project_id', '=', projectId)
+      .groupBy('key')
+      .orderBy('key')
+      .execute();
+    return rows.map((r) => ({ key: r.key, uniqueValues: Number(r.unique_values) }));
+  }
+
+  /** Values of one key in a project, most frequent first, optionally by prefix (autocomplete). */
+  async projectTagValues(projectId: number, key: string, prefix: string, limit: number) {
+    let q = this.db
+      .selectFrom('tag_values as tv')
+      .innerJoin('issue_tag_values as itv', 'itv.value_id', 'tv.id')
+      .select(['tv.value', (eb) => eb.fn.sum<number>('itv.count').as('count'), (eb) => eb.fn.countAll<number>().as('issues')])
+      .where('tv.project_id', '=', projectId)
+      .where('tv.key', '=', key);
+    if (prefix) q = q.where(sql<boolean>`tv.value LIKE ${wildcardToLike(prefix) + '%'} ESCAPE '\\'`);
+    const rows = await q.groupBy('tv.id').orderBy('count', 'desc').orderBy('tv.value').limit(limit).execute();
+    return rows.map((r) => ({ value: r.value, count: Number(r.count), issues: Number(r.issues) }));
+  }
+}
