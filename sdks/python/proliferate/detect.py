@@ -6,29 +6,33 @@ import socket
 import sys
 from typing import Dict, Mapping, Optional
 
-# Checked in order; the first one set wins. Ours first, then Sentry's (drop-in compatibility), then
-# the commit SHA that CI systems and hosting platforms expose.
+# Checked in order; the first one set wins: ours, Sentry's, then the commit SHA that CI systems and
+# hosting platforms expose. The same list, in the same order, as the JavaScript SDK (core/env.ts).
 RELEASE_VARIABLES = (
     "PROLIFERATE_RELEASE",
     "SENTRY_RELEASE",
-    "GITHUB_SHA",
-    "VERCEL_GIT_COMMIT_SHA",
-    "CF_PAGES_COMMIT_SHA",
-    "HEROKU_SLUG_COMMIT",
-    "SOURCE_VERSION",  # Heroku builds
-    "CI_COMMIT_SHA",  # GitLab
-    "CIRCLE_SHA1",
-    "BITBUCKET_COMMIT",
-    "BUILDKITE_COMMIT",
-    "TRAVIS_COMMIT",
-    "DRONE_COMMIT_SHA",
-    "GIT_COMMIT",  # Jenkins
-    "CODEBUILD_RESOLVED_SOURCE_VERSION",
-    "RENDER_GIT_COMMIT",
-    "RAILWAY_GIT_COMMIT_SHA",
+    "GITHUB_SHA",  # GitHub Actions
+    "CI_COMMIT_SHA",  # GitLab CI
+    "VERCEL_GIT_COMMIT_SHA",  # Vercel
+    "CF_PAGES_COMMIT_SHA",  # Cloudflare Pages
     "COMMIT_REF",  # Netlify
-    "K_REVISION",  # Cloud Run / Knative
-    "APP_VERSION",
+    "RENDER_GIT_COMMIT",  # Render
+    "RAILWAY_GIT_COMMIT_SHA",  # Railway
+    "HEROKU_SLUG_COMMIT",  # Heroku (dyno metadata)
+    "SOURCE_VERSION",  # Heroku builds
+    "CODEBUILD_RESOLVED_SOURCE_VERSION",  # AWS CodeBuild
+    "AWS_COMMIT_ID",  # AWS Amplify
+    "CIRCLE_SHA1",  # CircleCI
+    "TRAVIS_COMMIT",  # Travis CI
+    "BITBUCKET_COMMIT",  # Bitbucket Pipelines
+    "BUILDKITE_COMMIT",  # Buildkite
+    "DRONE_COMMIT_SHA",  # Drone
+    "SEMAPHORE_GIT_SHA",  # Semaphore
+    "APPVEYOR_REPO_COMMIT",  # AppVeyor
+    "BUILD_SOURCEVERSION",  # Azure Pipelines
+    "GIT_COMMIT",  # Jenkins
+    "K_REVISION",  # Google Cloud Run
+    "FLY_IMAGE_REF",  # Fly.io
 )
 
 ENVIRONMENT_VARIABLES = (

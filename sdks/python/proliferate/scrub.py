@@ -1,33 +1,19 @@
 """Sensitive-key scrubbing: values under keys that look like secrets are replaced before sending.
 
 Applied to extra, contexts, the user, request data, headers and cookies, and breadcrumb data. Keys
-are compared lower-cased with ``-`` read as ``_``, by substring, so ``X-Api-Key``,
-``db_password`` and ``stripe_secret_key`` all match.
+match anywhere in the name, case-insensitively, so ``X-Api-Key``, ``db_password`` and
+``stripe_secret_key`` all do; ``init(scrub_keys=[...])`` adds more (substrings).
 """
 
+import re
 from typing import Any, Iterable
 
 FILTERED = "[Filtered]"
-SENSITIVE_KEY_PARTS = (
-    "password",
-    "passwd",
-    "pwd",
-    "secret",
-    "token",
-    "api_key",
-    "apikey",
-    "authorization",
-    "auth_key",
-    "cookie",
-    "csrf",
-    "xsrf",
-    "session_key",
-    "sessionid",
-    "private_key",
-    "credential",
-    "card",
-    "cvv",
-    "ssn",
+# The JavaScript SDK's pattern (packages/sdk/src/core/scrub.ts), so both filter the same keys.
+SENSITIVE_KEY = re.compile(
+    r"pass(word|wd|phrase)?|secret|token|api[_.-]?key|auth|cookie|credential|card|cvv|ssn"
+    r"|private[_.-]?key|session[_.-]?(id|key)|csrf|xsrf",
+    re.IGNORECASE,
 )
 _MAX_DEPTH = 10
 
@@ -35,10 +21,10 @@ _MAX_DEPTH = 10
 def is_sensitive_key(key: Any, extra_parts: Iterable[str] = ()) -> bool:
     if not isinstance(key, str):
         return False
+    if SENSITIVE_KEY.search(key):
+        return True
     normalized = key.lower().replace("-", "_")
-    return any(part in normalized for part in SENSITIVE_KEY_PARTS) or any(
-        part in normalized for part in extra_parts
-    )
+    return any(part in normalized for part in extra_parts)
 
 
 def scrub(value: Any, extra_parts: Iterable[str] = (), depth: int = 0) -> Any:
