@@ -6,7 +6,7 @@ match anywhere in the name, case-insensitively, so ``X-Api-Key``, ``db_password`
 """
 
 import re
-from typing import Any, Iterable
+from typing import Any, Dict, Iterable
 
 FILTERED = "[Filtered]"
 # The JavaScript SDK's pattern (packages/sdk/src/core/scrub.ts), so both filter the same keys.
@@ -39,3 +39,15 @@ def scrub(value: Any, extra_parts: Iterable[str] = (), depth: int = 0) -> Any:
     if isinstance(value, (list, tuple)):
         return [scrub(item, extra_parts, depth + 1) for item in value]
     return value
+
+
+_NEVER_SENT_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
+
+
+def scrub_headers(headers: Dict[str, str], extra_parts: Iterable[str] = ()) -> Dict[str, str]:
+    """Request headers as sent: cookies and credentials never leave; other sensitive ones filtered."""
+    return {
+        key: FILTERED if is_sensitive_key(key, extra_parts) else value
+        for key, value in headers.items()
+        if key.lower() not in _NEVER_SENT_HEADERS
+    }

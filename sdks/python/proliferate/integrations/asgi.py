@@ -11,7 +11,7 @@ that escapes the app is captured with that request's tags, breadcrumbs and user,
 from typing import Any, Awaitable, Callable, Dict, Iterable, Tuple
 
 from ..api import capture_exception, isolation_scope
-from ..scrub import scrub
+from ..scrub import scrub_headers
 
 Scope = Dict[str, Any]
 Receive = Callable[[], Awaitable[Dict[str, Any]]]
@@ -38,7 +38,7 @@ def request_info(scope: Scope) -> Dict[str, Any]:
     info: Dict[str, Any] = {
         "url": f"{scheme}://{host or 'unknown'}{path}",
         "method": scope.get("method", "GET" if scope["type"] == "http" else "WEBSOCKET"),
-        "headers": scrub(headers),
+        "headers": scrub_headers(headers),
     }
     query = scope.get("query_string") or b""
     if query:

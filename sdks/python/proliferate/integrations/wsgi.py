@@ -15,8 +15,8 @@ them, ``instrument_flask(app)`` and ``instrument_django()`` also connect their
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional
 
 from ..api import capture_exception, isolation_scope
-from ..scope import Scope
-from ..scrub import scrub
+from ..scope import Scope, peek_isolation_scope, reset_isolation_scope, set_isolation_scope
+from ..scrub import scrub_headers
 
 
 def request_info(environ: Dict[str, Any]) -> Dict[str, Any]:
@@ -31,7 +31,7 @@ def request_info(environ: Dict[str, Any]) -> Dict[str, Any]:
     info: Dict[str, Any] = {
         "url": f"{environ.get('wsgi.url_scheme', 'http')}://{host}{path}",
         "method": environ.get("REQUEST_METHOD", "GET"),
-        "headers": scrub(headers),
+        "headers": scrub_headers(headers),
     }
     if environ.get("QUERY_STRING"):
         info["query_string"] = environ["QUERY_STRING"]
@@ -45,9 +45,7 @@ class ProliferateWSGIMiddleware:
         self.app = app
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        context = isolation_scope()
-        isolation = context.__enter__()
-        try:
+        with isolation_scope() as isolation:
             request = request_info(environ)
             path = environ.get("PATH_INFO") or "/"
             isolation.set_tag("endpoint", path)
@@ -59,37 +57,43 @@ class ProliferateWSGIMiddleware:
             except Exception as error:
                 capture_exception(error, mechanism={"type": "wsgi", "handled": False})
                 raise
-        except BaseException:
-            context.__exit__(None, None, None)
-            raise
-        # The scope stays in place while the server iterates the body, and ends when it closes it.
-        return _ClosingBody(body, context, isolation)
+        return _ScopedBody(body, isolation)
 
 
-class _ClosingBody:
-    def __init__(self, body: Iterable[bytes], context: Any, isolation: Scope) -> None:
+class _ScopedBody:
+    """The response body, iterated and closed inside the request's scope (entered per step, so a
+    server that never closes the body cannot leak the request's scope into the next one)."""
+
+    def __init__(self, body: Iterable[bytes], isolation: Scope) -> None:
         self._body = body
-        self._context = context
         self._isolation = isolation
-        self._closed = False
 
     def __iter__(self) -> Iterator[bytes]:
-        try:
-            yield from self._body
-        except Exception as error:
-            capture_exception(error, mechanism={"type": "wsgi", "handled": False})
-            raise
+        iterator = iter(self._body)
+        while True:
+            previous = peek_isolation_scope()
+            token = set_isolation_scope(self._isolation)
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                return
+            except Exception as error:
+                capture_exception(error, mechanism={"type": "wsgi", "handled": False})
+                raise
+            finally:
+                reset_isolation_scope(token, previous)
+            yield chunk
 
     def close(self) -> None:
-        if self._closed:
+        close = getattr(self._body, "close", None)
+        if close is None:
             return
-        self._closed = True
+        previous = peek_isolation_scope()
+        token = set_isolation_scope(self._isolation)
         try:
-            close = getattr(self._body, "close", None)
-            if close is not None:
-                close()
+            close()
         finally:
-            self._context.__exit__(None, None, None)
+            reset_isolation_scope(token, previous)
 
 
 def _capture_signal(sender: Any, exception: Optional[BaseException] = None, **kwargs: Any) -> None:

@@ -1,0 +1,111 @@
+"""ASGI (FastAPI) and WSGI (Flask) middleware: a scope per request, request data, endpoint/method tags."""
+
+import asyncio
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+from flask import Flask
+
+import proliferate
+from proliferate.integrations.wsgi import instrument_flask
+
+
+def fastapi_app():
+    app = FastAPI()
+
+    @app.get("/orders/{order_id}")
+    async def order(order_id: str):
+        proliferate.set_tag("order_kind", "express")
+        raise ValueError(f"order {order_id} failed")
+
+    @app.get("/ok")
+    async def ok():
+        proliferate.set_tag("leaky", "no")
+        return {"ok": True}
+
+    app.add_middleware(proliferate.ProliferateMiddleware)
+    return app
+
+
+async def call(app, path, headers=None):
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        return await client.get(path, headers=headers)
+
+
+def test_asgi_unhandled_exception_is_captured_with_the_request_tags(memory):
+    proliferate.set_tag("service", "orders-api")
+    app = fastapi_app()
+    response = asyncio.run(call(app, "/orders/o-7?debug=1", {"X-Api-Key": "secret", "User-Agent": "pytest"}))
+    assert response.status_code == 500
+    (event,) = memory.events
+    assert event["exception"]["values"][-1]["value"] == "order o-7 failed"
+    assert event["exception"]["values"][-1]["mechanism"] == {"type": "asgi", "handled": False}
+    assert event["tags"] == {"service": "orders-api", "endpoint": "/orders/o-7", "method": "GET", "order_kind": "express"}
+    request = event["request"]
+    assert request["url"] == "http://127.0.0.1/orders/o-7" and request["method"] == "GET"
+    assert request["query_string"] == "debug=1" and request["headers"]["x-api-key"] == "[Filtered]"
+    assert request["headers"]["user-agent"] == "pytest" and event["transaction"] == "GET /orders/o-7"
+
+
+def test_asgi_request_tags_are_gone_after_the_request(memory):
+    app = fastapi_app()
+    asyncio.run(call(app, "/ok"))
+    proliferate.capture_message("after the request")
+    assert "leaky" not in memory.events[0].get("tags", {}) and "endpoint" not in memory.events[0].get("tags", {})
+
+
+def flask_app():
+    app = Flask(__name__)
+
+    @app.route("/pay", methods=["POST"])
+    def pay():
+        proliferate.set_tag("payment_method", "card")
+        proliferate.set_user({"id": "u-1"})
+        raise RuntimeError("payment declined")
+
+    @app.route("/stream")
+    def stream():
+        def body():
+            yield b"start"
+            raise RuntimeError("stream broke")
+
+        return app.response_class(body())
+
+    return instrument_flask(app)
+
+
+def test_wsgi_flask_view_exception_is_captured_with_the_request_tags(memory):
+    client = flask_app().test_client()
+    response = client.post("/pay?x=1", headers={"Authorization": "Bearer t", "X-Auth-Token": "t", "X-Client-Type": "ios"})
+    assert response.status_code == 500
+    (event,) = memory.events
+    assert event["exception"]["values"][-1]["value"] == "payment declined"
+    assert event["tags"] == {"endpoint": "/pay", "method": "POST", "payment_method": "card"}
+    assert event["user"] == {"id": "u-1"}
+    headers = event["request"]["headers"]
+    assert "authorization" not in headers and headers["x-auth-token"] == "[Filtered]" and headers["x-client-type"] == "ios"
+    assert event["request"]["query_string"] == "x=1"
+    proliferate.capture_message("after")
+    assert "payment_method" not in memory.events[-1].get("tags", {}) and "user" not in memory.events[-1]
+
+
+def test_wsgi_exception_while_streaming_the_body_is_captured(memory):
+    client = flask_app().test_client()
+    with pytest.raises(RuntimeError):
+        client.get("/stream").get_data()
+    assert memory.events[-1]["exception"]["values"][-1]["value"] == "stream broke"
+    assert memory.events[-1]["tags"]["endpoint"] == "/stream"
+
+
+def test_plain_wsgi_app_exception_is_captured_and_reraised(memory):
+    def app(environ, start_response):
+        raise KeyError("missing")
+
+    wrapped = proliferate.ProliferateWSGIMiddleware(app)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/x", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "wsgi.url_scheme": "http"}
+    with pytest.raises(KeyError):
+        wrapped(environ, lambda *a: None)
+    assert memory.events[0]["tags"] == {"endpoint": "/x", "method": "GET"}
+    assert memory.events[0]["request"]["url"] == "http://127.0.0.1:80/x"
