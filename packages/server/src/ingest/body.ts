@@ -48,7 +48,8 @@ export async function readBody(stream: Readable, headers: IncomingHttpHeaders, l
       if (size > limits.maxDecompressedBytes) {
         failure = tooLarge('The decompressed body', limits.maxDecompressedBytes);
         decoder?.destroy();
-        stream.destroy();
+        // Keep the socket: the rest of the input is discarded unread, so the client gets the 413.
+        stream.resume();
         finish(failure);
         return;
       }
@@ -61,7 +62,6 @@ export async function readBody(stream: Readable, headers: IncomingHttpHeaders, l
       if (received > limits.maxCompressedBytes) {
         failure = tooLarge('The request body', limits.maxCompressedBytes);
         decoder?.destroy();
-        stream.destroy();
         finish(failure);
         return;
       }
