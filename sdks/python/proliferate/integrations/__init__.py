@@ -8,12 +8,13 @@ Each hook is installed once per process and reads the current client when it fir
 from typing import Any, Dict, List
 
 from .excepthook import ExcepthookIntegration
+from .frameworks import FlaskIntegration, StarletteIntegration
 from .logging import LoggingIntegration
 from .threading import ThreadingIntegration
 
 
 def default_integrations() -> List[Any]:
-    return [ExcepthookIntegration(), ThreadingIntegration(), LoggingIntegration()]
+    return [ExcepthookIntegration(), ThreadingIntegration(), LoggingIntegration(), StarletteIntegration(), FlaskIntegration()]
 
 
 def setup_integrations(client: Any) -> None:
@@ -25,12 +26,19 @@ def setup_integrations(client: Any) -> None:
         chosen[integration.identifier] = integration
     for identifier, integration in chosen.items():
         try:
-            integration.setup(client)
-            client.integrations.append(identifier)
+            if integration.setup(client) is not False:
+                client.integrations.append(identifier)
         except Exception as error:
             from .. import debug
 
             debug.warn("integration %s failed to install: %r", identifier, error)
 
 
-__all__ = ["ExcepthookIntegration", "LoggingIntegration", "ThreadingIntegration", "setup_integrations"]
+__all__ = [
+    "ExcepthookIntegration",
+    "FlaskIntegration",
+    "LoggingIntegration",
+    "StarletteIntegration",
+    "ThreadingIntegration",
+    "setup_integrations",
+]

@@ -6,6 +6,9 @@
 Each HTTP or websocket request runs in its own isolation scope (with its own trace id), tagged with
 ``endpoint`` (the path) and ``method``, with the request in the ``request`` context. An exception
 that escapes the app is captured with that request's tags, breadcrumbs and user, then re-raised.
+
+With Starlette or FastAPI installed, ``init()`` already wraps every Starlette app this way
+(``StarletteIntegration``), so adding the middleware yourself is optional; it never runs twice.
 """
 
 from typing import Any, Awaitable, Callable, Dict, Iterable, Tuple
@@ -14,6 +17,7 @@ from ..api import capture_exception, isolation_scope
 from ..scrub import scrub_headers
 
 Scope = Dict[str, Any]
+_MARK = "proliferate.scoped"
 Receive = Callable[[], Awaitable[Dict[str, Any]]]
 Send = Callable[[Dict[str, Any]], Awaitable[None]]
 
@@ -53,9 +57,10 @@ class ProliferateMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope.get("type") not in ("http", "websocket"):
-            await self.app(scope, receive, send)
+        if scope.get("type") not in ("http", "websocket") or _MARK in scope:
+            await self.app(scope, receive, send)  # not a request, or already in its scope
             return
+        scope = {**scope, _MARK: True}
         with isolation_scope() as isolation:
             request = request_info(scope)
             isolation.set_tag("endpoint", scope.get("path") or "/")

@@ -1,4 +1,4 @@
-"""The ``logging`` integration: one handler on the root logger.
+"""The ``logging`` integration: one handler that sees the records of every logger.
 
 - records at ``level`` (INFO) and above become breadcrumbs (seed 002: "logs automatically become
   breadcrumbs");
@@ -42,8 +42,16 @@ class LoggingIntegration:
 
     def setup(self, client: Any) -> None:
         if LoggingIntegration._handler is None:
-            LoggingIntegration._handler = ProliferateHandler()
-            logging.getLogger().addHandler(LoggingIntegration._handler)
+            handler = LoggingIntegration._handler = ProliferateHandler()
+            original = logging.Logger.callHandlers
+
+            # Hooked into every logger rather than added to the root logger, so records of loggers
+            # that do not propagate (uvicorn's "Exception in ASGI application" is one) are seen too.
+            def callHandlers(self: logging.Logger, record: logging.LogRecord) -> None:  # noqa: N802
+                handler.handle(record)
+                original(self, record)
+
+            logging.Logger.callHandlers = callHandlers  # type: ignore[method-assign]
         LoggingIntegration._handler.configure(self)
 
 

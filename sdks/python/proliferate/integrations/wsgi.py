@@ -9,7 +9,8 @@ is being iterated, is captured with that request's data and re-raised.
 
 Flask and Django turn view exceptions into 500 responses before they reach WSGI middleware; for
 them, ``instrument_flask(app)`` and ``instrument_django()`` also connect their
-``got_request_exception`` signals, which fire inside the request's scope.
+``got_request_exception`` signals, which fire inside the request's scope. With Flask installed,
+``init()`` does the Flask part for every app (``FlaskIntegration``).
 """
 
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional
@@ -17,6 +18,8 @@ from typing import Any, Callable, Dict, Iterable, Iterator, Optional
 from ..api import capture_exception, isolation_scope
 from ..scope import Scope, peek_isolation_scope, reset_isolation_scope, set_isolation_scope
 from ..scrub import scrub_headers
+
+_MARK = "proliferate.scoped"
 
 
 def request_info(environ: Dict[str, Any]) -> Dict[str, Any]:
@@ -45,6 +48,9 @@ class ProliferateWSGIMiddleware:
         self.app = app
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get(_MARK):
+            return self.app(environ, start_response)  # already in this request's scope
+        environ[_MARK] = True
         with isolation_scope() as isolation:
             request = request_info(environ)
             path = environ.get("PATH_INFO") or "/"
@@ -101,7 +107,8 @@ def _capture_signal(sender: Any, exception: Optional[BaseException] = None, **kw
 
 
 def instrument_flask(app: Any) -> Any:
-    """Wraps ``app.wsgi_app`` and captures the view exceptions Flask answers with a 500 itself."""
+    """Wraps ``app.wsgi_app`` and captures the view exceptions Flask answers with a 500 itself.
+    (``init()`` does this for every Flask app already; calling it too is harmless.)"""
     from flask import got_request_exception
 
     app.wsgi_app = ProliferateWSGIMiddleware(app.wsgi_app)
