@@ -26,6 +26,8 @@ export interface PlatformParts {
   windowId?(): string | undefined;
 }
 
+const capturedErrors = new WeakMap<object, string>();
+
 export class Client {
   readonly options: ClientOptions & { environment: string; maxBreadcrumbs: number; sampleRate: number; tracesSampleRate: number };
   readonly target: IngestTarget | undefined;
@@ -84,8 +86,15 @@ export class Client {
   }
 
   captureException(error: unknown, hint: EventHint = {}, scopes: ScopePair = getScopes()): string {
+    // One error reaches several handlers (a framework's, then unhandledRejection); report it once.
+    if (error !== null && typeof error === 'object') {
+      const previous = capturedErrors.get(error);
+      if (previous) return previous;
+    }
     const event = eventFromException(error, hint.mechanism ?? { type: 'generic', handled: true });
-    return this.captureEvent(event, { ...hint, originalException: error }, scopes);
+    const eventId = this.captureEvent(event, { ...hint, originalException: error }, scopes);
+    if (error !== null && typeof error === 'object') capturedErrors.set(error, eventId);
+    return eventId;
   }
 
   captureMessage(message: string, level: Level = 'info', hint: EventHint = {}, scopes: ScopePair = getScopes()): string {

@@ -13,6 +13,7 @@ export {
   withScopes,
   getScopes,
   setAsyncContextStrategy,
+  getDefaultScopes,
   type AsyncContextStrategy,
   type ScopePair,
 } from './scopes.js';
