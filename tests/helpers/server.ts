@@ -28,6 +28,11 @@ export interface RunningServer extends StartupInfo {
   /** Authenticated JSON request to the query API. */
   api<T = any>(path: string, init?: { method?: string; body?: unknown; token?: string }): Promise<{ status: number; body: T }>;
   stop(options?: { keepData?: boolean }): Promise<void>;
+  /**
+   * Sends a signal to the server by its process id (SIGKILL unless told otherwise) and waits until
+   * it has exited. The data directory is kept, so a crash can be followed by a restart on it.
+   */
+  kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export interface StartOptions {
@@ -79,6 +84,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    async kill(signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      process.kill(child.pid!, signal);
+      await exited;
     },
     async stop({ keepData = false } = {}) {
       if (child.exitCode === null && child.signalCode === null) {
