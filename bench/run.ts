@@ -1,0 +1,37 @@
+/**
+ * `npm run bench` runs every section; `npm run bench -- ingest` or `-- queries` runs one.
+ * A benchmark, not a test: it prints figures against targets and exits 0 unless something broke.
+ */
+import { ingestTable, runIngest } from './ingest.js';
+import { queriesTable, runQueries } from './queries.js';
+import { log, machine, verdict, type Row } from './report.js';
+
+const SECTIONS = ['ingest', 'queries'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const name of requested) {
+  if (!SECTIONS.includes(name as Section)) {
+    console.error(`unknown section "${name}"; use one of: ${SECTIONS.join(', ')}`);
+    process.exit(2);
+  }
+}
+const sections: Section[] = requested.length ? (requested as Section[]) : [...SECTIONS];
+
+const started = Date.now();
+const output: string[] = [`Proliferate bench, ${new Date().toISOString()}`, machine()];
+console.log(output.join('\n'));
+const all: Row[] = [];
+
+for (const section of sections) {
+  const t = Date.now();
+  const rows = section === 'ingest' ? await runIngest() : await runQueries();
+  const text = section === 'ingest' ? ingestTable(rows) : queriesTable(rows);
+  log(`${section} done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+  console.log(text);
+  all.push(...rows);
+}
+
+const targets = all.filter((r) => r.target);
+const passed = targets.filter((r) => verdict(r) === 'PASS').length;
+console.log(`\n${passed}/${targets.length} targets met; total time ${((Date.now() - started) / 1000).toFixed(0)} s`);
