@@ -183,7 +183,10 @@ class Client:
                 event[field] = scrub(event[field], keys)
         crumbs = event.get("breadcrumbs")
         if isinstance(crumbs, dict):
-            crumbs["values"] = [scrub(crumb, keys) for crumb in crumbs.get("values", [])]
+            crumbs["values"] = [
+                {**crumb, "data": scrub(crumb["data"], keys)} if crumb.get("data") else crumb
+                for crumb in crumbs.get("values", [])
+            ]
         for span in event.get("spans") or []:
             if "data" in span:
                 span["data"] = scrub(span["data"], keys)

@@ -6,7 +6,8 @@ match anywhere in the name, case-insensitively, so ``X-Api-Key``, ``db_password`
 """
 
 import re
-from typing import Any, Dict, Iterable
+from functools import lru_cache
+from typing import Any, Dict, Iterable, Tuple
 
 FILTERED = "[Filtered]"
 # The JavaScript SDK's pattern (packages/sdk/src/core/scrub.ts), so both filter the same keys.
@@ -18,16 +19,20 @@ SENSITIVE_KEY = re.compile(
 _MAX_DEPTH = 10
 
 
-def is_sensitive_key(key: Any, extra_parts: Iterable[str] = ()) -> bool:
-    if not isinstance(key, str):
-        return False
+@lru_cache(maxsize=4096)
+def _sensitive(key: str, extra_parts: Tuple[str, ...]) -> bool:
     if SENSITIVE_KEY.search(key):
         return True
     normalized = key.lower().replace("-", "_")
     return any(part in normalized for part in extra_parts)
 
 
-def scrub(value: Any, extra_parts: Iterable[str] = (), depth: int = 0) -> Any:
+def is_sensitive_key(key: Any, extra_parts: Iterable[str] = ()) -> bool:
+    # Cached: the same few keys come back in every event, and the regex is most of scrubbing's cost.
+    return isinstance(key, str) and _sensitive(key, tuple(extra_parts))
+
+
+def scrub(value: Any, extra_parts: Tuple[str, ...] = (), depth: int = 0) -> Any:
     """A copy of ``value`` with sensitive keys' values replaced by ``[Filtered]``, at any depth."""
     if depth > _MAX_DEPTH:
         return value
