@@ -44,5 +44,6 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.register(ingestRoutes, { store, limits: config.limits });
   app.register(projectRoutes, { store, publicUrl: config.publicUrl });
   app.register(issueRoutes, { store });
+  app.register(import('./api/dashboard.js'));
   return app;
 }

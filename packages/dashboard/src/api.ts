@@ -1,0 +1,91 @@
+/**
+ * The API client. The token lives in sessionStorage (this tab) or, when the user asks to be
+ * remembered, localStorage; it is only ever sent in the Authorization header, never in a URL.
+ */
+import type { Page } from './types.js';
+
+const TOKEN_KEY = 'proliferate.token';
+
+export function getToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY) ?? localStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(token: string, remember: boolean): void {
+  clearToken();
+  (remember ? localStorage : sessionStorage).setItem(TOKEN_KEY, token);
+}
+
+export function clearToken(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+  localStorage.removeItem(TOKEN_KEY);
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Called on any 401, so the app can send the user back to sign-in. */
+let onUnauthorized: () => void = () => {};
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+async function request(path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<Response> {
+  const token = init.token ?? getToken();
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  if (!response.ok) {
+    let code = 'http_error';
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      const body = (await response.json()) as { error?: { code?: string; message?: string } };
+      code = body.error?.code ?? code;
+      message = body.error?.message ?? message;
+    } catch {
+      // not JSON: keep the status line
+    }
+    if (response.status === 401 && !init.token) onUnauthorized();
+    throw new ApiError(response.status, code, message);
+  }
+  return response;
+}
+
+export async function api<T>(path: string, init?: { method?: string; body?: unknown; token?: string }): Promise<T> {
+  const response = await request(path, init);
+  const text = await response.text();
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+export async function apiPage<T>(path: string): Promise<Page<T>> {
+  const response = await request(path);
+  const items = (await response.json()) as T[];
+  return { items, nextCursor: response.headers.get('x-next-cursor') };
+}
+
+/** Endpoints that are still being added answer 404 (no route) or 405; treat those as "not offered". */
+export function isMissingEndpoint(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 404 || error.status === 405 || error.status === 501) && error.code !== 'unauthorized';
+}
+
+export function qs(params: Record<string, string | number | undefined | null | (string | number)[]>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === '') continue;
+    if (Array.isArray(value)) for (const v of value) search.append(key, String(v));
+    else search.set(key, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,96 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, clearToken, getToken, setUnauthorizedHandler } from './api.js';
+import { ErrorBox, Loading } from './components/status.js';
+import { useAsync } from './hooks.js';
+import { IssueList } from './pages/issue-list.js';
+import { IssuePage } from './pages/issue-page.js';
+import { SetupPage } from './pages/setup.js';
+import { SignIn } from './pages/sign-in.js';
+import { Link, match, navigate, useLocation } from './router.js';
+import type { Project } from './types.js';
+
+export function App() {
+  const [token, setTokenState] = useState(getToken());
+  useEffect(() => setUnauthorizedHandler(() => (clearToken(), setTokenState(null))), []);
+  if (!token) return <SignIn onSignedIn={() => setTokenState(getToken())} />;
+  return (
+    <Shell
+      onSignOut={() => {
+        clearToken();
+        setTokenState(null);
+      }}
+    />
+  );
+}
+
+function Shell({ onSignOut }: { onSignOut: () => void }) {
+  const loc = useLocation();
+  const projects = useAsync(() => api<Project[]>('/api/0/projects/'), []);
+  const list = projects.data ?? [];
+  const projectMatch = match('/projects/:projectId/:page/', loc.path);
+  const [lastProject, setLastProject] = useState<string | null>(null);
+  const projectId = projectMatch?.projectId ?? lastProject ?? (list[0] ? String(list[0].id) : null);
+  useEffect(() => {
+    if (projectMatch?.projectId) setLastProject(projectMatch.projectId);
+  }, [projectMatch?.projectId]);
+
+  useEffect(() => {
+    if (loc.path === '/' && list[0]) navigate(`/projects/${list[0].id}/issues/`, { replace: true });
+  }, [loc.path, list.length]);
+
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <Link href="/" class="brand">
+          Proliferate
+        </Link>
+        {list.length > 0 && (
+          <select
+            class="project-picker"
+            aria-label="Project"
+            value={projectId ?? ''}
+            onChange={(e) => navigate(`/projects/${(e.target as HTMLSelectElement).value}/issues/`)}
+          >
+            {list.map((p) => (
+              <option value={String(p.id)}>{p.name}</option>
+            ))}
+          </select>
+        )}
+        {projectId && (
+          <nav class="topnav">
+            <Link href={`/projects/${projectId}/issues/`} class={projectMatch?.page === 'issues' ? 'active' : ''}>
+              Issues
+            </Link>
+            <Link href={`/projects/${projectId}/setup/`} class={projectMatch?.page === 'setup' ? 'active' : ''}>
+              Setup
+            </Link>
+          </nav>
+        )}
+        <span class="spacer" />
+        <button class="link-button" onClick={onSignOut}>
+          Sign out
+        </button>
+      </header>
+      <main class="content">
+        {projects.error ? <ErrorBox error={projects.error} /> : projects.loading && !projects.data ? <Loading /> : <Routes loc={loc} />}
+      </main>
+    </div>
+  );
+}
+
+function Routes({ loc }: { loc: ReturnType<typeof useLocation> }) {
+  let m;
+  if ((m = match('/projects/:projectId/issues/', loc.path))) return <IssueList projectId={m.projectId!} loc={loc} />;
+  if ((m = match('/projects/:projectId/setup/', loc.path))) return <SetupPage projectId={m.projectId!} />;
+  if ((m = match('/issues/:issueId/', loc.path))) return <IssuePage issueId={m.issueId!} eventId={null} />;
+  if ((m = match('/issues/:issueId/events/:eventId/', loc.path))) return <IssuePage issueId={m.issueId!} eventId={m.eventId!} />;
+  if (loc.path === '/') return <Loading />;
+  return (
+    <div class="empty">
+      <h1>Not found</h1>
+      <p>
+        Nothing lives at this address. <Link href="/">Go to the issues</Link>.
+      </p>
+    </div>
+  );
+}

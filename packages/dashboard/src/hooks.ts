@@ -1,0 +1,42 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+export interface Async<T> {
+  data: T | undefined;
+  error: Error | undefined;
+  loading: boolean;
+  reload(): void;
+}
+
+/** Runs `load` whenever `deps` change; a late answer for old deps is dropped. */
+export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
+  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
+  const [tick, setTick] = useState(0);
+  const generation = useRef(0);
+  useEffect(() => {
+    const mine = ++generation.current;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => mine === generation.current && setState({ data, loading: false }),
+      (error: Error) => mine === generation.current && setState({ error, loading: false }),
+    );
+  }, [...deps, tick]);
+  return { ...state, reload: () => setTick((t) => t + 1) } as Async<T>;
+}
+
+/** Global single-key shortcuts, ignored while typing in a field. */
+export function useKeys(handlers: Record<string, (e: KeyboardEvent) => void>, deps: unknown[]): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.metaKey || e.ctrlKey || e.altKey) return;
+      const target = e.target as HTMLElement | null;
+      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+      const handler = handlers[e.key];
+      if (handler) {
+        e.preventDefault();
+        handler(e);
+      }
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, deps);
+}

@@ -1,0 +1,238 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, isMissingEndpoint, qs } from '../api.js';
+import { ErrorBox, Loading } from '../components/status.js';
+import { CorrelationTable, TagPanel } from '../components/tag-panel.js';
+import { ago, count, dateTime } from '../format.js';
+import { useAsync, useKeys } from '../hooks.js';
+import { setStatus } from '../issue-actions.js';
+import { Link, navigate } from '../router.js';
+import type { EventSummary, FullEvent, Issue, IssueStats, IssueStatus, TagDistribution } from '../types.js';
+import { EventView } from './event-view.js';
+
+type Chart = (typeof import('../components/trend-chart.js'))['default'];
+
+/** uPlot loads only when a chart is shown, so the issue list never pays for it. */
+function LazyTrend({ stats }: { stats: IssueStats }) {
+  const [Chart, setChart] = useState<Chart | null>(null);
+  useEffect(() => {
+    import('../components/trend-chart.js').then((m) => setChart(() => m.default));
+  }, []);
+  return Chart ? <Chart stats={stats} /> : <div class="trend placeholder" />;
+}
+
+const PERIODS = [
+  { id: '24h', interval: '1h', label: '24 hours' },
+  { id: '14d', interval: '1d', label: '14 days' },
+  { id: '30d', interval: '1d', label: '30 days' },
+];
+
+/** null means "the server does not offer this yet". */
+async function optional<T>(load: Promise<T>): Promise<T | null> {
+  try {
+    return await load;
+  } catch (error) {
+    if (isMissingEndpoint(error)) return null;
+    throw error;
+  }
+}
+
+interface LoadedEvent {
+  event: FullEvent;
+  older: string | null;
+  newer: string | null;
+}
+
+/**
+ * The event with its neighbours. Uses the issue-scoped event endpoint when the server has it (it
+ * names previous and next); otherwise the project event endpoint, with neighbours found in the
+ * issue's newest 100 events.
+ */
+async function loadEvent(issue: Issue, eventId: string | null): Promise<LoadedEvent> {
+  const base = `/api/0/issues/${issue.id}/events/`;
+  let event = await optional(api<FullEvent>(eventId ? `${base}${encodeURIComponent(eventId)}/` : `${base}latest/`));
+  if (!event && eventId) event = await api<FullEvent>(`/api/0/projects/${issue.projectId}/events/${encodeURIComponent(eventId)}/`);
+  if (!event) throw new Error('event not found');
+  if ('previousEventId' in event || 'nextEventId' in event) {
+    return { event, older: event.previousEventId ?? null, newer: event.nextEventId ?? null };
+  }
+  const list = await api<EventSummary[]>(`${base}${qs({ limit: 100 })}`);
+  const index = list.findIndex((e) => e.eventId === event!.eventId);
+  return { event, older: index >= 0 ? (list[index + 1]?.eventId ?? null) : null, newer: index > 0 ? list[index - 1]!.eventId : null };
+}
+
+function correlationRows(body: unknown): Record<string, unknown>[] {
+  if (Array.isArray(body)) return body as Record<string, unknown>[];
+  if (body && typeof body === 'object') {
+    const list = Object.values(body).find(Array.isArray);
+    if (list) return list as Record<string, unknown>[];
+  }
+  return [];
+}
+
+export function IssuePage({ issueId, eventId }: { issueId: string; eventId: string | null }) {
+  const issue = useAsync(() => api<Issue>(`/api/0/issues/${encodeURIComponent(issueId)}/`), [issueId]);
+  if (issue.error) return <ErrorBox error={issue.error} />;
+  if (!issue.data) return <Loading />;
+  return <IssueDetail issue={issue.data} eventId={eventId} onChanged={issue.reload} />;
+}
+
+function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: string | null; onChanged: () => void }) {
+  const [period, setPeriod] = useState(PERIODS[1]!);
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<Error | null>(null);
+  const stats = useAsync(() => optional(api<IssueStats>(`/api/0/issues/${issue.id}/stats/${qs({ period: period.id, interval: period.interval })}`)), [issue.id, period.id]);
+  const tags = useAsync(() => api<TagDistribution[]>(`/api/0/issues/${issue.id}/tags/${qs({ limit: 5 })}`), [issue.id, issue.count]);
+  const correlation = useAsync(() => optional(api<unknown>(`/api/0/issues/${issue.id}/tags/correlation/${qs({ prefix: 'flag_' })}`)).catch(() => null), [issue.id]);
+  const event = useAsync(() => loadEvent(issue, eventId), [issue.id, eventId]);
+
+  async function change(status: IssueStatus) {
+    setBusy(true);
+    setActionError(null);
+    try {
+      await setStatus(issue.projectId, [issue.id], status);
+      onChanged();
+    } catch (error) {
+      setActionError(error as Error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const eventHref = (id: string) => `/issues/${issue.id}/events/${id}/`;
+  useKeys(
+    {
+      r: () => void change(issue.status === 'resolved' ? 'unresolved' : 'resolved'),
+      i: () => void change(issue.status === 'ignored' ? 'unresolved' : 'ignored'),
+      p: () => event.data?.older && navigate(eventHref(event.data.older)),
+      n: () => event.data?.newer && navigate(eventHref(event.data.newer)),
+      l: () => navigate(`/issues/${issue.id}/`),
+      u: () => navigate(`/projects/${issue.projectId}/issues/`),
+    },
+    [issue, event.data],
+  );
+
+  return (
+    <div class="page issue-page">
+      <div class="crumbs small-text">
+        <Link href={`/projects/${issue.projectId}/issues/`}>← Issues</Link>
+      </div>
+      <header class="issue-head">
+        <div class="issue-head-main">
+          <h1 class="issue-h1">
+            <span class={`level level-${issue.level}`} title={issue.level} />
+            {issue.title}
+          </h1>
+          <p class="culprit">{issue.culprit || '—'}</p>
+          <p class="badges">
+            <span class={`badge status-${issue.status}`} data-testid="issue-status">
+              {issue.status}
+            </span>
+            {issue.isRegressed && <span class="badge regressed">regressed</span>}
+            <span class="badge">{issue.level}</span>
+            {issue.environments.map((e) => (
+              <span class="badge env">{e}</span>
+            ))}
+          </p>
+        </div>
+        <div class="actions">
+          {issue.status === 'unresolved' ? (
+            <>
+              <button type="button" class="primary" disabled={busy} onClick={() => change('resolved')}>
+                Resolve
+              </button>
+              <button type="button" disabled={busy} onClick={() => change('ignored')}>
+                Ignore
+              </button>
+            </>
+          ) : (
+            <button type="button" disabled={busy} onClick={() => change('unresolved')}>
+              {issue.status === 'resolved' ? 'Unresolve' : 'Stop ignoring'}
+            </button>
+          )}
+        </div>
+      </header>
+      {actionError && <ErrorBox error={actionError} />}
+
+      <div class="stats-row">
+        <Stat label="Events" value={count(issue.count)} testid="stat-events" />
+        <Stat label="Users" value={count(issue.userCount)} testid="stat-users" />
+        <Stat label="Accounts" value={count(issue.accountCount)} testid="stat-accounts" />
+        <Stat label="First seen" value={ago(issue.firstSeen)} title={dateTime(issue.firstSeen)} />
+        <Stat label="Last seen" value={ago(issue.lastSeen)} title={dateTime(issue.lastSeen)} />
+        <Stat label="First release" value={issue.firstRelease ?? '—'} mono />
+        <Stat label="Last release" value={issue.lastRelease ?? '—'} mono />
+      </div>
+
+      <div class="issue-grid">
+        <div class="issue-main">
+          <section class="card">
+            <div class="card-head">
+              <h2>Events over time</h2>
+              <div class="seg" role="group" aria-label="Period">
+                {PERIODS.map((p) => (
+                  <button type="button" class={p.id === period.id ? 'active' : ''} aria-pressed={p.id === period.id} onClick={() => setPeriod(p)}>
+                    {p.label}
+                  </button>
+                ))}
+              </div>
+            </div>
+            {stats.error ? (
+              <ErrorBox error={stats.error} />
+            ) : stats.data === null ? (
+              <p class="muted">The trend needs the server's issue stats endpoint, which this server does not offer yet.</p>
+            ) : !stats.data ? (
+              <div class="trend placeholder" />
+            ) : (
+              <LazyTrend stats={stats.data} />
+            )}
+          </section>
+
+          <section class="card">
+            <div class="card-head">
+              <h2>Event</h2>
+              <nav class="event-nav" aria-label="Events">
+                <button type="button" disabled={!event.data?.older} onClick={() => event.data?.older && navigate(eventHref(event.data.older))}>
+                  ← Older
+                </button>
+                <button type="button" disabled={!event.data?.newer} onClick={() => event.data?.newer && navigate(eventHref(event.data.newer))}>
+                  Newer →
+                </button>
+                <button type="button" disabled={!eventId} onClick={() => navigate(`/issues/${issue.id}/`)}>
+                  Latest
+                </button>
+              </nav>
+            </div>
+            {event.error ? <ErrorBox error={event.error} /> : !event.data ? <Loading /> : <EventView event={event.data.event} projectId={issue.projectId} />}
+          </section>
+        </div>
+
+        <aside class="issue-side">
+          <section class="card">
+            <h2>Tags</h2>
+            <p class="muted small-text">Share of this issue's events. Click a value to filter issues by it.</p>
+            {tags.error ? <ErrorBox error={tags.error} /> : !tags.data ? <Loading /> : <TagPanel tags={tags.data} projectId={issue.projectId} />}
+          </section>
+          {correlation.data != null && (
+            <section class="card" data-testid="correlation">
+              <h2>Flag correlation</h2>
+              <p class="muted small-text">How flag_* values relate to this issue.</p>
+              <CorrelationTable rows={correlationRows(correlation.data)} />
+            </section>
+          )}
+          <section class="card small-text muted">
+            Keys: r resolve · i ignore · p/n older/newer event · l latest · u back to issues
+          </section>
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function Stat({ label, value, title, mono, testid }: { label: string; value: string; title?: string; mono?: boolean; testid?: string }) {
+  return (
+    <div class="stat" title={title} data-testid={testid}>
+      <div class="stat-label">{label}</div>
+      <div class={mono ? 'stat-value mono' : 'stat-value'}>{value}</div>
+    </div>
+  );
+}
