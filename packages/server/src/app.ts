@@ -3,12 +3,16 @@ import { issueRoutes } from './api/issues.js';
 import { projectRoutes } from './api/projects.js';
 import type { ServerConfig } from './config.js';
 import { HttpError } from './errors.js';
+import { QuerySyntaxError } from './query/ast.js';
 import { ingestRoutes } from './ingest/routes.js';
 import type { Store } from './store/types.js';
 
 /** Fastify's own client errors (bad JSON body, unsupported media type...) keep their 4xx status. */
 function toHttpError(error: FastifyError | Error): HttpError | null {
   if (error instanceof HttpError) return error;
+  if (error instanceof QuerySyntaxError) {
+    return new HttpError(400, 'invalid_query', error.message, {}, { position: error.position });
+  }
   const status = (error as FastifyError).statusCode;
   if (status && status >= 400 && status < 500) {
     const code = (error as FastifyError).code?.replace(/^FST_ERR_/, '').toLowerCase() ?? 'bad_request';
@@ -30,7 +34,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.setErrorHandler((error, request, reply) => {
     const known = toHttpError(error as Error);
     if (known) {
-      reply.code(known.status).headers(known.headers).send({ error: { code: known.code, message: known.message } });
+      reply.code(known.status).headers(known.headers).send({ error: { code: known.code, message: known.message, ...known.details } });
       return;
     }
     request.log.error({ err: error }, 'unhandled error');

@@ -3,6 +3,7 @@ import { HttpError } from '../errors.js';
 import { ISSUE_STATUSES, type Issue, type IssueStatus, type Store, type TagKeyDistribution } from '../store/types.js';
 import { assertProjectAccess, requireToken } from './auth.js';
 import { idParam, limitParam, sendPage, stringParam } from './http.js';
+import { searchFilter } from './search-params.js';
 import { bucketsOf, statsRange } from './stats-range.js';
 
 const percentage = (count: number, total: number) => (total > 0 ? Math.round((count / total) * 10000) / 100 : 0);
@@ -46,7 +47,13 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
     const issue = await loadIssue(request);
     const q = request.query as Record<string, unknown>;
     try {
-      const page = await store.listIssueEvents(issue.id, limitParam(q.limit, 50), stringParam(q.cursor, 'cursor'));
+      const page = await store.listEvents({
+        projectId: issue.projectId,
+        issueId: issue.id,
+        filter: searchFilter(q),
+        limit: limitParam(q.limit, 50),
+        cursor: stringParam(q.cursor, 'cursor'),
+      });
       return sendPage(request, reply, page.items, page.nextCursor);
     } catch (error) {
       if (error instanceof RangeError) throw new HttpError(400, 'invalid_cursor', error.message);
@@ -56,7 +63,7 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
 
   app.get('/api/0/issues/:issueId/events/latest/', async (request) => {
     const issue = await loadIssue(request);
-    const page = await store.listIssueEvents(issue.id, 1);
+    const page = await store.listEvents({ projectId: issue.projectId, issueId: issue.id, filter: null, limit: 1 });
     const latest = page.items[0];
     const event = latest && (await store.getEvent(issue.projectId, latest.eventId));
     if (!event) throw new HttpError(404, 'not_found', 'the issue has no events');

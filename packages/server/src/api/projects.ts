@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { dsnFor } from '../config.js';
 import { HttpError } from '../errors.js';
-import { parseIssueSearch } from '../query/issue-search.js';
-import { ISSUE_STATUSES, type IssueCondition, type IssueSort, type IssueStatus, type Project, type Store } from '../store/types.js';
+import { ISSUE_STATUSES, type IssueSort, type IssueStatus, type Project, type Store } from '../store/types.js';
 import { assertProjectAccess, requireToken } from './auth.js';
 import { idParam, limitParam, publicUrl, sendPage, stringParam } from './http.js';
+import { searchFilter } from './search-params.js';
 import { statsRange } from './stats-range.js';
 
 const SORTS = new Set<IssueSort>(['date', 'new', 'freq', 'users']);
@@ -61,16 +61,13 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
     const token = await requireToken(request, store);
     const project = await loadProject(token, (request.params as { projectId: string }).projectId);
     const q = request.query as Record<string, unknown>;
-    const conditions: IssueCondition[] = parseIssueSearch(stringParam(q.query, 'query') ?? '');
-    const environment = stringParam(q.environment, 'environment');
-    if (environment) conditions.push({ kind: 'tag', key: 'environment', values: [environment] });
     const sort = (stringParam(q.sort, 'sort') ?? 'date') as IssueSort;
     if (!SORTS.has(sort)) throw new HttpError(400, 'invalid_parameter', 'sort must be one of date, new, freq, users');
     let page;
     try {
       page = await store.listIssues({
         projectId: project.id,
-        conditions,
+        filter: searchFilter(q),
         sort,
         limit: limitParam(q.limit, 25),
         cursor: stringParam(q.cursor, 'cursor'),
@@ -105,6 +102,19 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
     }
     const updated = await store.setIssuesStatus(project.id, ids, body.status as IssueStatus);
     return { status: body.status, updated };
+  });
+
+  app.get('/api/0/projects/:projectId/events/', async (request, reply) => {
+    const token = await requireToken(request, store);
+    const project = await loadProject(token, (request.params as { projectId: string }).projectId);
+    const q = request.query as Record<string, unknown>;
+    try {
+      const page = await store.listEvents({ projectId: project.id, filter: searchFilter(q), limit: limitParam(q.limit, 50), cursor: stringParam(q.cursor, 'cursor') });
+      return sendPage(request, reply, page.items, page.nextCursor);
+    } catch (error) {
+      if (error instanceof RangeError) throw new HttpError(400, 'invalid_cursor', error.message);
+      throw error;
+    }
   });
 
   app.get('/api/0/projects/:projectId/events/:eventId/', async (request) => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fingerprintFromSource, GROUPING_VERSION, groupingSource } from '@proliferate/protocol';
+import { checkTagValue, fingerprintFromSource, GROUPING_VERSION, groupingSource } from '@proliferate/protocol';
 import type { DigestedEvent } from '../store/types.js';
 import { eventCulprit, eventKind, eventTitle } from './describe.js';
 import { normalizeEvent, type NormalizeContext } from './normalize.js';
@@ -22,6 +22,26 @@ function accountKey(account: Record<string, unknown> | null): string | null {
     if (typeof value === 'string' && value !== '') return `${field}:${value}`;
   }
   return null;
+}
+
+/**
+ * Search fields that are not tags the SDK set but are indexed the same way, so `user.email:` or
+ * `error.type:` filter and count like tags. A tag the SDK set with the same key wins.
+ */
+function derivedTags(event: ReturnType<typeof normalizeEvent>): Array<[string, string]> {
+  const pairs: Array<[string, unknown]> = [
+    ['user.id', event.user?.id],
+    ['user.email', event.user?.email],
+    ['user.username', event.user?.username],
+    ['account.id', event.account?.id],
+    ['account.name', event.account?.name],
+    ['error.type', event.exception?.values[event.exception.values.length - 1]?.type],
+  ];
+  return pairs.flatMap(([key, value]) => {
+    if (event.tags[key] !== undefined) return [];
+    const checked = checkTagValue(value);
+    return checked.ok ? [[key, checked.value] as [string, string]] : [];
+  });
 }
 
 /** Normalize, group and describe one event: everything the writer needs, computed off the writer. */
@@ -57,7 +77,7 @@ export function digestEvent(raw: Record<string, unknown>, projectId: number, ctx
     userKey: userKey(event.user),
     accountKey: accountKey(event.account),
     traceId: event.traceId,
-    tags: Object.entries(event.tags),
+    tags: [...Object.entries(event.tags), ...derivedTags(event)],
     payload,
   };
 }

@@ -3,6 +3,8 @@
  * store/<backend>/ knows which one runs. Every method is async so a networked backend fits.
  */
 
+import type { SearchExpr } from '../query/ast.js';
+
 export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
 export const ISSUE_STATUSES: readonly IssueStatus[] = ['unresolved', 'resolved', 'ignored'];
 
@@ -92,16 +94,19 @@ export interface Issue {
 
 export type IssueSort = 'date' | 'new' | 'freq' | 'users';
 
-/** A condition on issues, built by the query layer and compiled by each backend. */
-export type IssueCondition =
-  | { kind: 'status'; status: IssueStatus | 'regressed'; negate?: boolean }
-  | { kind: 'tag'; key: string; values: string[]; wildcard?: boolean; negate?: boolean }
-  | { kind: 'text'; text: string; negate?: boolean };
-
 export interface IssueListQuery {
   projectId: number;
-  conditions: IssueCondition[];
+  /** The parsed search (query/ast.ts), compiled by each backend; null matches everything. */
+  filter: SearchExpr | null;
   sort: IssueSort;
+  limit: number;
+  cursor?: string;
+}
+
+export interface EventListQuery {
+  projectId: number;
+  issueId?: number;
+  filter: SearchExpr | null;
   limit: number;
   cursor?: string;
 }
@@ -178,7 +183,8 @@ export interface Store {
   setIssueStatus(id: number, status: IssueStatus): Promise<Issue | undefined>;
   /** Sets the status of several issues of one project; returns how many changed. */
   setIssuesStatus(projectId: number, ids: number[], status: IssueStatus): Promise<number>;
-  listIssueEvents(issueId: number, limit: number, cursor?: string): Promise<Page<EventSummary>>;
+  /** Events of a project (or of one issue), newest first, matching a search. */
+  listEvents(query: EventListQuery): Promise<Page<EventSummary>>;
   getEvent(projectId: number, eventId: string): Promise<StoredEvent | undefined>;
   eventNeighbors(projectId: number, eventId: string): Promise<EventNeighbors | undefined>;
   /** Event counts per bucket for each issue: one array per issue, oldest bucket first. */

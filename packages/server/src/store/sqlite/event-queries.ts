@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import type { EventNeighbors, EventSummary, Page, StoredEvent } from '../types.js';
+import type { EventListQuery, EventNeighbors, EventSummary, Page, StoredEvent } from '../types.js';
+import { SearchCompiler } from './search-sql.js';
 import { decodePayload } from './payload-codec.js';
 import type { Tables } from './tables.js';
 
@@ -9,11 +10,17 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export class EventQueries {
   constructor(private readonly db: Kysely<Tables>) {}
 
-  async listIssueEvents(issueId: number, limit: number, cursor?: string): Promise<Page<EventSummary>> {
+  async listEvents(query: EventListQuery): Promise<Page<EventSummary>> {
+    const { limit, cursor } = query;
     let q = this.db
       .selectFrom('events')
       .select(['row', 'event_id', 'issue_id', 'project_id', 'timestamp', 'received'])
-      .where('issue_id', '=', issueId);
+      .where('project_id', '=', query.projectId);
+    if (query.issueId !== undefined) q = q.where('issue_id', '=', query.issueId);
+    if (query.filter) {
+      const compiler = new SearchCompiler(this.db, query.projectId, 'events');
+      q = q.where((eb) => compiler.compile(eb, query.filter!));
+    }
     if (cursor) {
       const c = decodeCursor(cursor);
       if (!c || typeof c.sortValue !== 'number') throw new RangeError('cursor is not valid');

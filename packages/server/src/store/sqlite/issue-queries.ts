@@ -1,11 +1,11 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import type { Kysely } from 'kysely';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import type { Issue, IssueCondition, IssueListQuery, IssueSort, IssueStatus, Page } from '../types.js';
+import type { Issue, IssueListQuery, IssueSort, IssueStatus, Page } from '../types.js';
+import { SearchCompiler } from './search-sql.js';
 import type { Tables } from './tables.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 type IssueRow = Tables['issues'] & { id: number };
-type IssueEb = ExpressionBuilder<Tables, 'issues'>;
 
 const SORT_COLUMNS: Record<IssueSort, 'last_seen' | 'first_seen' | 'count' | 'user_count'> = {
   date: 'last_seen',
@@ -14,52 +14,19 @@ const SORT_COLUMNS: Record<IssueSort, 'last_seen' | 'first_seen' | 'count' | 'us
   users: 'user_count',
 };
 
-/** `1.2.*` -> `1.2.%` with LIKE's own wildcards escaped. */
-export function wildcardToLike(pattern: string): string {
-  return pattern.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
-}
-
 export class IssueQueries {
   constructor(private readonly db: Kysely<Tables>) {}
-
-  private condition(eb: IssueEb, projectId: number, condition: IssueCondition): Expression<SqlBool> {
-    let expression: Expression<SqlBool>;
-    switch (condition.kind) {
-      case 'status':
-        expression =
-          condition.status === 'regressed'
-            ? eb.and([eb('status', '=', 'unresolved'), eb('is_regressed', '=', 1)])
-            : eb('status', '=', condition.status);
-        break;
-      case 'text':
-        expression = sql<SqlBool>`${eb.ref('title')} LIKE ${'%' + wildcardToLike(condition.text) + '%'} ESCAPE '\\'`;
-        break;
-      case 'tag': {
-        const valueIds = this.db
-          .selectFrom('tag_values')
-          .select('id')
-          .where('project_id', '=', projectId)
-          .where('key', '=', condition.key)
-          .where((v) =>
-            condition.wildcard
-              ? v.or(condition.values.map((value) => sql<SqlBool>`value LIKE ${wildcardToLike(value)} ESCAPE '\\'`))
-              : v('value', 'in', condition.values),
-          );
-        const issueIds = this.db.selectFrom('issue_tag_values').select('issue_id').where('value_id', 'in', valueIds);
-        expression = eb('id', 'in', issueIds);
-        break;
-      }
-    }
-    return condition.negate ? eb.not(expression) : expression;
-  }
 
   async listIssues(query: IssueListQuery): Promise<Page<Issue>> {
     const column = SORT_COLUMNS[query.sort];
     let q = this.db
       .selectFrom('issues')
       .selectAll()
-      .where('project_id', '=', query.projectId)
-      .where((eb) => eb.and(query.conditions.map((c) => this.condition(eb, query.projectId, c))));
+      .where('project_id', '=', query.projectId);
+    if (query.filter) {
+      const compiler = new SearchCompiler(this.db, query.projectId, 'issues');
+      q = q.where((eb) => compiler.compile(eb, query.filter!));
+    }
     if (query.cursor) {
       const cursor = decodeCursor(query.cursor);
       if (!cursor || typeof cursor.sortValue !== 'number') throw new RangeError('cursor is not valid');

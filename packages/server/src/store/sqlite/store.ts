@@ -73,7 +73,7 @@ export class SqliteStore implements Store {
   setIssueStatus: IssueQueries['setIssueStatus'] = (id, status) => this.issues.setIssueStatus(id, status);
   setIssuesStatus = (projectId: number, ids: number[], status: Parameters<IssueQueries['setIssuesStatus']>[2]) =>
     this.issues.setIssuesStatus(projectId, ids, status);
-  listIssueEvents: EventQueries['listIssueEvents'] = (...args) => this.events.listIssueEvents(...args);
+  listEvents: EventQueries['listEvents'] = (...args) => this.events.listEvents(...args);
   getEvent: EventQueries['getEvent'] = (...args) => this.events.getEvent(...args);
   eventNeighbors: EventQueries['eventNeighbors'] = (...args) => this.events.eventNeighbors(...args);
   issueStats: StatsQueries['issueStats'] = (...args) => this.stats.issueStats(...args);
