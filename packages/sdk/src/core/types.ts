@@ -108,4 +108,6 @@ export interface EventHint {
   syntheticException?: Error;
   mechanism?: Mechanism;
   captureContext?: CaptureContext;
+  /** Internal: the exception is built from originalException after capture returns. */
+  deferredException?: boolean;
 }
