@@ -44,6 +44,8 @@ class Options:
         gzip_level: int = 6,
     ) -> None:
         self.destination: Optional[Destination] = None
+        if dsn is Ellipsis:  # `proliferate.init(...)`, as the docs write "your options here"
+            dsn = None
         dsn = dsn if dsn is not None else os.environ.get("PROLIFERATE_DSN") or os.environ.get("SENTRY_DSN") or None
         if dsn:
             self.destination = parse_dsn(dsn)

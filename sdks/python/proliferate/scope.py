@@ -309,3 +309,9 @@ def _reset(var: ContextVar, token: Any, previous: Optional[Scope]) -> None:
 def scopes_in_order(current: Optional[Scope] = None) -> List[Scope]:
     return [_global_scope, peek_isolation_scope(), current or get_current_scope()]
 
+
+
+# ``Scope.get_current_scope()`` & co., the spelling seed 002 uses next to the module-level functions.
+Scope.get_global_scope = staticmethod(get_global_scope)  # type: ignore[attr-defined]
+Scope.get_isolation_scope = staticmethod(get_isolation_scope)  # type: ignore[attr-defined]
+Scope.get_current_scope = staticmethod(get_current_scope)  # type: ignore[attr-defined]
