@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
+import { BatchCounts } from './batch-counts.js';
 import { encodePayload } from './payload-codec.js';
 
 const DAY_MS = 86_400_000;
@@ -9,9 +10,10 @@ const TAG_CACHE_LIMIT = 200_000;
 const hexToBlob = (hex: string | null) => (hex ? Buffer.from(hex, 'hex') : null);
 
 /**
- * Writes events and their derived rows (issue, tags, per-issue counts, distinct users) in one
- * transaction per batch. Runs on the single writer connection, so lookups see every earlier write
- * and need no locking beyond the transaction.
+ * Writes events and their derived rows (issue, tags, per-issue counts, hourly counts, distinct
+ * users) in one transaction per batch. Runs on the single writer connection, so lookups see every
+ * earlier write and need no locking beyond the transaction. Counters are summed over the batch and
+ * applied once per key at its end (BatchCounts).
  */
 export class EventWriter {
   private readonly tagIds = new Map<string, number>();
@@ -40,24 +42,33 @@ export class EventWriter {
          ON CONFLICT (project_id, key, value) DO UPDATE SET key = excluded.key RETURNING id`,
       ),
       insertEventTag: db.prepare('INSERT OR IGNORE INTO event_tags (value_id, event_row) VALUES (?, ?)'),
-      upsertIssueTag: db.prepare(
-        `INSERT INTO issue_tag_values (issue_id, value_id, count, first_seen, last_seen) VALUES (?, ?, 1, ?, ?)
-         ON CONFLICT (issue_id, value_id) DO UPDATE SET count = count + 1,
-           first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
-      ),
-      countIssueHour: db.prepare(
-        `INSERT INTO issue_hours (issue_id, hour, count) VALUES (?, ?, 1)
-         ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + 1`,
-      ),
       insertIssueUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user_key) VALUES (?, ?)'),
       insertIssueAccount: db.prepare('INSERT OR IGNORE INTO issue_accounts (issue_id, account_key) VALUES (?, ?)'),
+      upsertIssueTag: db.prepare(
+        `INSERT INTO issue_tag_values (issue_id, value_id, count, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (issue_id, value_id) DO UPDATE SET count = count + excluded.count,
+           first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)`,
+      ),
+      upsertIssueHour: db.prepare(
+        `INSERT INTO issue_hours (issue_id, hour, count) VALUES (?, ?, ?)
+         ON CONFLICT (issue_id, hour) DO UPDATE SET count = count + excluded.count`,
+      ),
+      upsertTagHour: db.prepare(
+        `INSERT INTO tag_value_hours (value_id, hour, count) VALUES (?, ?, ?)
+         ON CONFLICT (value_id, hour) DO UPDATE SET count = count + excluded.count`,
+      ),
+      upsertProjectHour: db.prepare(
+        `INSERT INTO project_hours (project_id, hour, count) VALUES (?, ?, ?)
+         ON CONFLICT (project_id, hour) DO UPDATE SET count = count + excluded.count`,
+      ),
       // SET expressions all read the row's old values, so the status test sees the state before.
       updateIssue: db.prepare(
-        `UPDATE issues SET count = count + 1, user_count = user_count + @newUser,
-           account_count = account_count + @newAccount,
-           first_seen = min(first_seen, @timestamp), last_seen = max(last_seen, @timestamp),
-           first_release = coalesce(first_release, @release),
-           last_release = CASE WHEN @release IS NOT NULL AND @timestamp >= last_seen THEN @release ELSE last_release END,
+        `UPDATE issues SET count = count + @count, user_count = user_count + @newUsers,
+           account_count = account_count + @newAccounts,
+           first_seen = min(first_seen, @minTimestamp), last_seen = max(last_seen, @maxTimestamp),
+           first_release = coalesce(first_release, @firstRelease),
+           last_release = CASE WHEN @lastRelease IS NOT NULL AND @lastReleaseTimestamp >= last_seen
+             THEN @lastRelease ELSE last_release END,
            is_regressed = CASE WHEN status = 'resolved' THEN 1 ELSE is_regressed END,
            status = CASE WHEN status = 'resolved' THEN 'unresolved' ELSE status END
          WHERE id = @issueId`,
@@ -75,7 +86,11 @@ export class EventWriter {
   write(events: DigestedEvent[], raw: RawItem[]): WriteOutcome[] {
     try {
       return this.db.transaction(() => {
-        const outcomes = events.map((event) => this.writeEvent(event));
+        const counts = new BatchCounts();
+        const issueIds = new Map<string, number>();
+        const seenUsers = new Set<string>();
+        const outcomes = events.map((event) => this.writeEvent(event, counts, issueIds, seenUsers));
+        this.applyCounts(counts);
         for (const item of raw) this.writeRaw(item);
         return outcomes;
       })();
@@ -86,10 +101,20 @@ export class EventWriter {
     }
   }
 
-  private writeEvent(event: DigestedEvent): WriteOutcome {
+  private issueFor(event: DigestedEvent, issueIds: Map<string, number>): number {
+    const key = `${event.projectId}\u0000${event.groupingVersion}\u0000${event.fingerprint}`;
+    let issueId = issueIds.get(key);
+    if (issueId === undefined) {
+      issueId = this.stmt.findIssue.get(event.projectId, event.groupingVersion, event.fingerprint)?.id;
+      if (issueId === undefined) issueId = Number(this.stmt.insertIssue.run(event).lastInsertRowid);
+      issueIds.set(key, issueId);
+    }
+    return issueId;
+  }
+
+  private writeEvent(event: DigestedEvent, counts: BatchCounts, issueIds: Map<string, number>, seen: Set<string>): WriteOutcome {
     const s = this.stmt;
-    let issueId = s.findIssue.get(event.projectId, event.groupingVersion, event.fingerprint)?.id;
-    if (issueId === undefined) issueId = Number(s.insertIssue.run(event).lastInsertRowid);
+    const issueId = this.issueFor(event, issueIds);
     const eventIdBlob = Buffer.from(event.eventId, 'hex');
     const inserted = s.insertEvent.run(
       event.projectId,
@@ -105,16 +130,36 @@ export class EventWriter {
       return { eventId: event.eventId, issueId: existing?.issue_id ?? issueId, inserted: false };
     }
     const row = inserted.lastInsertRowid;
+    const hour = Math.floor(event.timestamp / HOUR_MS);
     for (const [key, value] of event.tags) {
       const valueId = this.internTag(event.projectId, key, value);
       s.insertEventTag.run(valueId, row);
-      s.upsertIssueTag.run(issueId, valueId, event.timestamp, event.timestamp);
+      counts.issueTag(issueId, valueId, event.timestamp);
+      counts.tagHour(valueId, hour);
     }
-    s.countIssueHour.run(issueId, Math.floor(event.timestamp / HOUR_MS));
-    const newUser = event.userKey ? s.insertIssueUser.run(issueId, event.userKey).changes : 0;
-    const newAccount = event.accountKey ? s.insertIssueAccount.run(issueId, event.accountKey).changes : 0;
-    s.updateIssue.run({ issueId, newUser, newAccount, timestamp: event.timestamp, release: event.release });
+    counts.issueHour(issueId, hour);
+    counts.projectHour(event.projectId, hour);
+    const delta = counts.issue(issueId, event.timestamp, event.release);
+    if (event.userKey && !seen.has(`u${issueId}\u0000${event.userKey}`)) {
+      seen.add(`u${issueId}\u0000${event.userKey}`);
+      delta.newUsers += s.insertIssueUser.run(issueId, event.userKey).changes;
+    }
+    if (event.accountKey && !seen.has(`a${issueId}\u0000${event.accountKey}`)) {
+      seen.add(`a${issueId}\u0000${event.accountKey}`);
+      delta.newAccounts += s.insertIssueAccount.run(issueId, event.accountKey).changes;
+    }
     return { eventId: event.eventId, issueId, inserted: true };
+  }
+
+  private applyCounts(counts: BatchCounts): void {
+    const s = this.stmt;
+    for (const [issueId, delta] of counts.issues) {
+      s.updateIssue.run({ issueId, ...delta, lastReleaseTimestamp: Number.isFinite(delta.lastReleaseTimestamp) ? delta.lastReleaseTimestamp : 0 });
+    }
+    for (const t of counts.issueTags.values()) s.upsertIssueTag.run(t.issueId, t.valueId, t.count, t.first, t.last);
+    for (const h of counts.issueHours.values()) s.upsertIssueHour.run(h.issueId, h.hour, h.count);
+    for (const h of counts.tagHours.values()) s.upsertTagHour.run(h.valueId, h.hour, h.count);
+    for (const h of counts.projectHours.values()) s.upsertProjectHour.run(h.projectId, h.hour, h.count);
   }
 
   private internTag(projectId: number, key: string, value: string): number {
@@ -130,13 +175,6 @@ export class EventWriter {
   private writeRaw(item: RawItem): void {
     this.stmt.countItem.run(item.projectId, item.type, Math.floor(item.received / DAY_MS));
     if (item.payload === null) return;
-    this.stmt.insertRaw.run(
-      item.projectId,
-      item.type,
-      item.received,
-      item.eventId,
-      item.traceId,
-      encodePayload(item.payload),
-    );
+    this.stmt.insertRaw.run(item.projectId, item.type, item.received, item.eventId, item.traceId, encodePayload(item.payload));
   }
 }

@@ -130,6 +130,27 @@ const MIGRATIONS: string[] = [
   INSERT INTO issue_hours (issue_id, hour, count)
     SELECT issue_id, timestamp / 3600000, count(*) FROM events GROUP BY issue_id, timestamp / 3600000;
   `,
+  // Hourly counts per tag value and per project, kept at write time: the baselines of tag
+  // correlation, per-value trends and project-wide distributions over a time window.
+  `
+  CREATE TABLE tag_value_hours (
+    value_id INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (value_id, hour)
+  ) WITHOUT ROWID;
+  CREATE TABLE project_hours (
+    project_id INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (project_id, hour)
+  ) WITHOUT ROWID;
+  INSERT INTO tag_value_hours (value_id, hour, count)
+    SELECT et.value_id, e.timestamp / 3600000, count(*) FROM event_tags et JOIN events e ON e.row = et.event_row
+    GROUP BY et.value_id, e.timestamp / 3600000;
+  INSERT INTO project_hours (project_id, hour, count)
+    SELECT project_id, timestamp / 3600000, count(*) FROM events GROUP BY project_id, timestamp / 3600000;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -49,5 +49,7 @@ export interface Tables {
     payload: Buffer;
   };
   issue_hours: { issue_id: number; hour: number; count: number };
+  tag_value_hours: { value_id: number; hour: number; count: number };
+  project_hours: { project_id: number; hour: number; count: number };
   item_counts: { project_id: number; type: string; day: number; count: number };
 }

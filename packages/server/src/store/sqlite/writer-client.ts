@@ -35,8 +35,15 @@ export class WriterClient {
 
   constructor(databasePath: string) {
     const own = import.meta.url;
-    const file = own.endsWith('.ts') ? './writer-worker.ts' : './writer-worker.js';
-    this.worker = new Worker(new URL(file, own), { workerData: { path: databasePath } });
+    const workerData = { path: databasePath };
+    if (own.endsWith('.ts')) {
+      // Run from source (tests, bench under tsx): the worker registers tsx before loading itself.
+      const source = new URL('./writer-worker.ts', own).href;
+      const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
+      this.worker = new Worker(boot, { eval: true, workerData });
+    } else {
+      this.worker = new Worker(new URL('./writer-worker.js', own), { workerData });
+    }
     this.worker.on('message', (message: WriterResponse | 'closed') => {
       if (message !== 'closed') this.settle(message);
     });
