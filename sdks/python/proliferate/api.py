@@ -12,7 +12,6 @@ from .options import Options
 from .scope import (
     Scope,
     get_current_scope,
-    get_global_scope,
     get_isolation_scope,
     peek_isolation_scope,
     reset_current_scope,

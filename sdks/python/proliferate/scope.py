@@ -20,7 +20,7 @@ import uuid
 import weakref
 from collections import deque
 from contextvars import ContextVar
-from typing import Any, Callable, Deque, Dict, List, Optional
+from typing import Any, Deque, Dict, List, Optional
 
 from . import debug
 from .tags import check_tag, looks_sensitive_tag_key, preview

@@ -42,6 +42,7 @@ class HttpTransport:
         self.max_retries = max_retries
         self.gzip_level = gzip_level
         self.rate_limits = RateLimits()
+        self.sent = 0  # envelopes the server accepted (2xx)
         self.dropped = 0
         self._queue: Deque[Envelope] = deque()
         self._pending = 0  # queued plus the one being sent
@@ -150,6 +151,7 @@ class HttpTransport:
             if status is not None:
                 self.rate_limits.update(status, headers)
                 if status < 300:
+                    self.sent += 1
                     return
                 if status == 429:
                     debug.warn("server rate limited us; envelope dropped")

@@ -4,7 +4,7 @@ import asyncio
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from flask import Flask
 
 import proliferate
