@@ -7,10 +7,14 @@ import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import type { RunningServer } from './server.ts';
 
-/** `SHA256("Type|fn@file|fn@file|fn@file")[:16]`, frames nearest the throw first, file base names. */
+/** `Type|fn@file|fn@file|fn@file`, frames nearest the throw first, file base names. */
+export function v1Source(type: string, framesFromThrow: Array<[fn: string, file: string]>): string {
+  return [type, ...framesFromThrow.map(([fn, file]) => `${fn}@${file}`)].join('|');
+}
+
+/** `SHA256("Type|fn@file|fn@file|fn@file")[:16]`. */
 export function v1Fingerprint(type: string, framesFromThrow: Array<[fn: string, file: string]>): string {
-  const source = [type, ...framesFromThrow.map(([fn, file]) => `${fn}@${file}`)].join('|');
-  return sha256Prefix(source);
+  return sha256Prefix(v1Source(type, framesFromThrow));
 }
 
 /** The documented rule for events without a stack trace: `message|<message>` (no digits here). */
@@ -18,7 +22,8 @@ export function v1MessageFingerprint(message: string): string {
   return sha256Prefix(`message|${message}`);
 }
 
-function sha256Prefix(source: string): string {
+/** First 16 hex digits of SHA-256: the fingerprint of a grouping source. */
+export function sha256Prefix(source: string): string {
   return createHash('sha256').update(source).digest('hex').slice(0, 16);
 }
 
@@ -30,6 +35,23 @@ export function runFixture(command: string, args: string[], env: Record<string, 
       else resolve(stdout);
     });
   });
+}
+
+/** Runs a fixture program that may exit non-zero on purpose; rejects only on a timeout. */
+export function runFixtureToExit(
+  command: string, args: string[], env: Record<string, string>, cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { env: { ...process.env, ...env }, cwd, timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error?.killed) reject(new Error(`${command} ${args.join(' ')} timed out\n${stderr}`));
+      else resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Every line of a fixture's stdout that is a JSON object, in order. */
+export function jsonLines<T>(stdout: string): T[] {
+  return stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as T);
 }
 
 /** The last line of a fixture's stdout is its JSON report. */
