@@ -45,13 +45,13 @@ export interface LogRecord {
 }
 
 /** Logs go out as one `log` item holding many records (the Sentry logs format). */
-export function logEnvelope(records: LogRecord[], dsn: string | undefined): Envelope {
+export function logEnvelope(records: LogRecord[], dsn: string | undefined, traceId?: string): Envelope {
   const item = jsonItem(
     'log',
     { items: records },
     { item_count: records.length, content_type: 'application/vnd.sentry.items.log+json' },
   ) as EnvelopeItem;
-  return { headers: envelopeHeaders(dsn), items: [item] };
+  return { headers: envelopeHeaders(dsn, undefined, traceId ? { trace_id: traceId } : undefined), items: [item] };
 }
 
 export function serialize(envelope: Envelope): Uint8Array {

@@ -50,7 +50,15 @@ export function flushLogs(client = getCarrierClient<Client>()): void {
   }
   const records = buffer;
   buffer = [];
-  client.sendEnvelope(logEnvelope(records, client.target?.dsn));
+  // One envelope per trace, with the trace in its header, so the server can index logs by trace
+  // id without reading every record (seed 001: logs around an error, by trace id).
+  const byTrace = new Map<string, LogRecord[]>();
+  for (const record of records) {
+    const group = byTrace.get(record.trace_id);
+    if (group) group.push(record);
+    else byTrace.set(record.trace_id, [record]);
+  }
+  for (const [traceId, group] of byTrace) client.sendEnvelope(logEnvelope(group, client.target?.dsn, traceId));
 }
 
 function log(level: LogLevel, message: string, attributes?: Record<string, unknown>): void {

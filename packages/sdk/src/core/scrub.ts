@@ -6,9 +6,13 @@
 
 export const FILTERED = '[Filtered]';
 
-/** Matches key names; `_`, `-` and `.` between words are optional (`api_key`, `apiKey`, `api-key`). */
+/**
+ * Matches key names; `_`, `-` and `.` between words are optional (`api_key`, `apiKey`, `api-key`).
+ * Written to avoid common false positives that would hide useful data: `prompt_tokens`,
+ * `max_tokens`, `tokenizer`, `author`, `discard`, `cardinality`, `classname`, `passenger`.
+ */
 export const DEFAULT_SENSITIVE_KEY =
-  /pass(word|wd|phrase)?|secret|token|api[_.-]?key|auth|cookie|credential|card|cvv|ssn|private[_.-]?key|session[_.-]?(id|key)|csrf|xsrf/i;
+  /passw(or)?d|passphrase|^pass$|[_.-]pass$|secret|token(?!s|iz)|api[_.-]?key|auth(?!or(?!i))|cookie|credential|credit[_.-]?card|card[_.-]?(number|num|no$)|^card$|cvv|cvc|(^|[_.-])ssn($|[_.-])|private[_.-]?key|session[_.-]?(id|key)|csrf|xsrf|signature/i;
 
 export type KeyMatcher = (key: string) => boolean;
 

@@ -1,0 +1,62 @@
+/**
+ * Spans and logs against the real server: the transaction and log items the SDK sends are accepted
+ * (2xx), and errors, transactions and logs of one request share its trace id.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startServer, type RunningServer } from '../../../tests/helpers/server.js';
+import * as Proliferate from '../src/node/index.js';
+import { issueEvents, issueWithCount } from './e2e-helpers.js';
+
+let server: RunningServer;
+const responses: Array<{ types: string[]; status: number; traceHeader?: string }> = [];
+
+before(async () => {
+  server = await startServer();
+  Proliferate.init({
+    dsn: server.dsn,
+    // The real request, recorded: which item types went out and what the server answered.
+    transport: (options) =>
+      Proliferate.createTransport(options, async ({ body }) => {
+        const text = new TextDecoder().decode(body);
+        const lines = text.split('\n');
+        const types = lines.filter((line) => line.startsWith('{"type"') || /"type":"[a-z_]+","length"/.test(line)).map((line) => JSON.parse(line).type as string);
+        const header = JSON.parse(lines[0]!) as { trace?: { trace_id?: string } };
+        const response = await fetch(options.url, { method: 'POST', body });
+        responses.push({ types, status: response.status, traceHeader: header.trace?.trace_id });
+        return { statusCode: response.status, headers: {} };
+      }),
+  });
+});
+
+after(async () => {
+  await Proliferate.close(2000);
+  await server?.stop();
+});
+
+test('a traced request sends a transaction, logs and an error that all carry the same trace id, and the server accepts each', async () => {
+  let traceId = '';
+  await Proliferate.withIsolationScope(async (scope) => {
+    scope.newTrace();
+    await Proliferate.startSpan({ op: 'http.server', name: 'POST /chat' }, async () => {
+      traceId = Proliferate.getTraceId();
+      Proliferate.updateCurrentTrace({ tags: { model_version: 'v2', environment_kind: 'prod' } });
+      Proliferate.logger.info('prompt received', { prompt_tokens: 12 });
+      await Proliferate.startSpan({ op: 'db.query', name: 'load history' }, (span) => span.setData('db.rows_returned', 3));
+      Proliferate.captureException(new Error('model timed out'));
+      Proliferate.logger.error('answer failed');
+    });
+  });
+  assert.equal(await Proliferate.flush(5000), true);
+
+  const sent = responses.flatMap((r) => r.types.map((type) => ({ type, status: r.status, trace: r.traceHeader })));
+  for (const type of ['event', 'transaction', 'log']) {
+    const item = sent.find((s) => s.type === type);
+    assert.ok(item, `a ${type} item was sent`);
+    assert.ok(item.status >= 200 && item.status < 300, `the server accepted the ${type} item (${item.status})`);
+    assert.equal(item.trace, traceId, `the ${type} envelope names the trace`);
+  }
+  const issue = await issueWithCount(server, 'model timed out', 1);
+  const [event] = await issueEvents(server, issue.id);
+  assert.equal(event!.traceId, traceId);
+});
