@@ -118,6 +118,8 @@ export interface EventOptions {
   timestamp: number;
   /** Per-event randomness; the same seed gives the same event. */
   seed: number;
+  /** Lighter body (no context lines, 5 breadcrumbs, ~3.5 KB) for the query data set, which builds faster. */
+  light?: boolean;
 }
 
 /** Tag choice skewed per issue, so distributions and correlations differ between issues. */
@@ -127,7 +129,7 @@ function tagValue(random: () => number, issue: number, key: keyof typeof TAG_VAL
   return random() < 0.35 ? values[favourite]! : pick(random, values);
 }
 
-export function makeEvent({ issue, timestamp, seed }: EventOptions): Record<string, unknown> {
+export function makeEvent({ issue, timestamp, seed, light = false }: EventOptions): Record<string, unknown> {
   const random = rng(seed);
   const shape = issueShape(issue);
   const frames: Array<Record<string, unknown>> = [];
@@ -138,15 +140,16 @@ export function makeEvent({ issue, timestamp, seed }: EventOptions): Record<stri
       frames.push(frame(random, file, fn, false));
     }
   }
-  for (let i = shape.top.length - 1; i >= 0; i--) frames.push(frame(random, shape.top[i]!.file, shape.top[i]!.fn, shape.top[i]!.inApp, shape.top[i]!.inApp));
+  for (let i = shape.top.length - 1; i >= 0; i--) frames.push(frame(random, shape.top[i]!.file, shape.top[i]!.fn, shape.top[i]!.inApp, shape.top[i]!.inApp && !light));
 
   const tags: Record<string, string> = {};
   for (const key of TAG_KEYS) tags[key] = tagValue(random, issue, key);
 
-  const breadcrumbs = Array.from({ length: 20 }, (_, i) => {
+  const crumbs = light ? 5 : 20;
+  const breadcrumbs = Array.from({ length: crumbs }, (_, i) => {
     const http = random() < 0.25;
     return {
-      timestamp: Math.round((timestamp - (20 - i) * 0.35) * 1000) / 1000,
+      timestamp: Math.round((timestamp - (crumbs - i) * 0.35) * 1000) / 1000,
       ...(http ? { type: 'http', category: 'http' } : { category: 'console', level: random() < 0.1 ? 'warning' : 'info' }),
       ...(http
         ? { data: { method: pick(random, ['GET', 'POST']), url: `/v1/${pick(random, NOUNS).toLowerCase()}s/${Math.floor(random() * 10000)}`, status_code: pick(random, [200, 200, 201, 404, 500]) } }

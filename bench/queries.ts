@@ -1,3 +1,71 @@
-import { table, type Row } from './report.js';
-export async function runQueries(): Promise<Row[]> { return []; }
-export function queriesTable(rows: Row[]): string { return table('queries', rows); }
+/**
+ * Queries section: the real server on the cached 1,000,000-event data set, each case in
+ * query-cases.ts timed over HTTP from this process (warm: a few unmeasured runs first, then
+ * sequential runs; median and p95). A case answering other than 200 is reported as failed.
+ */
+import { ensureDataset } from './dataset.js';
+import { startProliferate } from './processes.js';
+import { QUERY_CASES, type QueryContext } from './query-cases.js';
+import { log, percentile, table, type Row } from './report.js';
+
+const WARMUP_RUNS = 5;
+const RUNS = 50;
+/** A slow case stops early rather than holding the whole bench. */
+const CASE_BUDGET_MS = 20_000;
+
+function resultSize(body: unknown): string {
+  if (Array.isArray(body)) return `${body.length} items`;
+  if (body && typeof body === 'object') {
+    const o = body as Record<string, unknown>;
+    for (const key of ['items', 'data', 'buckets', 'values']) if (Array.isArray(o[key])) return `${(o[key] as unknown[]).length} ${key}`;
+  }
+  return 'object';
+}
+
+export async function runQueries(): Promise<Row[]> {
+  const dataset = await ensureDataset();
+  const server = await startProliferate({ dataDir: dataset.dataDir, adminToken: dataset.adminToken });
+  const ctx: QueryContext = { projectId: dataset.projectId, bigIssueId: dataset.bigIssueId };
+  const rows: Row[] = [];
+  try {
+    for (const c of QUERY_CASES) {
+      const url = server.url + c.path(ctx);
+      const headers = { authorization: `Bearer ${dataset.adminToken}` };
+      const times: number[] = [];
+      let status = 0;
+      let size = '';
+      const started = performance.now();
+      for (let i = 0; i < WARMUP_RUNS + RUNS && performance.now() - started < CASE_BUDGET_MS; i++) {
+        const t = performance.now();
+        const response = await fetch(url, { headers });
+        const text = await response.text();
+        const elapsed = performance.now() - t;
+        status = response.status;
+        if (status !== 200) {
+          size = text.slice(0, 120);
+          break;
+        }
+        if (i === 0) size = resultSize(JSON.parse(text));
+        if (i >= WARMUP_RUNS) times.push(elapsed);
+      }
+      const failed = status !== 200;
+      const median = failed ? null : percentile(times, 50);
+      const p95 = percentile(times, 95);
+      log(`queries: ${c.name}: ${failed ? `HTTP ${status} ${size}` : `median ${median!.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms over ${times.length} runs`}`);
+      rows.push({
+        name: c.name,
+        value: median,
+        unit: 'ms',
+        target: c.target === undefined ? undefined : { op: '<=', value: c.target },
+        note: failed ? `HTTP ${status}: ${size}` : `p95 ${p95.toFixed(1)} ms, ${times.length} runs, ${size}${c.source ? ` (target: ${c.source})` : ''}`,
+      });
+    }
+  } finally {
+    await server.stop();
+  }
+  return rows;
+}
+
+export function queriesTable(rows: Row[]): string {
+  return table('queries (HTTP, warm, 1,000,000 events / 10,000 issues; median of runs vs target)', rows);
+}

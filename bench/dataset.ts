@@ -1,0 +1,177 @@
+/**
+ * The query data set: 1,000,000 events over 10,000 issues, one issue holding 100,000, spread over
+ * 30 days, with lighter payloads (~3.5 KB: no context lines, 5 breadcrumbs; payload size does not
+ * enter these queries). Built once into bench/.data/ and reused while its recipe version matches. Built in
+ * process with the server's own digest and EventWriter in large transactions (HTTP would take
+ * far longer): worker threads generate and digest, the main thread writes.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { digestEvent } from '../packages/server/src/digest/digest.js';
+import { configureConnection, migrate } from '../packages/server/src/store/sqlite/schema.js';
+import type { DigestedEvent } from '../packages/server/src/store/types.js';
+import { issueSampler, makeEvent, rng } from './payload.js';
+import { tsWorkerBootstrap } from './pool.js';
+import { log } from './report.js';
+
+export const DATASET = {
+  /** Bump when the recipe changes so a stale cache is rebuilt. */
+  version: 1,
+  events: 1_000_000,
+  issues: 10_000,
+  bigIssueEvents: 100_000,
+  days: 30,
+  batch: 5_000,
+  dir: new URL('./.data/queries/', import.meta.url).pathname,
+};
+
+export interface DatasetInfo {
+  version: number;
+  /** The server's migration count when built; a newer schema means a rebuild. */
+  schemaVersion: number;
+  dataDir: string;
+  projectId: number;
+  adminToken: string;
+  bigIssueId: number;
+  events: number;
+  issues: number;
+  builtAt: string;
+  buildSeconds: number;
+}
+
+/** Event number -> issue number: every 10th event is the big issue 0; each other issue gets one, then Zipf. */
+function issueFor(i: number, sampler: (random: () => number) => number): number {
+  const ratio = DATASET.events / DATASET.bigIssueEvents;
+  if (i % ratio === 0) return 0;
+  const other = i - Math.floor(i / ratio) - 1;
+  if (other < DATASET.issues - 1) return other + 1;
+  return 1 + sampler(rng(i * 2654435761));
+}
+
+/** Events span the `days` before `end` (the build time), so "last 30 days" windows cover them. */
+function digestRange(from: number, to: number, end: number): DigestedEvent[] {
+  const sampler = issueSampler(DATASET.issues - 1, 1.0);
+  const span = DATASET.days * 86_400_000;
+  const start = end - span;
+  const out: DigestedEvent[] = [];
+  for (let i = from; i < to; i++) {
+    const ms = start + Math.floor((i / DATASET.events) * span) + (i % 997);
+    const raw = makeEvent({ issue: issueFor(i, sampler), timestamp: ms / 1000, seed: i + 1, light: true });
+    out.push(digestEvent(raw, 1, { receivedMs: ms }));
+  }
+  return out;
+}
+
+if (!isMainThread && (workerData as { kind?: string })?.kind === 'bench-dataset') {
+  const { ranges, end } = workerData as { ranges: Array<[number, number]>; end: number };
+  let next = 0;
+  const produce = () => {
+    const range = ranges[next++];
+    parentPort!.postMessage(range ? digestRange(range[0], range[1], end) : null);
+  };
+  parentPort!.on('message', produce);
+  produce();
+}
+
+function schemaVersion(): number {
+  const db = new Database(':memory:');
+  migrate(db);
+  const version = db.pragma('user_version', { simple: true }) as number;
+  db.close();
+  return version;
+}
+
+const metaPath = () => join(DATASET.dir, 'meta.json');
+
+export function cachedDataset(): DatasetInfo | null {
+  if (!existsSync(metaPath())) return null;
+  const info = JSON.parse(readFileSync(metaPath(), 'utf8')) as DatasetInfo;
+  return info.version === DATASET.version && info.schemaVersion === schemaVersion() && existsSync(join(info.dataDir, 'proliferate.sqlite3')) ? info : null;
+}
+
+export async function ensureDataset(): Promise<DatasetInfo> {
+  const cached = cachedDataset();
+  if (cached) {
+    log(`queries: using the cached data set in ${cached.dataDir} (built ${cached.builtAt} in ${cached.buildSeconds} s)`);
+    return cached;
+  }
+  return buildDataset();
+}
+
+async function buildDataset(): Promise<DatasetInfo> {
+  const started = performance.now();
+  rmSync(DATASET.dir, { recursive: true, force: true });
+  const dataDir = join(DATASET.dir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  log(`queries: building ${DATASET.events.toLocaleString('en-US')} events over ${DATASET.issues.toLocaleString('en-US')} issues in ${dataDir} (once; cached)`);
+
+  // Schema, default project and an admin token through the store, as the server would make them.
+  const { SqliteStore } = await import('../packages/server/src/store/sqlite/store.js');
+  const store = new SqliteStore({ dataDir, withWriter: false });
+  const project = await store.createProject({ name: 'Default', slug: 'default' });
+  const { token } = await store.createToken({ name: 'bench admin' });
+  await store.close();
+
+  const { EventWriter } = await import('../packages/server/src/store/sqlite/event-writer.js');
+  const db = new Database(join(dataDir, 'proliferate.sqlite3'));
+  configureConnection(db, 'writer');
+  db.pragma('synchronous = OFF'); // a cache that is rebuilt if lost; the ingest bench measures durable writes
+  const writer = new EventWriter(db);
+
+  const ranges: Array<[number, number]> = [];
+  for (let from = 0; from < DATASET.events; from += DATASET.batch) ranges.push([from, Math.min(DATASET.events, from + DATASET.batch)]);
+  const threads = Math.max(1, Math.min(availableParallelism(), 4));
+  const end = Date.now();
+  let written = 0;
+  let lastLog = performance.now();
+  await Promise.all(
+    Array.from({ length: threads }, (_, t) => {
+      const mine = ranges.filter((_, i) => i % threads === t);
+      const worker = new Worker(tsWorkerBootstrap(import.meta.url), { eval: true, workerData: { kind: 'bench-dataset', ranges: mine, end } });
+      return new Promise<void>((resolve, reject) => {
+        worker.on('message', (batch: DigestedEvent[] | null) => {
+          if (batch === null) {
+            void worker.terminate().then(() => resolve());
+            return;
+          }
+          worker.postMessage('next'); // digest the next batch while this one is written
+          writer.write(batch, []);
+          written += batch.length;
+          if (performance.now() - lastLog > 10_000) {
+            lastLog = performance.now();
+            const rate = written / ((lastLog - started) / 1000);
+            log(`queries: ${written.toLocaleString('en-US')} events written (${Math.round(rate)}/s, ~${Math.round((DATASET.events - written) / rate)} s left)`);
+          }
+        });
+        worker.once('error', reject);
+      });
+    }),
+  );
+
+  // Some issues resolved or ignored, so `is:unresolved` has something to filter out.
+  db.exec(`UPDATE issues SET status = 'resolved' WHERE id % 5 = 0 AND count < 50000;
+           UPDATE issues SET status = 'ignored' WHERE id % 7 = 0 AND status = 'unresolved' AND count < 50000;`);
+  const big = db.prepare('SELECT id, count FROM issues ORDER BY count DESC LIMIT 1').get() as { id: number; count: number };
+  const issues = (db.prepare('SELECT count(*) AS n FROM issues').get() as { n: number }).n;
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+
+  const info: DatasetInfo = {
+    version: DATASET.version,
+    schemaVersion: schemaVersion(),
+    dataDir,
+    projectId: project.id,
+    adminToken: token,
+    bigIssueId: big.id,
+    events: written,
+    issues,
+    builtAt: new Date().toISOString(),
+    buildSeconds: Math.round((performance.now() - started) / 1000),
+  };
+  writeFileSync(metaPath(), JSON.stringify(info, null, 2) + '\n');
+  log(`queries: data set built in ${info.buildSeconds} s: ${written} events, ${issues} issues, largest issue ${big.id} with ${big.count} events`);
+  return info;
+}
