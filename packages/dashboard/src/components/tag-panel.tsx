@@ -13,11 +13,15 @@ export function filterHref(projectId: number | string, key: string, value: strin
   return `/projects/${projectId}/issues/?${new URLSearchParams({ query: filterToken(key, value), status: 'all' }).toString()}`;
 }
 
+/** The application's own tags (tier, flag_*) first; the ones every event has (level, user.id) after. */
+const BUILT_IN = /^(environment|release|level|error\.type|user\.|account\.|transaction$|server_name$|os|browser|runtime|device|sdk)/;
+
 export function TagPanel({ tags, projectId }: { tags: TagDistribution[]; projectId: number }) {
   if (tags.length === 0) return <p class="muted">No tags on this issue's events.</p>;
+  const ordered = [...tags.filter((t) => !BUILT_IN.test(t.key)), ...tags.filter((t) => BUILT_IN.test(t.key))];
   return (
     <div class="tag-panel">
-      {tags.map((tag) => {
+      {ordered.map((tag) => {
         const shown = tag.topValues.reduce((sum, v) => sum + v.percentage, 0);
         const other = Math.max(0, 100 - shown);
         return (

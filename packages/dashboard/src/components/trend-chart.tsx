@@ -14,17 +14,23 @@ export default function TrendChart({ stats, height = 160 }: { stats: IssueStats;
     if (!el) return;
     const xs = stats.buckets.map((b) => Date.parse(b.start) / 1000);
     const ys = stats.buckets.map((b) => b.count);
-    const daily = stats.interval.endsWith('d');
+    // The server names intervals "minute" | "hour" | "day"; accept "1h" / "1d" too.
+    const daily = stats.interval === 'day' || stats.interval.endsWith('d');
+    const step = xs.length > 1 ? xs[1]! - xs[0]! : daily ? 86_400 : 3_600;
     const plot = new uPlot(
       {
         width: el.clientWidth || 600,
         height,
         legend: { show: false },
         cursor: { y: false, points: { show: false } },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        // Half a bucket of room on each side so the first and last bars are not clipped.
+        scales: {
+          x: { time: true, range: (_u, min, max) => [min - step / 2, max + step / 2] },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+        },
         axes: [
           { stroke: '#6b7280', grid: { show: false }, ticks: { show: false }, values: daily ? '{MMM} {D}' : '{HH}:{mm}' },
-          { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, ticks: { show: false }, size: 40 },
+          { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, ticks: { show: false }, size: 40, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 1e5, 1e6] },
         ],
         series: [
           {},
@@ -32,7 +38,7 @@ export default function TrendChart({ stats, height = 160 }: { stats: IssueStats;
             label: 'events',
             fill: '#7c5cff',
             stroke: '#7c5cff',
-            paths: uPlot.paths.bars!({ size: [0.7, 40], align: 1 }),
+            paths: uPlot.paths.bars!({ size: [0.7, 40] }),
             points: { show: false },
           },
         ],
@@ -47,5 +53,6 @@ export default function TrendChart({ stats, height = 160 }: { stats: IssueStats;
       plot.destroy();
     };
   }, [stats, height]);
-  return <div ref={box} class="trend" role="img" aria-label={`Events per ${stats.interval}`} />;
+  const total = stats.buckets.reduce((sum, b) => sum + b.count, 0);
+  return <div ref={box} class="trend" data-total={total} role="img" aria-label={`${total} events, per ${stats.interval}`} />;
 }

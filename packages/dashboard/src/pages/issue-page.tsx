@@ -77,7 +77,7 @@ export function IssuePage({ issueId, eventId }: { issueId: string; eventId: stri
 }
 
 function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: string | null; onChanged: () => void }) {
-  const [period, setPeriod] = useState(PERIODS[1]!);
+  const [period, setPeriod] = useState(PERIODS[0]!);
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<Error | null>(null);
   const stats = useAsync(() => optional(api<IssueStats>(`/api/0/issues/${issue.id}/stats/${qs({ period: period.id, interval: period.interval })}`)), [issue.id, period.id]);
