@@ -140,5 +140,23 @@ for (const { pkg, major } of [{ pkg: '@sentry/node', major: '10' }, { pkg: 'sent
         assert.equal(synthetic.mechanism?.synthetic, true);
       }
     });
+
+    test('a second run of the app joins the same issues, and reopens a resolved one as regressed', async () => {
+      const payment = issueBy(PAYMENT);
+      const resolved = await server.api(`/api/0/issues/${payment.id}/`, { method: 'PUT', body: { status: 'resolved' } });
+      assert.equal(resolved.status, 200);
+      assert.equal(resolved.body.status, 'resolved');
+      const again = lastJsonLine<FixtureReport>(await runFixture(process.execPath, [fixture, pkg], { SENTRY_DSN: server.dsn }, testsDir));
+      assert.equal(again.ids.payment.length, 3);
+      const after = await listIssues(server);
+      assert.equal(after.length, 3, 'no new issues from the second process');
+      const byFingerprint = new Map(after.map((i) => [i.fingerprint, i]));
+      assert.equal(byFingerprint.get(PAYMENT)?.count, 6);
+      assert.equal(byFingerprint.get(PROFILE)?.count, 10);
+      const reopened = (await server.api(`/api/0/issues/${payment.id}/`)).body;
+      assert.equal(reopened.status, 'unresolved');
+      assert.equal(reopened.isRegressed, true);
+      assert.equal(byFingerprint.get(PROFILE)?.status, 'unresolved');
+    });
   });
 }
