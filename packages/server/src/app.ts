@@ -1,4 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { analyticsRoutes } from './api/analytics.js';
 import { issueRoutes } from './api/issues.js';
 import { projectRoutes } from './api/projects.js';
 import type { ServerConfig } from './config.js';
@@ -48,6 +49,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.register(ingestRoutes, { store, limits: config.limits });
   app.register(projectRoutes, { store, publicUrl: config.publicUrl });
   app.register(issueRoutes, { store });
+  app.register(analyticsRoutes, { store });
   app.register(import('./api/dashboard.js'));
   return app;
 }

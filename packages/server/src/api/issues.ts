@@ -3,6 +3,8 @@ import { HttpError } from '../errors.js';
 import { ISSUE_STATUSES, type Issue, type IssueStatus, type Store, type TagKeyDistribution } from '../store/types.js';
 import { assertProjectAccess, requireToken } from './auth.js';
 import { idParam, limitParam, sendPage, stringParam } from './http.js';
+import { and, type SearchExpr } from '../query/ast.js';
+import { timeWindow } from './analytics.js';
 import { searchFilter } from './search-params.js';
 import { bucketsOf, statsRange } from './stats-range.js';
 
@@ -91,8 +93,23 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
     const issue = await loadIssue(request);
     const q = request.query as Record<string, unknown>;
     const top = limitParam(q.limit, 10, 1000);
-    const entries = await store.issueTagDistribution(issue.id, top);
-    return entries.map((entry) => tagDistribution(issue, entry));
+    const filtered = ['query', 'environment', 'period', 'start', 'end'].some((name) => q[name] !== undefined && q[name] !== '');
+    if (!filtered) {
+      const entries = await store.issueTagDistribution(issue.id, top);
+      return entries.map((entry) => tagDistribution(issue, entry));
+    }
+    // Filtered distributions are computed from the matching events rather than the running counts.
+    const onlyThisIssue: SearchExpr = { kind: 'predicate', field: { type: 'attribute', name: 'issue_id' }, op: '=', values: [issue.id], position: 0 };
+    const scope = { projectId: issue.projectId, filter: and([onlyThisIssue, searchFilter(q)].filter((e): e is SearchExpr => e !== null)), window: timeWindow(q) };
+    const [total, rows] = await Promise.all([store.countEvents(scope), store.tagBreakdown(scope, null, 100_000)]);
+    const byKey = new Map<string, { key: string; totalValues: number; topValues: Array<{ value: string; count: number; users: number; percentage: number }> }>();
+    for (const row of rows) {
+      let entry = byKey.get(row.key);
+      if (!entry) byKey.set(row.key, (entry = { key: row.key, totalValues: 0, topValues: [] }));
+      entry.totalValues += row.events;
+      if (entry.topValues.length < top) entry.topValues.push({ value: row.value, count: row.events, users: row.users, percentage: percentage(row.events, total) });
+    }
+    return [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key));
   });
 
   app.get('/api/0/issues/:issueId/tags/:key/', async (request) => {

@@ -1,6 +1,15 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import {
+  brotliDecompressSync,
+  createBrotliDecompress,
+  createGunzip,
+  createInflate,
+  createInflateRaw,
+  gunzipSync,
+  inflateRawSync,
+  inflateSync,
+} from 'node:zlib';
 import type { IngestLimits } from '../config.js';
 import { HttpError } from '../errors.js';
 
@@ -26,6 +35,26 @@ const tooLarge = (what: string, limit: number) =>
   new HttpError(413, 'payload_too_large', `${what} is larger than the limit of ${limit} bytes`);
 
 /**
+ * Compressed bodies up to this size (a typical event is 2-10 KB gzipped) are collected and
+ * decompressed in one synchronous call at the end: a zlib stream per request costs more than the
+ * inflate itself. maxOutputLength still stops a bomb at the decompressed limit; larger bodies stream.
+ */
+const ONE_SHOT_MAX_BYTES = 32 * 1024;
+const ONE_SHOT_ENCODINGS = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
+
+function decompressOneShot(encoding: string, input: Buffer, limit: number): Buffer {
+  const options = { maxOutputLength: limit };
+  try {
+    if (encoding === 'br') return brotliDecompressSync(input, options);
+    if (encoding === 'deflate') return input[0] === 0x78 ? inflateSync(input, options) : inflateRawSync(input, options);
+    return gunzipSync(input, options);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge('The decompressed body', limit);
+    throw new HttpError(400, 'invalid_compression', `The body is not valid ${encoding} data`);
+  }
+}
+
+/**
  * Reads a request body, decompressing as it streams. Both limits are enforced while reading: a
  * decompression bomb is stopped as soon as its output passes the limit, never buffered whole.
  */
@@ -40,6 +69,7 @@ export async function readBody(stream: Readable, headers: IncomingHttpHeaders, l
   let size = 0;
   let decoder: Transform | null | undefined;
   let failure: HttpError | null = null;
+  const pending: Buffer[] = [];
 
   const output = new Promise<void>((resolve, reject) => {
     const finish = (error?: unknown) => (error ? reject(error) : resolve());
@@ -66,8 +96,12 @@ export async function readBody(stream: Readable, headers: IncomingHttpHeaders, l
         return;
       }
       if (decoder === undefined) {
+        if (ONE_SHOT_ENCODINGS.has(encoding) && received <= ONE_SHOT_MAX_BYTES) {
+          pending.push(chunk);
+          return;
+        }
         try {
-          decoder = decoderFor(encoding, chunk[0]);
+          decoder = decoderFor(encoding, (pending[0] ?? chunk)[0]);
         } catch (error) {
           failure = error as HttpError;
           stream.resume();
@@ -78,6 +112,7 @@ export async function readBody(stream: Readable, headers: IncomingHttpHeaders, l
           decoder.on('data', onOutput);
           decoder.on('error', () => finish(failure ?? new HttpError(400, 'invalid_compression', `The body is not valid ${encoding} data`)));
           decoder.on('end', () => finish());
+          for (const early of pending.splice(0)) decoder.write(early);
         }
       }
       if (decoder) {
@@ -90,6 +125,16 @@ export async function readBody(stream: Readable, headers: IncomingHttpHeaders, l
     });
     stream.on('end', () => {
       if (failure) return;
+      if (decoder === undefined && pending.length > 0) {
+        try {
+          onOutput(decompressOneShot(encoding, Buffer.concat(pending), limits.maxDecompressedBytes));
+        } catch (error) {
+          finish(error);
+          return;
+        }
+        if (!failure) finish();
+        return;
+      }
       if (decoder === undefined) {
         try {
           decoderFor(encoding, undefined); // an empty body still names a supported encoding

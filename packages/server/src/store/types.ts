@@ -144,6 +144,26 @@ export interface StatsRange {
   interval: StatsInterval;
 }
 
+export interface TagValueBreakdown {
+  key: string;
+  value: string;
+  events: number;
+  issues: number;
+  users: number;
+}
+
+export interface AnalyticsScope {
+  projectId: number;
+  filter: SearchExpr | null;
+  /** Epoch ms window [from, to); null for all time. */
+  window: { from: number; to: number } | null;
+}
+
+export interface CorrelationCounts {
+  values: Array<{ key: string; value: string; issueCount: number; windowCount: number }>;
+  windowTotal: number;
+}
+
 export interface TagValueCount {
   value: string;
   count: number;
@@ -192,6 +212,12 @@ export interface Store {
   issueTagDistribution(issueId: number, topValues: number): Promise<TagKeyDistribution[]>;
   issueTagValues(issueId: number, key: string): Promise<TagKeyDistribution | undefined>;
   projectTagKeys(projectId: number): Promise<Array<{ key: string; uniqueValues: number }>>;
+  countEvents(scope: AnalyticsScope): Promise<number>;
+  tagBreakdown(scope: AnalyticsScope, key: string | null, limit: number): Promise<TagValueBreakdown[]>;
+  eventStats(projectId: number, filter: SearchExpr | null, range: StatsRange): Promise<number[]>;
+  tagValueStats(projectId: number, key: string, values: string[], range: StatsRange): Promise<Map<string, number[]>>;
+  /** Hours are inclusive: epoch ms / 3,600,000. */
+  correlationCounts(issueId: number, projectId: number, keyPrefix: string, fromHour: number, toHour: number): Promise<CorrelationCounts>;
   projectTagValues(
     projectId: number,
     key: string,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
 import { BatchCounts } from './batch-counts.js';
@@ -8,6 +9,8 @@ const HOUR_MS = 3_600_000;
 const TAG_CACHE_LIMIT = 200_000;
 
 const hexToBlob = (hex: string | null) => (hex ? Buffer.from(hex, 'hex') : null);
+/** 48 bits: collisions stay negligible far beyond a billion distinct users. */
+const userHash = (key: string) => createHash('sha1').update(key).digest().readUIntBE(0, 6);
 
 /**
  * Writes events and their derived rows (issue, tags, per-issue counts, hourly counts, distinct
@@ -31,8 +34,8 @@ export class EventWriter {
            @timestamp, @timestamp, @release, @release)`,
       ),
       insertEvent: db.prepare(
-        `INSERT OR IGNORE INTO events (project_id, issue_id, event_id, timestamp, received, trace_id, payload)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO events (project_id, issue_id, event_id, timestamp, received, trace_id, payload, user_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       existingEventIssue: db.prepare<[number, Buffer], { issue_id: number }>(
         'SELECT issue_id FROM events WHERE project_id = ? AND event_id = ?',
@@ -124,6 +127,7 @@ export class EventWriter {
       event.received,
       hexToBlob(event.traceId),
       encodePayload(event.payload),
+      event.userKey ? userHash(event.userKey) : null,
     );
     if (inserted.changes === 0) {
       const existing = s.existingEventIssue.get(event.projectId, eventIdBlob);

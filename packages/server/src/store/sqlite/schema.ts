@@ -151,6 +151,11 @@ const MIGRATIONS: string[] = [
   INSERT INTO project_hours (project_id, hour, count)
     SELECT project_id, timestamp / 3600000, count(*) FROM events GROUP BY project_id, timestamp / 3600000;
   `,
+  // A 48-bit hash of the event's user key, so analytics can count distinct users per tag value
+  // without storing the key on every event.
+  `
+  ALTER TABLE events ADD COLUMN user_hash INTEGER;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -93,6 +93,10 @@ export class SearchCompiler {
     if (!COMPARISONS.has(p.op)) throw new QuerySyntaxError(`"${name}" cannot be compared with "${p.op}"`, p.position);
     const op = p.op as '=' | '!=' | '>' | '>=' | '<' | '<=';
     const value = Number(p.values[0]);
+    if (name === 'issue_id') {
+      if (this.target !== 'events') throw new QuerySyntaxError('issue_id filters events', p.position);
+      return (eb as ExpressionBuilder<Tables, 'events'>)('issue_id', op, value);
+    }
     if (name === 'timestamp') {
       if (this.target !== 'events') throw new QuerySyntaxError('timestamp filters events; for issues use lastSeen or firstSeen', p.position);
       return (eb as ExpressionBuilder<Tables, 'events'>)('timestamp', op, value);

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DigestedEvent, RawItem, Store, WriteOutcome } from '../types.js';
 import { AdminQueries } from './admin.js';
+import { AnalyticsQueries } from './analytics-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
 import { StatsQueries } from './stats-queries.js';
@@ -34,6 +35,7 @@ export class SqliteStore implements Store {
   private readonly events: EventQueries;
   private readonly tags: TagQueries;
   private readonly stats: StatsQueries;
+  private readonly analytics: AnalyticsQueries;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -48,6 +50,7 @@ export class SqliteStore implements Store {
     this.events = new EventQueries(this.db);
     this.tags = new TagQueries(this.db);
     this.stats = new StatsQueries(this.db);
+    this.analytics = new AnalyticsQueries(this.db);
   }
 
   async close(): Promise<void> {
@@ -81,4 +84,9 @@ export class SqliteStore implements Store {
   issueTagValues: TagQueries['issueTagValues'] = (...args) => this.tags.issueTagValues(...args);
   projectTagKeys: TagQueries['projectTagKeys'] = (...args) => this.tags.projectTagKeys(...args);
   projectTagValues: TagQueries['projectTagValues'] = (...args) => this.tags.projectTagValues(...args);
+  countEvents: AnalyticsQueries['countEvents'] = (...args) => this.analytics.countEvents(...args);
+  tagBreakdown: AnalyticsQueries['tagBreakdown'] = (...args) => this.analytics.tagBreakdown(...args);
+  eventStats: AnalyticsQueries['eventStats'] = (...args) => this.analytics.eventStats(...args);
+  tagValueStats: AnalyticsQueries['tagValueStats'] = (...args) => this.analytics.tagValueStats(...args);
+  correlationCounts: AnalyticsQueries['correlationCounts'] = (...args) => this.analytics.correlationCounts(...args);
 }

@@ -33,6 +33,7 @@ export interface Tables {
     received: number;
     trace_id: Buffer | null;
     payload: Buffer;
+    user_hash: number | null;
   };
   tag_values: { id: Generated<number>; project_id: number; key: string; value: string };
   event_tags: { value_id: number; event_row: number };
