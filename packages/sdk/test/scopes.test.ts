@@ -111,7 +111,7 @@ describe('scopes in events', () => {
     await flush(1000);
     const event = recorded.events()[0]!;
     assert.match(String(event.contexts!.trace!.trace_id), /^[0-9a-f]{32}$/);
-    assert.deepEqual(event.contexts!.session, { session_id: 'session-test', window_id: 'window-test' });
+    assert.deepEqual(event.contexts!.session, { id: 'session-test', window_id: 'window-test' });
     assert.equal(event.environment, 'staging');
     assert.equal(event.release, 'abc123');
     assert.equal(event.exception!.values[0]!.type, 'TypeError');
@@ -154,5 +154,15 @@ describe('scopes in events', () => {
     assert.doesNotThrow(() => captureException(new Error('x')));
     await flush(1000);
     assert.equal(recorded.events().length, 1);
+  });
+
+  test('an error reaching two automatic handlers is reported once; explicit captures always report', async () => {
+    const recorded = recordingClient();
+    const error = new Error('escaped');
+    recorded.client.captureException(error, { mechanism: { type: 'express', handled: false } });
+    recorded.client.captureException(error, { mechanism: { type: 'onunhandledrejection', handled: false } });
+    captureException(error);
+    await flush(1000);
+    assert.equal(recorded.events().length, 2);
   });
 });

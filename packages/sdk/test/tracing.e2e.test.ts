@@ -15,6 +15,8 @@ before(async () => {
   server = await startServer();
   Proliferate.init({
     dsn: server.dsn,
+    tracesSampleRate: 1,
+    enableLogs: true,
     // The real request, recorded: which item types went out and what the server answered.
     transport: (options) =>
       Proliferate.createTransport(options, async ({ body }) => {

@@ -28,7 +28,7 @@ beforeEach(() => {
 
 describe('spans', () => {
   test('a root span with a child goes out as one transaction with span data and trace tags', async () => {
-    const recorded = recordingClient();
+    const recorded = recordingClient({ tracesSampleRate: 1 });
     getGlobalScope().setTag('service', 'chat-api');
     const result = await startSpan({ op: 'http.server', name: 'POST /chat' }, async (root) => {
       updateCurrentTrace({ tags: { model_version: 'v2.1.0', 'bad key': 'x' }, metadata: { prompt_tokens: 12 } });
@@ -59,7 +59,7 @@ describe('spans', () => {
   });
 
   test('an error inside a span carries the span trace id; a throw marks the span internal_error', async () => {
-    const recorded = recordingClient();
+    const recorded = recordingClient({ tracesSampleRate: 1 });
     assert.throws(() =>
       startSpan({ name: 'checkout' }, () => {
         captureException(new Error('inside'));
@@ -75,7 +75,7 @@ describe('spans', () => {
   });
 
   test('trace() wraps a function in a span named after it', async () => {
-    const recorded = recordingClient();
+    const recorded = recordingClient({ tracesSampleRate: 1 });
     const add = trace(function addNumbers(a: number, b: number) {
       return a + b;
     });
@@ -84,11 +84,13 @@ describe('spans', () => {
     assert.equal(recorded.items<Event>('transaction')[0]!.transaction, 'addNumbers');
   });
 
-  test('tracesSampleRate 0 sends no transactions but spans still run', async () => {
-    const recorded = recordingClient({ tracesSampleRate: 0 });
-    assert.equal(startSpan({ name: 'x' }, () => 42), 42);
-    await flush(1000);
-    assert.equal(recorded.items('transaction').length, 0);
+  test('without tracesSampleRate (or with 0) no transactions are sent but spans still run', async () => {
+    for (const options of [{}, { tracesSampleRate: 0 }]) {
+      const recorded = recordingClient(options);
+      assert.equal(startSpan({ name: 'x' }, () => 42), 42);
+      await flush(1000);
+      assert.equal(recorded.items('transaction').length, 0);
+    }
   });
 
   test('each isolation scope (request) has its own trace id', () => {
@@ -104,8 +106,17 @@ describe('spans', () => {
 });
 
 describe('logs', () => {
+  test('without enableLogs, logger calls become breadcrumbs only', async () => {
+    const recorded = recordingClient();
+    logger.info('only a crumb');
+    captureException(new Error('x'));
+    await flush(1000);
+    assert.equal(recorded.items('log').length, 0);
+    assert.equal(recorded.events()[0]!.breadcrumbs!.at(-1)!.message, 'only a crumb');
+  });
+
   test('logger.* sends log items carrying the trace id, attributes, scrubbing, and adds breadcrumbs', async () => {
-    const recorded = recordingClient({ release: 'r1' });
+    const recorded = recordingClient({ release: 'r1', enableLogs: true });
     logger.info('payment started', { order_id: 7, amount: 9.5, api_key: 'secret' });
     logger.warn('slow response');
     captureException(new Error('after logs'));

@@ -29,7 +29,7 @@ export interface PlatformParts {
 const capturedErrors = new WeakMap<object, string>();
 
 export class Client {
-  readonly options: ClientOptions & { environment: string; maxBreadcrumbs: number; sampleRate: number; tracesSampleRate: number };
+  readonly options: ClientOptions & { environment: string; maxBreadcrumbs: number; sampleRate: number };
   readonly target: IngestTarget | undefined;
   readonly transport: Transport | undefined;
   readonly sensitive: KeyMatcher;
@@ -47,7 +47,6 @@ export class Client {
       release: options.release ?? detectRelease(),
       maxBreadcrumbs: options.maxBreadcrumbs ?? DEFAULT_MAX_BREADCRUMBS,
       sampleRate: options.sampleRate ?? 1,
-      tracesSampleRate: options.tracesSampleRate ?? 1,
     };
     this.sensitive = keyMatcher(options.scrubKeys, options.scrubDefaults !== false);
     this.target = targetFromOptions(options);
@@ -86,8 +85,10 @@ export class Client {
   }
 
   captureException(error: unknown, hint: EventHint = {}, scopes: ScopePair = getScopes()): string {
-    // One error reaches several handlers (a framework's, then unhandledRejection); report it once.
-    if (error !== null && typeof error === 'object') {
+    // One error reaches several automatic handlers (a framework's, then unhandledRejection): report
+    // it once. An explicit captureException call always reports.
+    const automatic = hint.mechanism?.handled === false;
+    if (automatic && error !== null && typeof error === 'object') {
       const previous = capturedErrors.get(error);
       if (previous) return previous;
     }
@@ -161,7 +162,8 @@ export class Client {
         : { trace_id: data.propagationContext.traceId, span_id: data.propagationContext.spanId };
     }
     const windowId = this.platform.windowId?.();
-    event.contexts.session = { session_id: this.platform.sessionId(), ...(windowId ? { window_id: windowId } : {}) };
+    // contexts.session.id as the Python SDK sends it; the server reads both ids from there
+    event.contexts.session = { id: this.platform.sessionId(), ...(windowId ? { window_id: windowId } : {}) };
     return event;
   }
 

@@ -32,7 +32,7 @@ export const RELEASE_VARIABLES = [
   'FLY_IMAGE_REF', // Fly.io
 ] as const;
 
-export const ENVIRONMENT_VARIABLES = ['PROLIFERATE_ENVIRONMENT', 'NODE_ENV', 'ENVIRONMENT', 'ENV'] as const;
+export const ENVIRONMENT_VARIABLES = ['PROLIFERATE_ENVIRONMENT', 'SENTRY_ENVIRONMENT', 'NODE_ENV', 'ENVIRONMENT', 'ENV'] as const;
 
 export const DEFAULT_ENVIRONMENT = 'production';
 

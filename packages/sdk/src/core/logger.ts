@@ -1,7 +1,7 @@
 /**
  * `logger.info(message, attributes)` and friends: structured logs sent as `log` items, batched,
- * each carrying the trace id (seed 001: logs are correlated with errors by trace id). Each log also
- * becomes a breadcrumb (seed 002: breadcrumbs come from logs).
+ * each carrying the trace id (seed 001: logs are correlated with errors by trace id). Sent only with
+ * `enableLogs: true`; each log becomes a breadcrumb either way (seed 002: breadcrumbs from logs).
  */
 import type { Client } from './client.js';
 import type { LogRecord } from './envelope.js';
@@ -64,7 +64,9 @@ export function flushLogs(client = getCarrierClient<Client>()): void {
 function log(level: LogLevel, message: string, attributes?: Record<string, unknown>): void {
   try {
     const client = getCarrierClient<Client>();
-    if (!client || client.options.enableLogs === false) return;
+    if (!client) return;
+    client.addBreadcrumb({ category: 'log', level: BREADCRUMB_LEVEL[level], message: String(message), ...(attributes ? { data: attributes } : {}) });
+    if (!client.options.enableLogs) return;
     const scopes = getScopes();
     const span = scopes.scope.span;
     const traceId = span?.traceId ?? scopes.isolationScope.propagationContext.traceId;
@@ -78,7 +80,6 @@ function log(level: LogLevel, message: string, attributes?: Record<string, unkno
     if (windowId) attrs['window.id'] = attribute(windowId);
     if (span) attrs['span_id'] = attribute(span.spanId);
     buffer.push({ timestamp: nowSeconds(), level, body: String(message), trace_id: traceId, severity_number: SEVERITY[level], attributes: attrs });
-    client.addBreadcrumb({ category: 'log', level: BREADCRUMB_LEVEL[level], message: String(message), ...(attributes ? { data: attributes } : {}) });
     if (buffer.length >= MAX_BATCH) flushLogs(client);
     else if (timer === undefined) {
       timer = setTimeout(() => flushLogs(), FLUSH_DELAY_MS);

@@ -30,7 +30,7 @@ export interface ClientOptions {
   serverName?: string;
   /** Share of error events sent, 0..1. Default 1. */
   sampleRate?: number;
-  /** Share of root spans sent as transactions, 0..1. Default 1 (spans exist only where you start them). */
+  /** Share of root spans sent as transactions, 0..1. Default: unset, no transactions are sent. */
   tracesSampleRate?: number;
   /** Breadcrumbs kept per event. Default 50 (seed 002; Sentry's SDKs keep 100). */
   maxBreadcrumbs?: number;
@@ -58,7 +58,7 @@ export interface ClientOptions {
   /** Replace the transport (tests, proxies). */
   transport?: (options: TransportFactoryOptions) => Transport;
   transportOptions?: TransportOptions;
-  /** Logs: send logger.* calls. Default true. */
+  /** Send logger.* calls as logs. Default false (they still become breadcrumbs). */
   enableLogs?: boolean;
 }
 

@@ -145,7 +145,7 @@ function createSpan(options: StartSpanOptions): Span {
   const parent = getActiveSpan();
   if (parent) return new Span(options, parent, parent.traceId, parent.sampled);
   const client = getCarrierClient<Client>();
-  const rate = client?.options.tracesSampleRate ?? 0;
+  const rate = client?.options.tracesSampleRate ?? 0; // unset: spans run, nothing is sent
   const traceId = scopes.isolationScope.propagationContext.traceId;
   return new Span(options, undefined, traceId, client !== undefined && Math.random() < rate, scopes);
 }
