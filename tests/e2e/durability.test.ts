@@ -1,8 +1,8 @@
 /**
  * Durability: a 2xx from ingest means the event is committed. Concurrent senders post events
  * (envelopes, gzipped envelopes and legacy store requests) to a real server and record every
- * acknowledged event id; the server is killed with SIGKILL by its pid while requests are in flight,
- * restarted on the same data directory, and every acknowledged event must be there.
+ * acknowledged event id; the server is killed with SIGKILL by its pid while requests are in flight
+ * and restarted on the same data directory, twice, and every acknowledged event must be there.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -69,26 +69,22 @@ function request(server: RunningServer, sender: number, seq: number, eventId: st
 }
 
 interface Ack { eventId: string; sender: number; seq: number }
+interface Round { acked: Ack[]; ackedAtKill: number; attempted: number; unanswered: number; unexpected: string[] }
 
-const dataDirs: string[] = [];
-after(() => {
-  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
-});
-
-test('every event acknowledged before a SIGKILL mid-stream is there after a restart on the same data directory', async (t) => {
-  const first = await startServer();
-  dataDirs.push(first.dataDir);
-  const acked: Ack[] = [];
-  let attempted = 0;
-  let unanswered = 0;
-  const unexpected: string[] = [];
+/**
+ * Runs SENDERS concurrent senders against the server until `killAfterAcks` events are acknowledged
+ * (or KILL_AFTER_MS passes), then SIGKILLs it by pid while their requests are in flight.
+ */
+async function sendUntilKilled(server: RunningServer, round: number, killAfterAcks: number): Promise<Round> {
+  const result: Round = { acked: [], ackedAtKill: 0, attempted: 0, unanswered: 0, unexpected: [] };
   let killed = false;
 
   async function sender(id: number) {
-    for (let seq = 0; seq < MAX_REQUESTS_PER_SENDER && !killed; seq++) {
+    for (let n = 0; n < MAX_REQUESTS_PER_SENDER && !killed; n++) {
+      const seq = round * MAX_REQUESTS_PER_SENDER + n;
       const eventId = randomUUID().replace(/-/g, '');
-      const { url, init } = request(first, id, seq, eventId);
-      attempted++;
+      const { url, init } = request(server, id, seq, eventId);
+      result.attempted++;
       let status: number;
       let text: string;
       try {
@@ -96,34 +92,56 @@ test('every event acknowledged before a SIGKILL mid-stream is there after a rest
         status = response.status;
         text = await response.text();
       } catch {
-        unanswered++; // the server is gone: like the official clients, drop and stop
+        result.unanswered++; // the server is gone: like the official clients, drop and stop
         return;
       }
-      if (status === 200 && JSON.parse(text).id === eventId) acked.push({ eventId, sender: id, seq });
-      else unexpected.push(`${status} ${text}`);
+      if (status === 200 && JSON.parse(text).id === eventId) result.acked.push({ eventId, sender: id, seq });
+      else result.unexpected.push(`${status} ${text}`);
     }
   }
 
   const senders = Array.from({ length: SENDERS }, (_, id) => sender(id));
   const startedAt = Date.now();
-  while (acked.length < KILL_AFTER_ACKS && Date.now() - startedAt < KILL_AFTER_MS && unexpected.length === 0) {
+  while (result.acked.length < killAfterAcks && Date.now() - startedAt < KILL_AFTER_MS && result.unexpected.length === 0) {
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
-  const ackedAtKill = acked.length;
-  await first.kill('SIGKILL');
+  result.ackedAtKill = result.acked.length;
+  await server.kill('SIGKILL');
   killed = true;
   await Promise.all(senders);
+  return result;
+}
 
-  t.diagnostic(`${attempted} sent, ${ackedAtKill} acknowledged when killed (${acked.length} in all), ${unanswered} unanswered`);
-  assert.deepEqual(unexpected, [], 'before the crash every request is acknowledged (no 4xx or 5xx)');
-  assert.ok(ackedAtKill >= 50, `only ${ackedAtKill} events acknowledged before the kill`);
-  assert.ok(unanswered > 0, 'the kill happened while requests were in flight');
-  assert.equal(first.process.signalCode, 'SIGKILL');
+const dataDirs: string[] = [];
+after(() => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
 
-  const second = await startServer({ dataDir: first.dataDir, adminToken: first.adminToken });
+test('every event acknowledged before each of two SIGKILLs mid-stream is there after restarts on the same data directory', async (t) => {
+  const first = await startServer();
+  dataDirs.push(first.dataDir);
+  const restart = () => startServer({ dataDir: first.dataDir, adminToken: first.adminToken });
+
+  const rounds: Round[] = [];
+  let server = first;
+  for (const [round, killAfterAcks] of [[0, KILL_AFTER_ACKS], [1, KILL_AFTER_ACKS / 2]] as const) {
+    if (round > 0) server = await restart();
+    const result = await sendUntilKilled(server, round, killAfterAcks);
+    t.diagnostic(`round ${round}: ${result.attempted} sent, ${result.ackedAtKill} acknowledged when killed ` +
+      `(${result.acked.length} in all), ${result.unanswered} unanswered`);
+    assert.deepEqual(result.unexpected, [], 'before the crash every request is acknowledged (no 4xx or 5xx)');
+    assert.ok(result.ackedAtKill >= 50, `only ${result.ackedAtKill} events acknowledged before the kill`);
+    assert.ok(result.unanswered > 0, 'the kill happened while requests were in flight');
+    assert.equal(server.process.signalCode, 'SIGKILL');
+    rounds.push(result);
+  }
+  const acked = rounds.flatMap((r) => r.acked);
+  const attempted = rounds.reduce((sum, r) => sum + r.attempted, 0);
+
+  const last = await restart();
   try {
-    assert.equal(second.projectId, first.projectId);
-    assert.equal(second.publicKey, first.publicKey, 'the project key survives the crash');
+    assert.equal(last.projectId, first.projectId);
+    assert.equal(last.publicKey, first.publicKey, 'the project key survives the crashes');
 
     // Every acknowledged event, fetched one by one (16 at a time).
     const missing: string[] = [];
@@ -132,18 +150,18 @@ test('every event acknowledged before a SIGKILL mid-stream is there after a rest
     await Promise.all(Array.from({ length: 16 }, async () => {
       while (next < acked.length) {
         const ack = acked[next++]!;
-        const { status, body } = await second.api(`/api/0/projects/${second.projectId}/events/${ack.eventId}/`);
+        const { status, body } = await last.api(`/api/0/projects/${last.projectId}/events/${ack.eventId}/`);
         if (status !== 200) missing.push(`${ack.eventId} (${status})`);
         else if (body.tags?.sender !== String(ack.sender) || body.tags?.seq !== String(ack.seq)) wrong.push(ack.eventId);
       }
     }));
-    assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged events are missing after the crash`);
+    assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged events are missing after the crashes`);
     assert.deepEqual(wrong, [], 'acknowledged events come back with their own tags');
 
     // Issue counters were committed with the events: each issue counts at least its acknowledged
     // events and at most everything that was sent for it.
-    const { body: issues } = await second.api<Array<{ title: string; count: number }>>(
-      `/api/0/projects/${second.projectId}/issues/?limit=100`,
+    const { body: issues } = await last.api<Array<{ title: string; count: number }>>(
+      `/api/0/projects/${last.projectId}/issues/?limit=100`,
     );
     assert.equal(issues.length, ISSUE_KINDS);
     for (let kind = 0; kind < ISSUE_KINDS; kind++) {
@@ -156,11 +174,11 @@ test('every event acknowledged before a SIGKILL mid-stream is there after a rest
 
     // And the restarted server takes new events.
     const eventId = randomUUID().replace(/-/g, '');
-    const { url, init } = request(second, 0, 999_999, eventId);
+    const { url, init } = request(last, 0, 999_999, eventId);
     const response = await fetch(url, init);
     assert.equal(response.status, 200);
-    assert.equal((await second.api(`/api/0/projects/${second.projectId}/events/${eventId}/`)).status, 200);
+    assert.equal((await last.api(`/api/0/projects/${last.projectId}/events/${eventId}/`)).status, 200);
   } finally {
-    await second.stop();
+    await last.stop();
   }
 });
