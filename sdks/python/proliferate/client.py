@@ -170,6 +170,9 @@ class Client:
         if not is_transaction and self.options.max_breadcrumbs > 0:
             own = event.get("breadcrumbs")
             own = own.get("values", []) if isinstance(own, dict) else list(own or [])
+            # Scope breadcrumbs were scrubbed when added; only the event's own need it here.
+            keys = self.options.scrub_keys
+            own = [{**c, "data": scrub(c["data"], keys)} if isinstance(c, dict) and c.get("data") else c for c in own]
             merged = sorted(breadcrumbs + own, key=_timestamp)[-self.options.max_breadcrumbs :]
             if merged:
                 event["breadcrumbs"] = {"values": merged}
@@ -181,12 +184,6 @@ class Client:
         for field in ("extra", "contexts", "user", "request"):
             if field in event:
                 event[field] = scrub(event[field], keys)
-        crumbs = event.get("breadcrumbs")
-        if isinstance(crumbs, dict):
-            crumbs["values"] = [
-                {**crumb, "data": scrub(crumb["data"], keys)} if crumb.get("data") else crumb
-                for crumb in crumbs.get("values", [])
-            ]
         for span in event.get("spans") or []:
             if "data" in span:
                 span["data"] = scrub(span["data"], keys)

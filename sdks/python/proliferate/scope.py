@@ -23,6 +23,8 @@ from contextvars import ContextVar
 from typing import Any, Deque, Dict, List, Optional
 
 from . import debug
+from .hub import current_client
+from .scrub import scrub
 from .tags import check_tag, looks_sensitive_tag_key, preview
 
 DEFAULT_MAX_BREADCRUMBS = 50
@@ -154,8 +156,6 @@ class Scope:
 
     # -- breadcrumbs ---------------------------------------------------------------------------------
     def add_breadcrumb(self, crumb: Optional[Dict[str, Any]] = None, hint: Optional[Dict[str, Any]] = None, **kwargs: Any) -> "Scope":
-        from .hub import current_client
-
         breadcrumb: Dict[str, Any] = dict(crumb or {})
         breadcrumb.update(kwargs)
         breadcrumb.setdefault("timestamp", time.time())
@@ -172,6 +172,9 @@ class Scope:
                     debug.warn("before_breadcrumb raised %r; breadcrumb kept", error)
                 if breadcrumb is None:
                     return self
+        if breadcrumb.get("data"):
+            # Scrubbed once here rather than in every event that carries the breadcrumb.
+            breadcrumb["data"] = scrub(breadcrumb["data"], client.options.scrub_keys if client else ())
         self._breadcrumbs.append(breadcrumb)
         while len(self._breadcrumbs) > limit:
             self._breadcrumbs.popleft()

@@ -8,6 +8,7 @@ import linecache
 import os
 import sys
 import sysconfig
+from functools import lru_cache
 from types import FrameType, TracebackType
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -30,7 +31,6 @@ def _library_roots() -> Tuple[str, ...]:
 
 
 _LIBRARY_ROOTS = _library_roots()
-_SYS_PATH_CACHE: Dict[str, str] = {}
 
 
 def _relative_filename(abs_path: str, module: Optional[str]) -> str:
@@ -48,6 +48,11 @@ def _relative_filename(abs_path: str, module: Optional[str]) -> str:
 
 
 def is_in_app(abs_path: Optional[str], module: Optional[str], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> bool:
+    return _in_app(abs_path, module, tuple(include), tuple(exclude))
+
+
+@lru_cache(maxsize=8192)
+def _in_app(abs_path: Optional[str], module: Optional[str], include: Tuple[str, ...], exclude: Tuple[str, ...]) -> bool:
     if module:
         if any(module == prefix or module.startswith(prefix + ".") for prefix in include):
             return True
@@ -57,15 +62,16 @@ def is_in_app(abs_path: Optional[str], module: Optional[str], include: Sequence[
         return False
     if "site-packages" in abs_path or "dist-packages" in abs_path:
         return False
-    real = _SYS_PATH_CACHE.get(abs_path)
-    if real is None:
-        real = _SYS_PATH_CACHE[abs_path] = os.path.realpath(abs_path)
+    real = os.path.realpath(abs_path)
     return not any(real.startswith(root + os.sep) for root in _LIBRARY_ROOTS)
 
 
-def _context(abs_path: str, lineno: int, f_globals: Dict[str, Any]) -> Dict[str, Any]:
+def _context(abs_path: str, lineno: int, f_globals: Dict[str, Any], checked: Optional[set] = None) -> Dict[str, Any]:
     try:
-        linecache.checkcache(abs_path)
+        if checked is None or abs_path not in checked:
+            linecache.checkcache(abs_path)  # a stat per file and capture, not per frame
+            if checked is not None:
+                checked.add(abs_path)
         lines = linecache.getlines(abs_path, f_globals)
     except Exception:
         return {}
@@ -80,20 +86,35 @@ def _context(abs_path: str, lineno: int, f_globals: Dict[str, Any]) -> Dict[str,
     }
 
 
-def frame_to_dict(frame: FrameType, lineno: int, include: Sequence[str] = (), exclude: Sequence[str] = (), with_context: bool = True) -> Dict[str, Any]:
+@lru_cache(maxsize=8192)
+def _paths(path: str, module: Optional[str]) -> Tuple[str, str]:
+    if path.startswith("<"):
+        return path, path
+    return _relative_filename(path, module), os.path.abspath(path)
+
+
+def frame_to_dict(
+    frame: FrameType,
+    lineno: int,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    with_context: bool = True,
+    checked: Optional[set] = None,
+) -> Dict[str, Any]:
     code = frame.f_code
     abs_path = code.co_filename
     module = frame.f_globals.get("__name__")
+    filename, absolute = _paths(abs_path, module)
     result: Dict[str, Any] = {
-        "filename": _relative_filename(abs_path, module) if not abs_path.startswith("<") else abs_path,
-        "abs_path": os.path.abspath(abs_path) if not abs_path.startswith("<") else abs_path,
+        "filename": filename,
+        "abs_path": absolute,
         "function": code.co_name,
         "module": module,
         "lineno": lineno,
         "in_app": is_in_app(abs_path, module, include, exclude),
     }
     if with_context and not abs_path.startswith("<"):
-        result.update(_context(abs_path, lineno, frame.f_globals))
+        result.update(_context(abs_path, lineno, frame.f_globals, checked))
     return result
 
 
@@ -107,8 +128,9 @@ def _trim(frames: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 def frames_from_traceback(tb: Optional[TracebackType], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> List[Dict[str, Any]]:
     frames = []
+    checked: set = set()
     while tb is not None:
-        frames.append(frame_to_dict(tb.tb_frame, tb.tb_lineno, include, exclude))
+        frames.append(frame_to_dict(tb.tb_frame, tb.tb_lineno, include, exclude, checked=checked))
         tb = tb.tb_next
     return _trim(frames)
 
