@@ -67,6 +67,16 @@ test('{{auto}} IP address becomes the sender address', () => {
   assert.equal(normalizeEvent({ user: { id: 7 } }, ctx).user?.id, '7');
 });
 
+test('sdk.settings.infer_ip "auto" (current JavaScript SDKs) sets the sender address; "never" beats {{auto}}', () => {
+  const sdk = (infer_ip: string) => ({ name: 'sentry.javascript.browser', settings: { infer_ip } });
+  assert.equal(normalizeEvent({ sdk: sdk('auto'), user: { id: 'u1' } }, ctx).user?.ip_address, '203.0.113.9');
+  assert.deepEqual(normalizeEvent({ sdk: sdk('auto') }, ctx).user, { ip_address: '203.0.113.9' });
+  assert.equal(normalizeEvent({ sdk: sdk('auto'), user: { ip_address: '198.51.100.1' } }, ctx).user?.ip_address, '198.51.100.1');
+  assert.equal(normalizeEvent({ sdk: sdk('never'), user: { id: 'u1', ip_address: '{{auto}}' } }, ctx).user?.ip_address, undefined);
+  assert.equal(normalizeEvent({ user: { id: 'u1' } }, ctx).user?.ip_address, undefined);
+  assert.equal(normalizeEvent({ sdk: sdk('never') }, ctx).user, null);
+});
+
 test('the account comes from a top-level account, else from contexts.account', () => {
   assert.deepEqual(normalizeEvent({ account: { id: 'acme', name: 'Acme Corp' } }, ctx).account, { id: 'acme', name: 'Acme Corp' });
   assert.deepEqual(normalizeEvent({ contexts: { account: { id: 42, name: 'Acme Corp' } } }, ctx).account, { id: '42', name: 'Acme Corp' });

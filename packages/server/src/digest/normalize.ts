@@ -95,11 +95,16 @@ function normalizeMessage(raw: Record<string, unknown>): { message?: string; log
   return { message: text(raw.message, 8192) };
 }
 
-function normalizeUser(raw: unknown, clientIp: string | undefined): JsonObject | null {
-  const user = boundedObject(raw, 4);
+/**
+ * The sender's address becomes user.ip_address when the SDK asks for it: `ip_address: "{{auto}}"`
+ * (older SDKs), or `sdk.settings.infer_ip: "auto"` (current JavaScript SDKs, which no longer send
+ * `{{auto}}`) when no address was given. `infer_ip: "never"` wins over `{{auto}}`.
+ */
+function normalizeUser(raw: unknown, clientIp: string | undefined, inferIp?: unknown): JsonObject | null {
+  const user = boundedObject(raw, 4) ?? (inferIp === 'auto' ? {} : null);
   if (!user) return null;
-  if (user.ip_address === '{{auto}}') {
-    if (clientIp) user.ip_address = clientIp;
+  if (user.ip_address === '{{auto}}' || (inferIp === 'auto' && user.ip_address === undefined)) {
+    if (clientIp && inferIp !== 'never') user.ip_address = clientIp;
     else delete user.ip_address;
   }
   for (const field of ['id', 'email', 'username', 'name', 'ip_address']) {
@@ -171,7 +176,7 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
     level,
     breadcrumbs: normalizeBreadcrumbs(raw.breadcrumbs, timestamp),
     tags,
-    user: normalizeUser(raw.user, ctx.clientIp),
+    user: normalizeUser(raw.user, ctx.clientIp, isObject(raw.sdk) && isObject(raw.sdk.settings) ? raw.sdk.settings.infer_ip : undefined),
     account: normalizeAccount(raw.account, contexts),
     contexts,
     extra: boundedObject(raw.extra, 8) ?? {},
