@@ -112,6 +112,9 @@ class Client:
             if result is None:
                 debug.info("event dropped by before_send")
                 return None
+            if not isinstance(result, dict):
+                debug.warn("before_send returned %s, not a dict or None: event dropped", type(result).__name__)
+                return None
             event = result
         return event
 

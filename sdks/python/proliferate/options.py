@@ -1,6 +1,7 @@
 """``init()`` options and their defaults."""
 
 import os
+import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from .detect import detect_environment, detect_release, detect_server_name
@@ -47,13 +48,18 @@ class Options:
         if dsn is Ellipsis:  # `proliferate.init(...)`, as the docs write "your options here"
             dsn = None
         dsn = dsn if dsn is not None else os.environ.get("PROLIFERATE_DSN") or os.environ.get("SENTRY_DSN") or None
-        if dsn:
-            self.destination = parse_dsn(dsn)
-        elif endpoint or os.environ.get("PROLIFERATE_ENDPOINT"):
-            key = api_key or os.environ.get("PROLIFERATE_API_KEY")
-            if not key:
-                raise DsnError("init(endpoint=...) needs api_key='pk_...'")
-            self.destination = from_endpoint(endpoint or os.environ["PROLIFERATE_ENDPOINT"], key, project_id)
+        try:
+            if dsn:
+                self.destination = parse_dsn(dsn)
+            elif endpoint or os.environ.get("PROLIFERATE_ENDPOINT"):
+                key = api_key or os.environ.get("PROLIFERATE_API_KEY")
+                if not key:
+                    raise DsnError("init(endpoint=...) needs api_key='pk_...'")
+                self.destination = from_endpoint(endpoint or os.environ["PROLIFERATE_ENDPOINT"], key, project_id)
+        except DsnError as error:
+            # A bad DSN must not stop the application from starting: warn, and send nothing.
+            warnings.warn(f"proliferate: {error}; events will not be sent", RuntimeWarning, stacklevel=3)
+            self.destination = None
         self.environment = environment or detect_environment()
         self.release = release or detect_release()
         self.server_name = server_name or detect_server_name()

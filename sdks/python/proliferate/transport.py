@@ -12,6 +12,7 @@ import os
 import ssl
 import threading
 import time
+import weakref
 from collections import deque
 from typing import Any, Callable, Deque, List, Optional, Tuple
 from urllib.parse import urlsplit
@@ -57,6 +58,18 @@ class HttpTransport:
         self._host = url.hostname or "localhost"
         self._port = url.port
         self._path = url.path + (f"?{url.query}" if url.query else "")
+        if hasattr(os, "register_at_fork"):
+            reference = weakref.ref(self)
+            os.register_at_fork(after_in_child=lambda: (lambda t: t and t._after_fork())(reference()))
+
+    def _after_fork(self) -> None:
+        """In a forked child: the parent's thread and locks did not come along; start clean."""
+        self._cond = threading.Condition()
+        self._queue = deque()
+        self._pending = 0
+        self._thread = None
+        self._connection = None
+        self._pid = os.getpid()
 
     # -- called by the application's threads ---------------------------------------------------------
     def send_envelope(self, envelope: Envelope) -> bool:

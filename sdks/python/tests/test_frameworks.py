@@ -109,3 +109,56 @@ def test_plain_wsgi_app_exception_is_captured_and_reraised(memory):
         wrapped(environ, lambda *a: None)
     assert memory.events[0]["tags"] == {"endpoint": "/x", "method": "GET"}
     assert memory.events[0]["request"]["url"] == "http://127.0.0.1:80/x"
+
+
+IMPORTED_AFTER_INIT = r'''
+import asyncio, json, sys
+import proliferate
+events = []
+proliferate.init(dsn="http://pk@127.0.0.1:9/1", transport=lambda envelope: events.append(envelope))
+assert "starlette" not in sys.modules and "flask" not in sys.modules  # init imports no framework
+
+import httpx
+from fastapi import FastAPI, Request
+from flask import Flask
+
+app = FastAPI()
+
+@app.middleware("http")
+async def add_tags(request: Request, call_next):
+    proliferate.set_tag("client_type", request.headers.get("X-Client-Type", "unknown"))
+    return await call_next(request)
+
+@app.get("/boom")
+async def boom():
+    raise RuntimeError("boom")
+
+async def main():
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        await client.get("/boom", headers={"X-Client-Type": "ios"})
+
+asyncio.run(main())
+
+flask_app = Flask(__name__)
+
+@flask_app.route("/fail")
+def fail():
+    proliferate.set_tag("payment_method", "card")
+    raise ValueError("flask boom")
+
+flask_app.test_client().get("/fail")
+print(json.dumps([item.payload.get("tags") for envelope in events for item in envelope.items]))
+'''
+
+
+def test_frameworks_imported_after_init_are_instrumented_when_imported():
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", IMPORTED_AFTER_INIT], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    fastapi_tags, flask_tags = json.loads(result.stdout.strip().splitlines()[-1])
+    assert fastapi_tags == {"endpoint": "/boom", "method": "GET", "client_type": "ios"}
+    assert flask_tags == {"endpoint": "/fail", "method": "GET", "payment_method": "card"}

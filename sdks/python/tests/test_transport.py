@@ -125,3 +125,31 @@ def test_close_flushes_what_is_queued(ingest):
     proliferate.close()
     assert [r["envelope"][1][0][1]["message"] for r in ingest.requests] == ["before close"]
     assert proliferate.capture_message("after close") is None
+
+
+def test_a_malformed_dsn_warns_and_never_stops_the_application():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        proliferate.init(dsn="not a dsn")
+    assert any("invalid DSN" in str(w.message) for w in caught)
+    assert not proliferate.is_initialized() and proliferate.capture_message("nowhere") is None
+
+
+def test_a_forked_child_sends_on_its_own_thread(ingest):
+    import os
+
+    proliferate.init(dsn=ingest.dsn)
+    proliferate.capture_message("parent")
+    assert proliferate.flush(5)
+    pid = os.fork()
+    if pid == 0:  # child: capture, flush, exit without running the test runner's teardown
+        try:
+            proliferate.capture_message("child")
+            os._exit(0 if proliferate.flush(5) else 1)
+        finally:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 0
+    assert sorted(r["envelope"][1][0][1]["message"] for r in ingest.requests) == ["child", "parent"]
