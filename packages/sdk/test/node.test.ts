@@ -28,7 +28,7 @@ describe('process-level capture (child processes)', () => {
     assert.match(stderr, /Error: job exploded/);
     const event = receiver.events().find((e) => e.exception?.values.at(-1).value === 'job exploded');
     assert.ok(event, 'the event reached the server before exit');
-    assert.equal(event.level, 'error');
+    assert.equal(event.level, 'fatal');
     assert.deepEqual(event.exception.values.at(-1).mechanism, { type: 'onuncaughtexception', handled: false });
     assert.equal(event.tags.service, 'worker');
     assert.match(event.exception.values.at(-1).stacktrace.frames.at(-1).function, /processJob$/);
@@ -133,6 +133,28 @@ describe('Node transport and breadcrumbs (in process)', () => {
       assert.equal(event.request.query_string, 'x=1');
       assert.equal(event.request.headers.cookie, undefined);
       assert.equal(event.transaction, 'GET /boom');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test('a request that carries sentry-trace or traceparent continues that trace', async () => {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(Proliferate.getTraceId());
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const traceId = 'aa'.repeat(16);
+      await (await fetch(url, { headers: { 'sentry-trace': `${traceId}-${'b'.repeat(16)}-1` } })).text();
+      await (await fetch(url, { headers: { traceparent: `00-${'cd'.repeat(16)}-${'e'.repeat(16)}-01` } })).text();
+      await (await fetch(url)).text();
+      await (await fetch(url)).text();
+      assert.equal(seen[0], traceId);
+      assert.equal(seen[1], 'cd'.repeat(16));
+      assert.notEqual(seen[2], seen[3], 'otherwise each request starts its own trace');
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

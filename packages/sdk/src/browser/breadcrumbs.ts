@@ -3,7 +3,7 @@
  * forward, hash changes). A navigation in a single-page app starts a new trace, as a page load does.
  * Every wrapper restores the original on teardown and never lets its own failure reach the app.
  */
-import { getIsolationScope, stripUrlSecrets, type Client, type Integration, type Level } from '../core/index.js';
+import { getIsolationScope, safeString, stripUrlSecrets, type Client, type Integration, type Level } from '../core/index.js';
 
 type Restore = () => void;
 
@@ -24,9 +24,9 @@ function stringify(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value instanceof Error) return `${value.name}: ${value.message}`;
   try {
-    return JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value) ?? safeString(value);
   } catch {
-    return String(value);
+    return safeString(value);
   }
 }
 

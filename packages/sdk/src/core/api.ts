@@ -65,24 +65,38 @@ function isCaptureContext(value: unknown): value is CaptureContext {
 
 /** `captureException(error, { tags, extra, contexts, user, level, fingerprint })`; returns the event id. */
 export function captureException(error: unknown, context?: CaptureContext): string {
-  const client = getClient();
-  const hint: EventHint = {};
-  if (isCaptureContext(context)) hint.captureContext = context;
-  if (!client) return '';
-  return client.captureException(error, hint, getScopes());
+  try {
+    const client = getClient();
+    const hint: EventHint = {};
+    if (isCaptureContext(context)) hint.captureContext = context;
+    return client ? client.captureException(error, hint, getScopes()) : '';
+  } catch (problem) {
+    debug.error('captureException failed', problem);
+    return '';
+  }
 }
 
 /** `captureMessage(message, level)` or `captureMessage(message, { level, tags, ... })`. */
 export function captureMessage(message: string, levelOrContext?: Level | CaptureContext): string {
-  const client = getClient();
-  if (!client) return '';
-  const context = typeof levelOrContext === 'string' ? { level: levelOrContext } : levelOrContext;
-  return client.captureMessage(message, context?.level ?? 'info', context ? { captureContext: context } : {}, getScopes());
+  try {
+    const client = getClient();
+    if (!client) return '';
+    const context = typeof levelOrContext === 'string' ? { level: levelOrContext } : isCaptureContext(levelOrContext) ? levelOrContext : undefined;
+    return client.captureMessage(message, context?.level ?? 'info', context ? { captureContext: context } : {}, getScopes());
+  } catch (problem) {
+    debug.error('captureMessage failed', problem);
+    return '';
+  }
 }
 
 export function captureEvent(event: Event, hint?: EventHint): string {
-  const client = getClient();
-  return client ? client.captureEvent(event, hint, getScopes()) : '';
+  try {
+    const client = getClient();
+    return client ? client.captureEvent(event, hint, getScopes()) : '';
+  } catch (problem) {
+    debug.error('captureEvent failed', problem);
+    return '';
+  }
 }
 
 /** The id of the last event captured in this request / task (the isolation scope). */

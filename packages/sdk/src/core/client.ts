@@ -13,7 +13,8 @@ import { flushLogs } from './logger.js';
 import type { BreadcrumbHint, ClientOptions, Integration, TransportFactoryOptions } from './options.js';
 import { DEFAULT_MAX_BREADCRUMBS, mergeScopeData, type Scope } from './scope.js';
 import { getGlobalScope, getScopes, type ScopePair } from './scopes.js';
-import { keyMatcher, normalize, scrubHeaders, stripUrlSecrets, type KeyMatcher } from './scrub.js';
+import { keyMatcher, type KeyMatcher } from './scrub.js';
+import { scrubEvent } from './scrub-event.js';
 import { validTagValue } from './tags.js';
 import type { Transport } from './transport.js';
 import type { Breadcrumb, Event, EventHint, Level } from './types.js';
@@ -202,42 +203,9 @@ export class Client {
     this.sendEnvelope(eventEnvelope(this.scrub(processed), this.target?.dsn));
   }
 
-  /** Secrets out, and JSON-safe: extra, contexts, breadcrumb data, request headers and URLs. */
+  /** Secrets out, and JSON-safe (see scrub-event.ts). */
   scrub(event: Event): Event {
-    const sensitive = this.sensitive;
-    if (event.extra) event.extra = normalize(event.extra, sensitive) as Record<string, unknown>;
-    if (event.contexts) {
-      const contexts: Record<string, Record<string, unknown>> = {};
-      for (const [name, value] of Object.entries(event.contexts)) {
-        // trace and session hold ids, which the key list would otherwise filter
-        contexts[name] = name === 'trace' || name === 'session' ? value : (normalize(value, sensitive) as Record<string, unknown>);
-      }
-      event.contexts = contexts;
-    }
-    if (event.user) event.user = normalize(event.user, null) as Event['user'];
-    if (event.account) event.account = normalize(event.account, null) as Event['account'];
-    if (event.breadcrumbs) {
-      event.breadcrumbs = event.breadcrumbs.map((crumb) => {
-        const copy = { ...crumb };
-        if (copy.data) {
-          const data = normalize(copy.data, sensitive) as Record<string, unknown>;
-          if (typeof data.url === 'string') data.url = stripUrlSecrets(data.url, sensitive);
-          if (typeof data.from === 'string') data.from = stripUrlSecrets(data.from, sensitive);
-          if (typeof data.to === 'string') data.to = stripUrlSecrets(data.to, sensitive);
-          copy.data = data;
-        }
-        return copy;
-      });
-    }
-    if (event.request) {
-      const request = { ...event.request };
-      if (request.headers) request.headers = scrubHeaders(request.headers, sensitive);
-      if (request.url) request.url = stripUrlSecrets(request.url, sensitive);
-      if (request.query_string) request.query_string = stripUrlSecrets(`?${request.query_string}`, sensitive).slice(1);
-      if (request.data !== undefined) request.data = normalize(request.data, sensitive);
-      event.request = request;
-    }
-    return event;
+    return scrubEvent(event, this.sensitive);
   }
 
   sendEnvelope(envelope: Envelope): void {

@@ -47,3 +47,16 @@ export function warnOnce(key: string, message: string): void {
   warned.add(key);
   write('warn', [message]);
 }
+
+/** String(value) that cannot throw (null-prototype objects, throwing toString, Symbols in templates). */
+export function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return '[unprintable]';
+    }
+  }
+}

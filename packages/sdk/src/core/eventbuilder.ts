@@ -3,6 +3,7 @@
  * wire (the server groups on the last value, the one captured). Non-errors become an exception of
  * type `Error` with a readable value, since `throw "text"` and rejected objects happen.
  */
+import { safeString } from './debug.js';
 import { normalize } from './scrub.js';
 import { parseStack } from './stack.js';
 import type { Event, ExceptionValue, Level, Mechanism } from './types.js';
@@ -30,13 +31,13 @@ function describeNonError(value: unknown): { type: string; value: string } {
     const keys = Object.keys(value).slice(0, 10).join(', ');
     return { type: 'Error', value: `${name || 'Object'} captured as exception with keys: ${keys || '(none)'}` };
   }
-  return { type: 'Error', value: String(value) };
+  return { type: 'Error', value: safeString(value) };
 }
 
 function fromError(error: Error, mechanism: Mechanism | undefined): ExceptionValue {
   let value = '';
   try {
-    value = typeof error.message === 'string' ? error.message : String(error.message);
+    value = typeof error.message === 'string' ? error.message : safeString(error.message);
   } catch {
     value = '[unreadable message]';
   }
@@ -79,5 +80,5 @@ export function eventFromException(thrown: unknown, mechanism?: Mechanism): Even
 }
 
 export function eventFromMessage(message: string, level: Level = 'info'): Event {
-  return { level, message: String(message) };
+  return { level, message: safeString(message) };
 }

@@ -25,5 +25,5 @@ export { logger, flushLogs } from './logger.js';
 export { detectRelease, detectEnvironment, RELEASE_VARIABLES, ENVIRONMENT_VARIABLES } from './env.js';
 export { stripUrlSecrets } from './scrub.js';
 export { uuid4 } from './ids.js';
-export { debug } from './debug.js';
+export { debug, safeString } from './debug.js';
 export type * from './types.js';

@@ -6,6 +6,7 @@
 import type { Client } from './client.js';
 import type { LogRecord } from './envelope.js';
 import { logEnvelope } from './envelope.js';
+import { safeString } from './debug.js';
 import { nowSeconds } from './ids.js';
 import { getCarrierClient, getScopes } from './scopes.js';
 import type { Level } from './types.js';
@@ -31,9 +32,9 @@ function attribute(value: unknown): { value: unknown; type: string } {
     default: {
       let text: string;
       try {
-        text = JSON.stringify(value) ?? String(value);
+        text = JSON.stringify(value) ?? safeString(value);
       } catch {
-        text = String(value);
+        text = safeString(value);
       }
       return { value: text, type: 'string' };
     }
@@ -65,7 +66,7 @@ function log(level: LogLevel, message: string, attributes?: Record<string, unkno
   try {
     const client = getCarrierClient<Client>();
     if (!client) return;
-    client.addBreadcrumb({ category: 'log', level: BREADCRUMB_LEVEL[level], message: String(message), ...(attributes ? { data: attributes } : {}) });
+    client.addBreadcrumb({ category: 'log', level: BREADCRUMB_LEVEL[level], message: safeString(message), ...(attributes ? { data: attributes } : {}) });
     if (!client.options.enableLogs) return;
     const scopes = getScopes();
     const span = scopes.scope.span;
@@ -79,7 +80,7 @@ function log(level: LogLevel, message: string, attributes?: Record<string, unkno
     const windowId = client.platform.windowId?.();
     if (windowId) attrs['window.id'] = attribute(windowId);
     if (span) attrs['span_id'] = attribute(span.spanId);
-    buffer.push({ timestamp: nowSeconds(), level, body: String(message), trace_id: traceId, severity_number: SEVERITY[level], attributes: attrs });
+    buffer.push({ timestamp: nowSeconds(), level, body: safeString(message), trace_id: traceId, severity_number: SEVERITY[level], attributes: attrs });
     if (buffer.length >= MAX_BATCH) flushLogs(client);
     else if (timer === undefined) {
       timer = setTimeout(() => flushLogs(), FLUSH_DELAY_MS);

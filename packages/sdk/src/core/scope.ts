@@ -2,6 +2,7 @@
  * A scope is plain data with chainable setters. Three of them apply to every event (seed 002):
  * global (the process), isolation (a request or task) and current (`withScope`), merged in that order.
  */
+import { debug } from './debug.js';
 import { newSpanId, newTraceId, nowSeconds } from './ids.js';
 import { validTagValue } from './tags.js';
 import type { Account, Breadcrumb, CaptureContext, Level, User } from './types.js';
@@ -35,6 +36,15 @@ export interface ScopeData {
 
 export const DEFAULT_MAX_BREADCRUMBS = 50;
 
+/** Setters take whatever the application passes (proxies, throwing getters) and must not throw. */
+function guard(fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    debug.warn('ignored a value the scope could not read', error);
+  }
+}
+
 export class Scope {
   tags: Record<string, string> = {};
   extra: Record<string, unknown> = {};
@@ -58,7 +68,9 @@ export class Scope {
   }
 
   setTags(tags: Record<string, unknown>): this {
-    if (tags && typeof tags === 'object') for (const key of Object.keys(tags)) this.setTag(key, tags[key]);
+    guard(() => {
+      if (tags && typeof tags === 'object') for (const key of Object.keys(tags)) this.setTag(key, tags[key]);
+    });
     return this;
   }
 
@@ -73,24 +85,28 @@ export class Scope {
   }
 
   setExtras(extras: Record<string, unknown>): this {
-    if (extras && typeof extras === 'object') Object.assign(this.extra, extras);
+    guard(() => {
+      if (extras && typeof extras === 'object') Object.assign(this.extra, extras);
+    });
     return this;
   }
 
   /** `null` removes the context. */
   setContext(name: string, context: Record<string, unknown> | null): this {
-    if (context === null || context === undefined) delete this.contexts[name];
-    else if (typeof context === 'object') this.contexts[name] = { ...context };
+    guard(() => {
+      if (context === null || context === undefined) delete this.contexts[name];
+      else if (typeof context === 'object') this.contexts[name] = { ...context };
+    });
     return this;
   }
 
   setUser(user: User | null): this {
-    this.user = user ? { ...user } : undefined;
+    guard(() => (this.user = user && typeof user === 'object' ? { ...user } : undefined));
     return this;
   }
 
   setAccount(account: Account | null): this {
-    this.account = account ? { ...account } : undefined;
+    guard(() => (this.account = account && typeof account === 'object' ? { ...account } : undefined));
     return this;
   }
 
@@ -105,10 +121,11 @@ export class Scope {
   }
 
   addBreadcrumb(breadcrumb: Breadcrumb, max = this.maxBreadcrumbs): this {
-    if (max <= 0 || !breadcrumb) return this;
-    const crumb = { timestamp: nowSeconds(), ...breadcrumb };
-    this.breadcrumbs.push(crumb);
-    if (this.breadcrumbs.length > max) this.breadcrumbs.splice(0, this.breadcrumbs.length - max);
+    if (max <= 0 || !breadcrumb || typeof breadcrumb !== 'object') return this;
+    guard(() => {
+      this.breadcrumbs.push({ timestamp: nowSeconds(), ...breadcrumb });
+      if (this.breadcrumbs.length > max) this.breadcrumbs.splice(0, this.breadcrumbs.length - max);
+    });
     return this;
   }
 
@@ -136,6 +153,11 @@ export class Scope {
   /** Applies a `captureException(error, { tags, extra, ... })` argument. */
   update(context: CaptureContext): this {
     if (!context || typeof context !== 'object') return this;
+    guard(() => this.applyContext(context));
+    return this;
+  }
+
+  private applyContext(context: CaptureContext): void {
     if (context.tags) this.setTags(context.tags);
     if (context.extra) this.setExtras(context.extra);
     if (context.contexts) for (const [name, value] of Object.entries(context.contexts)) this.setContext(name, value);
@@ -143,7 +165,6 @@ export class Scope {
     if (context.account !== undefined) this.setAccount(context.account);
     if (context.level) this.setLevel(context.level);
     if (context.fingerprint) this.setFingerprint(context.fingerprint);
-    return this;
   }
 
   clear(): this {

@@ -4,7 +4,7 @@
  * looks like it holds a secret (seed 000, "Bad - sensitive information") warns once.
  */
 import { checkTagKey, checkTagValue, looksSensitiveTagKey } from '@proliferate/protocol';
-import { debug, warnOnce } from './debug.js';
+import { debug, safeString, warnOnce } from './debug.js';
 
 // setTag must stay under a microsecond, so a key's verdict is computed once. Bounded, because keys
 // are sometimes built from data (`flag_${name}`).
@@ -34,12 +34,12 @@ export function validTagValue(key: unknown, value: unknown): string | undefined 
   }
   const problem = typeof key === 'string' ? keyProblem(key) : checkTagKey(key);
   if (problem) {
-    debug.warn(`tag dropped: key ${JSON.stringify(String(key))} (${problem})`);
+    debug.warn(`tag dropped: key ${JSON.stringify(safeString(key))} (${problem})`);
     return undefined;
   }
   const checked = checkTagValue(value);
   if (!checked.ok) {
-    debug.warn(`tag dropped: ${String(key)} (${checked.reason})`);
+    debug.warn(`tag dropped: ${safeString(key)} (${checked.reason})`);
     return undefined;
   }
   return checked.value;

@@ -4,7 +4,7 @@
  * sending the event: print the error and exit with code 1 (for rejections, unless Node was started
  * with --unhandled-rejections=warn or none). Also flushes before a normal exit.
  */
-import { getClient, type Client, type Integration } from '../core/index.js';
+import { getClient, safeString, type Client, type Integration } from '../core/index.js';
 
 function unhandledRejectionsMode(): string {
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
@@ -18,7 +18,7 @@ function unhandledRejectionsMode(): string {
 function printAndExit(error: unknown, client: Client | undefined, timeout: number): void {
   const done = () => {
     try {
-      process.stderr.write(`${error instanceof Error && error.stack ? error.stack : String(error)}\n`);
+      process.stderr.write(`${error instanceof Error && error.stack ? error.stack : safeString(error)}\n`);
     } finally {
       process.exit(1);
     }
@@ -33,7 +33,7 @@ export function onUncaughtExceptionIntegration(options: { exitEvenIfOtherHandler
     name: 'OnUncaughtException',
     setup(client) {
       handler = (error: Error) => {
-        client.captureException(error, { mechanism: { type: 'onuncaughtexception', handled: false } });
+        client.captureException(error, { mechanism: { type: 'onuncaughtexception', handled: false }, captureContext: { level: 'fatal' } });
         const others = process.listeners('uncaughtException').filter((l) => l !== handler).length;
         if (others === 0 || options.exitEvenIfOtherHandlersAreRegistered) {
           printAndExit(error, getClient(), client.options.shutdownTimeout ?? 2000);

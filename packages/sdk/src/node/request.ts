@@ -1,7 +1,7 @@
 /**
  * One isolation scope per incoming request: tags, user and breadcrumbs set while handling it stay
  * with it, also with many requests in flight. The scope forks when the request arrives; a new
- * trace starts; the request is recorded (method, URL, headers without cookies or authorization).
+ * trace starts (or the caller's continues); the request is recorded (method, URL, headers without cookies or authorization).
  *
  * AsyncLocalStorage follows promises and callbacks, but not listeners on the request stream: a
  * body parser's 'data' / 'end' handlers run in the context of the *connection*. So listeners added
@@ -55,6 +55,19 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * The trace a caller already started: `sentry-trace: <trace id>-<span id>[-<sampled>]` (Sentry's
+ * browser SDKs) or W3C `traceparent: 00-<trace id>-<span id>-<flags>`. Continuing it lets the
+ * server correlate a page's error with the API error it caused.
+ */
+export function incomingTraceId(req: http.IncomingMessage): string | undefined {
+  const sentry = /^([0-9a-f]{32})-[0-9a-f]{16}(-[01])?$/i.exec(firstHeader(req.headers['sentry-trace'])?.trim() ?? '');
+  if (sentry) return sentry[1]!.toLowerCase();
+  const w3c = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/i.exec(firstHeader(req.headers.traceparent)?.trim() ?? '');
+  if (w3c && !/^0+$/.test(w3c[1]!)) return w3c[1]!.toLowerCase();
+  return undefined;
+}
+
 export function requestData(req: http.IncomingMessage): RequestData {
   const encrypted = Boolean((req.socket as { encrypted?: boolean } | undefined)?.encrypted);
   const protocol = firstHeader(req.headers['x-forwarded-proto'])?.split(',')[0]?.trim() || (encrypted ? 'https' : 'http');
@@ -90,6 +103,8 @@ export function runWithRequest<T>(req: http.IncomingMessage, res: http.ServerRes
     try {
       const data = requestData(req);
       isolationScope.newTrace();
+      const continued = incomingTraceId(req);
+      if (continued) isolationScope.setPropagationContext({ ...isolationScope.propagationContext, traceId: continued });
       isolationScope.sdkData.request = data;
       isolationScope.sdkData.transaction = `${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}`;
       if (getClient()?.options.sendDefaultPii && req.socket?.remoteAddress) {
