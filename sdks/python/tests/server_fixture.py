@@ -86,13 +86,13 @@ def start_server() -> RunningServer:
 
     reader = threading.Thread(target=read_first_line, daemon=True)
     reader.start()
-    reader.join(20)
+    reader.join(60)
     text = line.get("text", "")
     if not text:
         process.kill()
         stderr = process.stderr.read() if process.stderr else ""
         shutil.rmtree(data_dir, ignore_errors=True)
-        raise RuntimeError(f"server did not print its startup line in 20 s: {stderr}")
+        raise RuntimeError(f"server did not print its startup line in 60 s: {stderr}")
     # Keep draining the pipes so a chatty server never blocks on a full pipe.
     for stream in (process.stdout, process.stderr):
         threading.Thread(target=lambda s=stream: [None for _ in s], daemon=True).start()

@@ -162,3 +162,38 @@ def test_frameworks_imported_after_init_are_instrumented_when_imported():
     fastapi_tags, flask_tags = json.loads(result.stdout.strip().splitlines()[-1])
     assert fastapi_tags == {"endpoint": "/boom", "method": "GET", "client_type": "ios"}
     assert flask_tags == {"endpoint": "/fail", "method": "GET", "payment_method": "card"}
+
+
+def test_django_view_exception_is_captured_with_the_request_tags(memory):
+    import io
+    from wsgiref.util import setup_testing_defaults
+
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(DEBUG=False, SECRET_KEY="test", ROOT_URLCONF="django_urls", ALLOWED_HOSTS=["*"], MIDDLEWARE=[])
+        django.setup()
+    from django.core.wsgi import get_wsgi_application
+
+    from proliferate.integrations.wsgi import instrument_django
+
+    instrument_django()
+    application = proliferate.ProliferateWSGIMiddleware(get_wsgi_application())
+
+    def request(path):
+        environ = {"PATH_INFO": path, "REQUEST_METHOD": "POST", "wsgi.input": io.BytesIO(b""), "HTTP_X_CLIENT_TYPE": "web"}
+        setup_testing_defaults(environ)
+        statuses = []
+        body = application(environ, lambda status, headers, exc_info=None: statuses.append(status))
+        b"".join(body)
+        body.close()
+        return statuses[0]
+
+    assert request("/pay/").startswith("500")
+    assert request("/ok/").startswith("200")
+    (event,) = memory.events
+    assert event["exception"]["values"][-1]["value"] == "django payment declined"
+    assert event["exception"]["values"][-1]["mechanism"]["type"] == "django"
+    assert event["tags"] == {"endpoint": "/pay/", "method": "POST", "payment_method": "card"}
+    assert event["request"]["headers"]["x-client-type"] == "web"

@@ -116,11 +116,12 @@ def instrument_flask(app: Any) -> Any:
     return app
 
 
+def _capture_django(sender: Any, request: Any = None, **kwargs: Any) -> None:
+    capture_exception(mechanism={"type": "django", "handled": False})  # sent inside Django's except
+
+
 def instrument_django() -> None:
     """Captures the view exceptions Django answers with a 500 itself (wrap the WSGI app too)."""
     from django.core.signals import got_request_exception
 
-    got_request_exception.connect(
-        lambda sender, request=None, **kwargs: capture_exception(mechanism={"type": "django", "handled": False}),
-        weak=False,
-    )
+    got_request_exception.connect(_capture_django, weak=False, dispatch_uid="proliferate")
