@@ -160,3 +160,24 @@ describe('Node transport and breadcrumbs (in process)', () => {
     }
   });
 });
+
+test('calling init again replaces the client without undoing the new integrations', async () => {
+  const first = await startReceiver();
+  const second = await startReceiver();
+  try {
+    Proliferate.init({ dsn: first.dsn });
+    Proliferate.init({ dsn: second.dsn });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    console.info('after re-init');
+    Proliferate.captureException(new Error('goes to the second'));
+    assert.equal(await Proliferate.flush(2000), true);
+    const event = second.events().find((e) => e.exception?.values[0].value === 'goes to the second');
+    assert.ok(event);
+    assert.ok(event.breadcrumbs.some((b: { message?: string }) => b.message === 'after re-init'), 'console is still wrapped');
+    assert.equal(first.events().length, 0);
+  } finally {
+    await Proliferate.close(1000);
+    await first.close();
+    await second.close();
+  }
+});

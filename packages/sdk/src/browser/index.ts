@@ -14,6 +14,7 @@ export { globalHandlersIntegration } from './handlers.js';
 export { makeFetchTransport } from './transport.js';
 
 let unloading = false;
+let listening = false;
 
 export function getDefaultIntegrations(): Integration[] {
   return [globalHandlersIntegration(), breadcrumbsIntegration()];
@@ -21,7 +22,8 @@ export function getDefaultIntegrations(): Integration[] {
 
 /** Starts the SDK. Call once, as early as possible in the page. */
 export function init(options: ClientOptions = {}): Client | undefined {
-  if (typeof addEventListener === 'function') {
+  if (typeof addEventListener === 'function' && !listening) {
+    listening = true;
     // From here on requests need keepalive to outlive the page; send what is buffered now.
     const leaving = () => {
       unloading = true;

@@ -248,6 +248,16 @@ export class Client {
 
   async close(timeout = this.options.shutdownTimeout ?? 2000): Promise<boolean> {
     const flushed = await this.flush(timeout);
+    this.stop();
+    return flushed;
+  }
+
+  /**
+   * Stops capturing and removes the integrations now (synchronously, so a new client's
+   * integrations set up right after are not undone); what is already queued is still sent.
+   */
+  stop(): void {
+    if (this.closed) return;
     this.closed = true;
     for (const integration of this.integrations) {
       try {
@@ -256,7 +266,6 @@ export class Client {
         // closing must not throw
       }
     }
-    return flushed;
   }
 }
 

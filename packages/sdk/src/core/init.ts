@@ -7,7 +7,10 @@ import { getCarrierClient, getDefaultScopes, getGlobalScope, setCarrierClient } 
 export function initClient(options: ClientOptions, platform: PlatformParts, defaults: Integration[]): Client | undefined {
   try {
     const previous = getCarrierClient<Client>();
-    if (previous) void previous.close(0);
+    if (previous) {
+      previous.stop();
+      void previous.flush(previous.options.shutdownTimeout ?? 2000);
+    }
     const client = new Client(options ?? {}, platform, defaults);
     setCarrierClient(client);
     const max = client.options.maxBreadcrumbs;
