@@ -17,6 +17,7 @@ from .scope import (
     reset_current_scope,
     reset_isolation_scope,
     set_current_scope,
+    set_init_task,
     set_isolation_scope,
 )
 from .stacktrace import exceptions_to_values
@@ -52,6 +53,7 @@ def init(dsn: Optional[str] = None, **kwargs: Any) -> Client:
         previous.close()
     client = Client(options)
     hub.bind_client(client)
+    set_init_task()
     from .integrations import setup_integrations
 
     setup_integrations(client)

@@ -11,7 +11,8 @@ context and asyncio tasks. A request framework integration forks the isolation s
 Without one, the SDK still keeps requests apart in asyncio: the first write from a task to the
 process-wide isolation scope forks a copy owned by that task (copy on write), so tags that a
 FastAPI ``@app.middleware("http")`` function sets apply to its own request only, while tags set at
-start-up (outside any task) stay in the process-wide scope and are inherited by every request.
+start-up (outside any task, or in the task that called ``init()``) stay in the process-wide scope
+and are inherited by every request.
 """
 
 import sys
@@ -265,6 +266,17 @@ def peek_isolation_scope() -> Scope:
     return _isolation_var.get() or _root_isolation
 
 
+_init_task: Any = None
+
+
+def set_init_task() -> None:
+    """Called by ``init()``: the task that initializes the SDK (an ``async def main`` or a startup
+    hook) writes start-up tags to the process-wide scope, like code that runs outside any task."""
+    global _init_task
+    task = _running_task()
+    _init_task = weakref.ref(task) if task is not None else None
+
+
 def get_isolation_scope() -> Scope:
     """The isolation scope for writing (see the module docstring on copy on write in tasks)."""
     scope = _isolation_var.get() or _root_isolation
@@ -273,6 +285,8 @@ def get_isolation_scope() -> Scope:
         return scope
     task = _running_task()
     if task is None or (owner is not _ROOT and owner() is task):
+        return scope
+    if owner is _ROOT and _init_task is not None and _init_task() is task:
         return scope
     forked = scope.fork()
     forked._owner = weakref.ref(task)

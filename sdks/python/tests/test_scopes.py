@@ -135,3 +135,26 @@ def test_tags_set_in_a_child_task_of_an_isolated_request_are_seen_by_the_request
 
     asyncio.run(main())
     assert memory.events[-1]["tags"]["from_child"] == "yes"
+
+
+def test_init_inside_an_async_main_keeps_startup_tags_process_wide():
+    from helpers import MemoryTransport
+
+    transport = MemoryTransport()
+
+    async def request(number):
+        proliferate.set_tag("request", str(number))
+        await asyncio.sleep(0.001 * number)
+        proliferate.capture_message(str(number))
+
+    async def main():
+        proliferate.init(dsn="http://pk@127.0.0.1:9/1", transport=transport)
+        proliferate.set_tag("service", "worker")  # start-up, in the task that called init()
+        await asyncio.gather(*(request(n) for n in range(3)))
+
+    asyncio.run(main())
+    assert sorted((e["message"], e["tags"]) for e in transport.events) == [
+        (str(n), {"service": "worker", "request": str(n)}) for n in range(3)
+    ]
+    proliferate.capture_message("outside the loop")
+    assert transport.events[-1]["tags"] == {"service": "worker"}

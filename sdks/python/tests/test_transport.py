@@ -5,6 +5,8 @@ import socket
 import threading
 import time
 
+import pytest
+
 import proliferate
 from proliferate import transport as transport_module
 from proliferate.dsn import parse_dsn
@@ -137,6 +139,7 @@ def test_a_malformed_dsn_warns_and_never_stops_the_application():
     assert not proliferate.is_initialized() and proliferate.capture_message("nowhere") is None
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() in a threaded process (3.12+)
 def test_a_forked_child_sends_on_its_own_thread(ingest):
     import os
 
