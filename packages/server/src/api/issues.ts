@@ -3,6 +3,7 @@ import { HttpError } from '../errors.js';
 import { ISSUE_STATUSES, type Issue, type IssueStatus, type Store, type TagKeyDistribution } from '../store/types.js';
 import { assertProjectAccess, requireToken } from './auth.js';
 import { idParam, limitParam, sendPage, stringParam } from './http.js';
+import { DERIVED_TAG_KEYS } from '../digest/digest.js';
 import { and, type SearchExpr } from '../query/ast.js';
 import { timeWindow } from './analytics.js';
 import { searchFilter } from './search-params.js';
@@ -93,10 +94,13 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
     const issue = await loadIssue(request);
     const q = request.query as Record<string, unknown>;
     const top = limitParam(q.limit, 10, 1000);
+    // Search-only keys (user.email, account.id, ...) are counted as users and accounts instead,
+    // unless asked for with ?derived=true.
+    const shown = (key: string) => q.derived === 'true' || !DERIVED_TAG_KEYS.has(key);
     const filtered = ['query', 'environment', 'period', 'start', 'end'].some((name) => q[name] !== undefined && q[name] !== '');
     if (!filtered) {
       const entries = await store.issueTagDistribution(issue.id, top);
-      return entries.map((entry) => tagDistribution(issue, entry));
+      return entries.filter((entry) => shown(entry.key)).map((entry) => tagDistribution(issue, entry));
     }
     // Filtered distributions are computed from the matching events rather than the running counts.
     const onlyThisIssue: SearchExpr = { kind: 'predicate', field: { type: 'attribute', name: 'issue_id' }, op: '=', values: [issue.id], position: 0 };
@@ -109,7 +113,7 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
       entry.totalValues += row.events;
       if (entry.topValues.length < top) entry.topValues.push({ value: row.value, count: row.events, users: row.users, percentage: percentage(row.events, total) });
     }
-    return [...byKey.values()].sort((a, b) => a.key.localeCompare(b.key));
+    return [...byKey.values()].filter((entry) => shown(entry.key)).sort((a, b) => a.key.localeCompare(b.key));
   });
 
   app.get('/api/0/issues/:issueId/tags/:key/', async (request) => {

@@ -28,6 +28,8 @@ function accountKey(account: Record<string, unknown> | null): string | null {
  * Search fields that are not tags the SDK set but are indexed the same way, so `user.email:` or
  * `error.type:` filter and count like tags. A tag the SDK set with the same key wins.
  */
+export const DERIVED_TAG_KEYS: ReadonlySet<string> = new Set(['user.id', 'user.email', 'user.username', 'account.id', 'account.name', 'error.type']);
+
 function derivedTags(event: ReturnType<typeof normalizeEvent>): Array<[string, string]> {
   const pairs: Array<[string, unknown]> = [
     ['user.id', event.user?.id],
