@@ -23,14 +23,22 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
   return { ...state, reload: () => setTick((t) => t + 1) } as Async<T>;
 }
 
-/** Global single-key shortcuts, ignored while typing in a field. */
-export function useKeys(handlers: Record<string, (e: KeyboardEvent) => void>, deps: unknown[]): void {
+/**
+ * Global single-key shortcuts, ignored while typing in a field. The listener is registered once and
+ * reads the latest handlers from a ref, so a key pressed right after a state change (j then o)
+ * sees the new state.
+ */
+export function useKeys(handlers: Record<string, (e: KeyboardEvent) => void>): void {
+  const latest = useRef(handlers);
+  latest.current = handlers;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.metaKey || e.ctrlKey || e.altKey) return;
       const target = e.target as HTMLElement | null;
       if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
-      const handler = handlers[e.key];
+      // Enter on a focused link or button belongs to that element.
+      if (e.key === 'Enter' && target && /^(A|BUTTON|SUMMARY)$/.test(target.tagName)) return;
+      const handler = latest.current[e.key];
       if (handler) {
         e.preventDefault();
         handler(e);
@@ -38,5 +46,5 @@ export function useKeys(handlers: Record<string, (e: KeyboardEvent) => void>, de
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  }, deps);
+  }, []);
 }

@@ -32,6 +32,7 @@ export async function projectTagValues(projectId: string, key: string, prefix: s
 /** Built-in search keys that are not tags. */
 export const SEARCH_KEYS: { key: string; values: string[]; hint: string }[] = [
   { key: 'is', values: ['unresolved', 'resolved', 'ignored', 'regressed'], hint: 'status' },
+  { key: 'has', values: [], hint: 'has the tag at all' },
   { key: 'environment', values: [], hint: 'where it ran' },
   { key: 'release', values: [], hint: 'version, * wildcards' },
 ];

@@ -25,6 +25,10 @@ async function suggest(projectId: string, at: CaretToken): Promise<Suggestion[]>
     return [...builtIn, ...tagged].filter((s) => s.label.toLowerCase().startsWith(prefix)).slice(0, 12);
   }
   const key = at.key;
+  if (key === 'has') {
+    const keys = await projectTagKeys(projectId).catch(() => []);
+    return keys.filter((k) => k.key.startsWith(at.prefix)).slice(0, 12).map((k) => ({ label: k.key, detail: '', insert: `${neg}has:${k.key}` }));
+  }
   const builtIn = SEARCH_KEYS.find((k) => k.key === key);
   if (builtIn && builtIn.values.length) {
     return builtIn.values.filter((v) => v.startsWith(at.prefix)).map((v) => ({ label: v, detail: '', insert: `${neg}${key}:${v}` }));
@@ -77,6 +81,9 @@ export function SearchBar({ projectId, value, onSearch }: { projectId: string; v
     const next = replaceToken(text, at, s.insert);
     setText(next.query);
     setCaret(next.caret);
+    // The old list no longer applies; Enter now runs the search until new suggestions arrive.
+    setItems([]);
+    setActive(-1);
     requestAnimationFrame(() => {
       input.current?.setSelectionRange(next.caret, next.caret);
       input.current?.focus();

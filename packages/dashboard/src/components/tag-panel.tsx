@@ -55,28 +55,53 @@ export function TagPanel({ tags, projectId }: { tags: TagDistribution[]; project
   );
 }
 
-/** The correlation endpoint's answer is shown as a table of whatever fields it returns. */
-export function CorrelationTable({ rows }: { rows: Record<string, unknown>[] }) {
-  if (rows.length === 0) return <p class="muted">No flag_* tags correlate with this issue.</p>;
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((c) => {
-    const sample = rows[0]?.[c];
-    return sample === null || typeof sample !== 'object';
-  });
+export interface CorrelationRow {
+  key: string;
+  value: string;
+  issueEvents: number;
+  issueShare: number;
+  baselineEvents: number;
+  baselineShare: number;
+  lift: number | null;
+  pValue: number | null;
+  significant: boolean;
+}
+
+const share = (x: number) => percent(x * 100);
+
+/**
+ * Tag values over-represented in this issue compared with the project's other events while the
+ * issue was active ("are errors correlated with certain flag_* values?"), strongest first.
+ */
+export function CorrelationTable({ rows, projectId }: { rows: CorrelationRow[]; projectId: number }) {
+  if (rows.length === 0) return <p class="muted small-text">No flag_* tags on this issue's events.</p>;
   return (
     <table class="kv-table correlation">
       <thead>
         <tr>
-          {columns.map((c) => (
-            <th>{c}</th>
-          ))}
+          <th>value</th>
+          <th class="num" title="Share of this issue's events">issue</th>
+          <th class="num" title="Share of the project's other events in the same hours">others</th>
+          <th class="num" title="issue share / others share">lift</th>
         </tr>
       </thead>
       <tbody>
-        {rows.map((r) => (
-          <tr>
-            {columns.map((c) => (
-              <td class="mono">{r[c] === null || r[c] === undefined ? '' : String(r[c])}</td>
-            ))}
+        {rows.slice(0, 12).map((r) => (
+          <tr class={r.significant ? 'significant' : ''} data-correlation={`${r.key}:${r.value}`}>
+            <td>
+              <div class="mono muted small-text corr-key">{r.key}</div>
+              <Link class="mono" href={filterHref(projectId, r.key, r.value)} title={`Show issues with ${r.key}:${r.value}`}>
+                {r.value}
+              </Link>
+              {r.significant && (
+                <span class="badge sig" title={`p = ${r.pValue === null ? '?' : r.pValue.toPrecision(2)}`}>
+                  significant
+                </span>
+              )}
+            </td>
+            <td class="num">{share(r.issueShare)}</td>
+            <td class="num">{r.baselineEvents === 0 && r.baselineShare === 0 ? '—' : share(r.baselineShare)}</td>
+            <td class="num">{r.lift === null ? '—' : `${r.lift.toFixed(1)}×`}</td>
           </tr>
         ))}
       </tbody>

@@ -118,18 +118,15 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
     setSelected(next);
   }
 
-  useKeys(
-    {
-      j: () => setFocus((f) => Math.min(items.length - 1, f + 1)),
-      k: () => setFocus((f) => Math.max(0, f - 1)),
-      x: () => items[focus] && toggle(items[focus]!.id),
-      o: () => items[focus] && navigate(`/issues/${items[focus]!.id}/`),
-      Enter: () => items[focus] && navigate(`/issues/${items[focus]!.id}/`),
-      r: () => void bulk('resolved'),
-      i: () => void bulk('ignored'),
-    },
-    [items, focus, selected],
-  );
+  useKeys({
+    j: () => setFocus((f) => Math.min(items.length - 1, f + 1)),
+    k: () => setFocus((f) => Math.max(0, f - 1)),
+    x: () => items[focus] && toggle(items[focus]!.id),
+    o: () => items[focus] && navigate(`/issues/${items[focus]!.id}/`),
+    Enter: () => items[focus] && navigate(`/issues/${items[focus]!.id}/`),
+    r: () => void bulk('resolved'),
+    i: () => void bulk('ignored'),
+  });
   useEffect(() => {
     rows.current?.querySelector<HTMLElement>(`tr[data-index="${focus}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [focus]);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, isMissingEndpoint, qs } from '../api.js';
 import { ErrorBox, Loading } from '../components/status.js';
-import { CorrelationTable, TagPanel } from '../components/tag-panel.js';
+import { CorrelationTable, TagPanel, type CorrelationRow } from '../components/tag-panel.js';
 import { ago, count, dateTime } from '../format.js';
 import { useAsync, useKeys } from '../hooks.js';
 import { setStatus } from '../issue-actions.js';
@@ -60,13 +60,11 @@ async function loadEvent(issue: Issue, eventId: string | null): Promise<LoadedEv
   return { event, older: index >= 0 ? (list[index + 1]?.eventId ?? null) : null, newer: index > 0 ? list[index - 1]!.eventId : null };
 }
 
-function correlationRows(body: unknown): Record<string, unknown>[] {
-  if (Array.isArray(body)) return body as Record<string, unknown>[];
-  if (body && typeof body === 'object') {
-    const list = Object.values(body).find(Array.isArray);
-    if (list) return list as Record<string, unknown>[];
-  }
-  return [];
+/** The correlation answer's rows, or null when the shape is not one this dashboard knows. */
+function correlationRows(body: unknown): CorrelationRow[] | null {
+  const values = (body as { values?: unknown } | null)?.values;
+  if (!Array.isArray(values)) return null;
+  return values.filter((v): v is CorrelationRow => v && typeof v.key === 'string' && typeof v.issueShare === 'number');
 }
 
 export function IssuePage({ issueId, eventId }: { issueId: string; eventId: string | null }) {
@@ -82,7 +80,10 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
   const [actionError, setActionError] = useState<Error | null>(null);
   const stats = useAsync(() => optional(api<IssueStats>(`/api/0/issues/${issue.id}/stats/${qs({ period: period.id, interval: period.interval })}`)), [issue.id, period.id]);
   const tags = useAsync(() => api<TagDistribution[]>(`/api/0/issues/${issue.id}/tags/${qs({ limit: 5 })}`), [issue.id, issue.count]);
-  const correlation = useAsync(() => optional(api<unknown>(`/api/0/issues/${issue.id}/tags/correlation/${qs({ prefix: 'flag_' })}`)).catch(() => null), [issue.id]);
+  const correlation = useAsync(
+    () => optional(api<unknown>(`/api/0/issues/${issue.id}/tags/correlation/${qs({ prefix: 'flag_' })}`)).then(correlationRows, () => null),
+    [issue.id, issue.count],
+  );
   const event = useAsync(() => loadEvent(issue, eventId), [issue.id, eventId]);
 
   async function change(status: IssueStatus) {
@@ -99,17 +100,14 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
   }
 
   const eventHref = (id: string) => `/issues/${issue.id}/events/${id}/`;
-  useKeys(
-    {
-      r: () => void change(issue.status === 'resolved' ? 'unresolved' : 'resolved'),
-      i: () => void change(issue.status === 'ignored' ? 'unresolved' : 'ignored'),
-      p: () => event.data?.older && navigate(eventHref(event.data.older)),
-      n: () => event.data?.newer && navigate(eventHref(event.data.newer)),
-      l: () => navigate(`/issues/${issue.id}/`),
-      u: () => navigate(`/projects/${issue.projectId}/issues/`),
-    },
-    [issue, event.data],
-  );
+  useKeys({
+    r: () => void change(issue.status === 'resolved' ? 'unresolved' : 'resolved'),
+    i: () => void change(issue.status === 'ignored' ? 'unresolved' : 'ignored'),
+    p: () => event.data?.older && navigate(eventHref(event.data.older)),
+    n: () => event.data?.newer && navigate(eventHref(event.data.newer)),
+    l: () => navigate(`/issues/${issue.id}/`),
+    u: () => navigate(`/projects/${issue.projectId}/issues/`),
+  });
 
   return (
     <div class="page issue-page">
@@ -215,8 +213,8 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
           {correlation.data != null && (
             <section class="card" data-testid="correlation">
               <h2>Flag correlation</h2>
-              <p class="muted small-text">How flag_* values relate to this issue.</p>
-              <CorrelationTable rows={correlationRows(correlation.data)} />
+              <p class="muted small-text">Share of flag_* values in this issue vs. the project's other events in the same hours.</p>
+              <CorrelationTable rows={correlation.data} projectId={issue.projectId} />
             </section>
           )}
           <section class="card small-text muted">
