@@ -178,6 +178,7 @@ def capture_exception(exc: Any = None, scope: Optional[Scope] = None, **scope_kw
     ``tags=``, ``extra=``, ``contexts=``, ``user=``, ``account=``, ``level=``, ``fingerprint=``
     apply to this event only. Returns the event id, or None when nothing was sent."""
     mechanism = scope_kwargs.pop("mechanism", None)
+    exc_info: Tuple[Any, Any, Any]
     if exc is None:
         exc_info = sys.exc_info()
     elif isinstance(exc, tuple):

@@ -34,7 +34,7 @@ class Span:
         self.span_id = uuid.uuid4().hex[:16]
         self.parent = parent
         self.root: "Span" = parent.root if parent is not None else self
-        self.trace_id = parent.trace_id if parent is not None else _trace_id()
+        self.trace_id: str = parent.trace_id if parent is not None else _trace_id()
         self.start_timestamp = time.time()
         self.timestamp: Optional[float] = None
         self.status: Optional[str] = None

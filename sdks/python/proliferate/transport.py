@@ -60,7 +60,13 @@ class HttpTransport:
         self._path = url.path + (f"?{url.query}" if url.query else "")
         if hasattr(os, "register_at_fork"):
             reference = weakref.ref(self)
-            os.register_at_fork(after_in_child=lambda: (lambda t: t and t._after_fork())(reference()))
+
+            def after_fork_in_child() -> None:
+                transport = reference()
+                if transport is not None:
+                    transport._after_fork()
+
+            os.register_at_fork(after_in_child=after_fork_in_child)
 
     def _after_fork(self) -> None:
         """In a forked child: the parent's thread and locks did not come along; start clean."""

@@ -122,6 +122,6 @@ def _capture_django(sender: Any, request: Any = None, **kwargs: Any) -> None:
 
 def instrument_django() -> None:
     """Captures the view exceptions Django answers with a 500 itself (wrap the WSGI app too)."""
-    from django.core.signals import got_request_exception
+    from django.core.signals import got_request_exception  # type: ignore[import-untyped]
 
     got_request_exception.connect(_capture_django, weak=False, dispatch_uid="proliferate")
