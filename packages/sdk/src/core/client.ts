@@ -108,9 +108,9 @@ export class Client {
   captureEvent(event: Event, hint: EventHint = {}, scopes: ScopePair = getScopes()): string {
     const eventId = (event.event_id ??= uuid4());
     try {
-      scopes.isolationScope.lastEventId = eventId;
-      if (!this.isEnabled()) return eventId;
       const isTransaction = event.type === 'transaction';
+      if (!isTransaction) scopes.isolationScope.lastEventId = eventId;
+      if (!this.isEnabled()) return eventId;
       if (!isTransaction && Math.random() >= this.options.sampleRate) {
         debug.log('event dropped by sampleRate');
         return eventId;
