@@ -70,6 +70,12 @@ def test_e2e_an_exception_arrives_with_everything_the_sdk_attached(proliferate_s
     # the server groups it with the fingerprint the SDK computes from the same event
     assert event["grouping"]["source"] == grouping_source(sdk[-1])
     assert event["grouping"]["fingerprint"] == fingerprint_of(sdk[-1])
+    issue = proliferate_server.api(f"/api/0/issues/{event['issueId']}/")
+    assert issue["title"].startswith("RuntimeError") and issue["userCount"] == 1 and issue["accountCount"] == 1
+    # and finds it by a boolean tag, written the way the JavaScript SDK writes it
+    query = urllib.parse.quote("flag_new_checkout:true tier:enterprise")
+    found = proliferate_server.api(f"/api/0/projects/{proliferate_server.project_id}/issues/?query={query}")
+    assert event["issueId"] in [i["id"] for i in found]
 
 
 def test_e2e_the_same_error_twice_is_one_issue_with_two_events(proliferate_server, sdk):
