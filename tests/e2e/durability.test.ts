@@ -13,7 +13,7 @@ import { startServer, type RunningServer } from '../helpers/server.ts';
 
 const SENDERS = 12;
 const MAX_REQUESTS_PER_SENDER = 2_000;
-const KILL_AFTER_ACKS = 600;
+const KILL_AFTER_ACKS = 300;
 const KILL_AFTER_MS = 8_000;
 const ISSUE_KINDS = 4;
 
@@ -143,11 +143,11 @@ test('every event acknowledged before each of two SIGKILLs mid-stream is there a
     assert.equal(last.projectId, first.projectId);
     assert.equal(last.publicKey, first.publicKey, 'the project key survives the crashes');
 
-    // Every acknowledged event, fetched one by one (16 at a time).
+    // Every acknowledged event, fetched one by one (32 at a time).
     const missing: string[] = [];
     const wrong: string[] = [];
     let next = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => {
+    await Promise.all(Array.from({ length: 32 }, async () => {
       while (next < acked.length) {
         const ack = acked[next++]!;
         const { status, body } = await last.api(`/api/0/projects/${last.projectId}/events/${ack.eventId}/`);
