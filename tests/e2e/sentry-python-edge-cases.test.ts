@@ -102,8 +102,10 @@ describe('official Python sentry-sdk: chained errors, odd tags, attachments, log
     assert.equal(issueBy(TAGGED).fingerprint, TAGGED);
   });
 
-  test('an exception that was never raised has no frames and groups by type and message', async () => {
+  test('an exception that was never raised has no frames and groups by type and message; a push_scope tag stays on it', async () => {
     const event = await getEvent(server, report.unraised);
+    assert.equal(event.tags.legacy_scope, 'yes');
+    assert.equal((await getEvent(server, report.inTransaction)).tags.legacy_scope, undefined);
     assert.equal(event.exception.values.at(-1).stacktrace?.frames?.length ?? 0, 0);
     assert.equal(event.grouping.fingerprint, UNRAISED);
     assert.equal(issueBy(UNRAISED).title, 'LookupError: sku not found');
