@@ -28,6 +28,7 @@ from .api import (
     set_tags,
     set_user,
 )
+from . import logger
 from .client import Client
 from .fingerprint import fingerprint_of, grouping_source
 from .integrations.asgi import ProliferateMiddleware
@@ -61,6 +62,7 @@ __all__ = [
     "is_initialized",
     "isolation_scope",
     "last_event_id",
+    "logger",
     "new_scope",
     "push_scope",
     "remove_tag",

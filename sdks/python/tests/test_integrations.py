@@ -100,3 +100,19 @@ def test_the_sdks_own_debug_log_is_never_captured(memory):
     proliferate.capture_message("check")
     assert len(memory.events) == 1 and "breadcrumbs" not in memory.events[0]
     json.dumps(memory.events)
+
+
+def test_proliferate_logger_sends_structured_logs_and_leaves_breadcrumbs(memory):
+    proliferate.init(dsn="http://pk@127.0.0.1:9/1", transport=memory, enable_logs=True)
+    with proliferate.isolation_scope() as request_scope:
+        proliferate.logger.info("user signed in", {"user_id": 7, "password": "x"})
+        proliferate.logger.warn("slow query", {"ms": 812.5})
+        proliferate.capture_message("after the logs")
+    proliferate.flush()
+    signed_in, slow = memory.logs
+    assert signed_in["level"] == "info" and signed_in["trace_id"] == request_scope.trace_id
+    assert signed_in["attributes"]["user_id"] == {"value": 7, "type": "integer"}
+    assert signed_in["attributes"]["password"] == {"value": "[Filtered]", "type": "string"}
+    assert slow["level"] == "warn" and slow["severity_number"] == 13 and slow["attributes"]["ms"]["type"] == "double"
+    crumbs = memory.events[0]["breadcrumbs"]["values"]
+    assert [(c["message"], c["level"]) for c in crumbs] == [("user signed in", "info"), ("slow query", "warning")]
