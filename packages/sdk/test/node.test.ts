@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import express from 'express';
 import * as Proliferate from '../src/node/index.js';
 import { startReceiver, type Receiver } from './receiver.js';
 
@@ -179,5 +180,59 @@ test('calling init again replaces the client without undoing the new integration
     await Proliferate.close(1000);
     await first.close();
     await second.close();
+  }
+});
+
+test('a hand-written body reader on bodies that arrive in pieces still writes to its own request (30 concurrent)', async () => {
+  const receiver = await startReceiver();
+  Proliferate.init({ dsn: receiver.dsn, defaultIntegrations: false });
+  const app = express();
+  app.use(Proliferate.expressRequestHandler());
+  app.use((req, _res, next) => {
+    // no AsyncResource binding here, as in many body parsers
+    let raw = '';
+    req.on('data', (chunk: Buffer) => (raw += chunk));
+    req.on('end', () => {
+      req.body = JSON.parse(raw);
+      next();
+    });
+  });
+  app.post('/orders/:n', (req) => {
+    Proliferate.setTag('path_n', req.params.n);
+    Proliferate.setTag('body_n', String((req.body as { n: number }).n));
+    throw new Error('slow body order failed');
+  });
+  Proliferate.setupExpressErrorHandler(app);
+  app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(500).end());
+  const listener = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => listener.once('listening', resolve));
+  const port = (listener.address() as AddressInfo).port;
+  const slowPost = (n: number) =>
+    new Promise<void>((resolve) => {
+      const body = JSON.stringify({ n, padding: 'x'.repeat(100) });
+      const req = http.request(
+        { host: '127.0.0.1', port, path: `/orders/${n}`, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => res.resume().on('end', resolve),
+      );
+      req.flushHeaders();
+      // the body in two packets, some milliseconds apart
+      setTimeout(() => {
+        req.write(body.slice(0, 10));
+        setTimeout(() => req.end(body.slice(10)), 10 + Math.random() * 10);
+      }, 10);
+    });
+  try {
+    await Promise.all(Array.from({ length: 30 }, (_, n) => slowPost(n)));
+    assert.equal(await Proliferate.flush(3000), true);
+    const events = receiver.events().filter((e) => e.exception?.values[0].value === 'slow body order failed');
+    assert.equal(events.length, 30);
+    for (const event of events) {
+      assert.equal(event.tags.body_n, event.tags.path_n);
+      assert.ok(event.request.url.endsWith(`/orders/${event.tags.path_n}`));
+    }
+  } finally {
+    await new Promise((resolve) => listener.close(resolve));
+    await Proliferate.close(1000);
+    await receiver.close();
   }
 });

@@ -3,10 +3,12 @@
  * with it, also with many requests in flight. The scope forks when the request arrives; a new
  * trace starts (or the caller's continues); the request is recorded (method, URL, headers without cookies or authorization).
  *
- * AsyncLocalStorage follows promises and callbacks, but not listeners on the request stream: a
- * body parser's 'data' / 'end' handlers run in the context of the *connection*. So listeners added
- * to req / res are bound to the request's context (bindEmitter), or code after body parsing would
- * write to another request's scope.
+ * AsyncLocalStorage follows promises and callbacks, but not listeners on the request stream: when
+ * a body arrives in several TCP packets, 'data' / 'end' handlers run in the context of the
+ * *connection*. So listeners added to req / res are bound to the request's context (bindEmitter).
+ * Measured with a hand-written body reader and 30 concurrent slow bodies: without it 30 of 30
+ * events carried another request's tags; with it none (node.test.ts). express.json and Fastify
+ * bind their own callbacks already; multer, busboy and hand-written readers do not.
  */
 import { AsyncResource } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
