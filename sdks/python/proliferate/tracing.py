@@ -137,9 +137,7 @@ def _send_transaction(root: Span) -> None:
     trace: Dict[str, Any] = {"trace_id": root.trace_id, "span_id": root.span_id, "op": root.op, "status": root.status}
     if root.data:
         trace["data"] = root.data
-    if root.metadata:
-        trace["metadata"] = root.metadata
-    event = {
+    event: Dict[str, Any] = {
         "type": "transaction",
         "transaction": root.name,
         "start_timestamp": root.start_timestamp,
@@ -148,6 +146,8 @@ def _send_transaction(root: Span) -> None:
         "tags": {**root.tags, **root.trace_tags},
         "spans": [span.to_span_json() for span in root.children],
     }
+    if root.metadata:  # where the JavaScript SDK puts it too
+        event["contexts"]["metadata"] = dict(root.metadata)
     try:
         client.capture_transaction(event)
     except Exception as error:

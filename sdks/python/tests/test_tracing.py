@@ -74,7 +74,7 @@ def test_update_current_trace_updates_existing_keys_and_keeps_metadata(traced):
     process("user_123")
     transaction = traced.transactions[0]
     assert transaction["tags"]["user_id"] == "user_123" and transaction["tags"]["priority"] == "high"
-    assert transaction["contexts"]["trace"]["metadata"] == {"model": "v2"}
+    assert transaction["contexts"]["metadata"] == {"model": "v2"}
 
 
 def test_trace_decorator_on_coroutines(traced):
