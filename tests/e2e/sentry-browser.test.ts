@@ -1,9 +1,10 @@
 /**
  * End to end with the official @sentry/browser in a real Chromium: the page (bundled here with
  * esbuild, served from another origin) sets tags, a user, a context and breadcrumbs, throws from
- * nested functions at two places (3 and 5 times). Browsers send cross-origin `text/plain` requests
- * with the key in the `sentry_key` query parameter, and ask for the user's IP to be inferred with
- * `sdk.settings.infer_ip`. Fingerprints are computed here from the names the page uses.
+ * nested functions at two places (3 and 5 times), and leaves an error and a rejection uncaught.
+ * Browsers send cross-origin `text/plain` requests with the key in the `sentry_key` query
+ * parameter, and ask for the user's IP to be inferred with `sdk.settings.infer_ip`. Fingerprints
+ * are computed here from the names the page uses.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -20,6 +21,8 @@ import { startServer, type RunningServer } from '../helpers/server.ts';
 const F = 'app.js';
 const COUPON = v1Fingerprint('TypeError', [['validateCoupon', F], ['applyCoupon', F], ['submitOrder', F]]);
 const PRICE = v1Fingerprint('RangeError', [['renderPrice', F], ['renderLine', F], ['renderCart', F]]);
+const WIDGET = v1Fingerprint('TypeError', [['crashWidget', F], ['renderWidget', F], ['mountWidget', F]]);
+const CHECKOUT = v1Fingerprint('Error', [['fetchCheckout', F], ['startCheckout', F], ['onCheckoutClick', F]]);
 
 interface PageReport { flushed: boolean; ids: { coupon: string[]; price: string[] }; sdk: string }
 interface Sent { status: number; contentType: string | undefined; queryKey: string | null; origin: string | undefined }
@@ -100,8 +103,8 @@ describe('official @sentry/browser in Chromium reporting to the server', () => {
     }
   });
 
-  test('errors from two throw sites make exactly two issues with independently computed v1 fingerprints, counts 3 and 5', async () => {
-    assert.deepEqual(issues.map((i) => i.fingerprint).sort(), [COUPON, PRICE].sort());
+  test('errors captured at two throw sites make two issues with independently computed v1 fingerprints, counts 3 and 5', async () => {
+    assert.deepEqual(issues.map((i) => i.fingerprint).sort(), [COUPON, PRICE, WIDGET, CHECKOUT].sort());
     assert.equal(issueBy(COUPON).count, 3);
     assert.equal(issueBy(PRICE).count, 5);
     assert.deepEqual((await listIssueEventIds(server, issueBy(COUPON).id)).sort(), [...report.ids.coupon].sort());
@@ -121,6 +124,21 @@ describe('official @sentry/browser in Chromium reporting to the server', () => {
     assert.ok(event.breadcrumbs.some((b: any) => b.category === 'ui.click' && b.message === 'clicked buy'));
     assert.equal(event.request?.url, pageUrl);
     assert.deepEqual(event.processingErrors, []);
+  });
+
+  test('an uncaught error from a timer and an unhandled rejection each become an unhandled issue of their own', async () => {
+    for (const [fingerprint, title, frames] of [
+      [WIDGET, 'TypeError: widget has no root element', [['crashWidget', F], ['renderWidget', F], ['mountWidget', F]]],
+      [CHECKOUT, 'Error: checkout request failed', [['fetchCheckout', F], ['startCheckout', F], ['onCheckoutClick', F]]],
+    ] as const) {
+      const issue = issueBy(fingerprint);
+      assert.equal(issue.title, title);
+      assert.equal(issue.count, 1);
+      const [eventId] = await listIssueEventIds(server, issue.id);
+      const event = await getEvent(server, eventId!);
+      assert.equal(event.exception.values.at(-1).mechanism.handled, false);
+      assert.deepEqual(framesFromThrow(event), frames);
+    }
   });
 
   test('scoped tag percentages: variant a 2/3 vs b 1/3 on its issue only; the init tag on every event', async () => {
