@@ -58,6 +58,8 @@ def _in_app(abs_path: Optional[str], module: Optional[str], include: Tuple[str, 
             return True
         if any(module == prefix or module.startswith(prefix + ".") for prefix in exclude):
             return False
+        if module == "proliferate" or module.startswith("proliferate."):
+            return False  # the SDK's own frames (middleware) are never the application's code
     if not abs_path or abs_path.startswith("<"):
         return False
     if "site-packages" in abs_path or "dist-packages" in abs_path:

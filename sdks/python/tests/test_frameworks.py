@@ -47,6 +47,9 @@ def test_asgi_unhandled_exception_is_captured_with_the_request_tags(memory):
     assert request["url"] == "http://127.0.0.1/orders/o-7" and request["method"] == "GET"
     assert request["query_string"] == "debug=1" and request["headers"]["x-api-key"] == "[Filtered]"
     assert request["headers"]["user-agent"] == "pytest" and event["transaction"] == "GET /orders/o-7"
+    frames = event["exception"]["values"][-1]["stacktrace"]["frames"]
+    assert frames[-1]["function"] == "order" and frames[-1]["in_app"] is True
+    assert all(not f["in_app"] for f in frames if (f["module"] or "").startswith("proliferate."))
 
 
 def test_asgi_request_tags_are_gone_after_the_request(memory):
