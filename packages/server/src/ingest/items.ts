@@ -4,6 +4,8 @@ import { digestEvent } from '../digest/digest.js';
 import { hexId, isObject } from '../digest/values.js';
 import { HttpError } from '../errors.js';
 import type { DigestedEvent, RawItem } from '../store/types.js';
+import type { TelemetryBatch } from '../store/trace-types.js';
+import { addTelemetryItem, TELEMETRY_TYPES } from './telemetry/envelope-items.js';
 
 /** Item types kept for later use (traces, logs, feedback); others are only counted. */
 const KEPT_TYPES = new Set(['transaction', 'span', 'log', 'otel_log', 'feedback', 'user_report', 'check_in', 'profile', 'replay_event']);
@@ -13,6 +15,8 @@ const decoder = new TextDecoder();
 export interface IngestBatch {
   events: DigestedEvent[];
   raw: RawItem[];
+  /** Spans, trace tags and logs from transaction / span / log items; null when there are none. */
+  telemetry?: TelemetryBatch | null;
   /** The id answered to the client: the first event's, else the envelope's. */
   responseId: string | null;
 }
@@ -82,6 +86,12 @@ export function ingestEnvelope(envelope: Envelope, ctx: IngestContext): IngestBa
       const event = digestOne(parseJsonObject(item.payload, `item ${index} (event)`), ctx, envelope.headers);
       batch.events.push(event);
       batch.responseId ??= event.eventId;
+      return;
+    }
+    if (TELEMETRY_TYPES.has(type)) {
+      batch.telemetry = addTelemetryItem(batch.telemetry ?? null, item, type, envelope, ctx);
+      // Counted like any item; the content lives in the trace and log tables, not in raw_items.
+      batch.raw.push({ projectId: ctx.projectId, type, received: ctx.receivedMs, eventId: null, traceId: null, payload: null });
       return;
     }
     batch.raw.push(rawItem(item, type, envelope, ctx));

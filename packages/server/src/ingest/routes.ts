@@ -54,7 +54,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
   async function commit(batch: IngestBatch): Promise<void> {
     if (batch.events.length === 0 && batch.raw.length === 0) return;
     try {
-      await store.write(batch.events, batch.raw);
+      await store.write(batch.events, batch.raw, batch.telemetry ? [batch.telemetry] : []);
     } catch (error) {
       app.log.error({ err: error }, 'write failed');
       throw new HttpError(503, 'store_unavailable', 'The event could not be stored; retry later');

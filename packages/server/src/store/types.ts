@@ -4,6 +4,7 @@
  */
 
 import type { SearchExpr } from '../query/ast.js';
+import type { TelemetryBatch, TraceStore } from './trace-types.js';
 
 export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
 export const ISSUE_STATUSES: readonly IssueStatus[] = ['unresolved', 'resolved', 'ignored'];
@@ -178,7 +179,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store {
+export interface Store extends TraceStore {
   readonly backend: string;
   close(): Promise<void>;
 
@@ -196,7 +197,7 @@ export interface Store {
    * Commits events and other items in one transaction before resolving; group commit with other
    * callers happens behind this call. Resolves with one outcome per event.
    */
-  write(events: DigestedEvent[], raw: RawItem[]): Promise<WriteOutcome[]>;
+  write(events: DigestedEvent[], raw: RawItem[], telemetry?: TelemetryBatch[]): Promise<WriteOutcome[]>;
 
   listIssues(query: IssueListQuery): Promise<Page<Issue>>;
   getIssue(id: number): Promise<Issue | undefined>;

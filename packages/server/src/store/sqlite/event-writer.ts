@@ -3,6 +3,8 @@ import type Database from 'better-sqlite3';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
 import { BatchCounts } from './batch-counts.js';
 import { encodePayload } from './payload-codec.js';
+import type { TelemetryBatch } from '../trace-types.js';
+import { TraceWriter } from './trace-writer.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -21,8 +23,10 @@ const userHash = (key: string) => createHash('sha1').update(key).digest().readUI
 export class EventWriter {
   private readonly tagIds = new Map<string, number>();
   private readonly stmt;
+  private readonly traces: TraceWriter;
 
   constructor(private readonly db: Database.Database) {
+    this.traces = new TraceWriter(db);
     this.stmt = {
       findIssue: db.prepare<[number, string, string], { id: number }>(
         'SELECT id FROM issues WHERE project_id = ? AND grouping_version = ? AND fingerprint = ?',
@@ -86,7 +90,7 @@ export class EventWriter {
     };
   }
 
-  write(events: DigestedEvent[], raw: RawItem[]): WriteOutcome[] {
+  write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): WriteOutcome[] {
     try {
       return this.db.transaction(() => {
         const counts = new BatchCounts();
@@ -95,6 +99,7 @@ export class EventWriter {
         const outcomes = events.map((event) => this.writeEvent(event, counts, issueIds, seenUsers));
         this.applyCounts(counts);
         for (const item of raw) this.writeRaw(item);
+        for (const batch of telemetry) this.traces.write(batch);
         return outcomes;
       })();
     } catch (error) {

@@ -156,6 +156,73 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE events ADD COLUMN user_hash INTEGER;
   `,
+  // Traces (issue 7). A trace row is assembled from spans that may arrive in several envelopes;
+  // tags are mutable, metadata write-once. Tag rows carry project_id so "traces with tag x = v"
+  // is one index range without touching traces.
+  `
+  CREATE TABLE traces (
+    row INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    trace_id BLOB NOT NULL,
+    name TEXT,
+    status TEXT NOT NULL DEFAULT 'UNSET',
+    timestamp_ms INTEGER NOT NULL,
+    execution_time_ms INTEGER NOT NULL,
+    span_count INTEGER NOT NULL DEFAULT 0,
+    start_ms REAL NOT NULL,
+    end_ms REAL NOT NULL,
+    root_span_id BLOB,
+    root_kind INTEGER NOT NULL DEFAULT 0,
+    root_status TEXT,
+    error_spans INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (trace_id, project_id)
+  );
+  CREATE INDEX traces_project_time ON traces(project_id, timestamp_ms);
+  CREATE INDEX traces_project_duration ON traces(project_id, execution_time_ms);
+  CREATE TABLE spans (
+    trace_row INTEGER NOT NULL,
+    span_id BLOB NOT NULL,
+    parent_span_id BLOB,
+    name TEXT NOT NULL,
+    op TEXT,
+    status TEXT NOT NULL,
+    start_ms REAL NOT NULL,
+    end_ms REAL NOT NULL,
+    data TEXT,
+    PRIMARY KEY (trace_row, span_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX spans_name ON spans(name, trace_row);
+  CREATE INDEX spans_op ON spans(op, trace_row);
+  CREATE TABLE trace_tags (
+    trace_row INTEGER NOT NULL,
+    project_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (trace_row, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX trace_tags_value ON trace_tags(project_id, key, value, trace_row);
+  CREATE TABLE trace_metadata (
+    trace_row INTEGER NOT NULL,
+    project_id INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (trace_row, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX trace_metadata_value ON trace_metadata(project_id, key, value, trace_row);
+  CREATE TABLE logs (
+    row INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    timestamp_ms REAL NOT NULL,
+    level TEXT NOT NULL,
+    severity INTEGER,
+    body TEXT NOT NULL,
+    trace_id BLOB,
+    span_id BLOB,
+    attributes TEXT
+  );
+  CREATE INDEX logs_project_time ON logs(project_id, timestamp_ms);
+  CREATE INDEX logs_trace_time ON logs(trace_id, timestamp_ms) WHERE trace_id IS NOT NULL;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DigestedEvent, RawItem, Store, WriteOutcome } from '../types.js';
+import type { TelemetryBatch } from '../trace-types.js';
 import { AdminQueries } from './admin.js';
 import { AnalyticsQueries } from './analytics-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
 import { StatsQueries } from './stats-queries.js';
 import { TagQueries } from './tag-queries.js';
+import { TraceQueries } from './trace-queries.js';
 import { configureConnection, migrate } from './schema.js';
 import type { Tables } from './tables.js';
 import { WriterClient } from './writer-client.js';
@@ -36,6 +38,7 @@ export class SqliteStore implements Store {
   private readonly tags: TagQueries;
   private readonly stats: StatsQueries;
   private readonly analytics: AnalyticsQueries;
+  private readonly traces: TraceQueries;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -51,6 +54,7 @@ export class SqliteStore implements Store {
     this.tags = new TagQueries(this.db);
     this.stats = new StatsQueries(this.db);
     this.analytics = new AnalyticsQueries(this.db);
+    this.traces = new TraceQueries(this.db);
   }
 
   async close(): Promise<void> {
@@ -66,9 +70,9 @@ export class SqliteStore implements Store {
   createToken = (input: { name: string; projectId?: number | null }) => this.admin.createToken(input);
   verifyToken = (token: string) => this.admin.verifyToken(token);
 
-  write(events: DigestedEvent[], raw: RawItem[]): Promise<WriteOutcome[]> {
+  write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
     if (!this.writer) return Promise.reject(new Error('this store was opened without a writer'));
-    return this.writer.write(events, raw);
+    return this.writer.write(events, raw, telemetry);
   }
 
   listIssues: IssueQueries['listIssues'] = (query) => this.issues.listIssues(query);
@@ -89,4 +93,13 @@ export class SqliteStore implements Store {
   eventStats: AnalyticsQueries['eventStats'] = (...args) => this.analytics.eventStats(...args);
   tagValueStats: AnalyticsQueries['tagValueStats'] = (...args) => this.analytics.tagValueStats(...args);
   correlationCounts: AnalyticsQueries['correlationCounts'] = (...args) => this.analytics.correlationCounts(...args);
+  searchTraces: TraceQueries['searchTraces'] = (...args) => this.traces.searchTraces(...args);
+  traceProjects: TraceQueries['traceProjects'] = (...args) => this.traces.traceProjects(...args);
+  getTrace: TraceQueries['getTrace'] = (...args) => this.traces.getTrace(...args);
+  traceEvents: TraceQueries['traceEvents'] = (...args) => this.traces.traceEvents(...args);
+  setTraceTag: TraceQueries['setTraceTag'] = (...args) => this.traces.setTraceTag(...args);
+  deleteTraceTag: TraceQueries['deleteTraceTag'] = (...args) => this.traces.deleteTraceTag(...args);
+  tagMatchingTraces: TraceQueries['tagMatchingTraces'] = (...args) => this.traces.tagMatchingTraces(...args);
+  listLogs: TraceQueries['listLogs'] = (...args) => this.traces.listLogs(...args);
+  tracesPerTagValue: TraceQueries['tracesPerTagValue'] = (...args) => this.traces.tracesPerTagValue(...args);
 }

@@ -53,4 +53,44 @@ export interface Tables {
   tag_value_hours: { value_id: number; hour: number; count: number };
   project_hours: { project_id: number; hour: number; count: number };
   item_counts: { project_id: number; type: string; day: number; count: number };
+  traces: {
+    row: Generated<number>;
+    project_id: number;
+    trace_id: Buffer;
+    name: string | null;
+    status: string;
+    timestamp_ms: number;
+    execution_time_ms: number;
+    span_count: number;
+    start_ms: number;
+    end_ms: number;
+    root_span_id: Buffer | null;
+    root_kind: number;
+    root_status: string | null;
+    error_spans: number;
+  };
+  spans: {
+    trace_row: number;
+    span_id: Buffer;
+    parent_span_id: Buffer | null;
+    name: string;
+    op: string | null;
+    status: string;
+    start_ms: number;
+    end_ms: number;
+    data: string | null;
+  };
+  trace_tags: { trace_row: number; project_id: number; key: string; value: string };
+  trace_metadata: { trace_row: number; project_id: number; key: string; value: string };
+  logs: {
+    row: Generated<number>;
+    project_id: number;
+    timestamp_ms: number;
+    level: string;
+    severity: number | null;
+    body: string;
+    trace_id: Buffer | null;
+    span_id: Buffer | null;
+    attributes: string | null;
+  };
 }

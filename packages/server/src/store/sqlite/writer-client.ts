@@ -1,10 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
+import type { TelemetryBatch } from '../trace-types.js';
 
 export interface WriterRequest {
   id: number;
   events: DigestedEvent[];
   raw: RawItem[];
+  telemetry: TelemetryBatch[];
 }
 export type WriterResponse =
   | { id: number; ok: true; outcomes: WriteOutcome[] }
@@ -13,6 +15,7 @@ export type WriterResponse =
 interface Waiting {
   events: DigestedEvent[];
   raw: RawItem[];
+  telemetry: TelemetryBatch[];
   resolve: (outcomes: WriteOutcome[]) => void;
   reject: (error: Error) => void;
 }
@@ -53,11 +56,11 @@ export class WriterClient {
     });
   }
 
-  write(events: DigestedEvent[], raw: RawItem[]): Promise<WriteOutcome[]> {
+  write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('store is closed'));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ events, raw, resolve, reject });
+      this.waiting.push({ events, raw, telemetry, resolve, reject });
       this.pump();
     });
   }
@@ -77,6 +80,7 @@ export class WriterClient {
       id,
       events: members.flatMap((m) => m.events),
       raw: members.flatMap((m) => m.raw),
+      telemetry: members.flatMap((m) => m.telemetry),
     };
     this.worker.postMessage(request);
   }

@@ -20,7 +20,7 @@ parentPort!.on('message', (request: WriterRequest | 'close') => {
   }
   let response: WriterResponse;
   try {
-    response = { id: request.id, ok: true, outcomes: writer.write(request.events, request.raw) };
+    response = { id: request.id, ok: true, outcomes: writer.write(request.events, request.raw, request.telemetry) };
   } catch (error) {
     response = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
   }
