@@ -49,6 +49,18 @@ function page(dsn: string): string {
 </script></body></html>`;
 }
 
+/** A page that reports something while it is being left: only keepalive gets it out. */
+function leavingPage(dsn: string): string {
+  return `<!doctype html><html><head>
+<script src="/proliferate.min.js"></script>
+<script>
+  Proliferate.init({ dsn: ${JSON.stringify(dsn)} });
+  addEventListener('pagehide', function () {
+    Proliferate.captureMessage('left the checkout with items in the cart', 'warning');
+  });
+</script></head><body>leaving</body></html>`;
+}
+
 before(async () => {
   assert.ok(existsSync(CHROMIUM), 'Debian chromium is installed at /usr/bin/chromium');
   assert.ok(existsSync(scriptPath), 'the script build exists (npm run build)');
@@ -56,6 +68,10 @@ before(async () => {
   site = http.createServer((req, res) => {
     if (req.url === '/proliferate.min.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(scriptPath));
+    } else if (req.url === '/leaving') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(leavingPage(server.dsn));
+    } else if (req.url === '/elsewhere') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>elsewhere</p>');
     } else if (req.url?.startsWith('/api/')) {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     } else {
@@ -125,6 +141,16 @@ describe('browser script build in Chromium', () => {
     assert.notEqual(secondIds.windowId, ids.windowId);
     assert.equal(secondIds.sessionId, ids.sessionId);
     await waitFor('the second tab event', async () => ((await issueWithCount(server, 'TypeError', 2)) ? true : undefined));
+    await context.close();
+  });
+
+  test('an event captured while the page unloads still lands (keepalive)', async () => {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    await tab.goto(`${siteUrl}/leaving`);
+    await tab.goto(`${siteUrl}/elsewhere`);
+    const issue = await issueWithCount(server, 'left the checkout', 1);
+    assert.equal(issue.count, 1);
     await context.close();
   });
 });
