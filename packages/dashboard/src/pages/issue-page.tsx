@@ -208,7 +208,7 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
           <section class="card">
             <h2>Tags</h2>
             <p class="muted small-text">Share of this issue's events. Click a value to filter issues by it.</p>
-            {tags.error ? <ErrorBox error={tags.error} /> : !tags.data ? <Loading /> : <TagPanel tags={tags.data} projectId={issue.projectId} />}
+            {tags.error ? <ErrorBox error={tags.error} /> : !tags.data ? <Loading /> : <TagPanel tags={tags.data} projectId={issue.projectId} issueId={issue.id} />}
           </section>
           {correlation.data != null && (
             <section class="card" data-testid="correlation">

@@ -9,7 +9,7 @@ function snippets(dsn: string): { id: string; label: string; install: string; co
     {
       id: 'node',
       label: 'Node.js',
-      install: 'npm install @proliferate/sdk',
+      install: 'npm install ./packages/sdk    # from a checkout of the Proliferate repository',
       code: `import * as Proliferate from '@proliferate/sdk/node';
 
 Proliferate.init({
@@ -30,17 +30,20 @@ try {
     {
       id: 'browser',
       label: 'Browser',
-      install: 'npm install @proliferate/sdk',
+      install: 'npm install ./packages/sdk    # from a checkout of the Proliferate repository',
       code: `import * as Proliferate from '@proliferate/sdk/browser';
 
 Proliferate.init({ dsn: '${dsn}', release: '1.2.0' });
+
+// Who is affected: counted as users and accounts on each issue.
 Proliferate.setUser({ id: user.id, email: user.email });
+Proliferate.setAccount({ id: account.id, name: account.name });
 Proliferate.setTag('tier', account.tier);`,
     },
     {
       id: 'python',
       label: 'Python',
-      install: 'pip install proliferate',
+      install: 'pip install ./sdks/python    # from a checkout of the Proliferate repository',
       code: `import proliferate
 
 proliferate.init(dsn="${dsn}", environment="production")
