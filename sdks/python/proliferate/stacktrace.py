@@ -4,6 +4,7 @@ Frames are listed oldest first (the Sentry order); the last one is where the err
 ``function`` is the code object's name (as the official SDK sends it, so both group the same way).
 """
 
+import builtins
 import linecache
 import os
 import sys
@@ -179,16 +180,38 @@ def exception_chain(exc: BaseException) -> List[BaseException]:
     return chain
 
 
+_EXCEPTION_GROUP = getattr(builtins, "BaseExceptionGroup", None)  # Python 3.11+
+
+
+def _entries(exc: BaseException, depth: int = 0) -> List[Tuple[BaseException, Optional[str]]]:
+    """What to send for ``exc``, oldest first, each with how it relates to the next one: its causes,
+    the members of an exception group (each with its own causes), then ``exc`` itself, last."""
+    chain = exception_chain(exc)
+    entries: List[Tuple[BaseException, Optional[str]]] = []
+    for index, item in enumerate(chain):
+        if _EXCEPTION_GROUP is not None and isinstance(item, _EXCEPTION_GROUP) and depth < 3:
+            for number, member in enumerate(item.exceptions):
+                member_entries = _entries(member, depth + 1)
+                member_entries[-1] = (member_entries[-1][0], f"exceptions[{number}]")
+                entries.extend(member_entries)
+        if index < len(chain) - 1:
+            entries.append((item, "__cause__" if chain[index + 1].__cause__ is item else "__context__"))
+        else:
+            entries.append((item, None))
+    return entries
+
+
 def exceptions_to_values(
     exc: BaseException,
     mechanism: Optional[Dict[str, Any]] = None,
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
 ) -> List[Dict[str, Any]]:
+    """Sentry's ``exception.values``: oldest first, the captured exception last (what grouping uses)."""
     include, exclude = tuple(include), tuple(exclude)
-    chain = exception_chain(exc)
+    entries = _entries(exc)[-MAX_CHAIN:]
     values = []
-    for index, item in enumerate(chain):
+    for item, source in entries:
         exc_type = type(item)
         module = exc_type.__module__
         value: Dict[str, Any] = {
@@ -197,9 +220,9 @@ def exceptions_to_values(
             "module": None if module == "builtins" else module,
             "stacktrace": {"frames": frames_from_traceback(item.__traceback__, include, exclude)},
         }
-        if index == len(chain) - 1:
+        if source is None:
             value["mechanism"] = dict(mechanism or {"type": "generic", "handled": True})
         else:
-            value["mechanism"] = {"type": "chained", "handled": True, "source": "__cause__" if chain[index + 1].__cause__ is item else "__context__"}
+            value["mechanism"] = {"type": "chained", "handled": True, "source": source}
         values.append(value)
     return values

@@ -1,6 +1,7 @@
 """Events in the Sentry schema: exceptions, frames, breadcrumbs, user, account, scrubbing, ids."""
 
 import logging
+import sys
 
 import pytest
 
@@ -257,3 +258,24 @@ def test_dsn_is_parsed():
     options = Options("http://pk_abc@127.0.0.1:8000/3")
     assert options.destination.envelope_url == "http://127.0.0.1:8000/api/3/envelope/"
     assert "sentry_key=pk_abc" in options.destination.auth_header
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception groups are Python 3.11+")
+def test_exception_group_members_are_sent_before_the_group(memory):
+    def fail(message):
+        raise ValueError(message)
+
+    errors = []
+    for message in ("first", "second"):
+        try:
+            fail(message)
+        except ValueError as error:
+            errors.append(error)
+    try:
+        raise ExceptionGroup("two tasks failed", errors)  # noqa: F821
+    except Exception as group:  # noqa: B902
+        proliferate.capture_exception(group)
+    values = memory.events[0]["exception"]["values"]
+    assert [v["type"] for v in values] == ["ValueError", "ValueError", "ExceptionGroup"]
+    assert [v["mechanism"].get("source") for v in values] == ["exceptions[0]", "exceptions[1]", None]
+    assert values[0]["stacktrace"]["frames"][-1]["function"] == "fail"
