@@ -19,12 +19,13 @@ let server: RunningServer;
 let site: http.Server;
 let siteUrl: string;
 let browser: Browser;
+const apiTraceHeaders: string[] = [];
 
 function page(dsn: string): string {
   return `<!doctype html><html><head><title>shop</title>
 <script src="/proliferate.min.js"></script>
 <script>
-  Proliferate.init({ dsn: ${JSON.stringify(dsn)}, environment: 'browser-e2e', release: 'web@1.0.0' });
+  Proliferate.init({ dsn: ${JSON.stringify(dsn)}, environment: 'browser-e2e', release: 'web@1.0.0', tracePropagationTargets: ['same-origin'] });
   Proliferate.setTag('page_kind', 'checkout');
   Proliferate.setUser({ id: 'user-7' });
 </script></head><body>
@@ -73,6 +74,7 @@ before(async () => {
     } else if (req.url === '/elsewhere') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>elsewhere</p>');
     } else if (req.url?.startsWith('/api/')) {
+      apiTraceHeaders.push(String(req.headers['sentry-trace'] ?? ''));
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     } else {
       res.writeHead(200, { 'content-type': 'text/html' }).end(page(server.dsn));
@@ -129,6 +131,10 @@ describe('browser script build in Chromium', () => {
     const navigation = crumbs.find((b) => b.category === 'navigation')!;
     assert.equal(navigation.data!.to, `${siteUrl}/checkout/payment`);
     assert.ok(!crumbs.some((b) => String(b.data?.url ?? '').includes('/envelope/')), 'the SDK does not record its own requests');
+
+    // same-origin API calls carried the page's trace (tracePropagationTargets: ['same-origin'])
+    assert.equal(apiTraceHeaders.length, 2);
+    for (const header of apiTraceHeaders) assert.match(header, new RegExp(`^${ids.first}-[0-9a-f]{16}$`));
 
     // a second tab of the same context shares the session but has its own window id
     const second = await context.newPage();

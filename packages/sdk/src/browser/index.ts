@@ -6,22 +6,34 @@ import { flush, initClient, type Client, type ClientOptions, type Integration } 
 import { breadcrumbsIntegration } from './breadcrumbs.js';
 import { globalHandlersIntegration } from './handlers.js';
 import { getBrowserSessionId, getBrowserWindowId } from './ids.js';
+import { tracePropagationIntegration, type PropagationTarget } from './propagation.js';
 import { makeFetchTransport } from './transport.js';
 
 export * from '../core/index.js';
 export { breadcrumbsIntegration } from './breadcrumbs.js';
 export { globalHandlersIntegration } from './handlers.js';
 export { makeFetchTransport } from './transport.js';
+export { tracePropagationIntegration, type PropagationTarget } from './propagation.js';
 
 let unloading = false;
 let listening = false;
 
-export function getDefaultIntegrations(): Integration[] {
-  return [globalHandlersIntegration(), breadcrumbsIntegration()];
+export function getDefaultIntegrations(options: BrowserOptions = {}): Integration[] {
+  const integrations = [globalHandlersIntegration(), breadcrumbsIntegration()];
+  if (options.tracePropagationTargets?.length) integrations.push(tracePropagationIntegration(options.tracePropagationTargets));
+  return integrations;
+}
+
+export interface BrowserOptions extends ClientOptions {
+  /**
+   * URLs (prefixes, RegExps, or 'same-origin') whose requests get a `sentry-trace` header so the
+   * backend continues the page's trace. Default: none.
+   */
+  tracePropagationTargets?: PropagationTarget[];
 }
 
 /** Starts the SDK. Call once, as early as possible in the page. */
-export function init(options: ClientOptions = {}): Client | undefined {
+export function init(options: BrowserOptions = {}): Client | undefined {
   if (typeof addEventListener === 'function' && !listening) {
     listening = true;
     // From here on requests need keepalive to outlive the page; send what is buffered now.
@@ -43,6 +55,6 @@ export function init(options: ClientOptions = {}): Client | undefined {
       sessionId: () => getBrowserSessionId(),
       windowId: () => getBrowserWindowId(),
     },
-    getDefaultIntegrations(),
+    getDefaultIntegrations(options),
   );
 }
