@@ -200,3 +200,55 @@ def test_django_view_exception_is_captured_with_the_request_tags(memory):
     assert event["exception"]["values"][-1]["mechanism"]["type"] == "django"
     assert event["tags"] == {"endpoint": "/pay/", "method": "POST", "payment_method": "card"}
     assert event["request"]["headers"]["x-client-type"] == "web"
+
+
+def test_flask_concurrent_threaded_requests_each_error_carries_only_its_own_tags(memory):
+    import threading
+    import time
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    from werkzeug.serving import make_server
+
+    proliferate.set_tag("service", "flask-api")
+    app = Flask("concurrent")
+
+    @app.before_request
+    def tag_request():
+        from flask import request
+
+        proliferate.set_tag("client_type", request.headers.get("X-Client-Type", "unknown"))
+
+    @app.route("/work/<int:number>")
+    def work(number):
+        proliferate.set_tag("job", f"job-{number}")
+        time.sleep(0.002 * (number % 5))  # interleave the requests
+        raise RuntimeError(f"job {number} failed")
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def call(number):
+        request = urllib.request.Request(f"http://127.0.0.1:{server.port}/work/{number}", headers={"X-Client-Type": f"c{number}"})
+        try:
+            urllib.request.urlopen(request, timeout=10)
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(call, range(24)))
+    finally:
+        server.shutdown()
+    assert statuses == [500] * 24
+    assert len(memory.events) == 24
+    for event in memory.events:
+        number = event["exception"]["values"][-1]["value"].split()[1]
+        assert event["tags"] == {
+            "service": "flask-api",
+            "endpoint": f"/work/{number}",
+            "method": "GET",
+            "client_type": f"c{number}",
+            "job": f"job-{number}",
+        }
