@@ -1,12 +1,13 @@
 /**
  * Spans and logs against the real server: the transaction and log items the SDK sends are accepted
- * (2xx), and errors, transactions and logs of one request share its trace id.
+ * (2xx), errors, transactions and logs of one request share its trace id, and the server's trace
+ * view shows the spans, trace tags and metadata, the error and the logs together.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startServer, type RunningServer } from '../../../tests/helpers/server.js';
 import * as Proliferate from '../src/node/index.js';
-import { issueEvents, issueWithCount } from './e2e-helpers.js';
+import { issueEvents, issueWithCount, waitFor } from './e2e-helpers.js';
 
 let server: RunningServer;
 const responses: Array<{ types: string[]; status: number; traceHeader?: string }> = [];
@@ -42,7 +43,7 @@ test('a traced request sends a transaction, logs and an error that all carry the
     scope.newTrace();
     await Proliferate.startSpan({ op: 'http.server', name: 'POST /chat' }, async () => {
       traceId = Proliferate.getTraceId();
-      Proliferate.updateCurrentTrace({ tags: { model_version: 'v2', environment_kind: 'prod' } });
+      Proliferate.updateCurrentTrace({ tags: { model_version: 'v2', environment_kind: 'prod' }, metadata: { prompt_chars: 42 } });
       Proliferate.logger.info('prompt received', { prompt_tokens: 12 });
       await Proliferate.startSpan({ op: 'db.query', name: 'load history' }, (span) => span.setData('db.rows_returned', 3));
       Proliferate.captureException(new Error('model timed out'));
@@ -61,4 +62,21 @@ test('a traced request sends a transaction, logs and an error that all carry the
   const issue = await issueWithCount(server, 'model timed out', 1);
   const [event] = await issueEvents(server, issue.id);
   assert.equal(event!.traceId, traceId);
+
+  // the server's trace view: spans, trace tags, the error and the logs, all joined by the trace id
+  const trace = await waitFor('the trace', async () => {
+    const { status, body } = await server.api<any>(`/api/0/traces/${traceId}/`);
+    return status === 200 && body.logs?.length === 2 && body.errors?.length === 1 ? body : undefined;
+  });
+  assert.equal(trace.name, 'POST /chat');
+  assert.deepEqual(trace.tags, { model_version: 'v2', environment_kind: 'prod' });
+  assert.equal(String(trace.metadata.prompt_chars), '42'); // the server keeps metadata as text
+  const [root] = trace.spans;
+  assert.equal(root.op, 'http.server');
+  assert.equal(root.children[0].name, 'load history');
+  assert.deepEqual(root.children[0].data, { 'db.rows_returned': 3 });
+  assert.equal(trace.errors[0].eventId, event!.eventId);
+  assert.deepEqual(trace.logs.map((l: { body: string }) => l.body), ['prompt received', 'answer failed']);
+  assert.equal(trace.logs[0].spanId, root.spanId, 'a log inside a span names it');
+  assert.equal(trace.logs[0].attributes.prompt_tokens, 12);
 });

@@ -40,6 +40,7 @@ export interface LogRecord {
   level: string;
   body: string;
   trace_id: string;
+  span_id?: string;
   severity_number?: number;
   attributes: Record<string, { value: unknown; type: string }>;
 }

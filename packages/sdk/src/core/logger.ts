@@ -79,8 +79,15 @@ function log(level: LogLevel, message: string, attributes?: Record<string, unkno
     attrs['session.id'] = attribute(client.platform.sessionId());
     const windowId = client.platform.windowId?.();
     if (windowId) attrs['window.id'] = attribute(windowId);
-    if (span) attrs['span_id'] = attribute(span.spanId);
-    buffer.push({ timestamp: nowSeconds(), level, body: safeString(message), trace_id: traceId, severity_number: SEVERITY[level], attributes: attrs });
+    buffer.push({
+      timestamp: nowSeconds(),
+      level,
+      body: safeString(message),
+      trace_id: traceId,
+      ...(span ? { span_id: span.spanId } : {}),
+      severity_number: SEVERITY[level],
+      attributes: attrs,
+    });
     if (buffer.length >= MAX_BATCH) flushLogs(client);
     else if (timer === undefined) {
       timer = setTimeout(() => flushLogs(), FLUSH_DELAY_MS);
