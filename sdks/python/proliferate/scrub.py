@@ -32,17 +32,27 @@ def is_sensitive_key(key: Any, extra_parts: Iterable[str] = ()) -> bool:
     return isinstance(key, str) and _sensitive(key, tuple(extra_parts))
 
 
+MAX_STRING = 16_384
+MAX_ITEMS = 200
+
+
 def scrub(value: Any, extra_parts: Tuple[str, ...] = (), depth: int = 0) -> Any:
-    """A copy of ``value`` with sensitive keys' values replaced by ``[Filtered]``, at any depth."""
-    if depth > _MAX_DEPTH:
-        return value
+    """A copy of ``value`` with sensitive keys' values replaced by ``[Filtered]``, at any depth, and
+    bounded like the JavaScript SDK bounds it (strings of 16 KiB, 200 items per level, 10 levels),
+    so one large extra cannot make the server refuse the whole event."""
+    if isinstance(value, str):
+        return value if len(value) <= MAX_STRING else value[:MAX_STRING] + "\u2026"
     if isinstance(value, dict):
+        if depth >= _MAX_DEPTH:
+            return "[object]"
         return {
-            key: FILTERED if is_sensitive_key(key, extra_parts) and item is not None else scrub(item, extra_parts, depth + 1)
-            for key, item in value.items()
+            key: FILTERED if item is not None and is_sensitive_key(key, extra_parts) else scrub(item, extra_parts, depth + 1)
+            for key, item in (value.items() if len(value) <= MAX_ITEMS else list(value.items())[:MAX_ITEMS])
         }
-    if isinstance(value, (list, tuple)):
-        return [scrub(item, extra_parts, depth + 1) for item in value]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        if depth >= _MAX_DEPTH:
+            return "[array]"
+        return [scrub(item, extra_parts, depth + 1) for item in list(value)[:MAX_ITEMS]]
     return value
 
 

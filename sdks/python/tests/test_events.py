@@ -279,3 +279,19 @@ def test_exception_group_members_are_sent_before_the_group(memory):
     assert [v["type"] for v in values] == ["ValueError", "ValueError", "ExceptionGroup"]
     assert [v["mechanism"].get("source") for v in values] == ["exceptions[0]", "exceptions[1]", None]
     assert values[0]["stacktrace"]["frames"][-1]["function"] == "fail"
+
+
+def test_large_and_deep_data_is_bounded_instead_of_refused(memory):
+    deep = current = {}
+    for _ in range(20):
+        current["next"] = {}
+        current = current["next"]
+    proliferate.set_extra("big", "x" * 100_000)
+    proliferate.set_extra("many", list(range(1000)))
+    proliferate.set_extra("deep", deep)
+    proliferate.capture_message("bounded")
+    extra = memory.events[0]["extra"]
+    assert len(extra["big"]) == 16_385 and extra["big"].endswith("\u2026")
+    assert extra["many"] == list(range(200))
+    text = str(extra["deep"])
+    assert "[object]" in text and text.count("next") < 12
