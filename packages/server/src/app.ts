@@ -1,11 +1,14 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { analyticsRoutes } from './api/analytics.js';
 import { issueRoutes } from './api/issues.js';
+import { logRoutes } from './api/logs.js';
+import { traceRoutes } from './api/traces.js';
 import { projectRoutes } from './api/projects.js';
 import type { ServerConfig } from './config.js';
 import { HttpError } from './errors.js';
 import { QuerySyntaxError } from './query/ast.js';
 import { ingestRoutes } from './ingest/routes.js';
+import { otlpRoutes } from './ingest/otlp/otlp-routes.js';
 import type { Store } from './store/types.js';
 
 /** Fastify's own client errors (bad JSON body, unsupported media type...) keep their 4xx status. */
@@ -47,9 +50,12 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
 
   app.get('/healthz', async () => ({ ok: true, store: store.backend }));
   app.register(ingestRoutes, { store, limits: config.limits });
+  app.register(otlpRoutes, { store, limits: config.limits });
   app.register(projectRoutes, { store, publicUrl: config.publicUrl });
   app.register(issueRoutes, { store });
   app.register(analyticsRoutes, { store });
+  app.register(traceRoutes, { store });
+  app.register(logRoutes, { store });
   app.register(import('./api/dashboard.js'));
   return app;
 }

@@ -69,14 +69,23 @@ export async function analyticsRoutes(app: FastifyInstance, options: { store: St
 
   app.get('/api/0/projects/:projectId/tags/:key/distribution/', distribution);
 
-  // Compare variants: the same figures side by side. An error rate needs traffic (transactions or
-  // sessions carrying the tag); until traces are indexed it is reported as null, never guessed.
+  // Compare variants: the same figures side by side, with the error rate: error events per
+  // transaction (trace) carrying the same value in the same window. No transactions: null, never guessed.
   app.get('/api/0/projects/:projectId/tags/:key/compare/', async (request) => {
     const result = await distribution(request);
+    const projectId = idParam((request.params as { projectId: string }).projectId, 'project');
+    const window = timeWindow(request.query as Record<string, unknown>);
+    const traffic = await store.tracesPerTagValue(projectId, result.key, null, window);
+    // Values with traffic but no error in scope are variants too: their error rate is 0.
+    const quiet = [...traffic.keys()].filter((value) => !result.values.some((v) => v.value === value));
+    const rows = [...result.values, ...quiet.map((value) => ({ value, events: 0, issues: 0, users: 0, percentage: 0 }))];
     return {
       key: result.key,
       totalEvents: result.totalEvents,
-      variants: result.values.map((v) => ({ ...v, transactions: null, errorRate: null })),
+      variants: rows.map((v) => {
+        const transactions = traffic.get(v.value) ?? 0;
+        return { ...v, transactions, errorRate: transactions > 0 ? round(v.events / transactions, 4) : null };
+      }),
     };
   });
 

@@ -129,5 +129,6 @@ export interface TraceStore {
   deleteTraceTag(projectId: number, traceId: string, key: string): Promise<boolean>;
   tagMatchingTraces(query: Pick<TraceSearchQuery, 'projectId' | 'filter'>, set: Record<string, string>, remove: string[]): Promise<number>;
   listLogs(query: LogQuery): Promise<{ items: LogRecord[]; nextCursor: string | null }>;
-  tracesPerTagValue(projectId: number, key: string, values: string[], window: { from: number; to: number } | null): Promise<Map<string, number>>;
+  /** Traces per value of a tag (values: null for every value, the 1,000 most frequent). */
+  tracesPerTagValue(projectId: number, key: string, values: string[] | null, window: { from: number; to: number } | null): Promise<Map<string, number>>;
 }

@@ -234,16 +234,18 @@ export class TraceQueries {
   }
 
   /** Traces (transactions) per value of a tag, for error rates per variant. */
-  async tracesPerTagValue(projectId: number, key: string, values: string[], window: { from: number; to: number } | null): Promise<Map<string, number>> {
+  async tracesPerTagValue(projectId: number, key: string, values: string[] | null, window: { from: number; to: number } | null): Promise<Map<string, number>> {
     const out = new Map<string, number>();
-    if (values.length === 0) return out;
+    if (values?.length === 0) return out;
     let query = this.db
       .selectFrom('trace_tags as tt')
       .select(['tt.value', (eb) => eb.fn.countAll<number>().as('n')])
       .where('tt.project_id', '=', projectId)
       .where('tt.key', '=', key)
-      .where('tt.value', 'in', values)
-      .groupBy('tt.value');
+      .groupBy('tt.value')
+      .orderBy('n', 'desc')
+      .limit(1000);
+    if (values) query = query.where('tt.value', 'in', values);
     if (window) {
       query = query
         .innerJoin('traces as t', 't.row', 'tt.trace_row')
