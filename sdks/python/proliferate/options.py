@@ -43,7 +43,10 @@ class Options:
         request_timeout: float = 5.0,
         max_retries: int = 3,
         gzip_level: int = 6,
+        **unknown: Any,
     ) -> None:
+        if unknown:  # e.g. options of the official SDK when migrating: ignored, never fatal
+            warnings.warn(f"proliferate: unknown init options ignored: {', '.join(sorted(unknown))}", RuntimeWarning, stacklevel=3)
         self.destination: Optional[Destination] = None
         if dsn is Ellipsis:  # `proliferate.init(...)`, as the docs write "your options here"
             dsn = None

@@ -156,3 +156,13 @@ def test_a_forked_child_sends_on_its_own_thread(ingest):
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0
     assert sorted(r["envelope"][1][0][1]["message"] for r in ingest.requests) == ["child", "parent"]
+
+
+def test_unknown_init_options_are_ignored_with_a_warning():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        proliferate.init(dsn="http://pk@127.0.0.1:9/1", send_default_pii=True, profiles_sample_rate=1.0)
+    assert any("profiles_sample_rate, send_default_pii" in str(w.message) for w in caught)
+    assert proliferate.is_initialized()
