@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_LIMITS, DEFAULT_PORT, defaultDataDir, dsnFor, parsePort, type ServerConfig } from '../config.js';
 import { startServer } from '../server.js';
 import { SqliteStore } from '../store/sqlite/store.js';
+import { TRACE_HELP, traceCommand, TraceCommandError } from './trace-command.js';
 
 const HELP: Record<string, string> = {
   main: `Usage: proliferate <command> [options]
@@ -12,6 +13,7 @@ Commands:
   project create NAME   Create a project and print it as JSON (with its DSN)
   project list          List projects as JSON
   token create          Create an API token and print it
+  trace tag set|delete  Set or delete a trace tag (one trace, or every trace matching --filter)
 
 Run "proliferate <command> --help" for a command's options.
 Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate).`,
@@ -28,6 +30,7 @@ Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.prolifer
 
   --name NAME     A label for the token (default "cli")
   --project ID    Limit the token to one project (default: every project)`,
+  trace: TRACE_HELP,
 };
 
 const OPTIONS = {
@@ -40,6 +43,7 @@ const OPTIONS = {
   slug: { type: 'string' },
   name: { type: 'string' },
   project: { type: 'string' },
+  filter: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 class UsageError extends Error {}
@@ -131,6 +135,8 @@ async function main(argv: string[]) {
         return console.log(created.token);
       }
       throw new UsageError(`unknown token command "${sub ?? ''}" (use create)`);
+    case 'trace':
+      return console.log(await withStore(dataDir, (s) => traceCommand(s, [sub ?? '', ...rest], values)));
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -138,7 +144,7 @@ async function main(argv: string[]) {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const usage = error instanceof UsageError || error instanceof TraceCommandError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   console.error(`proliferate: ${message}${usage ? '\nRun "proliferate --help" for usage.' : ''}`);
   process.exit(usage ? 2 : 1);
 });
