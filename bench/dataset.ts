@@ -86,19 +86,34 @@ function schemaVersion(): number {
 
 const metaPath = () => join(DATASET.dir, 'meta.json');
 
-export function cachedDataset(): DatasetInfo | null {
+function readMeta(): DatasetInfo | null {
   if (!existsSync(metaPath())) return null;
   const info = JSON.parse(readFileSync(metaPath(), 'utf8')) as DatasetInfo;
-  return info.version === DATASET.version && info.schemaVersion === schemaVersion() && existsSync(join(info.dataDir, 'proliferate.sqlite3')) ? info : null;
+  return info.version === DATASET.version && existsSync(join(info.dataDir, 'proliferate.sqlite3')) ? info : null;
 }
 
+/**
+ * The cached data set, or a fresh build. A cache from an older schema is migrated in place with
+ * the server's own migrations (which backfill what they add), cheaper than a rebuild.
+ */
 export async function ensureDataset(): Promise<DatasetInfo> {
-  const cached = cachedDataset();
-  if (cached) {
-    log(`queries: using the cached data set in ${cached.dataDir} (built ${cached.builtAt} in ${cached.buildSeconds} s)`);
-    return cached;
+  const cached = readMeta();
+  if (!cached) return buildDataset();
+  const current = schemaVersion();
+  if (cached.schemaVersion !== current) {
+    log(`queries: migrating the cached data set from schema ${cached.schemaVersion} to ${current}`);
+    const started = performance.now();
+    const db = new Database(join(cached.dataDir, 'proliferate.sqlite3'));
+    configureConnection(db, 'writer');
+    migrate(db);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    cached.schemaVersion = current;
+    writeFileSync(metaPath(), JSON.stringify(cached, null, 2) + '\n');
+    log(`queries: migrated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
-  return buildDataset();
+  log(`queries: using the cached data set in ${cached.dataDir} (built ${cached.builtAt} in ${cached.buildSeconds} s)`);
+  return cached;
 }
 
 async function buildDataset(): Promise<DatasetInfo> {

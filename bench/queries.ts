@@ -17,7 +17,7 @@ function resultSize(body: unknown): string {
   if (Array.isArray(body)) return `${body.length} items`;
   if (body && typeof body === 'object') {
     const o = body as Record<string, unknown>;
-    for (const key of ['items', 'data', 'buckets', 'values']) if (Array.isArray(o[key])) return `${(o[key] as unknown[]).length} ${key}`;
+    for (const key of ['items', 'data', 'buckets', 'values', 'series']) if (Array.isArray(o[key])) return `${(o[key] as unknown[]).length} ${key}`;
   }
   return 'object';
 }
