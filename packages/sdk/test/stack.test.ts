@@ -119,3 +119,41 @@ test('very deep stacks keep the 50 frames nearest the throw', () => {
   assert.equal(frames.length, 50);
   assert.equal(frames.at(-1)!.function, 'f0');
 });
+
+describe('grouping of what the SDK sends (seed 001)', () => {
+  test('the seed example, thrown in three engines, gives the same grouping source on the server', async () => {
+    const { groupingSource } = await import('@proliferate/protocol');
+    const { eventFromException } = await import('../src/core/eventbuilder.js');
+    const stacks = {
+      v8: [
+        "TypeError: Cannot read properties of undefined (reading 'id')",
+        '    at checkout (https://shop.example.com/static/app.js:10:15)',
+        '    at onClick (https://shop.example.com/static/button.js:3:5)',
+        '    at callHandler (https://shop.example.com/static/react-dom.js:120:9)',
+        '    at dispatch (https://shop.example.com/static/react-dom.js:300:1)',
+      ].join('\n'),
+      spidermonkey: [
+        'checkout@https://shop.example.com/static/app.js:10:15',
+        'onClick@https://shop.example.com/static/button.js:3:5',
+        'callHandler@https://shop.example.com/static/react-dom.js:120:9',
+        'dispatch@https://shop.example.com/static/react-dom.js:300:1',
+      ].join('\n'),
+      javascriptcore: [
+        'checkout@https://shop.example.com/static/app.js:10:16',
+        'onClick@https://shop.example.com/static/button.js:3:6',
+        'callHandler@https://shop.example.com/static/react-dom.js:120:10',
+        'dispatch@https://shop.example.com/static/react-dom.js:300:2',
+      ].join('\n'),
+    };
+    for (const [engine, stack] of Object.entries(stacks)) {
+      const error = new TypeError("Cannot read properties of undefined (reading 'id')");
+      error.stack = stack;
+      const event = eventFromException(error);
+      assert.equal(
+        groupingSource(event as Parameters<typeof groupingSource>[0]),
+        'TypeError|checkout@app.js|onClick@button.js|callHandler@react-dom.js',
+        engine,
+      );
+    }
+  });
+});
