@@ -53,3 +53,14 @@ test('sensitive-looking tag keys are recognised for SDK warnings', () => {
   assert.ok(looksSensitiveTagKey('credit_card_last4'));
   assert.ok(!looksSensitiveTagKey('subscription_tier'));
 });
+
+const sensitive = JSON.parse(readFileSync(new URL('../vectors/sensitive-keys.json', import.meta.url), 'utf8')) as {
+  pattern: string;
+  cases: Array<{ key: string; sensitive: boolean }>;
+};
+
+test('the sensitive-key vectors hold, and the pattern is the one SDKs embed', async () => {
+  const { SENSITIVE_KEY_SOURCE, isSensitiveKey } = await import('./sensitive.js');
+  assert.equal(sensitive.pattern, SENSITIVE_KEY_SOURCE);
+  for (const { key, sensitive: expected } of sensitive.cases) assert.equal(isSensitiveKey(key), expected, key);
+});

@@ -5,6 +5,8 @@
  * never altered, and the reason is reported so the drop is visible.
  */
 
+import { isSensitiveKey } from './sensitive.js';
+
 export const TAG_KEY_MAX_LENGTH = 32;
 export const TAG_VALUE_MAX_LENGTH = 200;
 const TAG_KEY_PATTERN = /^[A-Za-z0-9_.:-]+$/;
@@ -130,9 +132,7 @@ export function sanitizeTags(input: unknown): TagSet {
   return { tags, dropped };
 }
 
-const SENSITIVE_TAG_KEY = /pass(word|wd)?|secret|token|api[_.-]?key|auth|cookie|session[_.-]?key|card|cvv|ssn/i;
-
 /** Seed 000's "Bad - sensitive information": SDKs warn when a tag key looks like a secret. */
 export function looksSensitiveTagKey(key: string): boolean {
-  return SENSITIVE_TAG_KEY.test(key);
+  return isSensitiveKey(key);
 }

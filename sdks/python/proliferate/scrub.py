@@ -10,12 +10,14 @@ from functools import lru_cache
 from typing import Any, Dict, Iterable, Tuple
 
 FILTERED = "[Filtered]"
-# The JavaScript SDK's pattern (packages/sdk/src/core/scrub.ts), so both filter the same keys.
-SENSITIVE_KEY = re.compile(
-    r"pass(word|wd|phrase)?|secret|token|api[_.-]?key|auth|cookie|credential|card|cvv|ssn"
-    r"|private[_.-]?key|session[_.-]?(id|key)|csrf|xsrf",
-    re.IGNORECASE,
+# The shared pattern (packages/protocol/vectors/sensitive-keys.json), byte for byte the one the
+# JavaScript SDK uses; tests/test_parity_vectors.py checks both the text and every case.
+SENSITIVE_KEY_PATTERN = (
+    r"passw(or)?d|passphrase|^pass$|[_.-]pass$|secret|token(?!s|iz)|api[_.-]?key|auth(?!or(?!i))|cookie"
+    r"|credential|credit[_.-]?card|card[_.-]?(number|num|no$)|^card$|cvv|cvc|(^|[_.-])ssn($|[_.-])"
+    r"|private[_.-]?key|session[_.-]?(id|key)|csrf|xsrf|signature"
 )
+SENSITIVE_KEY = re.compile(SENSITIVE_KEY_PATTERN, re.IGNORECASE)
 _MAX_DEPTH = 10
 
 

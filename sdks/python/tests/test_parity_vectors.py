@@ -81,3 +81,14 @@ def test_fingerprint_of_a_python_exception_uses_the_three_frames_nearest_the_rai
     except ValueError:
         proliferate.capture_exception()
     assert fingerprint_of(memory.events[-1]) == fingerprint_of(event)
+
+
+def test_sensitive_key_pattern_and_cases_match_the_shared_vectors():
+    from proliferate.scrub import SENSITIVE_KEY_PATTERN, is_sensitive_key
+    from proliferate.tags import looks_sensitive_tag_key
+
+    vectors = load("sensitive-keys.json")
+    assert SENSITIVE_KEY_PATTERN == vectors["pattern"]
+    for case in vectors["cases"]:
+        assert is_sensitive_key(case["key"]) is case["sensitive"], case["key"]
+        assert looks_sensitive_tag_key(case["key"]) is case["sensitive"], case["key"]

@@ -4,15 +4,12 @@
  * stripped. The same walk makes the data JSON-safe (cycles, depth, functions, bigints, errors).
  */
 
+import { SENSITIVE_KEY } from '@proliferate/protocol';
+
 export const FILTERED = '[Filtered]';
 
-/**
- * Matches key names; `_`, `-` and `.` between words are optional (`api_key`, `apiKey`, `api-key`).
- * Written to avoid common false positives that would hide useful data: `prompt_tokens`,
- * `max_tokens`, `tokenizer`, `author`, `discard`, `cardinality`, `classname`, `passenger`.
- */
-export const DEFAULT_SENSITIVE_KEY =
-  /passw(or)?d|passphrase|^pass$|[_.-]pass$|secret|token(?!s|iz)|api[_.-]?key|auth(?!or(?!i))|cookie|credential|credit[_.-]?card|card[_.-]?(number|num|no$)|^card$|cvv|cvc|(^|[_.-])ssn($|[_.-])|private[_.-]?key|session[_.-]?(id|key)|csrf|xsrf|signature/i;
+/** The shared list of secret-looking key names (packages/protocol/src/sensitive.ts). */
+export const DEFAULT_SENSITIVE_KEY = SENSITIVE_KEY;
 
 export type KeyMatcher = (key: string) => boolean;
 
