@@ -223,6 +223,11 @@ const MIGRATIONS: string[] = [
   CREATE INDEX logs_project_time ON logs(project_id, timestamp_ms);
   CREATE INDEX logs_trace_time ON logs(trace_id, timestamp_ms) WHERE trace_id IS NOT NULL;
   `,
+  // Trace search picks the most selective indexed condition to drive from (trace-plan.ts);
+  // status = 'ERROR' is often that one.
+  `
+  CREATE INDEX traces_project_status ON traces(project_id, status, timestamp_ms);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Page } from '../types.js';
 import type { LogQuery, LogRecord, SpanRecord, TraceSearchQuery, TraceStatus, TraceSummary } from '../trace-types.js';
+import { planTraceSearch } from './trace-plan.js';
 import { TraceSearchCompiler } from './trace-search-sql.js';
 import type { Tables } from './tables.js';
 
@@ -55,7 +56,7 @@ export class TraceQueries {
     const order = ORDER_SQL[q.order.field];
     const desc = q.order.direction === 'desc';
     const conditions = [sql`t.project_id = ${q.projectId}`, sql`t.span_count > 0`];
-    if (q.filter) conditions.push(new TraceSearchCompiler(q.projectId).compile(q.filter));
+    if (q.filter) conditions.push(new TraceSearchCompiler(q.projectId, await planTraceSearch(this.db, q.projectId, q.filter)).compile(q.filter));
     if (q.pageToken) {
       const [value, row] = decodeToken(q.pageToken);
       conditions.push(desc ? sql`(${order} < ${value} OR (${order} = ${value} AND t.row < ${row}))` : sql`(${order} > ${value} OR (${order} = ${value} AND t.row > ${row}))`);
@@ -180,7 +181,7 @@ export class TraceQueries {
   /** Sets and deletes tags on every trace matching a search, in one transaction. */
   async tagMatchingTraces(q: Pick<TraceSearchQuery, 'projectId' | 'filter'>, set: Record<string, string>, remove: string[]): Promise<number> {
     const conditions = [sql`t.project_id = ${q.projectId}`, sql`t.span_count > 0`];
-    if (q.filter) conditions.push(new TraceSearchCompiler(q.projectId).compile(q.filter));
+    if (q.filter) conditions.push(new TraceSearchCompiler(q.projectId, await planTraceSearch(this.db, q.projectId, q.filter)).compile(q.filter));
     const where = sql.join(conditions, sql` AND `);
     return this.db.transaction().execute(async (tx) => {
       const count = await sql<{ n: number }>`SELECT count(*) AS n FROM traces t WHERE ${where}`.execute(tx);

@@ -7,6 +7,7 @@
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { QuerySyntaxError, type SearchExpr, type SearchPredicate } from '../../query/ast.js';
+import type { TracePlan } from './trace-plan.js';
 
 type Sql = RawBuilder<unknown>;
 
@@ -29,6 +30,12 @@ export function likeToGlob(pattern: string): string {
 const NUMBER_COLUMNS: Record<string, Sql> = {
   timestamp_ms: sql`t.timestamp_ms`,
   execution_time_ms: sql`t.execution_time_ms`,
+  span_count: sql`t.span_count`,
+};
+/** The same columns behind SQLite's no-op unary plus, which keeps the planner off their index. */
+const CHECKED_COLUMNS: Record<string, Sql> = {
+  timestamp_ms: sql`+t.timestamp_ms`,
+  execution_time_ms: sql`+t.execution_time_ms`,
   span_count: sql`t.span_count`,
 };
 const COMPARISONS: Record<string, Sql> = { '=': sql`=`, '!=': sql`!=`, '>': sql`>`, '>=': sql`>=`, '<': sql`<`, '<=': sql`<=` };
@@ -57,7 +64,15 @@ function textCondition(column: Sql, p: SearchPredicate): Sql {
 const jsonPath = (key: string) => `$."${key.replace(/"/g, '')}"`;
 
 export class TraceSearchCompiler {
-  constructor(private readonly projectId: number) {}
+  constructor(
+    private readonly projectId: number,
+    /** How indexed conditions run (trace-plan.ts); conditions not in it keep the default. */
+    private readonly plan: TracePlan = new Map(),
+  ) {}
+
+  private checked(p: SearchPredicate): boolean {
+    return this.plan.get(p) === 'check';
+  }
 
   compile(expr: SearchExpr): RawBuilder<SqlBool> {
     return this.node(expr) as RawBuilder<SqlBool>;
@@ -78,6 +93,9 @@ export class TraceSearchCompiler {
 
   /** Tags and metadata: the trace has the key with a matching value. */
   private keyed(table: 'trace_tags' | 'trace_metadata', key: string, p: SearchPredicate): Sql {
+    if (this.checked(p)) {
+      return sql`EXISTS (SELECT 1 FROM ${sql.table(table)} k WHERE k.trace_row = t.row AND k.key = ${key} AND ${textCondition(sql.ref('k.value'), p)})`;
+    }
     const rows = sql`SELECT trace_row FROM ${sql.table(table)} WHERE project_id = ${this.projectId} AND key = ${key}`;
     if (p.op === 'exists') return sql`t.row IN (${rows})`;
     return sql`t.row IN (${rows} AND ${textCondition(sql.ref('value'), p)})`;
@@ -94,7 +112,7 @@ export class TraceSearchCompiler {
       if (p.op === 'exists') return this.spanCondition(sql`json_type(s.data, ${path}) IS NOT NULL`);
       return this.spanCondition(textCondition(sql`CAST(json_extract(s.data, ${path}) AS TEXT)`, p));
     }
-    const numberColumn = NUMBER_COLUMNS[name];
+    const numberColumn = (this.checked(p) ? CHECKED_COLUMNS : NUMBER_COLUMNS)[name];
     if (numberColumn) {
       if (p.op === 'in') return sql`${numberColumn} IN (${sql.join(p.values.map(Number))})`;
       const op = COMPARISONS[p.op];
@@ -103,7 +121,7 @@ export class TraceSearchCompiler {
     }
     switch (name) {
       case 'status':
-        return textCondition(sql`t.status`, p);
+        return textCondition(this.checked(p) ? sql`+t.status` : sql`t.status`, p);
       case 'name':
         return textCondition(sql`coalesce(t.name, '')`, p);
       case 'trace_id': {
