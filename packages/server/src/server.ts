@@ -47,7 +47,14 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
     defaultProject: { id: project.id, publicKey: project.publicKey, dsn: dsnFor(base, project.publicKey, project.id) },
     close() {
       closing ??= (async () => {
-        await app.close();
+        // Fastify's close() waits out keepAliveTimeout (72 s) for a keep-alive connection that was
+        // serving a request when shutdown began (fastify#7044): close each one once it is idle.
+        const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(closeIdle);
+        }
         await store.close();
       })();
       return closing;
