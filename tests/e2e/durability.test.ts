@@ -69,18 +69,26 @@ function request(server: RunningServer, sender: number, seq: number, eventId: st
 }
 
 interface Ack { eventId: string; sender: number; seq: number }
-interface Round { acked: Ack[]; ackedAtKill: number; attempted: number; unanswered: number; unexpected: string[] }
+interface Round {
+  acked: Ack[]; ackedAtKill: number; attempted: number; unanswered: number;
+  /** Answers other than 200 before the signal (none expected) and after it. */
+  unexpected: string[]; answeredAfterSignal: number[];
+}
 
 /**
  * Runs SENDERS concurrent senders against the server until `killAfterAcks` events are acknowledged
- * (or KILL_AFTER_MS passes), then SIGKILLs it by pid while their requests are in flight.
+ * (or KILL_AFTER_MS passes), then signals it by pid while they keep sending, and waits (at most
+ * 20 s) for it to exit. A sender stops at its first failed request, as the official clients drop.
  */
-async function sendUntilKilled(server: RunningServer, round: number, killAfterAcks: number): Promise<Round> {
-  const result: Round = { acked: [], ackedAtKill: 0, attempted: 0, unanswered: 0, unexpected: [] };
-  let killed = false;
+async function sendUntilSignalled(
+  server: RunningServer, round: number, killAfterAcks: number, signal: NodeJS.Signals,
+): Promise<Round> {
+  const result: Round = { acked: [], ackedAtKill: 0, attempted: 0, unanswered: 0, unexpected: [], answeredAfterSignal: [] };
+  let signalled = false;
+  let exited = false;
 
   async function sender(id: number) {
-    for (let n = 0; n < MAX_REQUESTS_PER_SENDER && !killed; n++) {
+    for (let n = 0; n < MAX_REQUESTS_PER_SENDER && !exited; n++) {
       const seq = round * MAX_REQUESTS_PER_SENDER + n;
       const eventId = randomUUID().replace(/-/g, '');
       const { url, init } = request(server, id, seq, eventId);
@@ -96,6 +104,7 @@ async function sendUntilKilled(server: RunningServer, round: number, killAfterAc
         return;
       }
       if (status === 200 && JSON.parse(text).id === eventId) result.acked.push({ eventId, sender: id, seq });
+      else if (signalled) result.answeredAfterSignal.push(status);
       else result.unexpected.push(`${status} ${text}`);
     }
   }
@@ -106,10 +115,36 @@ async function sendUntilKilled(server: RunningServer, round: number, killAfterAc
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   result.ackedAtKill = result.acked.length;
-  await server.kill('SIGKILL');
-  killed = true;
+  signalled = true;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      server.kill(signal),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`the server did not exit on ${signal} in 20 s`)), 20_000))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    await server.kill('SIGKILL');
+    exited = true;
+  }
   await Promise.all(senders);
   return result;
+}
+
+/** Every acknowledged event, fetched one by one (32 at a time): the ids missing, and those with wrong tags. */
+async function findAcknowledged(server: RunningServer, acked: Ack[]): Promise<{ missing: string[]; wrong: string[] }> {
+  const missing: string[] = [];
+  const wrong: string[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (next < acked.length) {
+      const ack = acked[next++]!;
+      const { status, body } = await server.api(`/api/0/projects/${server.projectId}/events/${ack.eventId}/`);
+      if (status !== 200) missing.push(`${ack.eventId} (${status})`);
+      else if (body.tags?.sender !== String(ack.sender) || body.tags?.seq !== String(ack.seq)) wrong.push(ack.eventId);
+    }
+  }));
+  return { missing, wrong };
 }
 
 const dataDirs: string[] = [];
@@ -126,7 +161,7 @@ test('every event acknowledged before each of two SIGKILLs mid-stream is there a
   let server = first;
   for (const [round, killAfterAcks] of [[0, KILL_AFTER_ACKS], [1, KILL_AFTER_ACKS / 2]] as const) {
     if (round > 0) server = await restart();
-    const result = await sendUntilKilled(server, round, killAfterAcks);
+    const result = await sendUntilSignalled(server, round, killAfterAcks, 'SIGKILL');
     t.diagnostic(`round ${round}: ${result.attempted} sent, ${result.ackedAtKill} acknowledged when killed ` +
       `(${result.acked.length} in all), ${result.unanswered} unanswered`);
     assert.deepEqual(result.unexpected, [], 'before the crash every request is acknowledged (no 4xx or 5xx)');
@@ -143,18 +178,7 @@ test('every event acknowledged before each of two SIGKILLs mid-stream is there a
     assert.equal(last.projectId, first.projectId);
     assert.equal(last.publicKey, first.publicKey, 'the project key survives the crashes');
 
-    // Every acknowledged event, fetched one by one (32 at a time).
-    const missing: string[] = [];
-    const wrong: string[] = [];
-    let next = 0;
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (next < acked.length) {
-        const ack = acked[next++]!;
-        const { status, body } = await last.api(`/api/0/projects/${last.projectId}/events/${ack.eventId}/`);
-        if (status !== 200) missing.push(`${ack.eventId} (${status})`);
-        else if (body.tags?.sender !== String(ack.sender) || body.tags?.seq !== String(ack.seq)) wrong.push(ack.eventId);
-      }
-    }));
+    const { missing, wrong } = await findAcknowledged(last, acked);
     assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged events are missing after the crashes`);
     assert.deepEqual(wrong, [], 'acknowledged events come back with their own tags');
 
@@ -180,5 +204,26 @@ test('every event acknowledged before each of two SIGKILLs mid-stream is there a
     assert.equal((await last.api(`/api/0/projects/${last.projectId}/events/${eventId}/`)).status, 200);
   } finally {
     await last.stop();
+  }
+});
+
+test('a SIGTERM under load stops the server promptly, and every acknowledged event is there after a restart', async (t) => {
+  const first = await startServer();
+  dataDirs.push(first.dataDir);
+  const result = await sendUntilSignalled(first, 0, KILL_AFTER_ACKS, 'SIGTERM');
+  t.diagnostic(`${result.attempted} sent, ${result.ackedAtKill} acknowledged at the signal (${result.acked.length} in all), ` +
+    `${result.unanswered} unanswered, after the signal answered ${JSON.stringify(result.answeredAfterSignal)}`);
+  assert.deepEqual(result.unexpected, []);
+  assert.equal(first.process.exitCode, 0, `exit code ${first.process.exitCode}, signal ${first.process.signalCode}`);
+  // While it closes, the server refuses new requests with 503 (or the connection): nothing else.
+  assert.deepEqual(result.answeredAfterSignal.filter((status) => status !== 503), []);
+
+  const second = await startServer({ dataDir: first.dataDir, adminToken: first.adminToken });
+  try {
+    const { missing, wrong } = await findAcknowledged(second, result.acked);
+    assert.deepEqual(missing, [], `${missing.length} of ${result.acked.length} acknowledged events are missing after a SIGTERM`);
+    assert.deepEqual(wrong, []);
+  } finally {
+    await second.stop();
   }
 });
