@@ -6,6 +6,8 @@ import { IssueList } from './pages/issue-list.js';
 import { IssuePage } from './pages/issue-page.js';
 import { SetupPage } from './pages/setup.js';
 import { SignIn } from './pages/sign-in.js';
+import { TracePage } from './pages/trace-page.js';
+import { TracesPage } from './pages/traces.js';
 import { Link, match, navigate, useLocation } from './router.js';
 import type { Project } from './types.js';
 
@@ -61,6 +63,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
             <Link href={`/projects/${projectId}/issues/`} class={projectMatch?.page === 'issues' ? 'active' : ''}>
               Issues
             </Link>
+            <Link href={`/projects/${projectId}/traces/`} class={projectMatch?.page === 'traces' ? 'active' : ''}>
+              Traces
+            </Link>
             <Link href={`/projects/${projectId}/setup/`} class={projectMatch?.page === 'setup' ? 'active' : ''}>
               Setup
             </Link>
@@ -82,6 +87,8 @@ function Routes({ loc }: { loc: ReturnType<typeof useLocation> }) {
   let m;
   if ((m = match('/projects/:projectId/issues/', loc.path))) return <IssueList projectId={m.projectId!} loc={loc} />;
   if ((m = match('/projects/:projectId/setup/', loc.path))) return <SetupPage projectId={m.projectId!} />;
+  if ((m = match('/projects/:projectId/traces/', loc.path))) return <TracesPage projectId={m.projectId!} loc={loc} />;
+  if ((m = match('/traces/:traceId/', loc.path))) return <TracePage traceId={m.traceId!} />;
   if ((m = match('/issues/:issueId/', loc.path))) return <IssuePage issueId={m.issueId!} eventId={null} />;
   if ((m = match('/issues/:issueId/events/:eventId/', loc.path))) return <IssuePage issueId={m.issueId!} eventId={m.eventId!} />;
   if (loc.path === '/') return <Loading />;
