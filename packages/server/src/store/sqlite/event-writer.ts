@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
 import { BatchCounts } from './batch-counts.js';
-import { encodePayload } from './payload-codec.js';
+import { encodePayload, storedPayload } from './payload-codec.js';
 import type { TelemetryBatch } from '../trace-types.js';
 import { TraceWriter } from './trace-writer.js';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const TAG_CACHE_LIMIT = 200_000;
+
+/** An event as the writer takes it: payload as JSON text, or already encoded by encodePayload. */
+export type WriterEvent = Omit<DigestedEvent, 'payload'> & { payload: string | Uint8Array };
 
 const hexToBlob = (hex: string | null) => (hex ? Buffer.from(hex, 'hex') : null);
 /** 48 bits: collisions stay negligible far beyond a billion distinct users. */
@@ -90,7 +93,7 @@ export class EventWriter {
     };
   }
 
-  write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): WriteOutcome[] {
+  write(events: WriterEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): WriteOutcome[] {
     try {
       return this.db.transaction(() => {
         const counts = new BatchCounts();
@@ -109,7 +112,7 @@ export class EventWriter {
     }
   }
 
-  private issueFor(event: DigestedEvent, issueIds: Map<string, number>): number {
+  private issueFor(event: WriterEvent, issueIds: Map<string, number>): number {
     const key = `${event.projectId}\u0000${event.groupingVersion}\u0000${event.fingerprint}`;
     let issueId = issueIds.get(key);
     if (issueId === undefined) {
@@ -120,7 +123,7 @@ export class EventWriter {
     return issueId;
   }
 
-  private writeEvent(event: DigestedEvent, counts: BatchCounts, issueIds: Map<string, number>, seen: Set<string>): WriteOutcome {
+  private writeEvent(event: WriterEvent, counts: BatchCounts, issueIds: Map<string, number>, seen: Set<string>): WriteOutcome {
     const s = this.stmt;
     const issueId = this.issueFor(event, issueIds);
     const eventIdBlob = Buffer.from(event.eventId, 'hex');
@@ -131,7 +134,7 @@ export class EventWriter {
       event.timestamp,
       event.received,
       hexToBlob(event.traceId),
-      encodePayload(event.payload),
+      storedPayload(event.payload),
       event.userKey ? userHash(event.userKey) : null,
     );
     if (inserted.changes === 0) {

@@ -32,6 +32,15 @@ export function encodePayload(json: string): Buffer {
   return out;
 }
 
+/**
+ * Bytes to store: JSON text is encoded here; bytes already made by encodePayload (off the writing
+ * thread, e.g. by the bench's data set builder) pass through unchanged.
+ */
+export function storedPayload(payload: string | Uint8Array): Buffer {
+  if (typeof payload === 'string') return encodePayload(payload);
+  return Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+}
+
 export function decodePayload(blob: Buffer | Uint8Array): string {
   const bytes = Buffer.isBuffer(blob) ? blob : Buffer.from(blob);
   if (bytes[0] !== FORMAT_DEFLATE_DICT_V1) throw new Error(`unknown payload format ${bytes[0]}`);
