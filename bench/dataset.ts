@@ -12,7 +12,8 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import Database from 'better-sqlite3';
 import { digestEvent } from '../packages/server/src/digest/digest.js';
 import { configureConnection, migrate } from '../packages/server/src/store/sqlite/schema.js';
-import type { DigestedEvent } from '../packages/server/src/store/types.js';
+import type { WriterEvent } from '../packages/server/src/store/sqlite/event-writer.js';
+import { encodePayload } from '../packages/server/src/store/sqlite/payload-codec.js';
 import { issueSampler, makeEvent, rng } from './payload.js';
 import { tsWorkerBootstrap } from './pool.js';
 import { log } from './report.js';
@@ -52,15 +53,17 @@ function issueFor(i: number, sampler: (random: () => number) => number): number 
 }
 
 /** Events span the `days` before `end` (the build time), so "last 30 days" windows cover them. */
-function digestRange(from: number, to: number, end: number): DigestedEvent[] {
+/** Digested and with payloads already deflated, so the single writing thread only writes. */
+function digestRange(from: number, to: number, end: number): WriterEvent[] {
   const sampler = issueSampler(DATASET.issues - 1, 1.0);
   const span = DATASET.days * 86_400_000;
   const start = end - span;
-  const out: DigestedEvent[] = [];
+  const out: WriterEvent[] = [];
   for (let i = from; i < to; i++) {
     const ms = start + Math.floor((i / DATASET.events) * span) + (i % 997);
     const raw = makeEvent({ issue: issueFor(i, sampler), timestamp: ms / 1000, seed: i + 1, light: true });
-    out.push(digestEvent(raw, 1, { receivedMs: ms }));
+    const event = digestEvent(raw, 1, { receivedMs: ms });
+    out.push({ ...event, payload: encodePayload(event.payload) });
   }
   return out;
 }
@@ -147,7 +150,7 @@ async function buildDataset(): Promise<DatasetInfo> {
       const mine = ranges.filter((_, i) => i % threads === t);
       const worker = new Worker(tsWorkerBootstrap(import.meta.url), { eval: true, workerData: { kind: 'bench-dataset', ranges: mine, end } });
       return new Promise<void>((resolve, reject) => {
-        worker.on('message', (batch: DigestedEvent[] | null) => {
+        worker.on('message', (batch: WriterEvent[] | null) => {
           if (batch === null) {
             void worker.terminate().then(() => resolve());
             return;
