@@ -1,7 +1,7 @@
 /**
  * The Traces pages in headless chromium against the real server: traces sent by our Node SDK are
  * listed and filtered with seed 004's grammar, a trace shows its waterfall, span data, error and
- * logs, and its tags are added ("+"), edited (pencil) and deleted (trash) as seed 004 describes.
+ * logs (also from the issue page, ±5 minutes), and its tags are added ("+"), edited (pencil) and deleted (trash) as seed 004 describes.
  * Screenshots go to docs/images/.
  */
 import assert from 'node:assert/strict';
@@ -85,6 +85,17 @@ describe('traces in the dashboard', () => {
     assert.match((await page.textContent('section[aria-label="Errors"]'))!, /model timed out/);
     assert.match((await page.textContent('section[aria-label="Logs"]'))!, /model was slow/);
     assert.match((await page.textContent('section[aria-label="Metadata"]'))!, /req-production/);
+  });
+
+  test("the issue page shows the logs of the event's trace within 5 minutes, and links the trace", async () => {
+    const { body: issues } = await server.api(`/api/0/projects/${server.projectId}/issues/`);
+    const issue = issues.find((i: { title: string }) => i.title.includes('model timed out'));
+    await page.goto(`${server.url}/issues/${issue.id}/`);
+    await page.waitForSelector('#trace-logs .log-body');
+    assert.match((await page.textContent('#trace-logs'))!, /model was slow/);
+    await page.click('#trace-logs a:has-text("Open the trace")');
+    await page.waitForSelector('svg.waterfall g[data-span-id]');
+    assert.match(page.url(), new RegExp(`/traces/${traceId}/$`));
   });
 
   test('tags: add with +, edit with the pencil, delete with the trash can', async () => {

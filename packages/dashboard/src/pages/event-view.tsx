@@ -1,6 +1,7 @@
 /** One event: exception and frames, tags, user and account, breadcrumbs, contexts, extra. */
 import type { ComponentChildren } from 'preact';
 import { Breadcrumbs } from '../components/breadcrumbs.js';
+import { EventLogs } from '../components/event-logs.js';
 import { JsonTree } from '../components/json-tree.js';
 import { ExceptionView } from '../components/stacktrace.js';
 import { filterHref } from '../components/tag-panel.js';
@@ -191,6 +192,8 @@ export function EventView({ event, projectId }: { event: FullEvent; projectId: n
           <JsonTree value={event.extra} />
         </Section>
       )}
+
+      {ids.traceId && <EventLogs projectId={projectId} eventId={event.eventId} traceId={ids.traceId} />}
 
       {(ids.traceId || ids.sessionId || ids.windowId || event.grouping) && (
         <Section title="Correlation and grouping" id="ids">

@@ -1,0 +1,46 @@
+/**
+ * Seed 001 on the issue page: the logs of the event's trace within ±5 minutes of it, and a link to
+ * the trace when the server has one.
+ */
+import { api, ApiError } from '../api.js';
+import { dateTime } from '../format.js';
+import { useAsync } from '../hooks.js';
+import type { LogRecord } from '../pages/trace-types.js';
+import { Link } from '../router.js';
+
+export function EventLogs({ projectId, eventId, traceId }: { projectId: number; eventId: string; traceId: string }) {
+  const logs = useAsync(() => api<LogRecord[]>(`/api/0/projects/${projectId}/logs/?around=${encodeURIComponent(eventId)}&limit=200`), [projectId, eventId]);
+  const trace = useAsync(
+    () => api<{ spanCount: number }>(`/api/0/traces/${encodeURIComponent(traceId)}/`).catch((e: unknown) => (e instanceof ApiError && e.status === 404 ? null : Promise.reject(e))),
+    [traceId],
+  );
+  return (
+    <section class="event-section event-trace" id="trace-logs" aria-labelledby="trace-logs-h">
+      <h2 id="trace-logs-h">Trace and logs (±5 minutes)</h2>
+      {trace.data && (
+        <p>
+          <Link href={`/traces/${traceId}/`}>Open the trace</Link> <span class="muted small-text">{trace.data.spanCount} spans</span>
+        </p>
+      )}
+      {logs.error ? (
+        <p class="muted">Logs could not be loaded: {logs.error.message}</p>
+      ) : !logs.data ? (
+        <p class="muted">Loading logs…</p>
+      ) : logs.data.length === 0 ? (
+        <p class="muted">No logs with this trace id within 5 minutes of the event.</p>
+      ) : (
+        <table class="log-table">
+          <tbody>
+            {logs.data.map((l) => (
+              <tr class={`log-${l.level}`}>
+                <td class="when">{dateTime(l.timestamp)}</td>
+                <td class="log-level">{l.level}</td>
+                <td class="log-body">{l.body}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
