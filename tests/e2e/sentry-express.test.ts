@@ -19,7 +19,7 @@ const testsDir = fileURLToPath(new URL('..', import.meta.url));
 const F = 'sentry-express-app.cjs';
 const CHECKOUT = v1Fingerprint('Error', [['validateTier', F], ['chargeOrder', F], ['handleCheckout', F]]);
 
-interface Report { flushed: boolean; statuses: number[]; tiers: string[] }
+interface Report { flushed: boolean; statuses: number[]; tiers: string[]; responses: Array<{ items: string[]; status: number | null }> }
 
 for (const { pkg, major } of [{ pkg: '@sentry/node', major: '10' }, { pkg: 'sentry-node-11', major: '11' }]) {
   describe(`official @sentry/node ${major}.x in an Express app with concurrent requests`, () => {
@@ -48,6 +48,13 @@ for (const { pkg, major } of [{ pkg: '@sentry/node', major: '10' }, { pkg: 'sent
       assert.equal(issue!.userCount, 6);
       assert.equal(issue!.culprit, 'GET /checkout/:orderId');
       assert.equal(events.length, 6);
+    });
+
+    test('every envelope the SDK sent (events, and transactions or spans) was answered 200', () => {
+      assert.ok(report.responses.length >= 7, JSON.stringify(report.responses));
+      assert.deepEqual(report.responses.filter((r) => r.status !== 200), []);
+      const types = new Set(report.responses.flatMap((r) => r.items));
+      assert.ok(types.has('event') && types.has(major === '10' ? 'transaction' : 'span'), [...types].join(', '));
     });
 
     test("each event carries its own request's tag, user and URL, although the requests interleaved", () => {
