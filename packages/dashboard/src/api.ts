@@ -74,9 +74,14 @@ export async function apiPage<T>(path: string): Promise<Page<T>> {
   return { items, nextCursor: response.headers.get('x-next-cursor') };
 }
 
-/** Endpoints that are still being added answer 404 (no route) or 405; treat those as "not offered". */
+/**
+ * Endpoints that are still being added answer the server's "No route for ..." 404 (or 405 / 501);
+ * callers treat those as "not offered" and degrade. A 404 about a missing record is a real error.
+ */
 export function isMissingEndpoint(error: unknown): boolean {
-  return error instanceof ApiError && (error.status === 404 || error.status === 405 || error.status === 501) && error.code !== 'unauthorized';
+  if (!(error instanceof ApiError)) return false;
+  if (error.status === 405 || error.status === 501) return true;
+  return error.status === 404 && /^No route for /.test(error.message);
 }
 
 export function qs(params: Record<string, string | number | undefined | null | (string | number)[]>): string {

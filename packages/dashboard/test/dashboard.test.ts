@@ -12,7 +12,7 @@ import { sendEvents, XSS_MESSAGE, XSS_TAG_IMG, XSS_TAG_SCRIPT } from './send-eve
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshotDir, `dashboard-${name}.png`), fullPage: true });
 
-describe('dashboard', () => {
+describe('dashboard', { timeout: 120_000 }, () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
@@ -20,7 +20,14 @@ describe('dashboard', () => {
   const dialogs: string[] = [];
 
   before(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    // Keep the browser even when the server fails to start, so after() can close it (a live
+    // chromium would keep this process from exiting).
+    const launching = launchBrowser();
+    try {
+      server = await startServer();
+    } finally {
+      browser = await launching;
+    }
     await sendEvents(server.dsn);
     // Ingest commits before it answers, but digest is asynchronous: wait for the three issues.
     for (let i = 0; i < 50; i++) {
@@ -204,6 +211,20 @@ describe('dashboard', () => {
     await page.waitForSelector('[data-testid=dsn]');
     assert.equal((await page.textContent('[data-testid=dsn]'))!.trim(), server.dsn);
     await shot(page, 'setup');
+  });
+
+  test('bulk ignore moves the selected issues to the Ignored tab', async () => {
+    await page.goto(`${server.url}/projects/${server.projectId}/issues/`);
+    await page.waitForSelector('tr[data-issue-id]');
+    const ids = await page.$$eval('tr[data-issue-id]', (trs) => trs.map((tr) => tr.getAttribute('data-issue-id')));
+    assert.equal(ids.length, 2);
+    await page.check('[aria-label="Select all on this page"]');
+    await page.click('.bulk-bar button:has-text("Ignore")');
+    await page.waitForSelector('[data-testid=no-issues]');
+    await page.click('.tabs a:text-is("Ignored")');
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-issue-id]').length === 2);
+    const ignored = await page.$$eval('tr[data-issue-id]', (trs) => trs.map((tr) => tr.getAttribute('data-issue-id')));
+    assert.deepEqual(ignored.sort(), ids.sort());
   });
 
   test('the server answers app URLs with index.html and a CSP that forbids inline scripts', async () => {
