@@ -92,16 +92,25 @@ export function closedLoop(target: Target, options: { connections: number; secon
 /**
  * Open loop at a fixed rate: request i is due at start + i / rate and its latency is counted from
  * that moment, so time spent waiting for a free connection counts too (no coordinated omission).
+ * If the server falls more than `maxBacklogSeconds` behind, due requests are skipped and counted
+ * as failed rather than queued without bound.
  */
-export async function fixedRate(target: Target, options: { rate: number; seconds: number; connections: number }): Promise<LoadResult> {
+export async function fixedRate(
+  target: Target,
+  options: { rate: number; seconds: number; connections: number; maxBacklogSeconds?: number },
+): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const url = new URL(target.path, target.url);
   const total = Math.floor(options.rate * options.seconds);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
+  const maxBacklog = Math.ceil(options.rate * (options.maxBacklogSeconds ?? 5));
   let errors = 0;
+  let skipped = 0;
+  let due = 0;
   let sent = 0;
   let finished = 0;
+  let done = false;
   const started = performance.now();
 
   await new Promise<void>((resolve) => {
@@ -115,26 +124,36 @@ export async function fixedRate(target: Target, options: { rate: number; seconds
           res.on('end', () => {
             latencies.push(performance.now() - due);
             statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
-            if (++finished === total) resolve();
+            if (++finished === sent && done) resolve();
           });
         },
       );
       req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
       req.on('error', () => {
         errors++;
-        if (++finished === total) resolve();
+        if (++finished === sent && done) resolve();
       });
       req.end(body);
     };
     const tick = () => {
       const now = performance.now();
       const dueCount = Math.min(total, Math.floor(((now - started) / 1000) * options.rate) + 1);
-      while (sent < dueCount) send(started + (sent++ / options.rate) * 1000);
-      if (sent < total) setTimeout(tick, 1);
+      for (; due < dueCount; due++) {
+        if (sent - finished >= maxBacklog) skipped++;
+        else {
+          sent++;
+          send(started + (due / options.rate) * 1000);
+        }
+      }
+      if (due < total) setTimeout(tick, 1);
+      else {
+        done = true;
+        if (finished === sent) resolve();
+      }
     };
     tick();
   });
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  return summarize(latencies, statuses, seconds, errors);
+  return summarize(latencies, statuses, seconds, errors + skipped);
 }

@@ -11,7 +11,7 @@ import { log, percentile, table, type Row } from './report.js';
 const WARMUP_RUNS = 5;
 const RUNS = 50;
 /** A slow case stops early rather than holding the whole bench. */
-const CASE_BUDGET_MS = 20_000;
+const CASE_BUDGET_MS = 10_000;
 
 function resultSize(body: unknown): string {
   if (Array.isArray(body)) return `${body.length} items`;
