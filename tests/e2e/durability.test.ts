@@ -60,10 +60,10 @@ function request(server: RunningServer, sender: number, seq: number, eventId: st
   }
   const envelope = `${JSON.stringify({ event_id: eventId, sent_at: new Date().toISOString() })}\n{"type":"event"}\n${payload}\n`;
   const headers: Record<string, string> = { 'x-sentry-auth': auth, 'content-type': 'application/x-sentry-envelope' };
-  let body: string | Uint8Array = envelope;
+  let body: BodyInit = envelope;
   if (mode === 'envelope-gzip') {
     headers['content-encoding'] = 'gzip';
-    body = gzipSync(envelope);
+    body = new Uint8Array(gzipSync(envelope));
   }
   return { url: `${server.url}/api/${server.projectId}/envelope/`, init: { method: 'POST', headers, body } };
 }

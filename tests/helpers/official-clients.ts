@@ -70,7 +70,9 @@ export interface ApiIssue {
   groupingVersion: string;
   count: number;
   userCount: number;
+  accountCount: number;
   status: string;
+  isRegressed: boolean;
   environments: string[];
 }
 export interface TagDistribution {
