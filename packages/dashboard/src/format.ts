@@ -36,6 +36,11 @@ export function percent(p: number): string {
   return `${p >= 10 || p === 0 ? Math.round(p) : p.toFixed(1)}%`;
 }
 
+/** An array, or [] for anything else (payload fields are not always the documented shape). */
+export function list<T>(value: T[] | null | undefined | unknown): T[] {
+  return Array.isArray(value) ? (value as T[]) : [];
+}
+
 /** Any JSON value as one line of text, for table cells. */
 export function asText(value: unknown): string {
   if (value === null || value === undefined) return '';

@@ -1,5 +1,5 @@
 /** The breadcrumb trail, oldest first, with time relative to the event, level and category. */
-import { asText } from '../format.js';
+import { asText, list } from '../format.js';
 import type { Breadcrumb } from '../types.js';
 
 function seconds(ts: Breadcrumb['timestamp']): number | null {
@@ -22,19 +22,19 @@ export function Breadcrumbs({ crumbs, eventTime }: { crumbs: Breadcrumb[]; event
   const eventAt = eventTime ? Date.parse(eventTime) / 1000 : null;
   return (
     <ol class="timeline">
-      {crumbs.map((c) => {
-        const level = c.level || 'info';
+      {list<Breadcrumb>(crumbs).filter((c) => c && typeof c === 'object').map((c) => {
+        const level = asText(c.level) || 'info';
         const at = seconds(c.timestamp);
-        const data = c.data && Object.keys(c.data).length ? c.data : null;
+        const data = c.data && typeof c.data === 'object' && Object.keys(c.data).length ? c.data : null;
         return (
           <li class={`crumb crumb-${level}`}>
             <span class="crumb-time mono" title={at === null ? '' : new Date(at * 1000).toISOString()}>
               {relative(at, eventAt)}
             </span>
             <span class={`crumb-level badge level-badge-${level}`}>{level}</span>
-            <span class="crumb-cat mono">{c.category || c.type || 'default'}</span>
+            <span class="crumb-cat mono">{asText(c.category || c.type) || 'default'}</span>
             <span class="crumb-msg">
-              {c.message ? <span>{c.message}</span> : null}
+              {c.message ? <span>{asText(c.message)}</span> : null}
               {data && (
                 <span class="crumb-data mono">
                   {Object.entries(data).map(([k, v]) => (

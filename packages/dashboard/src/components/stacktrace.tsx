@@ -4,28 +4,29 @@
  * into one row that expands on click.
  */
 import { useState } from 'preact/hooks';
+import { asText, list } from '../format.js';
 import type { ExceptionValue, Frame } from '../types.js';
 import { JsonTree } from './json-tree.js';
 
 function frameLocation(f: Frame): string {
-  const file = f.filename || f.abs_path || f.module || '?';
+  const file = asText(f.filename || f.abs_path || f.module || '?');
   return `${file}${f.lineno != null ? `:${f.lineno}` : ''}${f.colno != null ? `:${f.colno}` : ''}`;
 }
 
 function hasDetail(f: Frame): boolean {
-  return Boolean(f.context_line || f.pre_context?.length || f.post_context?.length || (f.vars && Object.keys(f.vars).length));
+  return Boolean(f.context_line || list(f.pre_context).length || list(f.post_context).length || (f.vars && typeof f.vars === 'object' && Object.keys(f.vars).length));
 }
 
 function FrameRow({ frame, initiallyOpen }: { frame: Frame; initiallyOpen: boolean }) {
   const [open, setOpen] = useState(initiallyOpen);
   const detail = hasDetail(frame);
   const line = frame.lineno ?? 0;
-  const pre = frame.pre_context ?? [];
-  const post = frame.post_context ?? [];
+  const pre = list<unknown>(frame.pre_context);
+  const post = list<unknown>(frame.post_context);
   return (
     <li class={`frame ${frame.in_app ? 'in-app' : 'library'}`}>
       <button type="button" class="frame-head" aria-expanded={detail ? open : undefined} disabled={!detail} onClick={() => setOpen(!open)}>
-        <span class="frame-fn mono">{frame.function || '?'}</span>
+        <span class="frame-fn mono">{asText(frame.function) || '?'}</span>
         <span class="muted"> in </span>
         <span class="frame-file mono">{frameLocation(frame)}</span>
         {frame.in_app && <span class="badge in-app-badge">in app</span>}
@@ -36,22 +37,22 @@ function FrameRow({ frame, initiallyOpen }: { frame: Frame; initiallyOpen: boole
             <ol class="context" start={Math.max(1, line - pre.length)}>
               {pre.map((l) => (
                 <li>
-                  <code>{l}</code>
+                  <code>{asText(l)}</code>
                 </li>
               ))}
               {frame.context_line != null && (
                 <li class="context-line">
-                  <code>{frame.context_line}</code>
+                  <code>{asText(frame.context_line)}</code>
                 </li>
               )}
               {post.map((l) => (
                 <li>
-                  <code>{l}</code>
+                  <code>{asText(l)}</code>
                 </li>
               ))}
             </ol>
           )}
-          {frame.vars && Object.keys(frame.vars).length > 0 && (
+          {frame.vars && typeof frame.vars === 'object' && Object.keys(frame.vars).length > 0 && (
             <div class="frame-vars">
               <div class="muted small-text">Local variables</div>
               <JsonTree value={frame.vars} />
@@ -76,7 +77,7 @@ function LibraryRun({ frames }: { frames: Frame[] }) {
 }
 
 export function ExceptionView({ exception }: { exception: ExceptionValue }) {
-  const frames = [...(exception.stacktrace?.frames ?? [])].reverse();
+  const frames = list<Frame>(exception.stacktrace?.frames).filter((f) => f && typeof f === 'object').reverse();
   const anyInApp = frames.some((f) => f.in_app);
   const firstInApp = frames.findIndex((f) => f.in_app);
   // Group consecutive library frames; when nothing is in-app, show everything.
@@ -92,12 +93,12 @@ export function ExceptionView({ exception }: { exception: ExceptionValue }) {
   return (
     <div class="exception">
       <h3 class="exc-title">
-        <span class="exc-type">{exception.type || 'Error'}</span>
-        {exception.value ? <span class="exc-value">: {exception.value}</span> : null}
+        <span class="exc-type">{asText(exception.type) || 'Error'}</span>
+        {exception.value ? <span class="exc-value">: {asText(exception.value)}</span> : null}
       </h3>
       {mechanism && (
         <p class="muted small-text">
-          mechanism: {mechanism.type ?? '?'}
+          mechanism: {asText(mechanism.type) || '?'}
           {mechanism.handled === false && <span class="badge unhandled">unhandled</span>}
         </p>
       )}

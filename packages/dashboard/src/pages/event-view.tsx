@@ -5,9 +5,9 @@ import { EventLogs } from '../components/event-logs.js';
 import { JsonTree } from '../components/json-tree.js';
 import { ExceptionView } from '../components/stacktrace.js';
 import { filterHref } from '../components/tag-panel.js';
-import { asText, dateTime } from '../format.js';
+import { asText, dateTime, list } from '../format.js';
 import { Link } from '../router.js';
-import type { Breadcrumb, FullEvent } from '../types.js';
+import type { Breadcrumb, ExceptionValue, FullEvent, ProcessingError } from '../types.js';
 
 function Section({ title, children, id }: { title: string; id: string; children: ComponentChildren }) {
   return (
@@ -35,7 +35,7 @@ function KeyValues({ data }: { data: Record<string, unknown> }) {
 
 /** "User: alice@acme.com" as in seed 000's error detail view, with the rest of the fields below. */
 function Person({ label, value, main }: { label: string; value: Record<string, unknown> | null | undefined; main: string[] }) {
-  if (!value || Object.keys(value).length === 0) return null;
+  if (!value || typeof value !== 'object' || Object.keys(value).length === 0) return null;
   const headline = main.map((k) => value[k]).find((v) => v !== undefined && v !== null && v !== '');
   const rest = Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined));
   return (
@@ -51,18 +51,18 @@ function Person({ label, value, main }: { label: string; value: Record<string, u
 function messageText(event: FullEvent): string | null {
   if (typeof event.message === 'string') return event.message;
   if (event.message && typeof event.message === 'object') {
-    const m = event.message as { formatted?: string; message?: string };
-    return m.formatted ?? m.message ?? null;
+    const m = event.message as { formatted?: unknown; message?: unknown };
+    return asText(m.formatted ?? m.message) || null;
   }
-  return event.logentry?.formatted ?? event.logentry?.message ?? null;
+  return asText(event.logentry?.formatted ?? event.logentry?.message) || null;
 }
 
 export function EventView({ event, projectId }: { event: FullEvent; projectId: number }) {
-  const exceptions = [...(event.exception?.values ?? [])].reverse();
-  const crumbs: Breadcrumb[] = Array.isArray(event.breadcrumbs) ? event.breadcrumbs : (event.breadcrumbs?.values ?? []);
-  const tags = Object.entries(event.tags ?? {});
+  const exceptions = list<ExceptionValue>(event.exception?.values).filter((x) => x && typeof x === 'object').reverse();
+  const crumbs = Array.isArray(event.breadcrumbs) ? event.breadcrumbs : list<Breadcrumb>(event.breadcrumbs?.values);
+  const tags = event.tags && typeof event.tags === 'object' ? Object.entries(event.tags) : [];
   const message = messageText(event);
-  const errors = event.processingErrors ?? [];
+  const errors = list<ProcessingError>(event.processingErrors);
   const ids = { traceId: event.traceId, sessionId: event.sessionId, windowId: event.windowId };
   return (
     <div class="event">
@@ -76,26 +76,26 @@ export function EventView({ event, projectId }: { event: FullEvent; projectId: n
         {event.environment && (
           <>
             <dt>Environment</dt>
-            <dd>{event.environment}</dd>
+            <dd>{asText(event.environment)}</dd>
           </>
         )}
         {event.release && (
           <>
             <dt>Release</dt>
-            <dd class="mono">{event.release}</dd>
+            <dd class="mono">{asText(event.release)}</dd>
           </>
         )}
         {event.platform && (
           <>
             <dt>Platform</dt>
-            <dd>{event.platform}</dd>
+            <dd>{asText(event.platform)}</dd>
           </>
         )}
         {event.sdk?.name && (
           <>
             <dt>SDK</dt>
             <dd>
-              {event.sdk.name} {event.sdk.version ?? ''}
+              {asText(event.sdk.name)} {asText(event.sdk.version)}
             </dd>
           </>
         )}

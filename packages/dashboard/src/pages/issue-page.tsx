@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, isMissingEndpoint, qs } from '../api.js';
+import { Boundary } from '../components/boundary.js';
 import { ErrorBox, Loading } from '../components/status.js';
 import { CorrelationTable, TagPanel, type CorrelationRow } from '../components/tag-panel.js';
 import { ago, count, dateTime } from '../format.js';
@@ -200,7 +201,11 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
                 </button>
               </nav>
             </div>
-            {event.error ? <ErrorBox error={event.error} /> : !event.data ? <Loading /> : <EventView event={event.data.event} projectId={issue.projectId} />}
+            {event.error ? <ErrorBox error={event.error} /> : !event.data ? <Loading /> : (
+              <Boundary raw={event.data.event} key={event.data.event.eventId}>
+                <EventView event={event.data.event} projectId={issue.projectId} />
+              </Boundary>
+            )}
           </section>
         </div>
 
