@@ -266,6 +266,37 @@ describe('dashboard', { timeout: 120_000 }, () => {
     assert.deepEqual(ignored.sort(), ids.sort());
   });
 
+  test('pagination: Next and Previous follow the cursors', async () => {
+    const envelopes = Array.from({ length: 27 }, (_, i) => {
+      const eventId = (i + 1).toString(16).padStart(32, 'c');
+      const event = { event_id: eventId, message: `paging ${i}`, level: 'info', fingerprint: [`paging-${i}`], tags: { batch: 'paging' } };
+      return [JSON.stringify({ event_id: eventId }), JSON.stringify({ type: 'event' }), JSON.stringify(event)].join('\n');
+    });
+    for (const body of envelopes) {
+      const response = await fetch(`${server.url}/api/${server.projectId}/envelope/?sentry_key=${server.publicKey}`, { method: 'POST', body });
+      assert.equal(response.status, 200);
+    }
+    for (let i = 0; i < 50; i++) {
+      const { body } = await server.api<unknown[]>(`/api/0/projects/${server.projectId}/issues/?query=batch:paging&limit=100`);
+      if (body.length === 27) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const rows = () => page.$$eval('tr[data-issue-id]', (trs) => trs.map((tr) => tr.getAttribute('data-issue-id')));
+    await page.goto(`${server.url}/projects/${server.projectId}/issues/?query=batch%3Apaging`);
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-issue-id]').length === 25);
+    const first = await rows();
+    await page.click('.pager button:has-text("Next")');
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-issue-id]').length === 2);
+    assert.match(page.url(), /cursor=/);
+    const second = await rows();
+    assert.equal(new Set([...first, ...second]).size, 27);
+    assert.ok(await page.isDisabled('.pager button:has-text("Next")'));
+    await page.click('.pager button:has-text("Previous")');
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-issue-id]').length === 25);
+    assert.deepEqual(await rows(), first);
+    assert.doesNotMatch(page.url(), /cursor=/);
+  });
+
   test('the server answers app URLs with index.html and a CSP that forbids inline scripts', async () => {
     const html = await fetch(`${server.url}/issues/12345/`);
     assert.equal(html.status, 200);
