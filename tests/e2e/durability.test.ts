@@ -147,6 +147,23 @@ async function findAcknowledged(server: RunningServer, acked: Ack[]): Promise<{ 
   return { missing, wrong };
 }
 
+/** Every event id of an issue, following the cursor pages of GET /api/0/issues/{id}/events/. */
+async function issueEventIds(server: RunningServer, issueId: number): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 1_000; page++) {
+    const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const response = await fetch(`${server.url}/api/0/issues/${issueId}/events/?limit=100${query}`, {
+      headers: { authorization: `Bearer ${server.adminToken}` },
+    });
+    assert.equal(response.status, 200);
+    ids.push(...((await response.json()) as Array<{ eventId: string }>).map((e) => e.eventId));
+    cursor = response.headers.get('x-next-cursor');
+    if (!cursor) return ids;
+  }
+  throw new Error('more than 1,000 pages of events');
+}
+
 const dataDirs: string[] = [];
 after(() => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
@@ -182,17 +199,20 @@ test('every event acknowledged before each of two SIGKILLs mid-stream is there a
     assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged events are missing after the crashes`);
     assert.deepEqual(wrong, [], 'acknowledged events come back with their own tags');
 
-    // Issue counters were committed with the events: each issue counts at least its acknowledged
-    // events and at most everything that was sent for it.
-    const { body: issues } = await last.api<Array<{ title: string; count: number }>>(
+    // Issue counters were committed with their events: each issue counts exactly the events it
+    // holds, at least its acknowledged ones and at most everything that was sent.
+    const { body: issues } = await last.api<Array<{ id: number; title: string; count: number }>>(
       `/api/0/projects/${last.projectId}/issues/?limit=100`,
     );
     assert.equal(issues.length, ISSUE_KINDS);
     for (let kind = 0; kind < ISSUE_KINDS; kind++) {
       const issue = issues.find((i) => i.title.startsWith(`DurabilityError${kind}:`));
       assert.ok(issue, `issue of DurabilityError${kind}`);
-      const ackedForKind = acked.filter((a) => kindOf(a.sender) === kind).length;
-      assert.ok(issue.count >= ackedForKind, `DurabilityError${kind}: count ${issue.count} < ${ackedForKind} acknowledged`);
+      const ids = await issueEventIds(last, issue.id);
+      assert.equal(new Set(ids).size, ids.length, `DurabilityError${kind}: an event is listed twice`);
+      assert.equal(issue.count, ids.length, `DurabilityError${kind}: count ${issue.count}, but ${ids.length} events`);
+      const ackedForKind = acked.filter((a) => kindOf(a.sender) === kind);
+      assert.ok(ackedForKind.every((a) => ids.includes(a.eventId)), `DurabilityError${kind}: an acknowledged event is not in its issue`);
       assert.ok(issue.count <= attempted, `DurabilityError${kind}: count ${issue.count} > ${attempted} sent`);
     }
 
