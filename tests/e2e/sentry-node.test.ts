@@ -85,7 +85,7 @@ for (const { pkg, major } of [{ pkg: '@sentry/node', major: '10' }, { pkg: 'sent
       assert.equal(event.grouping.source, `RangeError|parseAccount@${FILE}|fetchAccount@${FILE}|loadProfile@${FILE}`);
     });
 
-    test('init, global-scope and isolation tags, user, context and breadcrumbs arrive intact on an event', async () => {
+    test('init, global-scope and isolation tags, user, context, extra and breadcrumbs arrive intact on an event', async () => {
       const event = await getEvent(server, report.ids.payment[2]!);
       assert.equal(event.tags.service, 'checkout-api', 'initialScope tag');
       assert.equal(event.tags.deployment, 'canary', 'global scope tag');
@@ -96,6 +96,7 @@ for (const { pkg, major } of [{ pkg: '@sentry/node', major: '10' }, { pkg: 'sent
       assert.equal(event.release, 'shop@1.4.2');
       assert.deepEqual(event.user, { id: 'user-42', email: 'alice@example.com', username: 'alice' });
       assert.deepEqual(event.contexts.cart, { items: 3, total: 42.5, currency: 'EUR' });
+      assert.deepEqual(event.extra, { attempt: 2, feature_flag: 'new_checkout' }, 'captureException(error, {extra})');
       const crumbs = event.breadcrumbs.filter((b: any) => b.category === 'navigation' || b.category === 'ui.click');
       assert.deepEqual(
         crumbs.map((b: any) => [b.category, b.message, b.level, b.data]),
