@@ -61,6 +61,13 @@ test('field aliases: tag. and tags., trace.status, trace.name, backticked dotted
   assert.deepEqual(strip(parseTraceFilter("tags.`service.name` = 'chat_api'")), tag('service.name', '=', ['chat_api']));
   assert.deepEqual(strip(parseTraceFilter("`tags`.`user.plan` = 'premium'")), tag('user.plan', '=', ['premium']));
   assert.deepEqual(strip(parseTraceFilter("metadata.`mlflow.user` = 'x'")), attr('metadata.mlflow.user', '=', ['x']));
+  // MLflow's prefixed spellings.
+  assert.deepEqual(strip(parseTraceFilter("attributes.status = 'OK'")), attr('status', '=', ['OK']));
+  assert.deepEqual(strip(parseTraceFilter('attributes.timestamp_ms > 1749006880539')), attr('timestamp_ms', '>', [1749006880539]));
+  assert.deepEqual(strip(parseTraceFilter('trace.timestamp > 5')), attr('timestamp_ms', '>', [5]));
+  assert.deepEqual(strip(parseTraceFilter('attributes.execution_time_ms > 5000')), attr('execution_time_ms', '>', [5000]));
+  assert.deepEqual(strip(parseTraceFilter("request_id = 'abc'")), attr('trace_id', '=', ['abc']));
+  assert.deepEqual(strip(parseTraceFilter("status = 'IN_PROGRESS'")), attr('status', '=', ['IN_PROGRESS']));
   assert.deepEqual(strip(parseTraceFilter("span.attributes.`http.method` = 'GET'")), attr('span.attributes.http.method', '=', ['GET']));
   assert.deepEqual(strip(parseTraceFilter("span.name = 'Fetch User' AND span.type = 'db.query'")), {
     kind: 'and',

@@ -38,6 +38,7 @@ const ATTRIBUTES: Record<string, { name: string; kind: FieldKind }> = {
   'trace.timestamp_ms': { name: 'timestamp_ms', kind: 'number' },
   'attributes.timestamp_ms': { name: 'timestamp_ms', kind: 'number' },
   timestamp: { name: 'timestamp_ms', kind: 'number' },
+  'trace.timestamp': { name: 'timestamp_ms', kind: 'number' },
   execution_time_ms: { name: 'execution_time_ms', kind: 'number' },
   'trace.execution_time_ms': { name: 'execution_time_ms', kind: 'number' },
   'attributes.execution_time_ms': { name: 'execution_time_ms', kind: 'number' },
@@ -48,11 +49,16 @@ const ATTRIBUTES: Record<string, { name: string; kind: FieldKind }> = {
   'trace.span_count': { name: 'span_count', kind: 'number' },
   trace_id: { name: 'trace_id', kind: 'string' },
   'trace.trace_id': { name: 'trace_id', kind: 'string' },
+  'attributes.trace_id': { name: 'trace_id', kind: 'string' },
+  request_id: { name: 'trace_id', kind: 'string' },
+  'attributes.request_id': { name: 'trace_id', kind: 'string' },
+  'trace.request_id': { name: 'trace_id', kind: 'string' },
   'span.name': { name: 'span.name', kind: 'string' },
   'span.type': { name: 'span.type', kind: 'string' },
   'span.status': { name: 'span.status', kind: 'spanStatus' },
 };
-const TRACE_STATUSES = ['OK', 'ERROR', 'UNSET'];
+/** MLflow's IN_PROGRESS is accepted and matches nothing: a trace is stored as its spans finish. */
+const TRACE_STATUSES = ['OK', 'ERROR', 'UNSET', 'IN_PROGRESS'];
 const SPAN_STATUSES = ['ok', 'error', 'unset'];
 export const TRACE_FIELDS = [
   'tags.<key>', 'metadata.<key>', 'status', 'timestamp_ms', 'execution_time_ms', 'name', 'span_count', 'trace_id',
@@ -226,7 +232,7 @@ export function parseTraceFilter(input: string): SearchExpr | null {
 
 export type TraceOrder = { field: 'timestamp_ms' | 'execution_time_ms' | 'name' | 'status' | 'span_count'; direction: 'asc' | 'desc' };
 const ORDER_FIELDS: Record<string, TraceOrder['field']> = {
-  timestamp_ms: 'timestamp_ms', 'trace.timestamp_ms': 'timestamp_ms', 'attributes.timestamp_ms': 'timestamp_ms', timestamp: 'timestamp_ms',
+  timestamp_ms: 'timestamp_ms', 'trace.timestamp_ms': 'timestamp_ms', 'attributes.timestamp_ms': 'timestamp_ms', timestamp: 'timestamp_ms', 'trace.timestamp': 'timestamp_ms',
   execution_time_ms: 'execution_time_ms', 'trace.execution_time_ms': 'execution_time_ms', 'attributes.execution_time_ms': 'execution_time_ms',
   name: 'name', 'trace.name': 'name', status: 'status', 'trace.status': 'status', span_count: 'span_count',
 };
