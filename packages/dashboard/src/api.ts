@@ -25,6 +25,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Any other fields of the error body, e.g. `position` for a query syntax error. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -49,15 +51,17 @@ async function request(path: string, init: { method?: string; body?: unknown; to
   if (!response.ok) {
     let code = 'http_error';
     let message = `${response.status} ${response.statusText}`;
+    let details: Record<string, unknown> = {};
     try {
-      const body = (await response.json()) as { error?: { code?: string; message?: string } };
+      const body = (await response.json()) as { error?: { code?: string; message?: string } & Record<string, unknown> };
       code = body.error?.code ?? code;
       message = body.error?.message ?? message;
+      details = body.error ?? {};
     } catch {
       // not JSON: keep the status line
     }
     if (response.status === 401 && !init.token) onUnauthorized();
-    throw new ApiError(response.status, code, message);
+    throw new ApiError(response.status, code, message, details);
   }
   return response;
 }

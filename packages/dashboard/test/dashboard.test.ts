@@ -206,6 +206,13 @@ describe('dashboard', { timeout: 120_000 }, () => {
     await page.waitForFunction(() => document.querySelectorAll('tr[data-issue-id]').length === 1);
   });
 
+  test('a search the server cannot parse says why, in place of the list', async () => {
+    await page.goto(`${server.url}/projects/${server.projectId}/issues/?${new URLSearchParams({ query: '(tier:free', status: 'all' })}`);
+    await page.waitForSelector('[data-testid=query-error]');
+    assert.match((await page.textContent('[data-testid=query-error]'))!, /^Search error: /);
+    await shot(page, 'query-error');
+  });
+
   test('setup page shows the DSN and snippets', async () => {
     await page.goto(`${server.url}/projects/${server.projectId}/setup/`);
     await page.waitForSelector('[data-testid=dsn]');

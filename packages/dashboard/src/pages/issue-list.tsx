@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { apiPage, qs } from '../api.js';
+import { ApiError, apiPage, qs } from '../api.js';
 import { AddFilter } from '../components/add-filter.js';
 import { SearchBar } from '../components/search-bar.js';
 import { Sparkline } from '../components/sparkline.js';
@@ -201,7 +201,9 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
       </div>
       {actionError && <ErrorBox error={actionError} />}
 
-      {issues.error ? (
+      {issues.error instanceof ApiError && issues.error.code === 'invalid_query' ? (
+        <QueryError error={issues.error} query={apiQuery} />
+      ) : issues.error ? (
         <ErrorBox error={issues.error} />
       ) : !issues.data ? (
         <Loading />
@@ -274,6 +276,23 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
           Next →
         </button>
       </div>
+    </div>
+  );
+}
+
+/** A search the server could not parse: its message, and a caret under the spot when it says where. */
+function QueryError({ error, query }: { error: ApiError; query: string }) {
+  const position = typeof error.details.position === 'number' ? error.details.position : null;
+  return (
+    <div class="error-box" role="alert" data-testid="query-error">
+      <div>Search error: {error.message}</div>
+      {position !== null && position <= query.length && (
+        <pre class="caret-line">
+          {query}
+          {'\n'}
+          {' '.repeat(position)}^
+        </pre>
+      )}
     </div>
   );
 }
