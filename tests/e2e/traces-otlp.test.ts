@@ -1,11 +1,16 @@
 /**
  * The OpenTelemetry JS SDK exporting OTLP/HTTP to the real server, in JSON and in protobuf: spans
  * become one trace each with the root's name, status and duration, span kinds and attributes are
- * searchable, and the project key travels in a header. OTLP/JSON logs join the trace by its id.
+ * searchable, and the project key travels in a header. OTLP logs (the OpenTelemetry logs SDK in JSON
+ * and protobuf, and a hand-written JSON request) join the trace by its id.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { LoggerProvider, SimpleLogRecordProcessor, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-node';
@@ -115,6 +120,33 @@ describe('OpenTelemetry JS SDK over OTLP/HTTP', () => {
     assert.equal(trace.logs[0].body, 'weather lookup failed');
     assert.deepEqual(trace.logs[0].attributes, { attempt: 3, 'service.name': 'chat' });
   });
+
+  for (const encoding of ['json', 'proto']) {
+    test(`${encoding}: logs from the OpenTelemetry logs SDK join the trace they were emitted in`, async () => {
+      const headers = { 'x-proliferate-key': server.publicKey };
+      const exporter: LogRecordExporter = encoding === 'json'
+        ? new JsonLogExporter({ url: `${server.url}/v1/logs`, headers })
+        : new ProtoLogExporter({ url: `${server.url}/v1/logs`, headers });
+      const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+      const traceId = ids[encoding]!;
+      const spanContext = { traceId, spanId: '1234567890abcdef', traceFlags: 1 };
+      provider.getLogger('otlp-e2e').emit({
+        severityNumber: SeverityNumber.WARN,
+        severityText: 'WARN',
+        body: `cache miss (${encoding})`,
+        attributes: { 'cache.key': 'user:42', hits: 0 },
+        context: trace.setSpanContext(context.active(), spanContext),
+      });
+      await provider.forceFlush();
+      await provider.shutdown();
+      const logs = (await traceOf(traceId)).logs.filter((l: any) => l.body.startsWith('cache miss'));
+      assert.equal(logs.length, 1, JSON.stringify(logs));
+      assert.equal(logs[0].level, 'warn');
+      assert.equal(logs[0].spanId, '1234567890abcdef');
+      assert.equal(logs[0].attributes['cache.key'], 'user:42');
+      assert.equal(logs[0].attributes.hits, 0);
+    });
+  }
 
   test('without a valid key or with an undecodable body the receiver says so', async () => {
     const post = (headers: Record<string, string>, body: string | Uint8Array) => fetch(`${server.url}/v1/traces`, { method: 'POST', headers, body });
