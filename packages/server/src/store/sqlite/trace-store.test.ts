@@ -3,9 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, sql, SqliteDialect } from 'kysely';
+import type { SearchExpr, SearchPredicate } from '../../query/ast.js';
 import { parseTraceFilter } from '../../query/trace-filter.js';
 import type { SpanInput, TelemetryBatch, TraceSearchQuery } from '../trace-types.js';
-import { SqliteStore } from './store.js';
+import { DATABASE_FILE, SqliteStore } from './store.js';
+import type { Tables } from './tables.js';
+import type { TracePlan } from './trace-plan.js';
+import { TraceSearchCompiler } from './trace-search-sql.js';
 
 const base = Date.UTC(2026, 10, 20, 10, 0, 0);
 let dir: string;
@@ -182,4 +188,35 @@ test('traces per tag value (error rate denominators)', async () => {
   assert.deepEqual([...counts.entries()].sort(), [['production', 2], ['staging', 1]]);
   const windowed = await store.tracesPerTagValue(projectId, 'environment', ['production'], { from: base + 120_000, to: base + 180_000 });
   assert.equal(windowed.get('production'), 1);
+});
+
+test('every condition gives the same traces whether it drives the query or is checked per row', async () => {
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: new Database(join(dir, DATABASE_FILE), { readonly: true }) }) });
+  const predicates = (e: SearchExpr): SearchPredicate[] =>
+    e.kind === 'predicate' ? [e] : e.kind === 'not' ? predicates(e.item) : e.items.flatMap(predicates);
+  const rows = async (filter: SearchExpr, plan: TracePlan) => {
+    const condition = new TraceSearchCompiler(projectId, plan).compile(filter);
+    const result = await sql<{ row: number }>`SELECT t.row FROM traces t WHERE t.project_id = ${projectId} AND ${condition} ORDER BY t.row`.execute(db);
+    return result.rows.map((r) => r.row);
+  };
+  try {
+    for (const text of [
+      "tags.environment = 'production' AND status = 'ERROR' AND execution_time_ms > 5000",
+      "tags.environment IN ('production', 'staging') AND timestamp_ms >= 0",
+      "metadata.user = 'bob' AND status != 'OK'",
+      "tags.environment != 'production' AND execution_time_ms <= 800",
+      'tags.environment IS NOT NULL AND execution_time_ms < 100000',
+    ]) {
+      const filter = parseTraceFilter(text)!;
+      const all = predicates(filter);
+      const expected = await rows(filter, new Map());
+      assert.deepEqual(await rows(filter, new Map(all.map((p) => [p, 'check']))), expected, `${text}: all checked`);
+      for (const driver of all) {
+        const plan: TracePlan = new Map(all.map((p) => [p, p === driver ? 'drive' : 'check']));
+        assert.deepEqual(await rows(filter, plan), expected, `${text}: driven by ${JSON.stringify(driver.field)}`);
+      }
+    }
+  } finally {
+    await db.destroy();
+  }
 });
