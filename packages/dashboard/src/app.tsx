@@ -77,7 +77,18 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
         </button>
       </header>
       <main class="content">
-        {projects.error ? <ErrorBox error={projects.error} /> : projects.loading && !projects.data ? <Loading /> : <Routes loc={loc} />}
+        {projects.error ? (
+          <ErrorBox error={projects.error} />
+        ) : projects.loading && !projects.data ? (
+          <Loading />
+        ) : list.length === 0 ? (
+          <div class="empty">
+            <h1>No projects</h1>
+            <p class="muted">This token sees no project. Create one with "npx proliferate project create NAME".</p>
+          </div>
+        ) : (
+          <Routes loc={loc} />
+        )}
       </main>
     </div>
   );
