@@ -197,7 +197,7 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
           </button>
         )}
         <span class="spacer" />
-        <span class="muted small-text keys-hint">j/k move · x select · o open · r resolve · i ignore · / search</span>
+        <span class="muted small-text keys-hint wide-only">j/k move · x select · o open · r resolve · i ignore · / search</span>
       </div>
       {actionError && <ErrorBox error={actionError} />}
 
@@ -224,11 +224,11 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
             <tr>
               <th class="sel" />
               <th>Issue</th>
-              <th class="spark-col">Last 24 h</th>
+              <th class="spark-col wide-only">Last 24 h</th>
               <th class="num">Events</th>
               <th class="num">Users</th>
-              <th class="num">Accounts</th>
-              <th class="when">First seen</th>
+              <th class="num wide-only">Accounts</th>
+              <th class="when wide-only">First seen</th>
               <th class="when">Last seen</th>
             </tr>
           </thead>
@@ -250,13 +250,13 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
                     {issue.lastRelease && <span class="badge">{issue.lastRelease}</span>}
                   </div>
                 </td>
-                <td class="spark-col">
+                <td class="spark-col wide-only">
                   <Sparkline values={issue.stats} />
                 </td>
                 <td class="num">{count(issue.count)}</td>
                 <td class="num">{count(issue.userCount)}</td>
-                <td class="num">{count(issue.accountCount)}</td>
-                <td class="when" title={dateTime(issue.firstSeen)}>
+                <td class="num wide-only">{count(issue.accountCount)}</td>
+                <td class="when wide-only" title={dateTime(issue.firstSeen)}>
                   {ago(issue.firstSeen)}
                 </td>
                 <td class="when" title={dateTime(issue.lastSeen)}>
