@@ -84,10 +84,14 @@ export function SearchBar({ projectId, value, onSearch }: { projectId: string; v
     // The old list no longer applies; Enter now runs the search until new suggestions arrive.
     setItems([]);
     setActive(-1);
-    requestAnimationFrame(() => {
-      input.current?.setSelectionRange(next.caret, next.caret);
-      input.current?.focus();
-    });
+    // Update the field now, not after the next render: a fast typist's next key must land after
+    // the inserted text (Preact leaves a DOM value that already matches alone, caret included).
+    const el = input.current;
+    if (el) {
+      el.value = next.query;
+      el.setSelectionRange(next.caret, next.caret);
+      el.focus();
+    }
   }
 
   function onKeyDown(e: KeyboardEvent) {
