@@ -184,6 +184,10 @@ export class TraceQueries {
     if (q.filter) conditions.push(new TraceSearchCompiler(q.projectId, await planTraceSearch(this.db, q.projectId, q.filter)).compile(q.filter));
     const where = sql.join(conditions, sql` AND `);
     return this.db.transaction().execute(async (tx) => {
+      // Take the write lock before reading. Kysely's BEGIN is deferred: a transaction that reads
+      // first and writes second fails at once (SQLITE_BUSY_SNAPSHOT, busy_timeout does not apply)
+      // when the writer thread commits in between, as it does all the time under ingest.
+      await sql`DELETE FROM trace_tags WHERE 0`.execute(tx);
       const count = await sql<{ n: number }>`SELECT count(*) AS n FROM traces t WHERE ${where}`.execute(tx);
       for (const [key, value] of Object.entries(set)) {
         await sql`INSERT INTO trace_tags (trace_row, project_id, key, value)
