@@ -3,8 +3,9 @@
  * esbuild, served from another origin) sets tags, a user, a context and breadcrumbs, throws from
  * nested functions at two places (3 and 5 times), and leaves an error and a rejection uncaught.
  * Browsers send cross-origin `text/plain` requests with the key in the `sentry_key` query
- * parameter, and ask for the user's IP to be inferred with `sdk.settings.infer_ip`. Fingerprints
- * are computed here from the names the page uses.
+ * parameter, and say with `sdk.settings.infer_ip` whether the server may store the visitor's IP
+ * ("auto", the default, on the first page; "never" on a second page that turns user data
+ * collection off). Fingerprints are computed here from the names the pages use.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -23,22 +24,36 @@ const COUPON = v1Fingerprint('TypeError', [['validateCoupon', F], ['applyCoupon'
 const PRICE = v1Fingerprint('RangeError', [['renderPrice', F], ['renderLine', F], ['renderCart', F]]);
 const WIDGET = v1Fingerprint('TypeError', [['crashWidget', F], ['renderWidget', F], ['mountWidget', F]]);
 const CHECKOUT = v1Fingerprint('Error', [['fetchCheckout', F], ['startCheckout', F], ['onCheckoutClick', F]]);
+/** The second page, with user data collection turned off. */
+const PRIVATE_F = 'private.js';
+const PRIVATE = v1Fingerprint('Error', [['failQuietly', PRIVATE_F], ['reportFailure', PRIVATE_F], ['main', PRIVATE_F]]);
 
 interface PageReport { flushed: boolean; ids: { coupon: string[]; price: string[] }; sdk: string }
 interface Sent { status: number; contentType: string | undefined; queryKey: string | null; origin: string | undefined }
 
-/** Serves the page and its bundled script from 127.0.0.1 on a port of its own (another origin). */
-async function servePage(): Promise<{ server: Server; url: string }> {
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL('./fixtures/browser-app.js', import.meta.url))],
-    bundle: true, write: false, format: 'iife', target: 'es2020', logLevel: 'silent',
-  });
-  const script = bundle.outputFiles[0]!.text;
+/**
+ * Serves pages from 127.0.0.1 on a port of their own (another origin than the server): for each
+ * `name: fixture`, `/{name}` is a page loading `/scripts/{name}`, the fixture bundled by esbuild
+ * (so `name` is the file name in the stack frames).
+ */
+async function servePages(pages: Record<string, string>): Promise<{ server: Server; url: string }> {
+  const scripts = new Map<string, string>();
+  for (const [name, fixture] of Object.entries(pages)) {
+    const bundle = await build({
+      entryPoints: [fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url))],
+      bundle: true, write: false, format: 'iife', target: 'es2020', logLevel: 'silent',
+    });
+    scripts.set(name, bundle.outputFiles[0]!.text);
+  }
   const server = createServer((request, response) => {
-    if (request.url === `/${F}`) {
+    const path = new URL(request.url ?? '/', 'http://page.test').pathname;
+    const script = path.startsWith('/scripts/') ? scripts.get(path.slice('/scripts/'.length)) : undefined;
+    if (script !== undefined) {
       response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+    } else if (scripts.has(path.slice(1))) {
+      response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>shop</title><script src="/scripts${path}"></script>`);
     } else {
-      response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>shop</title><script src="/${F}"></script>`);
+      response.writeHead(404).end();
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -49,6 +64,7 @@ describe('official @sentry/browser in Chromium reporting to the server', () => {
   let server: RunningServer;
   let report: PageReport;
   let pageUrl: string;
+  let privateReport: { flushed: boolean; id: string };
   const sent: Sent[] = [];
   let issues: ApiIssue[];
   const issueBy = (fingerprint: string) => {
@@ -59,7 +75,7 @@ describe('official @sentry/browser in Chromium reporting to the server', () => {
 
   before(async () => {
     server = await startServer();
-    const page = await servePage();
+    const page = await servePages({ [F]: 'browser-app.js', [PRIVATE_F]: 'browser-private-app.js' });
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       headless: true,
@@ -77,15 +93,18 @@ describe('official @sentry/browser in Chromium reporting to the server', () => {
           origin: response.headers()['access-control-allow-origin'],
         });
       });
-      pageUrl = `${page.url}?dsn=${encodeURIComponent(server.dsn)}`;
+      pageUrl = `${page.url}${F}?dsn=${encodeURIComponent(server.dsn)}`;
       await tab.goto(pageUrl);
       await tab.waitForFunction(() => (window as any).__report, null, { timeout: 20_000 });
       report = await tab.evaluate(() => (window as any).__report as PageReport);
+      await tab.goto(`${page.url}${PRIVATE_F}?dsn=${encodeURIComponent(server.dsn)}`);
+      await tab.waitForFunction(() => (window as any).__report, null, { timeout: 20_000 });
+      privateReport = await tab.evaluate(() => (window as any).__report as { flushed: boolean; id: string });
     } finally {
       await browser.close();
       page.server.close();
     }
-    issues = await listIssues(server);
+    issues = (await listIssues(server)).filter((i) => i.fingerprint !== PRIVATE);
   });
   after(async () => {
     await server?.stop();
@@ -139,6 +158,14 @@ describe('official @sentry/browser in Chromium reporting to the server', () => {
       assert.equal(event.exception.values.at(-1).mechanism.handled, false);
       assert.deepEqual(framesFromThrow(event), frames);
     }
+  });
+
+  test('with user data collection turned off (infer_ip "never") the visitor\'s IP is not stored', async () => {
+    assert.equal(privateReport.flushed, true);
+    const event = await getEvent(server, privateReport.id);
+    assert.equal(event.grouping.fingerprint, PRIVATE);
+    assert.equal(event.sdk.settings?.infer_ip, 'never');
+    assert.deepEqual(event.user, { id: 'visitor-8' });
   });
 
   test('scoped tag percentages: variant a 2/3 vs b 1/3 on its issue only; the init tag on every event', async () => {
