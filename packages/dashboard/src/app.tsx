@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, clearToken, getToken, setUnauthorizedHandler } from './api.js';
 import { ErrorBox, Loading } from './components/status.js';
 import { useAsync } from './hooks.js';
+import { ComparePage } from './pages/compare.js';
 import { IssueList } from './pages/issue-list.js';
 import { IssuePage } from './pages/issue-page.js';
 import { SetupPage } from './pages/setup.js';
@@ -63,6 +64,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
             <Link href={`/projects/${projectId}/issues/`} class={projectMatch?.page === 'issues' ? 'active' : ''}>
               Issues
             </Link>
+            <Link href={`/projects/${projectId}/compare/`} class={projectMatch?.page === 'compare' ? 'active' : ''}>
+              Compare
+            </Link>
             <Link href={`/projects/${projectId}/traces/`} class={projectMatch?.page === 'traces' ? 'active' : ''}>
               Traces
             </Link>
@@ -97,6 +101,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
 function Routes({ loc }: { loc: ReturnType<typeof useLocation> }) {
   let m;
   if ((m = match('/projects/:projectId/issues/', loc.path))) return <IssueList projectId={m.projectId!} loc={loc} />;
+  if ((m = match('/projects/:projectId/compare/', loc.path))) return <ComparePage projectId={m.projectId!} loc={loc} />;
   if ((m = match('/projects/:projectId/setup/', loc.path))) return <SetupPage projectId={m.projectId!} />;
   if ((m = match('/projects/:projectId/traces/', loc.path))) return <TracesPage projectId={m.projectId!} loc={loc} />;
   if ((m = match('/traces/:traceId/', loc.path))) return <TracePage traceId={m.traceId!} />;

@@ -206,6 +206,15 @@ describe('dashboard', { timeout: 120_000 }, () => {
     await page.waitForFunction(() => document.querySelectorAll('tr[data-issue-id]').length === 1);
   });
 
+  test('compare: a tag key across the project, per value', async () => {
+    await page.goto(`${server.url}/projects/${server.projectId}/compare/?key=tier&period=24h`);
+    await page.waitForSelector('[data-testid=variants] tr[data-variant=free]');
+    assert.equal((await page.textContent('tr[data-variant=free] .events'))!.trim(), '5');
+    assert.equal((await page.textContent('tr[data-variant=enterprise] .events'))!.trim(), '1');
+    await page.waitForSelector('.trend.series canvas');
+    await shot(page, 'compare');
+  });
+
   test('a search the server cannot parse says why, in place of the list', async () => {
     await page.goto(`${server.url}/projects/${server.projectId}/issues/?${new URLSearchParams({ query: '(tier:free', status: 'all' })}`);
     await page.waitForSelector('[data-testid=query-error]');

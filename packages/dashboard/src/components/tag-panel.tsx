@@ -9,7 +9,7 @@ import { filterToken } from '../query.js';
 import { Link } from '../router.js';
 import type { TagDistribution } from '../types.js';
 
-const PALETTE = ['#7c5cff', '#22a06b', '#e2703a', '#2d7ff9', '#d6409f', '#c99a06', '#0e9aa7', '#8b5e3c'];
+export const PALETTE = ['#7c5cff', '#22a06b', '#e2703a', '#2d7ff9', '#d6409f', '#c99a06', '#0e9aa7', '#8b5e3c'];
 
 export function filterHref(projectId: number | string, key: string, value: string): string {
   return `/projects/${projectId}/issues/?${new URLSearchParams({ query: filterToken(key, value), status: 'all' }).toString()}`;
@@ -49,7 +49,12 @@ function TagKey({ tag: initial, projectId, issueId }: { tag: TagDistribution; pr
     <section class="tag-key" data-tag-key={tag.key}>
       <div class="tag-key-head">
         <span class="mono tag-name">{tag.key}</span>
-        <span class="muted small-text">{count(tag.totalValues)} events</span>
+        <span class="muted small-text">
+          {count(tag.totalValues)} events ·{' '}
+          <Link href={`/projects/${projectId}/compare/?${new URLSearchParams({ key: tag.key }).toString()}`} title="Compare this key's values across the project">
+            compare
+          </Link>
+        </span>
       </div>
       <div class="dist-bar" role="img" aria-label={tag.topValues.map((v) => `${v.value} ${percent(v.percentage)}`).join(', ')}>
         {tag.topValues.map((v, i) => (

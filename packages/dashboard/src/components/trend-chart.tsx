@@ -56,3 +56,42 @@ export default function TrendChart({ stats, height = 160 }: { stats: IssueStats;
   const total = stats.buckets.reduce((sum, b) => sum + b.count, 0);
   return <div ref={box} class="trend" data-total={total} role="img" aria-label={`${total} events, per ${stats.interval}`} />;
 }
+
+export interface Series {
+  label: string;
+  color: string;
+  counts: number[];
+}
+
+/** Several series over the same buckets as lines (one per tag value), with a legend. */
+export function SeriesChart({ starts, series, height = 200 }: { starts: string[]; series: Series[]; height?: number }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el || starts.length === 0) return;
+    const xs = starts.map((s) => Date.parse(s) / 1000);
+    const plot = new uPlot(
+      {
+        width: el.clientWidth || 600,
+        height,
+        cursor: { y: false },
+        legend: { live: true },
+        scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        axes: [
+          { stroke: '#6b7280', grid: { show: false } },
+          { stroke: '#6b7280', grid: { stroke: '#eef0f3' }, size: 40, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 1e5, 1e6] },
+        ],
+        series: [{}, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: false } }))],
+      },
+      [xs, ...series.map((s) => s.counts)],
+      el,
+    );
+    const resize = () => plot.setSize({ width: el.clientWidth, height });
+    addEventListener('resize', resize);
+    return () => {
+      removeEventListener('resize', resize);
+      plot.destroy();
+    };
+  }, [starts, series, height]);
+  return <div ref={box} class="trend series" role="img" aria-label={`Events per value: ${series.map((s) => s.label).join(', ')}`} />;
+}
