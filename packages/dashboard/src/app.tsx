@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, clearToken, getToken, setUnauthorizedHandler } from './api.js';
+import { Shortcuts } from './components/shortcuts.js';
 import { ErrorBox, Loading } from './components/status.js';
 import { useAsync } from './hooks.js';
 import { ComparePage } from './pages/compare.js';
@@ -80,6 +81,7 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           Sign out
         </button>
       </header>
+      <Shortcuts />
       <main class="content">
         {projects.error ? (
           <ErrorBox error={projects.error} />

@@ -79,6 +79,17 @@ describe('dashboard', { timeout: 120_000 }, () => {
     await shot(page, 'issue-list');
   });
 
+  test('sort and environment pickers change the list and the URL', async () => {
+    await page.selectOption('[aria-label="Sort by"]', 'freq');
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('sort') === 'freq');
+    await page.waitForFunction(() => document.querySelector('tr[data-issue-id] .issue-title')?.textContent?.startsWith('CheckoutError'));
+    await page.selectOption('[aria-label="Environment"]', 'production');
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('environment') === 'production');
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-issue-id]').length === 3);
+    await page.goto(`${server.url}/projects/${server.projectId}/issues/`);
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-issue-id]').length === 3);
+  });
+
   test('Add Filter: tier, then enterprise, shows only the matching issues', async () => {
     await page.click('button:has-text("Add Filter")');
     await page.click('[data-testid=filter-keys] [data-key=tier]');
@@ -180,6 +191,10 @@ describe('dashboard', { timeout: 120_000 }, () => {
     await page.waitForSelector('.suggestions', { state: 'detached' });
     await page.keyboard.press('Escape'); // leaves the field
     assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'BODY');
+    await page.keyboard.press('?');
+    await page.waitForSelector('[role=dialog][aria-label="Keyboard shortcuts"]');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[role=dialog][aria-label="Keyboard shortcuts"]', { state: 'detached' });
     await page.keyboard.press('j');
     await page.waitForSelector('tr.focused');
     await page.keyboard.press('o');
