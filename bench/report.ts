@@ -43,7 +43,8 @@ export function table(title: string, rows: Row[]): string {
   const header = ['figure', 'measured', 'target', 'result', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((v, i) => (i === 1 ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [`\n== ${title} ==`, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+  const load = `load average now: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} cores)`;
+  return [`\n== ${title} ==`, line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line), load].join('\n');
 }
 
 /** Percentile by nearest rank on a sorted copy. */
