@@ -50,7 +50,7 @@ function TagKey({ tag: initial, projectId, issueId }: { tag: TagDistribution; pr
       <div class="tag-key-head">
         <span class="mono tag-name">{tag.key}</span>
         <span class="muted small-text">
-          {count(tag.totalValues)} events ·{' '}
+          {count(tag.totalValues)} event{tag.totalValues === 1 ? '' : 's'} ·{' '}
           <Link href={`/projects/${projectId}/compare/?${new URLSearchParams({ key: tag.key }).toString()}`} title="Compare this key's values across the project">
             compare
           </Link>

@@ -223,7 +223,7 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
             </section>
           )}
           <section class="card small-text muted">
-            Keys: r resolve · i ignore · p/n older/newer event · l latest · u back to issues
+            Keys: r resolve · i ignore · p/n older/newer event · l latest · u back to issues · ? all shortcuts
           </section>
         </aside>
       </div>
