@@ -1,6 +1,6 @@
 /**
  * End to end: events sent with the official Sentry Node SDK, the built dashboard served by the
- * real server, driven in headless chromium. Screenshots go to docs/images/.
+ * real server, driven in headless chromium. Screenshots go to test-output/screenshots/ (docs/images/ with UPDATE_DOC_SCREENSHOTS=1).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

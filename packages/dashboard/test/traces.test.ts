@@ -2,7 +2,7 @@
  * The Traces pages in headless chromium against the real server: traces sent by our Node SDK are
  * listed and filtered with seed 004's grammar, a trace shows its waterfall, span data, error and
  * logs (also from the issue page, ±5 minutes), and its tags are added ("+"), edited (pencil) and deleted (trash) as seed 004 describes.
- * Screenshots go to docs/images/.
+ * Screenshots go to test-output/screenshots/ (docs/images/ with UPDATE_DOC_SCREENSHOTS=1).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
