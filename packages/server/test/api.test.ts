@@ -147,3 +147,24 @@ test('unknown routes and bad JSON bodies are JSON 4xx errors', async () => {
   assert.equal(res.status, 400);
   assert.ok((await res.json()).error.message);
 });
+
+test('projects are created and issue statuses change while events are being ingested, and no event is refused', async () => {
+  let sending = true;
+  const sender = async () => {
+    while (sending) await send('BusyError', { tier: 'free' });
+  };
+  await send('BusyError', { tier: 'free' });
+  const senders = [sender(), sender(), sender()];
+  try {
+    const [busy] = (await issues('query=BusyError')).body;
+    for (let i = 0; i < 15; i++) {
+      const created = await server.api('/api/0/projects/', { body: { name: `Busy ${i}` } });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const changed = await server.api(`/api/0/issues/${busy.id}/`, { method: 'PUT', body: { status: i % 2 ? 'resolved' : 'unresolved' } });
+      assert.equal(changed.status, 200);
+    }
+  } finally {
+    sending = false;
+    await Promise.all(senders);
+  }
+});

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ApiToken, Project, ProjectKey } from '../types.js';
 import type { Tables } from './tables.js';
 
@@ -26,23 +26,32 @@ export class AdminQueries {
 
   async createProject(input: { name: string; slug?: string }): Promise<Project> {
     const base = slugify(input.slug ?? input.name);
-    return this.db.transaction().execute(async (trx) => {
-      let slug = base;
-      for (let n = 2; await trx.selectFrom('projects').select('id').where('slug', '=', slug).executeTakeFirst(); n++) {
-        slug = `${base}-${n}`;
+    // IMMEDIATE takes the write lock before the slug is read: in a deferred transaction the writer
+    // thread could commit between the read and the insert, and SQLite would refuse the upgrade.
+    return this.db.connection().execute(async (conn) => {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      try {
+        let slug = base;
+        for (let n = 2; await conn.selectFrom('projects').select('id').where('slug', '=', slug).executeTakeFirst(); n++) {
+          slug = `${base}-${n}`;
+        }
+        const now = Date.now();
+        const { id } = await conn
+          .insertInto('projects')
+          .values({ slug, name: input.name, created_at: now })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const publicKey = newPublicKey(slug);
+        await conn
+          .insertInto('project_keys')
+          .values({ public_key: publicKey, project_id: id, label: 'Default', created_at: now })
+          .execute();
+        await sql`COMMIT`.execute(conn);
+        return { id, slug, name: input.name, publicKey, createdAt: iso(now) };
+      } catch (error) {
+        await sql`ROLLBACK`.execute(conn);
+        throw error;
       }
-      const now = Date.now();
-      const { id } = await trx
-        .insertInto('projects')
-        .values({ slug, name: input.name, created_at: now })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const publicKey = newPublicKey(slug);
-      await trx
-        .insertInto('project_keys')
-        .values({ public_key: publicKey, project_id: id, label: 'Default', created_at: now })
-        .execute();
-      return { id, slug, name: input.name, publicKey, createdAt: iso(now) };
     });
   }
 

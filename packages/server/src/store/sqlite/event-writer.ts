@@ -104,7 +104,10 @@ export class EventWriter {
         for (const item of raw) this.writeRaw(item);
         for (const batch of telemetry) this.traces.write(batch);
         return outcomes;
-      })();
+        // IMMEDIATE: the write lock is taken (waiting out busy_timeout) before the first read. A
+        // deferred transaction that reads first fails at once with SQLITE_BUSY_SNAPSHOT if another
+        // connection (an API status change, the CLI) commits between its read and its first write.
+      }).immediate();
     } catch (error) {
       // Ids interned inside the rolled-back transaction no longer exist.
       this.tagIds.clear();
