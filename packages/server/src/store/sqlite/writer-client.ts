@@ -1,10 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
 import type { TelemetryBatch } from '../trace-types.js';
+import type { WriterEvent } from './event-writer.js';
+import { encodePayload } from './payload-codec.js';
 
 export interface WriterRequest {
   id: number;
-  events: DigestedEvent[];
+  events: WriterEvent[];
   raw: RawItem[];
   telemetry: TelemetryBatch[];
 }
@@ -13,7 +15,7 @@ export type WriterResponse =
   | { id: number; ok: false; message: string };
 
 interface Waiting {
-  events: DigestedEvent[];
+  events: WriterEvent[];
   raw: RawItem[];
   telemetry: TelemetryBatch[];
   resolve: (outcomes: WriteOutcome[]) => void;
@@ -59,8 +61,11 @@ export class WriterClient {
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('store is closed'));
+    // Deflate here, on the calling thread, so the single writer thread only runs SQLite: it is the
+    // serial stage of ingest, and posting ~1.7 KB of bytes is cheaper than ~7 KB of JSON text.
+    const encoded = events.map((event): WriterEvent => ({ ...event, payload: encodePayload(event.payload) }));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ events, raw, telemetry, resolve, reject });
+      this.waiting.push({ events: encoded, raw, telemetry, resolve, reject });
       this.pump();
     });
   }
