@@ -140,3 +140,23 @@ test('analytics parameters are validated', async () => {
   assert.equal(bad.body.error.code, 'invalid_query');
   assert.equal(bad.body.error.position, 4);
 });
+
+test('identity keys (user.*, account.*) search issues and events through the events that carry them', async () => {
+  const issues = (await server.api(`${p()}/issues/?query=${encodeURIComponent('user.id:u5')}`)).body;
+  assert.deepEqual(issues.map((i: any) => i.title), ['SearchError: failed']);
+  const both = (await server.api(`${p()}/issues/?query=${encodeURIComponent('user.id:[u0, u5]')}`)).body;
+  assert.equal(both.length, 2);
+  const none = (await server.api(`${p()}/issues/?query=${encodeURIComponent('!user.id:u5')}`)).body;
+  assert.deepEqual(none.map((i: any) => i.title), ['CheckoutError: failed']);
+  const events = (await server.api(`${p()}/events/?limit=100&query=user.id:u5`)).body;
+  assert.equal(events.length, 10); // SearchError i % 6 == 5 for i < 60
+  const values = (await server.api(`${p()}/tags/user.id/values/?query=u`)).body;
+  assert.deepEqual(values.slice(0, 2).map((v: any) => [v.value, v.count, v.issues]), [['u0', 20, 2], ['u1', 20, 2]]); // 10 checkout (i % 4) + 10 search (i % 6)
+  const id = await issueId('CheckoutError');
+  const hidden = (await server.api(`/api/0/issues/${id}/tags/`)).body.map((t: any) => t.key);
+  assert.ok(!hidden.includes('user.id'));
+  const shown = (await server.api(`/api/0/issues/${id}/tags/?derived=true`)).body.find((t: any) => t.key === 'user.id');
+  assert.deepEqual(shown.topValues.map((v: any) => v.count), [10, 10, 10, 10]);
+  const one = (await server.api(`/api/0/issues/${id}/tags/user.id/`)).body;
+  assert.equal(one.totalValues, 40);
+});

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
-import { ISSUE_STATUSES, type Issue, type IssueStatus, type Store, type TagKeyDistribution } from '../store/types.js';
+import { IDENTITY_TAG_KEYS, ISSUE_STATUSES, type Issue, type IssueStatus, type Store, type TagKeyDistribution } from '../store/types.js';
 import { assertProjectAccess, requireToken } from './auth.js';
 import { idParam, limitParam, sendPage, stringParam } from './http.js';
 import { DERIVED_TAG_KEYS } from '../digest/digest.js';
@@ -97,7 +97,8 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
     // Search-only keys (user.email, account.id, ...) are counted as users and accounts instead,
     // unless asked for with ?derived=true.
     const shown = (key: string) => q.derived === 'true' || !DERIVED_TAG_KEYS.has(key);
-    const filtered = ['query', 'environment', 'period', 'start', 'end'].some((name) => q[name] !== undefined && q[name] !== '');
+    // Identity keys (user.*, account.*) have no running per-issue counts: asking for them counts events.
+    const filtered = q.derived === 'true' || ['query', 'environment', 'period', 'start', 'end'].some((name) => q[name] !== undefined && q[name] !== '');
     if (!filtered) {
       const entries = await store.issueTagDistribution(issue.id, top);
       return entries.filter((entry) => shown(entry.key)).map((entry) => tagDistribution(issue, entry));
@@ -119,6 +120,16 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
   app.get('/api/0/issues/:issueId/tags/:key/', async (request) => {
     const issue = await loadIssue(request);
     const { key } = request.params as { key: string };
+    if (IDENTITY_TAG_KEYS.has(key)) {
+      const onlyThisIssue: SearchExpr = { kind: 'predicate', field: { type: 'attribute', name: 'issue_id' }, op: '=', values: [issue.id], position: 0 };
+      const rows = await store.tagBreakdown({ projectId: issue.projectId, filter: onlyThisIssue, window: null }, key, 100_000);
+      if (rows.length === 0) throw new HttpError(404, 'not_found', `the issue has no tag "${key}"`);
+      return {
+        key,
+        totalValues: rows.reduce((sum, r) => sum + r.events, 0),
+        topValues: rows.map((r) => ({ value: r.value, count: r.events, users: r.users, percentage: percentage(r.events, issue.count) })),
+      };
+    }
     const entry = await store.issueTagValues(issue.id, key);
     if (!entry) throw new HttpError(404, 'not_found', `the issue has no tag "${key}"`);
     return tagDistribution(issue, entry);

@@ -6,6 +6,13 @@
 import type { SearchExpr } from '../query/ast.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
 
+/**
+ * Tags that identify a person or customer (derived from the event's user and account). They have
+ * as many values as there are users, so they are not kept in the per-issue tag counts: searches on
+ * them go through the events that carry them, which is fast because each value is rare.
+ */
+export const IDENTITY_TAG_KEYS: ReadonlySet<string> = new Set(['user.id', 'user.email', 'user.username', 'account.id', 'account.name']);
+
 export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
 export const ISSUE_STATUSES: readonly IssueStatus[] = ['unresolved', 'resolved', 'ignored'];
 

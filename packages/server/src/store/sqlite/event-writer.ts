@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
+import { IDENTITY_TAG_KEYS } from '../types.js';
 import { BatchCounts } from './batch-counts.js';
 import { encodePayload, storedPayload } from './payload-codec.js';
 import type { TelemetryBatch } from '../trace-types.js';
@@ -149,7 +150,7 @@ export class EventWriter {
     for (const [key, value] of event.tags) {
       const valueId = this.internTag(event.projectId, key, value);
       s.insertEventTag.run(valueId, row);
-      counts.issueTag(issueId, valueId, event.timestamp);
+      if (!IDENTITY_TAG_KEYS.has(key)) counts.issueTag(issueId, valueId, event.timestamp);
       counts.tagHour(valueId, hour);
     }
     counts.issueHour(issueId, hour);

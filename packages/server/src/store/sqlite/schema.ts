@@ -228,6 +228,11 @@ const MIGRATIONS: string[] = [
   `
   CREATE INDEX traces_project_status ON traces(project_id, status, timestamp_ms);
   `,
+  // Identity tags (user.*, account.*) leave the per-issue counts: see IDENTITY_TAG_KEYS.
+  `
+  DELETE FROM issue_tag_values WHERE value_id IN (
+    SELECT id FROM tag_values WHERE key IN ('user.id', 'user.email', 'user.username', 'account.id', 'account.name'));
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

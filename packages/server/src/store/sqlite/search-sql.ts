@@ -4,6 +4,7 @@
  */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { QuerySyntaxError, type SearchExpr, type SearchPredicate } from '../../query/ast.js';
+import { IDENTITY_TAG_KEYS } from '../types.js';
 import type { Tables } from './tables.js';
 
 export type SearchTarget = 'issues' | 'events';
@@ -62,7 +63,12 @@ export class SearchCompiler {
         }
       });
     if (this.target === 'issues') {
-      const issueIds = this.db.selectFrom('issue_tag_values').select('issue_id').where('value_id', 'in', valueIds);
+      const issueIds = IDENTITY_TAG_KEYS.has(key)
+        ? this.db
+            .selectFrom('events')
+            .select('issue_id')
+            .where('row', 'in', this.db.selectFrom('event_tags').select('event_row').where('value_id', 'in', valueIds))
+        : this.db.selectFrom('issue_tag_values').select('issue_id').where('value_id', 'in', valueIds);
       return (eb as ExpressionBuilder<Tables, 'issues'>)('id', 'in', issueIds);
     }
     const rows = this.db.selectFrom('event_tags').select('event_row').where('value_id', 'in', valueIds);

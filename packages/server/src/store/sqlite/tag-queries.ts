@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { TagKeyDistribution } from '../types.js';
+import { IDENTITY_TAG_KEYS, type TagKeyDistribution } from '../types.js';
 import { wildcardToLike } from './search-sql.js';
 import type { Tables } from './tables.js';
 
@@ -55,6 +55,7 @@ export class TagQueries {
 
   /** Values of one key in a project, most frequent first, optionally by prefix (autocomplete). */
   async projectTagValues(projectId: number, key: string, prefix: string, limit: number) {
+    if (IDENTITY_TAG_KEYS.has(key)) return this.identityTagValues(projectId, key, prefix, limit);
     let q = this.db
       .selectFrom('tag_values as tv')
       .innerJoin('issue_tag_values as itv', 'itv.value_id', 'tv.id')
@@ -64,5 +65,27 @@ export class TagQueries {
     if (prefix) q = q.where(sql<boolean>`tv.value LIKE ${wildcardToLike(prefix) + '%'} ESCAPE '\\'`);
     const rows = await q.groupBy('tv.id').orderBy('count', 'desc').orderBy('tv.value').limit(limit).execute();
     return rows.map((r) => ({ value: r.value, count: Number(r.count), issues: Number(r.issues) }));
+  }
+
+  /**
+   * Identity keys have no per-issue counts and may have millions of values: take the first values
+   * in order that match the prefix, then count events and issues for those only.
+   */
+  private async identityTagValues(projectId: number, key: string, prefix: string, limit: number) {
+    let q = this.db.selectFrom('tag_values').select(['id', 'value']).where('project_id', '=', projectId).where('key', '=', key);
+    if (prefix) q = q.where(sql<boolean>`value LIKE ${wildcardToLike(prefix) + '%'} ESCAPE '\\'`);
+    const values = await q.orderBy('value').limit(limit).execute();
+    if (values.length === 0) return [];
+    const counts = await this.db
+      .selectFrom('event_tags as et')
+      .innerJoin('events as e', 'e.row', 'et.event_row')
+      .select(['et.value_id', (eb) => eb.fn.countAll<number>().as('count'), sql<number>`count(DISTINCT e.issue_id)`.as('issues')])
+      .where('et.value_id', 'in', values.map((v) => v.id))
+      .groupBy('et.value_id')
+      .execute();
+    const byId = new Map(counts.map((c) => [c.value_id, c]));
+    return values
+      .map((v) => ({ value: v.value, count: Number(byId.get(v.id)?.count ?? 0), issues: Number(byId.get(v.id)?.issues ?? 0) }))
+      .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
   }
 }
