@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { eventView } from '../digest/event-view.js';
 import { HttpError } from '../errors.js';
 import { IDENTITY_TAG_KEYS, ISSUE_STATUSES, type Issue, type IssueStatus, type Store, type TagKeyDistribution } from '../store/types.js';
 import { assertProjectAccess, requireToken } from './auth.js';
@@ -70,7 +71,7 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
     const latest = page.items[0];
     const event = latest && (await store.getEvent(issue.projectId, latest.eventId));
     if (!event) throw new HttpError(404, 'not_found', 'the issue has no events');
-    return { ...event.payload, eventId: event.eventId, issueId: event.issueId, projectId: event.projectId };
+    return eventView(event);
   });
 
   app.get('/api/0/issues/:issueId/events/:eventId/', async (request) => {
@@ -79,7 +80,7 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
     const event = await store.getEvent(issue.projectId, eventId);
     if (!event || event.issueId !== issue.id) throw new HttpError(404, 'not_found', 'event not found in this issue');
     const neighbors = await store.eventNeighbors(issue.projectId, eventId);
-    return { ...event.payload, eventId, issueId: event.issueId, projectId: event.projectId, ...neighbors };
+    return { ...eventView(event), ...neighbors };
   });
 
   app.get('/api/0/issues/:issueId/stats/', async (request) => {

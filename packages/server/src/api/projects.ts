@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { dsnFor } from '../config.js';
+import { eventView } from '../digest/event-view.js';
 import { HttpError } from '../errors.js';
 import { ISSUE_STATUSES, type IssueSort, type IssueStatus, type Project, type Store } from '../store/types.js';
 import { assertProjectAccess, requireToken } from './auth.js';
@@ -124,7 +125,7 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
     const eventId = params.eventId.replace(/-/g, '').toLowerCase();
     const event = await store.getEvent(project.id, eventId);
     if (!event) throw new HttpError(404, 'not_found', 'event not found');
-    return { ...event.payload, eventId, issueId: event.issueId, projectId: event.projectId };
+    return eventView(event);
   });
 
   app.get('/api/0/projects/:projectId/tags/', async (request) => {

@@ -54,15 +54,10 @@ export function digestEvent(raw: Record<string, unknown>, projectId: number, ctx
   const title = eventTitle(event);
   const culprit = eventCulprit(event);
   const type = eventKind(event);
-  const payload = JSON.stringify({
-    ...event,
-    timestamp: new Date(event.timestamp).toISOString(),
-    received: new Date(event.received).toISOString(),
-    title,
-    culprit,
-    type,
-    grouping: { version: GROUPING_VERSION, fingerprint, source },
-  });
+  // The stored payload leaves out what the event row already holds (id, times) and what
+  // eventView derives again on read (title, culprit, type, grouping): ~100 B less per event on disk.
+  const { eventId: _id, timestamp: _timestamp, received: _received, ...stored } = event;
+  const payload = JSON.stringify(stored);
   return {
     projectId,
     eventId: event.eventId,
