@@ -121,6 +121,12 @@ test('trends per issue, per query and per tag value add up to the known counts',
   assert.equal(issue.buckets.filter((b: any) => b.count > 0).length, 5);
   const query = (await server.api(`${p()}/events/stats/?period=24h&interval=1h&query=flag_new_checkout:true`)).body;
   assert.equal(query.buckets.reduce((n: number, b: any) => n + b.count, 0), 42);
+  const pattern = (await server.api(`${p()}/events/stats/?period=24h&interval=1h&query=${encodeURIComponent('tier:ent*')}`)).body;
+  assert.equal(pattern.buckets.reduce((n: number, b: any) => n + b.count, 0), 50);
+  const combined = (await server.api(`${p()}/events/stats/?period=24h&interval=1h&query=${encodeURIComponent('tier:enterprise flag_new_checkout:true')}`)).body;
+  assert.equal(combined.buckets.reduce((n: number, b: any) => n + b.count, 0), 21); // odd i: 15 of the 30 checkout trues, 6 of the 12 search trues
+  const perMinute = (await server.api(`${p()}/events/stats/?period=6h&interval=1m&query=flag_new_checkout:true`)).body;
+  assert.equal(perMinute.buckets.reduce((n: number, b: any) => n + b.count, 0), 42);
   const everything = (await server.api(`${p()}/events/stats/?period=30d&interval=1d`)).body;
   assert.equal(everything.buckets.length, 30);
   assert.equal(everything.buckets.reduce((n: number, b: any) => n + b.count, 0), 100);

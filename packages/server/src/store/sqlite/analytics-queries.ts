@@ -1,10 +1,18 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { SearchExpr } from '../../query/ast.js';
 import { INTERVAL_MS, type AnalyticsScope, type StatsRange, type TagValueBreakdown } from '../types.js';
-import { SearchCompiler } from './search-sql.js';
+import { SearchCompiler, wildcardToLike } from './search-sql.js';
 import type { Tables } from './tables.js';
 
 const HOUR_MS = INTERVAL_MS.hour;
+
+/** `key:value`, `key:[a, b]` or `key:pattern*` alone; an event has one value per key, so counts add up. */
+function singleTagCondition(expr: SearchExpr): { key: string; values: string[]; pattern?: string } | null {
+  if (expr.kind !== 'predicate' || expr.field.type !== 'tag') return null;
+  if (expr.op === 'in' || expr.op === '=') return { key: expr.field.key, values: expr.values.map(String) };
+  if (expr.op === 'glob') return { key: expr.field.key, values: [], pattern: String(expr.values[0]) };
+  return null;
+}
 
 /** Project-wide tag analytics, trends and correlation baselines. */
 export class AnalyticsQueries {
@@ -76,6 +84,23 @@ export class AnalyticsQueries {
         .where('hour', '<', Math.ceil(range.to / HOUR_MS))
         .execute();
       for (const r of rows) add(r.hour * HOUR_MS, r.count);
+      return counts;
+    }
+    // One tag condition (`tier:enterprise`, `release:1.2.*`): the per-value hourly rollup answers it.
+    const tag = filter && range.interval !== 'minute' ? singleTagCondition(filter) : null;
+    if (tag) {
+      let q = this.db
+        .selectFrom('tag_value_hours as h')
+        .innerJoin('tag_values as tv', 'tv.id', 'h.value_id')
+        .select(['h.hour', (eb) => eb.fn.sum<number>('h.count').as('n')])
+        .where('tv.project_id', '=', projectId)
+        .where('tv.key', '=', tag.key)
+        .where('h.hour', '>=', Math.floor(range.from / HOUR_MS))
+        .where('h.hour', '<', Math.ceil(range.to / HOUR_MS));
+      q = tag.pattern
+        ? q.where(sql<boolean>`tv.value LIKE ${wildcardToLike(tag.pattern)} ESCAPE '\\'`)
+        : q.where('tv.value', 'in', tag.values);
+      for (const r of await q.groupBy('h.hour').execute()) add(r.hour * HOUR_MS, Number(r.n));
       return counts;
     }
     const q = this.db
