@@ -3,10 +3,10 @@
  * the trace when the server has one.
  */
 import { api, ApiError } from '../api.js';
-import { dateTime } from '../format.js';
 import { useAsync } from '../hooks.js';
 import type { LogRecord } from '../pages/trace-types.js';
 import { Link } from '../router.js';
+import { LogTable } from './log-table.js';
 
 export function EventLogs({ projectId, eventId, traceId }: { projectId: number; eventId: string; traceId: string }) {
   const logs = useAsync(() => api<LogRecord[]>(`/api/0/projects/${projectId}/logs/?around=${encodeURIComponent(eventId)}&limit=200`), [projectId, eventId]);
@@ -29,17 +29,7 @@ export function EventLogs({ projectId, eventId, traceId }: { projectId: number; 
       ) : logs.data.length === 0 ? (
         <p class="muted">No logs with this trace id within 5 minutes of the event.</p>
       ) : (
-        <table class="log-table">
-          <tbody>
-            {logs.data.map((l) => (
-              <tr class={`log-${l.level}`}>
-                <td class="when">{dateTime(l.timestamp)}</td>
-                <td class="log-level">{l.level}</td>
-                <td class="log-body">{l.body}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <LogTable logs={logs.data} />
       )}
     </section>
   );

@@ -5,6 +5,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { JsonTree } from '../components/json-tree.js';
+import { LogTable } from '../components/log-table.js';
 import { ErrorBox, Loading } from '../components/status.js';
 import { dateTime } from '../format.js';
 import { useAsync } from '../hooks.js';
@@ -254,17 +255,7 @@ export function TracePage({ traceId }: { traceId: string }) {
             {t.logs.length === 0 ? (
               <p class="muted">No logs with this trace id.</p>
             ) : (
-              <table class="log-table">
-                <tbody>
-                  {t.logs.map((l) => (
-                    <tr class={`log-${l.level}`}>
-                      <td class="when">{dateTime(l.timestamp)}</td>
-                      <td class="log-level">{l.level}</td>
-                      <td class="log-body">{l.body}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <LogTable logs={t.logs} />
             )}
           </section>
         </div>
