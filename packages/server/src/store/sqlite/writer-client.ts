@@ -22,12 +22,6 @@ interface Waiting {
   reject: (error: Error) => void;
 }
 
-/**
- * Two batches may be with the writer thread at once: while it commits one, the next is already
- * queued, so it never waits for this thread to notice the answer and post more (measured: the
- * writer sat idle ~20% of the time under load with one).
- */
-const MAX_IN_FLIGHT = 2;
 /** At most this many events go into one transaction; larger backlogs are split. */
 const MAX_BATCH_EVENTS = 2000;
 
@@ -39,8 +33,7 @@ const MAX_BATCH_EVENTS = 2000;
 export class WriterClient {
   private readonly worker: Worker;
   private waiting: Waiting[] = [];
-  /** Batches posted to the writer thread and not yet answered, oldest first. */
-  private inFlight: Array<{ id: number; members: Waiting[] }> = [];
+  private inFlight: { id: number; members: Waiting[] } | null = null;
   private nextId = 1;
   private closed = false;
   private failure: Error | null = null;
@@ -78,10 +71,7 @@ export class WriterClient {
   }
 
   private pump(): void {
-    while (this.inFlight.length < MAX_IN_FLIGHT && this.waiting.length > 0) this.post();
-  }
-
-  private post(): void {
+    if (this.inFlight || this.waiting.length === 0) return;
     const members: Waiting[] = [];
     let count = 0;
     while (this.waiting.length > 0 && (members.length === 0 || count + this.waiting[0]!.events.length <= MAX_BATCH_EVENTS)) {
@@ -90,7 +80,7 @@ export class WriterClient {
       count += next.events.length;
     }
     const id = this.nextId++;
-    this.inFlight.push({ id, members });
+    this.inFlight = { id, members };
     const request: WriterRequest = {
       id,
       events: members.flatMap((m) => m.events),
@@ -101,9 +91,9 @@ export class WriterClient {
   }
 
   private settle(response: WriterResponse): void {
-    const batch = this.inFlight[0];
+    const batch = this.inFlight;
     if (!batch || batch.id !== response.id) return;
-    this.inFlight.shift();
+    this.inFlight = null;
     if (response.ok) {
       let offset = 0;
       for (const member of batch.members) {
@@ -119,15 +109,15 @@ export class WriterClient {
 
   private failAll(error: Error): void {
     this.failure = error;
-    const members = [...this.inFlight.flatMap((batch) => batch.members), ...this.waiting];
-    this.inFlight = [];
+    const members = [...(this.inFlight?.members ?? []), ...this.waiting];
+    this.inFlight = null;
     this.waiting = [];
     for (const member of members) member.reject(error);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.inFlight.length > 0 || this.waiting.length > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.inFlight || this.waiting.length > 0) await new Promise((r) => setTimeout(r, 5));
     this.closed = true;
     const done = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     this.worker.postMessage('close');
