@@ -6,8 +6,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 import { and, type SearchExpr } from '../query/ast.js';
 import { twoProportionTest } from '../query/statistics.js';
-import type { AnalyticsScope, Issue, Store } from '../store/types.js';
-import { assertProjectAccess, requireToken } from './auth.js';
+import type { AnalyticsScope, Store } from '../store/types.js';
+import { requireIssue, requireProject } from './auth.js';
 import { idParam, limitParam, stringParam } from './http.js';
 import { searchFilter } from './search-params.js';
 import { bucketsOf, parseDuration, statsRange } from './stats-range.js';
@@ -36,20 +36,9 @@ export async function analyticsRoutes(app: FastifyInstance, options: { store: St
   const { store } = options;
 
   async function projectScope(request: FastifyRequest, extra: SearchExpr | null = null): Promise<AnalyticsScope> {
-    const token = await requireToken(request, store);
-    const projectId = idParam((request.params as { projectId: string }).projectId, 'project');
-    assertProjectAccess(token, projectId);
-    if (!(await store.getProject(projectId))) throw new HttpError(404, 'not_found', 'project not found');
+    const projectId = (await requireProject(request, store)).project.id;
     const q = request.query as Record<string, unknown>;
     return { projectId, filter: and([searchFilter(q), extra].filter((e): e is SearchExpr => e !== null)), window: timeWindow(q) };
-  }
-
-  async function loadIssue(request: FastifyRequest): Promise<Issue> {
-    const token = await requireToken(request, store);
-    const issue = await store.getIssue(idParam((request.params as { issueId: string }).issueId, 'issue'));
-    if (!issue) throw new HttpError(404, 'not_found', 'issue not found');
-    assertProjectAccess(token, issue.projectId, 'issue');
-    return issue;
   }
 
   async function distribution(request: FastifyRequest) {
@@ -120,7 +109,7 @@ export async function analyticsRoutes(app: FastifyInstance, options: { store: St
   // Which tag values are over-represented in this issue compared with the rest of the project over
   // the hours the issue was active: share, lift, and a two-proportion z-test, strongest first.
   app.get('/api/0/issues/:issueId/tags/correlation/', async (request) => {
-    const issue = await loadIssue(request);
+    const issue = await requireIssue(request, store);
     const q = request.query as Record<string, unknown>;
     const prefix = (stringParam(q.prefix, 'prefix') ?? stringParam(q.key, 'key') ?? '').replace(/\*$/, '');
     const minCount = limitParam(q.minCount, 1, 1_000_000_000);

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { eventView } from '../digest/event-view.js';
 import { HttpError } from '../errors.js';
 import { IDENTITY_TAG_KEYS, ISSUE_STATUSES, type Issue, type IssueStatus, type Store, type TagKeyDistribution } from '../store/types.js';
-import { assertProjectAccess, requireToken } from './auth.js';
-import { idParam, limitParam, sendPage, stringParam } from './http.js';
+import { requireIssue } from './auth.js';
+import { limitParam, sendPage, stringParam } from './http.js';
 import { DERIVED_TAG_KEYS } from '../digest/digest.js';
 import { and, type SearchExpr } from '../query/ast.js';
 import { timeWindow } from './analytics.js';
@@ -27,14 +27,7 @@ function tagDistribution(issue: Issue, entry: TagKeyDistribution) {
 export async function issueRoutes(app: FastifyInstance, options: { store: Store }) {
   const { store } = options;
 
-  async function loadIssue(request: FastifyRequest): Promise<Issue> {
-    const token = await requireToken(request, store);
-    const id = idParam((request.params as { issueId: string }).issueId, 'issue');
-    const issue = await store.getIssue(id);
-    if (!issue) throw new HttpError(404, 'not_found', 'issue not found');
-    assertProjectAccess(token, issue.projectId, 'issue');
-    return issue;
-  }
+  const loadIssue = (request: FastifyRequest) => requireIssue(request, store);
 
   app.get('/api/0/issues/:issueId/', async (request) => loadIssue(request));
 

@@ -7,8 +7,8 @@ import { hexId, isObject } from '../digest/values.js';
 import { HttpError } from '../errors.js';
 import type { LogQuery } from '../store/trace-types.js';
 import type { Store } from '../store/types.js';
-import { assertProjectAccess, requireToken } from './auth.js';
-import { idParam, limitParam, sendPage, stringParam } from './http.js';
+import { requireProject } from './auth.js';
+import { limitParam, sendPage, stringParam } from './http.js';
 
 export const AROUND_MS = 5 * 60_000;
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
@@ -26,10 +26,7 @@ export async function logRoutes(app: FastifyInstance, options: { store: Store })
   const { store } = options;
 
   app.get('/api/0/projects/:projectId/logs/', async (request, reply) => {
-    const token = await requireToken(request, store);
-    const projectId = idParam((request.params as { projectId: string }).projectId, 'project');
-    assertProjectAccess(token, projectId);
-    if (!(await store.getProject(projectId))) throw new HttpError(404, 'not_found', 'project not found');
+    const projectId = (await requireProject(request, store)).project.id;
     const q = request.query as Record<string, unknown>;
 
     const rawTrace = stringParam(q.trace_id, 'trace_id');

@@ -1,10 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { dsnFor } from '../config.js';
 import { eventView } from '../digest/event-view.js';
 import { HttpError } from '../errors.js';
 import { ISSUE_STATUSES, type IssueSort, type IssueStatus, type Project, type Store } from '../store/types.js';
-import { assertProjectAccess, requireToken } from './auth.js';
-import { idParam, limitParam, publicUrl, sendPage, stringParam } from './http.js';
+import { requireProject, requireToken } from './auth.js';
+import { limitParam, publicUrl, sendPage, stringParam } from './http.js';
 import { searchFilter } from './search-params.js';
 import { statsRange } from './stats-range.js';
 
@@ -13,13 +13,7 @@ const SORTS = new Set<IssueSort>(['date', 'new', 'freq', 'users']);
 export async function projectRoutes(app: FastifyInstance, options: { store: Store; publicUrl?: string }) {
   const { store } = options;
 
-  async function loadProject(token: Awaited<ReturnType<typeof requireToken>>, rawId: unknown): Promise<Project> {
-    const id = idParam(rawId, 'project');
-    assertProjectAccess(token, id);
-    const project = await store.getProject(id);
-    if (!project) throw new HttpError(404, 'not_found', 'project not found');
-    return project;
-  }
+  const loadProject = async (request: FastifyRequest) => (await requireProject(request, store)).project;
 
   const withDsn = (project: Project, base: string) => ({ ...project, dsn: dsnFor(base, project.publicKey, project.id) });
 
@@ -45,22 +39,19 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
   });
 
   app.get('/api/0/projects/:projectId/', async (request) => {
-    const token = await requireToken(request, store);
-    const project = await loadProject(token, (request.params as { projectId: string }).projectId);
+    const project = await loadProject(request);
     return withDsn(project, publicUrl(request, options.publicUrl));
   });
 
   app.get('/api/0/projects/:projectId/keys/', async (request) => {
-    const token = await requireToken(request, store);
-    const project = await loadProject(token, (request.params as { projectId: string }).projectId);
+    const project = await loadProject(request);
     const base = publicUrl(request, options.publicUrl);
     const keys = await store.listProjectKeys(project.id);
     return keys.map((k) => ({ ...k, dsn: dsnFor(base, k.publicKey, project.id) }));
   });
 
   app.get('/api/0/projects/:projectId/issues/', async (request, reply) => {
-    const token = await requireToken(request, store);
-    const project = await loadProject(token, (request.params as { projectId: string }).projectId);
+    const project = await loadProject(request);
     const q = request.query as Record<string, unknown>;
     const sort = (stringParam(q.sort, 'sort') ?? 'date') as IssueSort;
     if (!SORTS.has(sort)) throw new HttpError(400, 'invalid_parameter', 'sort must be one of date, new, freq, users');
@@ -89,8 +80,7 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
 
   // Bulk status change, Sentry style: PUT /projects/{id}/issues/?id=1&id=2 with {"status"}.
   app.put('/api/0/projects/:projectId/issues/', async (request) => {
-    const token = await requireToken(request, store);
-    const project = await loadProject(token, (request.params as { projectId: string }).projectId);
+    const project = await loadProject(request);
     const rawIds = (request.query as Record<string, unknown>).id;
     const list = rawIds === undefined ? [] : Array.isArray(rawIds) ? rawIds : [rawIds];
     const ids = list.map((id) => Number(id));
@@ -106,8 +96,7 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
   });
 
   app.get('/api/0/projects/:projectId/events/', async (request, reply) => {
-    const token = await requireToken(request, store);
-    const project = await loadProject(token, (request.params as { projectId: string }).projectId);
+    const project = await loadProject(request);
     const q = request.query as Record<string, unknown>;
     try {
       const page = await store.listEvents({ projectId: project.id, filter: searchFilter(q), limit: limitParam(q.limit, 50), cursor: stringParam(q.cursor, 'cursor') });
@@ -119,9 +108,8 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
   });
 
   app.get('/api/0/projects/:projectId/events/:eventId/', async (request) => {
-    const token = await requireToken(request, store);
     const params = request.params as { projectId: string; eventId: string };
-    const project = await loadProject(token, params.projectId);
+    const project = await loadProject(request);
     const eventId = params.eventId.replace(/-/g, '').toLowerCase();
     const event = await store.getEvent(project.id, eventId);
     if (!event) throw new HttpError(404, 'not_found', 'event not found');
@@ -129,15 +117,13 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
   });
 
   app.get('/api/0/projects/:projectId/tags/', async (request) => {
-    const token = await requireToken(request, store);
-    const project = await loadProject(token, (request.params as { projectId: string }).projectId);
+    const project = await loadProject(request);
     return store.projectTagKeys(project.id);
   });
 
   app.get('/api/0/projects/:projectId/tags/:key/values/', async (request) => {
-    const token = await requireToken(request, store);
     const params = request.params as { projectId: string; key: string };
-    const project = await loadProject(token, params.projectId);
+    const project = await loadProject(request);
     const q = request.query as Record<string, unknown>;
     const prefix = stringParam(q.query, 'query') ?? '';
     return store.projectTagValues(project.id, params.key, prefix.slice(0, 200), limitParam(q.limit, 20, 1000));

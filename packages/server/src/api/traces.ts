@@ -9,7 +9,7 @@ import { HttpError } from '../errors.js';
 import { parseTraceFilter, parseTraceOrder } from '../query/trace-filter.js';
 import type { SpanRecord, TraceSummary } from '../store/trace-types.js';
 import type { ApiToken, Store } from '../store/types.js';
-import { assertProjectAccess, requireToken } from './auth.js';
+import { requireProject, requireToken } from './auth.js';
 import { idParam, limitParam, sendPage, stringParam } from './http.js';
 
 const FIVE_MINUTES = 5 * 60_000;
@@ -56,13 +56,7 @@ export function spanTree(spans: SpanRecord[], traceStartMs: number): SpanNode[] 
 export async function traceRoutes(app: FastifyInstance, options: { store: Store }) {
   const { store } = options;
 
-  async function projectParam(request: FastifyRequest): Promise<number> {
-    const token = await requireToken(request, store);
-    const projectId = idParam((request.params as { projectId: string }).projectId, 'project');
-    assertProjectAccess(token, projectId);
-    if (!(await store.getProject(projectId))) throw new HttpError(404, 'not_found', 'project not found');
-    return projectId;
-  }
+  const projectParam = async (request: FastifyRequest) => (await requireProject(request, store)).project.id;
 
   /** The projects visible to the token that hold the trace; `?project=` picks one. */
   async function traceTarget(request: FastifyRequest): Promise<{ traceId: string; projects: number[]; token: ApiToken }> {
