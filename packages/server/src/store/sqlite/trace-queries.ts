@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Page } from '../types.js';
 import type { LogQuery, LogRecord, SpanRecord, TraceSearchQuery, TraceStatus, TraceSummary } from '../trace-types.js';
 import { planTraceSearch } from './trace-plan.js';
@@ -14,33 +15,16 @@ const ORDER_SQL = {
   span_count: sql`t.span_count`,
 };
 
-interface TraceRow {
-  row: number;
-  project_id: number;
-  trace_id: Buffer;
-  name: string | null;
-  status: string;
-  timestamp_ms: number;
-  execution_time_ms: number;
-  span_count: number;
-  start_ms: number;
-  end_ms: number;
-}
+type TraceRow = Pick<
+  Tables['traces'],
+  'project_id' | 'trace_id' | 'name' | 'status' | 'timestamp_ms' | 'execution_time_ms' | 'span_count' | 'start_ms' | 'end_ms'
+> & { row: number };
 
-/** A page token: the last row's sort value and row id (keyset pagination). */
-function encodeToken(value: unknown, row: number): string {
-  return Buffer.from(JSON.stringify([value, row])).toString('base64url');
-}
+/** Page tokens are the store's keyset cursors (store/cursor.ts). */
 function decodeToken(token: string): [string | number, number] {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parsed) && parsed.length === 2 && Number.isInteger(parsed[1]) && ['string', 'number'].includes(typeof parsed[0])) {
-      return parsed as [string | number, number];
-    }
-  } catch {
-    // falls through
-  }
-  throw new RangeError('page_token is not a token this server gave out');
+  const cursor = decodeCursor(token);
+  if (!cursor) throw new RangeError('page_token is not a token this server gave out');
+  return [cursor.sortValue, cursor.id];
 }
 
 export interface TraceDetailRows {
@@ -70,7 +54,7 @@ export class TraceQueries {
     const rows = result.rows.slice(0, q.limit);
     const last = rows.at(-1);
     const items = await this.summaries(rows);
-    return { items, nextCursor: result.rows.length > q.limit && last ? encodeToken(last.sort_value, last.row) : null };
+    return { items, nextCursor: result.rows.length > q.limit && last ? encodeCursor(last.sort_value, last.row) : null };
   }
 
   private async summaries(rows: TraceRow[]): Promise<TraceSummary[]> {
@@ -234,7 +218,7 @@ export class TraceQueries {
         spanId: hex(r.span_id),
         attributes: r.attributes ? (JSON.parse(r.attributes) as Record<string, unknown>) : {},
       })),
-      nextCursor: rows.length > q.limit && last ? encodeToken(last.timestamp_ms, last.row) : null,
+      nextCursor: rows.length > q.limit && last ? encodeCursor(last.timestamp_ms, last.row) : null,
     };
   }
 
