@@ -85,6 +85,19 @@ describe('authentication', () => {
     assert.equal(notNumeric.status, 404);
   });
 
+  test('a request with a wrong or missing key is refused before its body is read or decompressed', async () => {
+    const garbage = Buffer.from('this is not gzip at all');
+    const wrong = await post(envelopePath() + '?sentry_key=pk_nope_123', garbage, { 'content-encoding': 'gzip' });
+    assert.equal(wrong.status, 403);
+    const storeWithoutKey = await post(`/api/${server.projectId}/store/`, garbage, { 'content-encoding': 'gzip' });
+    assert.equal(storeWithoutKey.status, 401);
+    const unknownProject = await post('/api/9999/envelope/', garbage, { 'content-encoding': 'gzip' });
+    assert.equal(unknownProject.status, 404);
+    // Without a key in the request, an envelope may still name its DSN in its header: read it.
+    const keyless = await post(envelopePath(), garbage, { 'content-encoding': 'gzip' });
+    assert.equal(keyless.status, 400);
+  });
+
   test("a key of another project is refused for this project", async () => {
     const created = await server.api('/api/0/projects/', { body: { name: 'Other app' } });
     assert.equal(created.status, 201);

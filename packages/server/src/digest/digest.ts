@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { checkTagValue, fingerprintFromSource, GROUPING_VERSION, groupingSource } from '@proliferate/protocol';
-import type { DigestedEvent } from '../store/types.js';
+import { IDENTITY_TAG_KEYS, type DigestedEvent } from '../store/types.js';
 import { eventCulprit, eventKind, eventTitle } from './describe.js';
 import { normalizeEvent, type NormalizeContext } from './normalize.js';
 
@@ -28,7 +28,8 @@ function accountKey(account: Record<string, unknown> | null): string | null {
  * Search fields that are not tags the SDK set but are indexed the same way, so `user.email:` or
  * `error.type:` filter and count like tags. A tag the SDK set with the same key wins.
  */
-export const DERIVED_TAG_KEYS: ReadonlySet<string> = new Set(['user.id', 'user.email', 'user.username', 'account.id', 'account.name', 'error.type']);
+/** Search fields derived from the event: the identity keys plus the captured exception's type. */
+export const DERIVED_TAG_KEYS: ReadonlySet<string> = new Set([...IDENTITY_TAG_KEYS, 'error.type']);
 
 function derivedTags(event: ReturnType<typeof normalizeEvent>): Array<[string, string]> {
   const pairs: Array<[string, unknown]> = [

@@ -42,17 +42,29 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
     reply.headers(CORS_HEADERS);
   });
 
-  async function authenticate(request: FastifyRequest, projectId: number, body?: Buffer): Promise<void> {
+  async function authorize(projectId: number, key: string | undefined): Promise<void> {
     if (!(await keys.projectExists(projectId))) throw new HttpError(404, 'project_not_found', `project ${projectId} does not exist`);
-    let key = publicKeyFromRequest(request.headers, request.query as Record<string, unknown>);
-    if (!key && body) key = envelopeDsnKey(body);
     if (!key) throw new HttpError(401, 'missing_key', 'No project key: send X-Sentry-Auth with sentry_key, the sentry_key query parameter, or Authorization: Bearer');
     const keyProject = await keys.projectForKey(key);
     if (keyProject !== projectId) throw new HttpError(403, 'invalid_key', 'The project key is not valid for this project');
   }
 
+  // Requests that carry their key are refused before their body is read or decompressed. Only an
+  // envelope may instead name its DSN in its own header (tunnels); that is checked after reading.
+  const authorizedEarly = new WeakSet<FastifyRequest>();
+  const authorizeBeforeBody = (allowDsnInBody: boolean) => async (request: FastifyRequest) => {
+    const projectId = projectIdParam(request);
+    const key = publicKeyFromRequest(request.headers, request.query as Record<string, unknown>);
+    if (key === undefined && allowDsnInBody) {
+      if (!(await keys.projectExists(projectId))) throw new HttpError(404, 'project_not_found', `project ${projectId} does not exist`);
+      return;
+    }
+    await authorize(projectId, key);
+    authorizedEarly.add(request);
+  };
+
   async function commit(batch: IngestBatch): Promise<void> {
-    if (batch.events.length === 0 && batch.raw.length === 0) return;
+    if (batch.events.length === 0 && batch.raw.length === 0 && !batch.telemetry) return;
     try {
       await store.write(batch.events, batch.raw, batch.telemetry ? [batch.telemetry] : []);
     } catch (error) {
@@ -76,12 +88,10 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
   app.options('/api/:projectId/envelope/', async (_request, reply) => reply.code(204).send());
   app.options('/api/:projectId/store/', async (_request, reply) => reply.code(204).send());
 
-  app.post('/api/:projectId/envelope/', async (request) => {
+  app.post('/api/:projectId/envelope/', { onRequest: authorizeBeforeBody(true) }, async (request) => {
     const projectId = projectIdParam(request);
-    const hasRequestKey = publicKeyFromRequest(request.headers, request.query as Record<string, unknown>) !== undefined;
-    if (hasRequestKey) await authenticate(request, projectId);
     const body = requireBody(request.body);
-    if (!hasRequestKey) await authenticate(request, projectId, body);
+    if (!authorizedEarly.has(request)) await authorize(projectId, envelopeDsnKey(body));
     let envelope;
     try {
       envelope = parseEnvelope(body);
@@ -94,9 +104,8 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
     return batch.responseId ? { id: batch.responseId } : {};
   });
 
-  app.post('/api/:projectId/store/', async (request) => {
+  app.post('/api/:projectId/store/', { onRequest: authorizeBeforeBody(false) }, async (request) => {
     const projectId = projectIdParam(request);
-    await authenticate(request, projectId);
     const body = requireBody(request.body);
     if (body.length > limits.maxEventBytes) throw new HttpError(413, 'event_too_large', `The event is larger than ${limits.maxEventBytes} bytes`);
     const event = digestOne(parseJsonObject(body, 'The event'), context(request, projectId));
