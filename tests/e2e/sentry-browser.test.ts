@@ -16,6 +16,7 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import {
   framesFromThrow, getEvent, issueTags, listIssueEventIds, listIssues, percentages, v1Fingerprint, type ApiIssue,
+  issueWithFingerprint,
 } from '../helpers/official-clients.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
@@ -67,11 +68,7 @@ describe('official @sentry/browser in Chromium reporting to the server', () => {
   let privateReport: { flushed: boolean; id: string };
   const sent: Sent[] = [];
   let issues: ApiIssue[];
-  const issueBy = (fingerprint: string) => {
-    const issue = issues.find((i) => i.fingerprint === fingerprint);
-    assert.ok(issue, `no issue with fingerprint ${fingerprint}; issues: ${JSON.stringify(issues.map((i) => [i.title, i.fingerprint]))}`);
-    return issue;
-  };
+  const issueBy = (fingerprint: string) => issueWithFingerprint(issues, fingerprint);
 
   before(async () => {
     server = await startServer();

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import {
   getEvent, issueTags, lastJsonLine, listIssueEventIds, listIssues, percentages, runFixture, v1Fingerprint,
   v1MessageFingerprint, type ApiIssue,
+  issueWithFingerprint,
 } from '../helpers/official-clients.ts';
 import { repoRoot, startServer, type RunningServer } from '../helpers/server.ts';
 
@@ -29,11 +30,7 @@ describe('official Python sentry-sdk in the seed 000 FastAPI app with concurrent
   let report: Report;
   let issues: ApiIssue[];
   let events: any[];
-  const issueBy = (fingerprint: string) => {
-    const issue = issues.find((i) => i.fingerprint === fingerprint);
-    assert.ok(issue, `no issue with fingerprint ${fingerprint}; issues: ${JSON.stringify(issues.map((i) => [i.title, i.fingerprint]))}`);
-    return issue;
-  };
+  const issueBy = (fingerprint: string) => issueWithFingerprint(issues, fingerprint);
 
   before(async () => {
     assert.ok(existsSync(python), `${python} is missing: run scripts/setup-python.sh`);

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import {
   framesFromThrow, getEvent, jsonLines, listIssues, runFixtureToExit, sha256Prefix, v1Fingerprint, v1Source,
   type ApiIssue,
+  issueWithFingerprint,
 } from '../helpers/official-clients.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
@@ -35,11 +36,7 @@ for (const { pkg, major } of [{ pkg: '@sentry/node', major: '10' }, { pkg: 'sent
     let finalResponses: Sent[];
     let exitCode: number | null;
     let issues: ApiIssue[];
-    const issueBy = (fingerprint: string) => {
-      const issue = issues.find((i) => i.fingerprint === fingerprint);
-      assert.ok(issue, `no issue with fingerprint ${fingerprint}; issues: ${JSON.stringify(issues.map((i) => [i.title, i.fingerprint]))}`);
-      return issue;
-    };
+    const issueBy = (fingerprint: string) => issueWithFingerprint(issues, fingerprint);
 
     before(async () => {
       server = await startServer();

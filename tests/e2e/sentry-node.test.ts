@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import {
   framesFromThrow, getEvent, issueTags, lastJsonLine, listIssueEventIds, listIssues, percentages, runFixture,
   v1Fingerprint, v1MessageFingerprint, type ApiIssue,
+  issueWithFingerprint,
 } from '../helpers/official-clients.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
@@ -35,11 +36,7 @@ for (const { pkg, major } of [{ pkg: '@sentry/node', major: '10' }, { pkg: 'sent
     let server: RunningServer;
     let report: FixtureReport;
     let issues: ApiIssue[];
-    const issueBy = (fingerprint: string) => {
-      const issue = issues.find((i) => i.fingerprint === fingerprint);
-      assert.ok(issue, `no issue with fingerprint ${fingerprint}; issues: ${JSON.stringify(issues.map((i) => [i.title, i.fingerprint]))}`);
-      return issue;
-    };
+    const issueBy = (fingerprint: string) => issueWithFingerprint(issues, fingerprint);
 
     before(async () => {
       assert.equal(installedVersion(pkg).split('.')[0], major, `${pkg} is not version ${major}.x`);

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import {
   framesFromThrow, getEvent, issueTags, lastJsonLine, listIssueEventIds, listIssues, percentages, runFixture,
   v1Fingerprint, v1MessageFingerprint, type ApiIssue,
+  issueWithFingerprint,
 } from '../helpers/official-clients.ts';
 import { repoRoot, startServer, type RunningServer } from '../helpers/server.ts';
 
@@ -33,11 +34,7 @@ describe('official Python sentry-sdk reporting to the server', () => {
   let server: RunningServer;
   let report: FixtureReport;
   let issues: ApiIssue[];
-  const issueBy = (fingerprint: string) => {
-    const issue = issues.find((i) => i.fingerprint === fingerprint);
-    assert.ok(issue, `no issue with fingerprint ${fingerprint}; issues: ${JSON.stringify(issues.map((i) => [i.title, i.fingerprint]))}`);
-    return issue;
-  };
+  const issueBy = (fingerprint: string) => issueWithFingerprint(issues, fingerprint);
 
   before(async () => {
     assert.ok(existsSync(python), `${python} is missing: run scripts/setup-python.sh`);

@@ -3,6 +3,7 @@
  * computed here from first principles (node:crypto, not the protocol package, so a bug there cannot
  * hide itself), a fixture runner, and typed reads of the query API.
  */
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import type { RunningServer } from './server.ts';
@@ -97,6 +98,13 @@ export const issueTags = (server: RunningServer, issueId: number) =>
   ok<TagDistribution[]>(server, `/api/0/issues/${issueId}/tags/`);
 
 /** `{value: percentage}` of one tag key on an issue, or undefined when the issue has no such tag. */
+/** The issue with this fingerprint; fails the test, listing what exists, when there is none. */
+export function issueWithFingerprint(issues: ApiIssue[], fingerprint: string): ApiIssue {
+  const issue = issues.find((i) => i.fingerprint === fingerprint);
+  assert.ok(issue, `no issue with fingerprint ${fingerprint}; issues: ${JSON.stringify(issues.map((i) => [i.title, i.fingerprint]))}`);
+  return issue;
+}
+
 export function percentages(tags: TagDistribution[], key: string): Record<string, number> | undefined {
   const entry = tags.find((t) => t.key === key);
   return entry && Object.fromEntries(entry.topValues.map((v) => [v.value, v.percentage]));
