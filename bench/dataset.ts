@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { digestEvent } from '../packages/server/src/digest/digest.js';
-import { configureConnection, migrate } from '../packages/server/src/store/sqlite/schema.js';
+import { configureConnection, migrate, SCHEMA_VERSION } from '../packages/server/src/store/sqlite/schema.js';
 import type { WriterEvent } from '../packages/server/src/store/sqlite/event-writer.js';
 import { encodePayload } from '../packages/server/src/store/sqlite/payload-codec.js';
 import { issueSampler, makeEvent, rng } from './payload.js';
@@ -79,14 +79,6 @@ if (!isMainThread && (workerData as { kind?: string })?.kind === 'bench-dataset'
   produce();
 }
 
-function schemaVersion(): number {
-  const db = new Database(':memory:');
-  migrate(db);
-  const version = db.pragma('user_version', { simple: true }) as number;
-  db.close();
-  return version;
-}
-
 const metaPath = () => join(DATASET.dir, 'meta.json');
 
 function readMeta(): DatasetInfo | null {
@@ -102,7 +94,7 @@ function readMeta(): DatasetInfo | null {
 export async function ensureDataset(): Promise<DatasetInfo> {
   const cached = readMeta();
   if (!cached) return buildDataset();
-  const current = schemaVersion();
+  const current = SCHEMA_VERSION;
   if (cached.schemaVersion !== current) {
     log(`queries: migrating the cached data set from schema ${cached.schemaVersion} to ${current}`);
     const started = performance.now();
@@ -179,7 +171,7 @@ async function buildDataset(): Promise<DatasetInfo> {
 
   const info: DatasetInfo = {
     version: DATASET.version,
-    schemaVersion: schemaVersion(),
+    schemaVersion: SCHEMA_VERSION,
     dataDir,
     projectId: project.id,
     adminToken: token,

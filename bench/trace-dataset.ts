@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { configureConnection, migrate } from '../packages/server/src/store/sqlite/schema.js';
+import { configureConnection, SCHEMA_VERSION } from '../packages/server/src/store/sqlite/schema.js';
 import type { SpanInput, TelemetryBatch } from '../packages/server/src/store/trace-types.js';
 import { rng } from './payload.js';
 import { log } from './report.js';
@@ -84,20 +84,12 @@ function traceBatch(from: number, to: number, end: number): TelemetryBatch {
   return batch;
 }
 
-function schemaVersion(): number {
-  const db = new Database(':memory:');
-  migrate(db);
-  const version = db.pragma('user_version', { simple: true }) as number;
-  db.close();
-  return version;
-}
-
 const metaPath = () => join(TRACE_DATASET.dir, 'meta.json');
 
 export async function ensureTraceDataset(): Promise<TraceDatasetInfo> {
   if (existsSync(metaPath())) {
     const info = JSON.parse(readFileSync(metaPath(), 'utf8')) as TraceDatasetInfo;
-    if (info.version === TRACE_DATASET.version && info.schemaVersion === schemaVersion() && existsSync(join(info.dataDir, 'proliferate.sqlite3'))) {
+    if (info.version === TRACE_DATASET.version && info.schemaVersion === SCHEMA_VERSION && existsSync(join(info.dataDir, 'proliferate.sqlite3'))) {
       log(`traces: using the cached data set in ${info.dataDir} (built ${info.builtAt} in ${info.buildSeconds} s)`);
       return info;
     }
@@ -136,7 +128,7 @@ async function buildTraceDataset(): Promise<TraceDatasetInfo> {
   db.close();
   const info: TraceDatasetInfo = {
     version: TRACE_DATASET.version,
-    schemaVersion: schemaVersion(),
+    schemaVersion: SCHEMA_VERSION,
     dataDir,
     projectId: project.id,
     adminToken: token,

@@ -235,6 +235,9 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
+/** The user_version a fully migrated database has. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let version = current; version < MIGRATIONS.length; version++) {
