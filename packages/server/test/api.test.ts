@@ -95,6 +95,9 @@ test('issue events list and full event detail', async () => {
   const events = (await server.api(`/api/0/issues/${issue.id}/events/`)).body;
   assert.equal(events.length, 2);
   const detail = (await server.api(`/api/0/projects/${server.projectId}/events/${events[0].eventId}/`)).body;
+  const latest = (await server.api(`/api/0/issues/${issue.id}/events/latest/`)).body;
+  assert.equal(latest.eventId, events[0].eventId);
+  assert.deepEqual([latest.previousEventId, latest.nextEventId], [events[1].eventId, null]);
   assert.equal(detail.issueId, issue.id);
   assert.equal(detail.tags.region, 'us');
   assert.deepEqual(detail.user, { id: 'u9' });

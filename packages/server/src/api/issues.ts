@@ -64,7 +64,7 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
     const latest = page.items[0];
     const event = latest && (await store.getEvent(issue.projectId, latest.eventId));
     if (!event) throw new HttpError(404, 'not_found', 'the issue has no events');
-    return eventView(event);
+    return { ...eventView(event), ...(await store.eventNeighbors(issue.projectId, event.eventId)) };
   });
 
   app.get('/api/0/issues/:issueId/events/:eventId/', async (request) => {
