@@ -7,6 +7,7 @@ import { projectRoutes } from './api/projects.js';
 import type { ServerConfig } from './config.js';
 import { HttpError } from './errors.js';
 import { QuerySyntaxError } from './query/ast.js';
+import { ProjectKeyCache } from './ingest/project-keys.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { otlpRoutes } from './ingest/otlp/otlp-routes.js';
 import type { Store } from './store/types.js';
@@ -49,9 +50,10 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   });
 
   app.get('/healthz', async () => ({ ok: true, store: store.backend }));
-  app.register(ingestRoutes, { store, limits: config.limits });
+  const keys = new ProjectKeyCache(store);
+  app.register(ingestRoutes, { store, limits: config.limits, keys });
   app.register(otlpRoutes, { store, limits: config.limits });
-  app.register(projectRoutes, { store, publicUrl: config.publicUrl });
+  app.register(projectRoutes, { store, publicUrl: config.publicUrl, keys });
   app.register(issueRoutes, { store });
   app.register(analyticsRoutes, { store });
   app.register(traceRoutes, { store });

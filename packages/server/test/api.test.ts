@@ -171,3 +171,22 @@ test('projects are created and issue statuses change while events are being inge
     await Promise.all(senders);
   }
 });
+
+test('a project key is rotated: the new key ingests, the revoked one is refused at once, the last key stays', async () => {
+  const project = (await server.api('/api/0/projects/', { body: { name: 'Rotation' } })).body;
+  const created = await server.api(`/api/0/projects/${project.id}/keys/`, { body: { label: 'ci 2026-11' } });
+  assert.equal(created.status, 201);
+  assert.match(created.body.dsn, new RegExp(`^http://${created.body.publicKey}@`));
+  await send('RotatedError', {}, undefined, project.id, created.body.publicKey);
+  await send('RotatedError', {}, undefined, project.id, project.publicKey); // the old key, cached by ingest
+  assert.equal((await server.api(`/api/0/projects/${project.id}/keys/${project.publicKey}/`, { method: 'DELETE' })).status, 204);
+  const refused = await fetch(`${server.url}/api/${project.id}/envelope/?sentry_key=${project.publicKey}`, { method: 'POST', body: '{}\n' });
+  assert.equal(refused.status, 403);
+  const keys = (await server.api(`/api/0/projects/${project.id}/keys/`)).body;
+  assert.deepEqual(keys.map((k: { label: string }) => k.label), ['ci 2026-11']);
+  const last = await server.api(`/api/0/projects/${project.id}/keys/${created.body.publicKey}/`, { method: 'DELETE' });
+  assert.equal(last.status, 409);
+  assert.equal(last.body.error.code, 'last_key');
+  assert.equal((await server.api(`/api/0/projects/${project.id}/keys/pk_nope/`, { method: 'DELETE' })).status, 404);
+  assert.equal((await server.api(`/api/0/projects/${project.id}/keys/`, { body: { label: '' } })).status, 400);
+});

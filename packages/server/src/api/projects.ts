@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { dsnFor } from '../config.js';
+import type { ProjectKeyCache } from '../ingest/project-keys.js';
 import { eventView } from '../digest/event-view.js';
 import { HttpError } from '../errors.js';
 import { ISSUE_STATUSES, type IssueSort, type IssueStatus, type Project, type Store } from '../store/types.js';
@@ -10,7 +11,7 @@ import { statsRange } from './stats-range.js';
 
 const SORTS = new Set<IssueSort>(['date', 'new', 'freq', 'users']);
 
-export async function projectRoutes(app: FastifyInstance, options: { store: Store; publicUrl?: string }) {
+export async function projectRoutes(app: FastifyInstance, options: { store: Store; publicUrl?: string; keys: ProjectKeyCache }) {
   const { store } = options;
 
   const loadProject = async (request: FastifyRequest) => (await requireProject(request, store)).project;
@@ -48,6 +49,29 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
     const base = publicUrl(request, options.publicUrl);
     const keys = await store.listProjectKeys(project.id);
     return keys.map((k) => ({ ...k, dsn: dsnFor(base, k.publicKey, project.id) }));
+  });
+
+  // Key rotation: create the new key, move clients to its DSN, then revoke the old one. A revoked
+  // key is refused at once by this server (other processes on the same store: within 10 s).
+  app.post('/api/0/projects/:projectId/keys/', async (request, reply) => {
+    const project = await loadProject(request);
+    const body = (request.body ?? {}) as { label?: unknown };
+    if (body.label !== undefined && (typeof body.label !== 'string' || body.label.trim() === '' || body.label.length > 100)) {
+      throw new HttpError(400, 'invalid_body', 'label must be text of 1 to 100 characters');
+    }
+    const key = await store.createProjectKey(project.id, typeof body.label === 'string' ? body.label.trim() : 'Default');
+    reply.code(201);
+    return { ...key, dsn: dsnFor(publicUrl(request, options.publicUrl), key.publicKey, project.id) };
+  });
+
+  app.delete('/api/0/projects/:projectId/keys/:publicKey/', async (request, reply) => {
+    const project = await loadProject(request);
+    const { publicKey } = request.params as { publicKey: string };
+    const outcome = await store.revokeProjectKey(project.id, publicKey);
+    if (outcome === 'revoked') options.keys.forget(publicKey);
+    if (outcome === 'not_found') throw new HttpError(404, 'not_found', 'no active key with that name in this project');
+    if (outcome === 'last_key') throw new HttpError(409, 'last_key', "this is the project's only active key: create its replacement first");
+    reply.code(204);
   });
 
   app.get('/api/0/projects/:projectId/issues/', async (request, reply) => {

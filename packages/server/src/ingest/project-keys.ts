@@ -26,6 +26,11 @@ export class ProjectKeyCache {
     return projectId;
   }
 
+  /** Drops a revoked key at once in this process (other processes see it within the TTL). */
+  forget(publicKey: string): void {
+    this.keys.delete(publicKey);
+  }
+
   async projectExists(projectId: number): Promise<boolean> {
     const until = this.projects.get(projectId);
     if (until !== undefined && until > Date.now()) return true;

@@ -7,7 +7,7 @@ import type { Store } from '../store/types.js';
 import { publicKeyFromDsn, publicKeyFromRequest } from './auth.js';
 import { readBody } from './body.js';
 import { digestOne, ingestEnvelope, parseJsonObject, type IngestBatch, type IngestContext } from './items.js';
-import { ProjectKeyCache } from './project-keys.js';
+import type { ProjectKeyCache } from './project-keys.js';
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -29,9 +29,9 @@ function projectIdParam(request: FastifyRequest): number {
 }
 
 /** Sentry-compatible ingest: `/api/{project}/envelope/` and the legacy `/api/{project}/store/`. */
-export async function ingestRoutes(app: FastifyInstance, options: { store: Store; limits: IngestLimits }) {
+export async function ingestRoutes(app: FastifyInstance, options: { store: Store; limits: IngestLimits; keys: ProjectKeyCache }) {
   const { store, limits } = options;
-  const keys = new ProjectKeyCache(store);
+  const { keys } = options;
 
   // Real clients send any Content-Type or none (text/plain from browsers, x-sentry-envelope, json):
   // the body is read raw here, whatever it is labelled.

@@ -194,6 +194,9 @@ export interface Store extends TraceStore {
   listProjects(): Promise<Project[]>;
   getProject(id: number): Promise<Project | undefined>;
   listProjectKeys(projectId: number): Promise<ProjectKey[]>;
+  createProjectKey(projectId: number, label: string): Promise<ProjectKey>;
+  /** Deactivates a key; refuses the project's last active key. */
+  revokeProjectKey(projectId: number, publicKey: string): Promise<'revoked' | 'not_found' | 'last_key'>;
   /** The project a public key belongs to, if it is a live key. */
   findProjectByKey(publicKey: string): Promise<number | undefined>;
 

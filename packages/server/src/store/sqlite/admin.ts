@@ -92,6 +92,33 @@ export class AdminQueries {
     return rows.map((r) => ({ projectId: r.project_id, publicKey: r.public_key, label: r.label, createdAt: iso(r.created_at) }));
   }
 
+  async createProjectKey(projectId: number, label: string): Promise<ProjectKey> {
+    const project = await this.db.selectFrom('projects').select('slug').where('id', '=', projectId).executeTakeFirstOrThrow();
+    const now = Date.now();
+    const publicKey = newPublicKey(project.slug);
+    await this.db.insertInto('project_keys').values({ public_key: publicKey, project_id: projectId, label, created_at: now }).execute();
+    return { projectId, publicKey, label, createdAt: iso(now) };
+  }
+
+  /** Deactivates a key; the project's last active key stays (create its replacement first). */
+  async revokeProjectKey(projectId: number, publicKey: string): Promise<'revoked' | 'not_found' | 'last_key'> {
+    return this.db.connection().execute(async (conn) => {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      try {
+        const active = await conn.selectFrom('project_keys').select('public_key').where('project_id', '=', projectId).where('is_active', '=', 1).execute();
+        let outcome: 'revoked' | 'not_found' | 'last_key' = 'revoked';
+        if (!active.some((k) => k.public_key === publicKey)) outcome = 'not_found';
+        else if (active.length === 1) outcome = 'last_key';
+        else await conn.updateTable('project_keys').set({ is_active: 0 }).where('public_key', '=', publicKey).execute();
+        await sql`COMMIT`.execute(conn);
+        return outcome;
+      } catch (error) {
+        await sql`ROLLBACK`.execute(conn);
+        throw error;
+      }
+    });
+  }
+
   async findProjectByKey(publicKey: string): Promise<number | undefined> {
     const row = await this.db
       .selectFrom('project_keys')

@@ -67,6 +67,8 @@ export class SqliteStore implements Store {
   getProject = (id: number) => this.admin.getProject(id);
   listProjectKeys = (projectId: number) => this.admin.listProjectKeys(projectId);
   findProjectByKey = (publicKey: string) => this.admin.findProjectByKey(publicKey);
+  createProjectKey = (projectId: number, label: string) => this.admin.createProjectKey(projectId, label);
+  revokeProjectKey = (projectId: number, publicKey: string) => this.admin.revokeProjectKey(projectId, publicKey);
   createToken = (input: { name: string; projectId?: number | null }) => this.admin.createToken(input);
   verifyToken = (token: string) => this.admin.verifyToken(token);
 
