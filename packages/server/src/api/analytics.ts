@@ -4,7 +4,6 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
-import { and, type SearchExpr } from '../query/ast.js';
 import { twoProportionTest } from '../query/statistics.js';
 import type { AnalyticsScope, Store } from '../store/types.js';
 import { requireIssue, requireProject } from './auth.js';
@@ -35,10 +34,10 @@ export function timeWindow(q: Record<string, unknown>, now = Date.now()): Analyt
 export async function analyticsRoutes(app: FastifyInstance, options: { store: Store }) {
   const { store } = options;
 
-  async function projectScope(request: FastifyRequest, extra: SearchExpr | null = null): Promise<AnalyticsScope> {
+  async function projectScope(request: FastifyRequest): Promise<AnalyticsScope> {
     const projectId = (await requireProject(request, store)).project.id;
     const q = request.query as Record<string, unknown>;
-    return { projectId, filter: and([searchFilter(q), extra].filter((e): e is SearchExpr => e !== null)), window: timeWindow(q) };
+    return { projectId, filter: searchFilter(q), window: timeWindow(q) };
   }
 
   async function distribution(request: FastifyRequest) {

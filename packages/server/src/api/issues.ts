@@ -5,7 +5,7 @@ import { IDENTITY_TAG_KEYS, ISSUE_STATUSES, type Issue, type IssueStatus, type S
 import { requireIssue } from './auth.js';
 import { limitParam, sendPage, stringParam } from './http.js';
 import { DERIVED_TAG_KEYS } from '../digest/digest.js';
-import { and, type SearchExpr } from '../query/ast.js';
+import { and, issueIdIs } from '../query/ast.js';
 import { timeWindow } from './analytics.js';
 import { searchFilter } from './search-params.js';
 import { bucketsOf, statsRange } from './stats-range.js';
@@ -98,8 +98,7 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
       return entries.filter((entry) => shown(entry.key)).map((entry) => tagDistribution(issue, entry));
     }
     // Filtered distributions are computed from the matching events rather than the running counts.
-    const onlyThisIssue: SearchExpr = { kind: 'predicate', field: { type: 'attribute', name: 'issue_id' }, op: '=', values: [issue.id], position: 0 };
-    const scope = { projectId: issue.projectId, filter: and([onlyThisIssue, searchFilter(q)].filter((e): e is SearchExpr => e !== null)), window: timeWindow(q) };
+    const scope = { projectId: issue.projectId, filter: and([issueIdIs(issue.id), searchFilter(q)]), window: timeWindow(q) };
     const [total, rows] = await Promise.all([store.countEvents(scope), store.tagBreakdown(scope, null, 100_000)]);
     const byKey = new Map<string, { key: string; totalValues: number; topValues: Array<{ value: string; count: number; users: number; percentage: number }> }>();
     for (const row of rows) {
@@ -115,8 +114,7 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
     const issue = await loadIssue(request);
     const { key } = request.params as { key: string };
     if (IDENTITY_TAG_KEYS.has(key)) {
-      const onlyThisIssue: SearchExpr = { kind: 'predicate', field: { type: 'attribute', name: 'issue_id' }, op: '=', values: [issue.id], position: 0 };
-      const rows = await store.tagBreakdown({ projectId: issue.projectId, filter: onlyThisIssue, window: null }, key, 100_000);
+      const rows = await store.tagBreakdown({ projectId: issue.projectId, filter: issueIdIs(issue.id), window: null }, key, 100_000);
       if (rows.length === 0) throw new HttpError(404, 'not_found', `the issue has no tag "${key}"`);
       return {
         key,

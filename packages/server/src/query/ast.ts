@@ -39,5 +39,17 @@ export class QuerySyntaxError extends Error {
   }
 }
 
-export const and = (items: SearchExpr[]): SearchExpr | null =>
-  items.length === 0 ? null : items.length === 1 ? items[0]! : { kind: 'and', items };
+/** All of the expressions; nulls (empty searches) are left out, and none at all is null. */
+export function and(parts: Array<SearchExpr | null>): SearchExpr | null {
+  const items = parts.filter((part): part is SearchExpr => part !== null);
+  return items.length === 0 ? null : items.length === 1 ? items[0]! : { kind: 'and', items };
+}
+
+/** Events of one issue (an internal condition; the search languages do not expose it). */
+export const issueIdIs = (issueId: number): SearchExpr => ({
+  kind: 'predicate',
+  field: { type: 'attribute', name: 'issue_id' },
+  op: '=',
+  values: [issueId],
+  position: 0,
+});
