@@ -7,8 +7,11 @@ import type { DigestedEvent, RawItem } from '../store/types.js';
 import type { TelemetryBatch } from '../store/trace-types.js';
 import { addTelemetryItem, TELEMETRY_TYPES } from './telemetry/envelope-items.js';
 
-/** Item types kept for later use (traces, logs, feedback); others are only counted. */
-const KEPT_TYPES = new Set(['transaction', 'span', 'log', 'otel_log', 'feedback', 'user_report', 'check_in', 'profile', 'replay_event']);
+/**
+ * Item types kept as sent for later features; transactions, spans and logs go to the trace and log
+ * tables instead (TELEMETRY_TYPES), and every other type is only counted.
+ */
+const KEPT_TYPES = new Set(['otel_log', 'feedback', 'user_report', 'check_in', 'profile', 'replay_event']);
 const EVENT_TYPES = new Set(['event', 'error', 'message']);
 const decoder = new TextDecoder();
 
@@ -50,20 +53,8 @@ export function digestOne(raw: Record<string, unknown>, ctx: IngestContext, enve
 
 function rawItem(item: EnvelopeItem, type: string, envelope: Envelope, ctx: IngestContext): RawItem {
   const keep = KEPT_TYPES.has(type);
-  let traceId: string | null = null;
-  let payload: string | null = null;
-  if (keep) {
-    payload = decoder.decode(item.payload);
-    if (type === 'transaction') {
-      try {
-        const parsed = JSON.parse(payload) as { contexts?: { trace?: { trace_id?: unknown } } };
-        traceId = hexId(parsed.contexts?.trace?.trace_id) ?? null;
-      } catch {
-        // kept as sent; the traces pipeline reports unreadable items
-      }
-    }
-    traceId ??= hexId(isObject(envelope.headers.trace) ? envelope.headers.trace.trace_id : undefined) ?? null;
-  }
+  const traceId = keep ? (hexId(isObject(envelope.headers.trace) ? envelope.headers.trace.trace_id : undefined) ?? null) : null;
+  const payload = keep ? decoder.decode(item.payload) : null;
   return {
     projectId: ctx.projectId,
     type,
