@@ -190,3 +190,16 @@ test('a project key is rotated: the new key ingests, the revoked one is refused 
   assert.equal((await server.api(`/api/0/projects/${project.id}/keys/pk_nope/`, { method: 'DELETE' })).status, 404);
   assert.equal((await server.api(`/api/0/projects/${project.id}/keys/`, { body: { label: '' } })).status, 400);
 });
+
+test('the CLI lists tokens without their secrets and revokes one, which the running server then refuses', async () => {
+  const cli = (...args: string[]) => run(process.execPath, [cliPath, ...args, '--data-dir', server.dataDir]);
+  const token = (await cli('token', 'create', '--name', 'leaked-in-ci')).stdout.trim();
+  assert.equal((await server.api('/api/0/projects/', { token })).status, 200);
+  const listed = JSON.parse((await cli('token', 'list')).stdout) as Array<{ id: number; name: string; projectId: number | null }>;
+  const entry = listed.find((t) => t.name === 'leaked-in-ci')!;
+  assert.equal(entry.projectId, null);
+  assert.ok(!JSON.stringify(listed).includes(token), 'the list never shows a token');
+  assert.match((await cli('token', 'revoke', String(entry.id))).stdout, /revoked/);
+  assert.equal((await server.api('/api/0/projects/', { token })).status, 401);
+  await assert.rejects(cli('token', 'revoke', String(entry.id)), (error: { code: number; stderr: string }) => error.code === 2 && /no token with id/.test(error.stderr));
+});

@@ -27,9 +27,13 @@ Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.prolifer
   project: `Usage: proliferate project create NAME [--slug SLUG] [--data-dir DIR] [--public-url URL]
        proliferate project list [--data-dir DIR] [--public-url URL]`,
   token: `Usage: proliferate token create [--name NAME] [--project ID] [--data-dir DIR]
+       proliferate token list [--data-dir DIR]
+       proliferate token revoke ID [--data-dir DIR]
 
   --name NAME     A label for the token (default "cli")
-  --project ID    Limit the token to one project (default: every project)`,
+  --project ID    Limit the token to one project (default: every project)
+  list prints id, name, project and creation time (never the token itself: only its hash is kept);
+  revoke deletes the token with that id, and the next request that presents it gets 401.`,
   trace: TRACE_HELP,
 };
 
@@ -134,7 +138,14 @@ async function main(argv: string[]) {
         });
         return console.log(created.token);
       }
-      throw new UsageError(`unknown token command "${sub ?? ''}" (use create)`);
+      if (sub === 'list') return console.log(JSON.stringify(await withStore(dataDir, (s) => s.listTokens()), null, 2));
+      if (sub === 'revoke') {
+        const id = Number(rest[0]);
+        if (!Number.isInteger(id) || id <= 0) throw new UsageError('token revoke needs a token id (see "proliferate token list")');
+        if (!(await withStore(dataDir, (s) => s.revokeToken(id)))) throw new UsageError(`no token with id ${id}`);
+        return console.log(`token ${id} revoked`);
+      }
+      throw new UsageError(`unknown token command "${sub ?? ''}" (use create, list or revoke)`);
     case 'trace':
       return console.log(await withStore(dataDir, (s) => traceCommand(s, [sub ?? '', ...rest], values)));
     default:

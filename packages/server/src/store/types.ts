@@ -202,6 +202,8 @@ export interface Store extends TraceStore {
 
   createToken(input: { name: string; projectId?: number | null }): Promise<{ token: string; id: number }>;
   verifyToken(token: string): Promise<ApiToken | undefined>;
+  listTokens(): Promise<Array<ApiToken & { createdAt: string }>>;
+  revokeToken(id: number): Promise<boolean>;
 
   /**
    * Commits events and other items in one transaction before resolving; group commit with other

@@ -139,6 +139,17 @@ export class AdminQueries {
     return { token, id };
   }
 
+  async listTokens(): Promise<Array<ApiToken & { createdAt: string }>> {
+    const rows = await this.db.selectFrom('api_tokens').select(['id', 'name', 'project_id', 'created_at']).orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, projectId: r.project_id, createdAt: iso(r.created_at) }));
+  }
+
+  /** Deletes the token: the next request that presents it is refused (tokens are not cached). */
+  async revokeToken(id: number): Promise<boolean> {
+    const result = await this.db.deleteFrom('api_tokens').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   async verifyToken(token: string): Promise<ApiToken | undefined> {
     const row = await this.db
       .selectFrom('api_tokens')

@@ -71,6 +71,8 @@ export class SqliteStore implements Store {
   revokeProjectKey = (projectId: number, publicKey: string) => this.admin.revokeProjectKey(projectId, publicKey);
   createToken = (input: { name: string; projectId?: number | null }) => this.admin.createToken(input);
   verifyToken = (token: string) => this.admin.verifyToken(token);
+  listTokens = () => this.admin.listTokens();
+  revokeToken = (id: number) => this.admin.revokeToken(id);
 
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
     if (!this.writer) return Promise.reject(new Error('this store was opened without a writer'));
