@@ -199,8 +199,9 @@ test('every event acknowledged before each of two SIGKILLs mid-stream is there a
     assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged events are missing after the crashes`);
     assert.deepEqual(wrong, [], 'acknowledged events come back with their own tags');
 
-    // Issue counters were committed with their events: each issue counts exactly the events it
-    // holds, at least its acknowledged ones and at most everything that was sent.
+    // Issue counters and tag counts come from the stored events (applied with them, or from the
+    // derived-rows journal after a crash): each issue counts exactly the events it holds, at least
+    // its acknowledged ones and at most everything that was sent.
     const { body: issues } = await last.api<Array<{ id: number; title: string; count: number }>>(
       `/api/0/projects/${last.projectId}/issues/?limit=100`,
     );
@@ -214,6 +215,8 @@ test('every event acknowledged before each of two SIGKILLs mid-stream is there a
       const ackedForKind = acked.filter((a) => kindOf(a.sender) === kind);
       assert.ok(ackedForKind.every((a) => ids.includes(a.eventId)), `DurabilityError${kind}: an acknowledged event is not in its issue`);
       assert.ok(issue.count <= attempted, `DurabilityError${kind}: count ${issue.count} > ${attempted} sent`);
+      const { body: tags } = await last.api<Array<{ key: string; totalValues: number }>>(`/api/0/issues/${issue.id}/tags/`);
+      assert.equal(tags.find((tag) => tag.key === 'sender')?.totalValues, ids.length, `DurabilityError${kind}: sender tag counts`);
     }
 
     // And the restarted server takes new events.

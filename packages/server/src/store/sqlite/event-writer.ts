@@ -2,14 +2,20 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
 import { IDENTITY_TAG_KEYS } from '../types.js';
-import { BatchCounts } from './batch-counts.js';
+import type { BatchCounts } from './batch-counts.js';
+import { DerivedRows, decodeJournal, encodeJournal, type DerivedEntry, type DerivedStatements } from './derived-rows.js';
 import { encodePayload, storedPayload } from './payload-codec.js';
 import type { TelemetryBatch } from '../trace-types.js';
 import { TraceWriter } from './trace-writer.js';
 
 const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 const TAG_CACHE_LIMIT = 200_000;
+export interface FlushPolicy {
+  /** Derived rows wait at most this long, or for this many events, before they are applied. */
+  afterMs: number;
+  afterEvents: number;
+}
+const DEFAULT_FLUSH: FlushPolicy = { afterMs: 250, afterEvents: 5000 };
 
 /** An event as the writer takes it: payload as JSON text, or already encoded by encodePayload. */
 export type WriterEvent = Omit<DigestedEvent, 'payload'> & { payload: string | Uint8Array };
@@ -19,17 +25,22 @@ const hexToBlob = (hex: string | null) => (hex ? Buffer.from(hex, 'hex') : null)
 const userHash = (key: string) => createHash('sha1').update(key).digest().readUIntBE(0, 6);
 
 /**
- * Writes events and their derived rows (issue, tags, per-issue counts, hourly counts, distinct
- * users) in one transaction per batch. Runs on the single writer connection, so lookups see every
- * earlier write and need no locking beyond the transaction. Counters are summed over the batch and
- * applied once per key at its end (BatchCounts).
+ * Writes events, their issues and interned tag values in one transaction per batch, and the rows
+ * derived from them (event tags, per-issue counts, hourly counts, distinct users) through
+ * DerivedRows, journaled in that same transaction. Runs on the single writer connection, so lookups
+ * see every earlier write and need no locking beyond the transaction.
  */
 export class EventWriter {
   private readonly tagIds = new Map<string, number>();
   private readonly stmt;
   private readonly traces: TraceWriter;
+  private readonly pending = new DerivedRows();
+  private readonly derivedStatements: DerivedStatements;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly flushPolicy: FlushPolicy = DEFAULT_FLUSH,
+  ) {
     this.traces = new TraceWriter(db);
     this.stmt = {
       findIssue: db.prepare<[number, string, string], { id: number }>(
@@ -87,32 +98,79 @@ export class EventWriter {
       insertRaw: db.prepare(
         'INSERT INTO raw_items (project_id, type, received, event_id, trace_id, payload) VALUES (?, ?, ?, ?, ?, ?)',
       ),
+      insertJournal: db.prepare('INSERT INTO derived_journal (entries) VALUES (?)'),
+      readJournal: db.prepare<[], { entries: string }>('SELECT entries FROM derived_journal ORDER BY batch'),
+      clearJournal: db.prepare('DELETE FROM derived_journal'),
       countItem: db.prepare(
         `INSERT INTO item_counts (project_id, type, day, count) VALUES (?, ?, ?, 1)
          ON CONFLICT (project_id, type, day) DO UPDATE SET count = count + 1`,
       ),
     };
+    this.derivedStatements = {
+      insertEventTag: this.stmt.insertEventTag,
+      insertIssueUser: this.stmt.insertIssueUser,
+      insertIssueAccount: this.stmt.insertIssueAccount,
+      applyCounts: (counts) => this.applyCounts(counts),
+    };
+    // Rows gathered before a crash: their events are stored, their derived rows are applied now.
+    this.loadPending();
+    this.flush();
   }
 
-  write(events: WriterEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): WriteOutcome[] {
+  /**
+   * Writes a batch in one transaction. Derived rows are gathered (DerivedRows) and applied when
+   * `idle` says nothing else is queued, or once they are as old or as many as the flush policy
+   * allows: a quiet server is exact after every ack, a busy one lags by at most that much.
+   */
+  write(events: WriterEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = [], idle = true): WriteOutcome[] {
     try {
       return this.db.transaction(() => {
-        const counts = new BatchCounts();
         const issueIds = new Map<string, number>();
-        const seenUsers = new Set<string>();
-        const outcomes = events.map((event) => this.writeEvent(event, counts, issueIds, seenUsers));
-        this.applyCounts(counts);
+        const added: DerivedEntry[] = [];
+        const outcomes = events.map((event) => this.writeEvent(event, issueIds, added));
+        if (added.length > 0) this.stmt.insertJournal.run(encodeJournal(added));
         for (const item of raw) this.writeRaw(item);
         for (const batch of telemetry) this.traces.write(batch);
+        const now = Date.now();
+        for (const entry of added) this.pending.add(entry, now);
+        if (idle || this.pending.size >= this.flushPolicy.afterEvents || this.pending.ageMs(now) >= this.flushPolicy.afterMs) {
+          this.applyPending();
+        }
         return outcomes;
         // IMMEDIATE: the write lock is taken (waiting out busy_timeout) before the first read. A
         // deferred transaction that reads first fails at once with SQLITE_BUSY_SNAPSHOT if another
         // connection (an API status change, the CLI) commits between its read and its first write.
       }).immediate();
     } catch (error) {
-      // Ids interned inside the rolled-back transaction no longer exist.
+      // Ids interned inside the rolled-back transaction no longer exist, and what was gathered in
+      // memory may include the failed batch: the journal is the truth.
       this.tagIds.clear();
+      this.loadPending();
       throw error;
+    }
+  }
+
+  /** Applies everything gathered so far (before closing, and on start after a crash). */
+  flush(): void {
+    if (this.pending.size === 0) return;
+    try {
+      this.db.transaction(() => this.applyPending()).immediate();
+    } catch (error) {
+      this.loadPending();
+      throw error;
+    }
+  }
+
+  private applyPending(): void {
+    this.pending.apply(this.derivedStatements);
+    this.stmt.clearJournal.run();
+    this.pending.clear();
+  }
+
+  private loadPending(): void {
+    this.pending.clear();
+    for (const { entries } of this.stmt.readJournal.all()) {
+      for (const entry of decodeJournal(entries)) this.pending.add(entry, Date.now());
     }
   }
 
@@ -127,7 +185,7 @@ export class EventWriter {
     return issueId;
   }
 
-  private writeEvent(event: WriterEvent, counts: BatchCounts, issueIds: Map<string, number>, seen: Set<string>): WriteOutcome {
+  private writeEvent(event: WriterEvent, issueIds: Map<string, number>, added: DerivedEntry[]): WriteOutcome {
     const s = this.stmt;
     const issueId = this.issueFor(event, issueIds);
     const eventIdBlob = Buffer.from(event.eventId, 'hex');
@@ -145,25 +203,22 @@ export class EventWriter {
       const existing = s.existingEventIssue.get(event.projectId, eventIdBlob);
       return { eventId: event.eventId, issueId: existing?.issue_id ?? issueId, inserted: false };
     }
-    const row = inserted.lastInsertRowid;
-    const hour = Math.floor(event.timestamp / HOUR_MS);
+    const entry: DerivedEntry = {
+      projectId: event.projectId,
+      issueId,
+      row: Number(inserted.lastInsertRowid),
+      timestamp: event.timestamp,
+      release: event.release,
+      userKey: event.userKey ?? null,
+      accountKey: event.accountKey ?? null,
+      tags: [],
+      identityTags: [],
+    };
     for (const [key, value] of event.tags) {
       const valueId = this.internTag(event.projectId, key, value);
-      s.insertEventTag.run(valueId, row);
-      if (!IDENTITY_TAG_KEYS.has(key)) counts.issueTag(issueId, valueId, event.timestamp);
-      counts.tagHour(valueId, hour);
+      (IDENTITY_TAG_KEYS.has(key) ? entry.identityTags : entry.tags).push(valueId);
     }
-    counts.issueHour(issueId, hour);
-    counts.projectHour(event.projectId, hour);
-    const delta = counts.issue(issueId, event.timestamp, event.release);
-    if (event.userKey && !seen.has(`u${issueId}\u0000${event.userKey}`)) {
-      seen.add(`u${issueId}\u0000${event.userKey}`);
-      delta.newUsers += s.insertIssueUser.run(issueId, event.userKey).changes;
-    }
-    if (event.accountKey && !seen.has(`a${issueId}\u0000${event.accountKey}`)) {
-      seen.add(`a${issueId}\u0000${event.accountKey}`);
-      delta.newAccounts += s.insertIssueAccount.run(issueId, event.accountKey).changes;
-    }
+    added.push(entry);
     return { eventId: event.eventId, issueId, inserted: true };
   }
 

@@ -233,6 +233,14 @@ const MIGRATIONS: string[] = [
   DELETE FROM issue_tag_values WHERE value_id IN (
     SELECT id FROM tag_values WHERE key IN ('user.id', 'user.email', 'user.username', 'account.id', 'account.name'));
   `,
+  // Derived rows (event tags, counts) are applied every few hundred milliseconds under load; what
+  // is gathered but not yet applied is journaled here with its events (derived-rows.ts).
+  `
+  CREATE TABLE derived_journal (
+    batch INTEGER PRIMARY KEY,
+    entries TEXT NOT NULL
+  );
+  `,
 ];
 
 /** The user_version a fully migrated database has. */

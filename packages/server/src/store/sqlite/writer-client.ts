@@ -9,6 +9,8 @@ export interface WriterRequest {
   events: WriterEvent[];
   raw: RawItem[];
   telemetry: TelemetryBatch[];
+  /** Nothing else is queued: derived rows are applied now rather than gathered further. */
+  idle: boolean;
 }
 export type WriterResponse =
   | { id: number; ok: true; outcomes: WriteOutcome[] }
@@ -86,6 +88,7 @@ export class WriterClient {
       events: members.flatMap((m) => m.events),
       raw: members.flatMap((m) => m.raw),
       telemetry: members.flatMap((m) => m.telemetry),
+      idle: this.waiting.length === 0,
     };
     this.worker.postMessage(request);
   }

@@ -14,13 +14,14 @@ const writer = new EventWriter(db);
 
 parentPort!.on('message', (request: WriterRequest | 'close') => {
   if (request === 'close') {
+    writer.flush();
     db.close();
     parentPort!.postMessage('closed');
     return;
   }
   let response: WriterResponse;
   try {
-    response = { id: request.id, ok: true, outcomes: writer.write(request.events, request.raw, request.telemetry) };
+    response = { id: request.id, ok: true, outcomes: writer.write(request.events, request.raw, request.telemetry, request.idle) };
   } catch (error) {
     response = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
   }

@@ -1,0 +1,119 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { digestEvent } from '../../digest/digest.js';
+import { configureConnection, migrate } from './schema.js';
+import { EventWriter } from './event-writer.js';
+
+const HOUR = 3_600_000;
+const base = Date.UTC(2026, 10, 20, 10, 0, 0);
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function openDatabase(dir?: string): { db: Database.Database; dir: string } {
+  const where = dir ?? mkdtempSync(join(tmpdir(), 'proliferate-derived-'));
+  if (!dir) dirs.push(where);
+  const db = new Database(join(where, 'db.sqlite3'));
+  configureConnection(db, 'writer');
+  migrate(db);
+  db.prepare(`INSERT OR IGNORE INTO projects (id, slug, name, created_at) VALUES (1, 'p', 'P', 0)`).run();
+  return { db, dir: where };
+}
+
+function events(count: number, offset = 0) {
+  return Array.from({ length: count }, (_, n) => {
+    const i = n + offset;
+    return digestEvent(
+      {
+        event_id: (i + 1).toString(16).padStart(32, '0'),
+        timestamp: (base + (i % 6) * HOUR) / 1000,
+        release: `1.0.${i % 3}`,
+        user: { id: `user-${i % 11}` },
+        contexts: { account: { id: `acct-${i % 4}` } },
+        exception: { values: [{ type: i % 2 ? 'AlphaError' : 'BetaError', value: 'x', stacktrace: { frames: [{ function: 'f', filename: 'a.js' }] } }] },
+        tags: { tier: ['free', 'pro', 'enterprise'][i % 3]!, region: `r-${i % 5}` },
+      },
+      1,
+      { receivedMs: base },
+    );
+  });
+}
+
+/** Every derived table, in a stable order, for comparing two databases. */
+function derivedState(db: Database.Database) {
+  const all = (sql: string) => db.prepare(sql).all();
+  return {
+    issues: all('SELECT fingerprint, count, user_count, account_count, first_seen, last_seen, first_release, last_release FROM issues ORDER BY fingerprint'),
+    eventTags: all('SELECT v.key, v.value, e.event_id FROM event_tags t JOIN tag_values v ON v.id = t.value_id JOIN events e ON e.row = t.event_row ORDER BY 1, 2, 3'),
+    issueTags: all('SELECT i.fingerprint, v.key, v.value, t.count, t.first_seen, t.last_seen FROM issue_tag_values t JOIN issues i ON i.id = t.issue_id JOIN tag_values v ON v.id = t.value_id ORDER BY 1, 2, 3'),
+    issueHours: all('SELECT i.fingerprint, h.hour, h.count FROM issue_hours h JOIN issues i ON i.id = h.issue_id ORDER BY 1, 2'),
+    tagHours: all('SELECT v.key, v.value, h.hour, h.count FROM tag_value_hours h JOIN tag_values v ON v.id = h.value_id ORDER BY 1, 2, 3'),
+    projectHours: all('SELECT hour, count FROM project_hours ORDER BY hour'),
+    users: all('SELECT i.fingerprint, u.user_key FROM issue_users u JOIN issues i ON i.id = u.issue_id ORDER BY 1, 2'),
+  };
+}
+
+const gatherAll = { afterMs: 3_600_000, afterEvents: 1_000_000 };
+
+test('rows gathered over many busy batches equal the rows of batches applied one by one', () => {
+  const exact = openDatabase().db;
+  const exactWriter = new EventWriter(exact);
+  const gathered = openDatabase().db;
+  const gatheringWriter = new EventWriter(gathered, gatherAll);
+  const all = events(240);
+  for (let i = 0; i < all.length; i += 20) {
+    exactWriter.write(all.slice(i, i + 20), []);
+    gatheringWriter.write(all.slice(i, i + 20), [], [], false);
+  }
+  // Nothing derived is applied yet under load; the events themselves are stored.
+  assert.equal((gathered.prepare('SELECT count(*) AS n FROM event_tags').get() as { n: number }).n, 0);
+  assert.equal((gathered.prepare('SELECT sum(count) AS n FROM issues').get() as { n: number }).n, 0);
+  assert.equal((gathered.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n, 240);
+  // A batch that finds nothing else queued applies everything gathered.
+  gatheringWriter.write(events(10, 240), [], [], true);
+  exactWriter.write(events(10, 240), []);
+  assert.deepEqual(derivedState(gathered), derivedState(exact));
+  assert.equal((gathered.prepare('SELECT sum(count) AS n FROM issues').get() as { n: number }).n, 250);
+  assert.equal((gathered.prepare('SELECT count(*) AS n FROM derived_journal').get() as { n: number }).n, 0);
+  exact.close();
+  gathered.close();
+});
+
+test('rows gathered but not applied before a crash are applied from the journal on restart', () => {
+  const reference = openDatabase().db;
+  new EventWriter(reference).write(events(120), []);
+
+  const { db, dir } = openDatabase();
+  const writer = new EventWriter(db, gatherAll);
+  for (let i = 0; i < 120; i += 15) writer.write(events(15, i), [], [], false);
+  assert.equal((db.prepare('SELECT count(*) AS n FROM derived_journal').get() as { n: number }).n, 8);
+  // The process dies: no flush, the connection just goes away.
+  db.close();
+
+  const reopened = openDatabase(dir).db;
+  new EventWriter(reopened);
+  assert.deepEqual(derivedState(reopened), derivedState(reference));
+  assert.equal((reopened.prepare('SELECT count(*) AS n FROM derived_journal').get() as { n: number }).n, 0);
+  reference.close();
+  reopened.close();
+});
+
+test('a batch that fails rolls back and leaves what was gathered before it to be applied', () => {
+  const reference = openDatabase().db;
+  new EventWriter(reference).write(events(40), []);
+
+  const { db } = openDatabase();
+  const writer = new EventWriter(db, gatherAll);
+  writer.write(events(40), [], [], false);
+  // Events of a project that does not exist break the foreign key of their new issue: the whole
+  // batch rolls back, and the 40 gathered events must still be counted exactly once.
+  const broken = events(5, 1000).map((e) => ({ ...e, projectId: 999 }));
+  assert.throws(() => writer.write(broken, [], [], true));
+  writer.flush();
+  assert.deepEqual(derivedState(db), derivedState(reference));
+  reference.close();
+  db.close();
+});
