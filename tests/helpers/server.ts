@@ -20,6 +20,8 @@ export interface StartupInfo {
   dsn: string;
   /** Only printed on the first start of a data directory. */
   adminToken?: string;
+  /** Extra Node.js flags for the server process (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export interface RunningServer extends StartupInfo {
@@ -46,7 +48,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'proliferate-test-'));
   const child = spawn(
     process.execPath,
-    [cliPath, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--json', ...(options.args ?? [])],
+    [...(options.nodeArgs ?? []), cliPath, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--json', ...(options.args ?? [])],
     { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
