@@ -118,9 +118,9 @@ export class EventWriter {
   }
 
   /**
-   * Writes a batch in one transaction. Derived rows are gathered (DerivedRows) and applied when
-   * `idle` says nothing else is queued, or once they are as old or as many as the flush policy
-   * allows: a quiet server is exact after every ack, a busy one lags by at most that much.
+   * Writes a batch in one transaction. Derived rows are gathered (DerivedRows) and applied with it
+   * when `idle`, else once they are as old or as many as the flush policy allows. The writer thread
+   * passes idle = false and lets WriterClient ask for a flush when the server is quiet.
    */
   write(events: WriterEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = [], idle = true): WriteOutcome[] {
     try {
@@ -148,6 +148,11 @@ export class EventWriter {
       this.loadPending();
       throw error;
     }
+  }
+
+  /** Events whose derived rows are gathered but not yet applied. */
+  get pendingDerived(): number {
+    return this.pending.size;
   }
 
   /** Applies everything gathered so far (before closing, and on start after a crash). */

@@ -4,16 +4,13 @@ import type { TelemetryBatch } from '../trace-types.js';
 import type { WriterEvent } from './event-writer.js';
 import { encodePayload } from './payload-codec.js';
 
-export interface WriterRequest {
-  id: number;
-  events: WriterEvent[];
-  raw: RawItem[];
-  telemetry: TelemetryBatch[];
-  /** Nothing else is queued: derived rows are applied now rather than gathered further. */
-  idle: boolean;
-}
+export type WriterRequest =
+  | { kind: 'write'; id: number; events: WriterEvent[]; raw: RawItem[]; telemetry: TelemetryBatch[] }
+  /** Apply the derived rows gathered so far (DerivedRows) in a transaction of their own. */
+  | { kind: 'flush'; id: number };
 export type WriterResponse =
-  | { id: number; ok: true; outcomes: WriteOutcome[] }
+  /** pendingDerived: events whose derived rows are gathered but not yet applied. */
+  | { id: number; ok: true; outcomes: WriteOutcome[]; pendingDerived: number }
   | { id: number; ok: false; message: string };
 
 interface Waiting {
@@ -35,7 +32,8 @@ const MAX_BATCH_EVENTS = 2000;
 export class WriterClient {
   private readonly worker: Worker;
   private waiting: Waiting[] = [];
-  private inFlight: { id: number; members: Waiting[] } | null = null;
+  /** The batch being written, or, with `outcomes`, committed and waiting for its derived rows. */
+  private inFlight: { id: number; members: Waiting[]; outcomes?: WriteOutcome[] } | null = null;
   private nextId = 1;
   private closed = false;
   private failure: Error | null = null;
@@ -84,30 +82,49 @@ export class WriterClient {
     const id = this.nextId++;
     this.inFlight = { id, members };
     const request: WriterRequest = {
+      kind: 'write',
       id,
       events: members.flatMap((m) => m.events),
       raw: members.flatMap((m) => m.raw),
       telemetry: members.flatMap((m) => m.telemetry),
-      idle: this.waiting.length === 0,
     };
     this.worker.postMessage(request);
   }
 
+  /**
+   * A committed batch is answered at once while more work is queued: the writer gathers derived
+   * rows across busy batches. When nothing else is queued the server is quiet, so the derived rows
+   * are applied first and the answer waits for them: a client that reads right after its ack sees
+   * exact counts. (Deciding this before the batch, from an empty queue, would flush every batch
+   * under lock-step load: the whole queue is taken at once.)
+   */
   private settle(response: WriterResponse): void {
     const batch = this.inFlight;
     if (!batch || batch.id !== response.id) return;
     this.inFlight = null;
-    if (response.ok) {
-      let offset = 0;
-      for (const member of batch.members) {
-        member.resolve(response.outcomes.slice(offset, offset + member.events.length));
-        offset += member.events.length;
-      }
+    if (batch.outcomes) {
+      // A failed flush loses nothing: the rows stay journaled and are applied with a later batch.
+      this.resolveMembers(batch.members, batch.outcomes);
+    } else if (response.ok && response.pendingDerived > 0 && this.waiting.length === 0) {
+      const id = this.nextId++;
+      this.inFlight = { id, members: batch.members, outcomes: response.outcomes };
+      this.worker.postMessage({ kind: 'flush', id } satisfies WriterRequest);
+      return;
+    } else if (response.ok) {
+      this.resolveMembers(batch.members, response.outcomes);
     } else {
       const error = new Error(`write failed: ${response.message}`);
       for (const member of batch.members) member.reject(error);
     }
     this.pump();
+  }
+
+  private resolveMembers(members: Waiting[], outcomes: WriteOutcome[]): void {
+    let offset = 0;
+    for (const member of members) {
+      member.resolve(outcomes.slice(offset, offset + member.events.length));
+      offset += member.events.length;
+    }
   }
 
   private failAll(error: Error): void {

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { configureConnection } from './schema.js';
 import { EventWriter } from './event-writer.js';
 import type { WriterRequest, WriterResponse } from './writer-client.js';
+import type { WriteOutcome } from '../types.js';
 
 const db = new Database((workerData as { path: string }).path);
 configureConnection(db, 'writer');
@@ -21,7 +22,10 @@ parentPort!.on('message', (request: WriterRequest | 'close') => {
   }
   let response: WriterResponse;
   try {
-    response = { id: request.id, ok: true, outcomes: writer.write(request.events, request.raw, request.telemetry, request.idle) };
+    let outcomes: WriteOutcome[] = [];
+    if (request.kind === 'write') outcomes = writer.write(request.events, request.raw, request.telemetry, false);
+    else writer.flush();
+    response = { id: request.id, ok: true, outcomes, pendingDerived: writer.pendingDerived };
   } catch (error) {
     response = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
   }
