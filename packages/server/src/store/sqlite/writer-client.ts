@@ -2,7 +2,6 @@ import { Worker } from 'node:worker_threads';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
 import type { TelemetryBatch } from '../trace-types.js';
 import type { WriterEvent } from './event-writer.js';
-import { encodePayload } from './payload-codec.js';
 
 export type WriterRequest =
   | { kind: 'write'; id: number; events: WriterEvent[]; raw: RawItem[]; telemetry: TelemetryBatch[] }
@@ -61,11 +60,11 @@ export class WriterClient {
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('store is closed'));
-    // Deflate here, on the calling thread, so the single writer thread only runs SQLite: it is the
-    // serial stage of ingest, and posting ~1.7 KB of bytes is cheaper than ~7 KB of JSON text.
-    const encoded = events.map((event): WriterEvent => ({ ...event, payload: encodePayload(event.payload) }));
+    // Payloads go to the writer as JSON text and are compressed there (storedPayload): with derived
+    // rows gathered across batches the writer thread is no longer the heavier of the two, and
+    // moving ~30 µs per event off the thread that also parses HTTP balances them (docs/benchmarks.md).
     return new Promise((resolve, reject) => {
-      this.waiting.push({ events: encoded, raw, telemetry, resolve, reject });
+      this.waiting.push({ events, raw, telemetry, resolve, reject });
       this.pump();
     });
   }
