@@ -1,0 +1,64 @@
+/**
+ * Where the ingest CPU goes: starts the built server, drives it like the ingest bench (closed loop,
+ * 50 connections; or `PACED=<events/s>` for the open-loop run) and prints CPU time per event for
+ * each server thread (main, writer, GC helpers) and for this load generator, from /proc. With
+ * `PROFILE=<dir>` the server also writes V8 CPU profiles (one per thread) there.
+ *
+ *   npm run build && node --import tsx bench/profile-ingest.ts
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { closedLoop, fixedRate } from './load.js';
+import { buildPool } from './pool.js';
+import { startProliferate } from './processes.js';
+
+type ThreadTimes = Map<string, { user: number; system: number }>;
+
+/** utime and stime of every thread of a process, in milliseconds (clock ticks of 10 ms). */
+function threadTimes(pid: number): ThreadTimes {
+  const out: ThreadTimes = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out.set(tid, { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 });
+  }
+  return out;
+}
+
+const profileDir = process.env.PROFILE;
+const paced = Number(process.env.PACED ?? 0);
+const pool = await buildPool({ size: 60_000, dsn: 'http://pk_default_bench@127.0.0.1:8000/1', issues: 300, seed: 7 });
+const server = await startProliferate({ nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+try {
+  let next = 0;
+  const target = {
+    url: server.url,
+    path: `/api/${server.projectId}/envelope/`,
+    headers: {
+      'content-type': 'application/x-sentry-envelope',
+      'content-encoding': 'gzip',
+      'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${server.publicKey}`,
+    },
+    nextBody: () => pool[next++ % pool.length]!,
+  };
+  await closedLoop(target, { connections: 50, seconds: 5, maxRequests: 4000 });
+  const before = threadTimes(server.process.pid!);
+  const ownBefore = process.cpuUsage();
+  const result = paced
+    ? await fixedRate(target, { rate: paced, seconds: 12, connections: 50 })
+    : await closedLoop(target, { connections: 50, seconds: 15, maxRequests: 50_000 });
+  const after = threadTimes(server.process.pid!);
+  const own = process.cpuUsage(ownBefore);
+  const perEvent = (ms: number) => `${((ms * 1000) / result.ok).toFixed(0)} µs/event`;
+  console.log(`${result.perSecond.toFixed(0)} events/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.failed} failed`);
+  let total = 0;
+  for (const [tid, end] of after) {
+    const start = before.get(tid) ?? { user: 0, system: 0 };
+    const user = end.user - start.user;
+    const system = end.system - start.system;
+    total += user + system;
+    if (user + system >= 100) console.log(`  thread ${tid}: user ${user} ms, system ${system} ms, ${perEvent(user + system)}`);
+  }
+  console.log(`  server: ${perEvent(total)}; load generator: ${perEvent((own.user + own.system) / 1000)}`);
+} finally {
+  await server.stop();
+}
