@@ -20,8 +20,6 @@ export interface StartupInfo {
   dsn: string;
   /** Only printed on the first start of a data directory. */
   adminToken?: string;
-  /** Extra Node.js flags for the server process (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
-  nodeArgs?: string[];
 }
 
 export interface RunningServer extends StartupInfo {
@@ -42,6 +40,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   args?: string[];
   adminToken?: string;
+  /** Extra Node.js flags for the server process (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
