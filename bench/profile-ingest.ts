@@ -7,6 +7,7 @@
  *   npm run build && node --import tsx bench/profile-ingest.ts
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { closedLoop, fixedRate } from './load.js';
 import { buildPool } from './pool.js';
 import { startProliferate } from './processes.js';
@@ -27,7 +28,7 @@ function threadTimes(pid: number): ThreadTimes {
 const profileDir = process.env.PROFILE;
 const paced = Number(process.env.PACED ?? 0);
 const pool = await buildPool({ size: 60_000, dsn: 'http://pk_default_bench@127.0.0.1:8000/1', issues: 300, seed: 7 });
-const server = await startProliferate({ nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+const server = await startProliferate({ env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('X'))) as Record<string, string>, nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
 try {
   let next = 0;
   const target = {
@@ -43,11 +44,14 @@ try {
   await closedLoop(target, { connections: 50, seconds: 5, maxRequests: 4000 });
   const before = threadTimes(server.process.pid!);
   const ownBefore = process.cpuUsage();
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   const result = paced
     ? await fixedRate(target, { rate: paced, seconds: 12, connections: 50 })
     : await closedLoop(target, { connections: 50, seconds: 15, maxRequests: 50_000 });
   const after = threadTimes(server.process.pid!);
   const own = process.cpuUsage(ownBefore);
+  loop.disable();
   const perEvent = (ms: number) => `${((ms * 1000) / result.ok).toFixed(0)} µs/event`;
   console.log(`${result.perSecond.toFixed(0)} events/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.failed} failed`);
   let total = 0;
@@ -59,6 +63,8 @@ try {
     if (user + system >= 100) console.log(`  thread ${tid}: user ${user} ms, system ${system} ms, ${perEvent(user + system)}`);
   }
   console.log(`  server: ${perEvent(total)}; load generator: ${perEvent((own.user + own.system) / 1000)}`);
+  const lag = (ns: number) => `${(ns / 1e6).toFixed(1)} ms`;
+  console.log(`  load generator's event loop delay: p99 ${lag(loop.percentile(99))}, max ${lag(loop.max)}`);
 } finally {
   await server.stop();
 }
