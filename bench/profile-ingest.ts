@@ -2,8 +2,8 @@
  * Where the ingest CPU goes: starts the built server, drives it like the ingest bench (closed loop,
  * 50 connections; or `PACED=<events/s>` for the open-loop run) and prints CPU time per event for
  * each server thread (main, writer, GC helpers) and for this load generator, from /proc. With
- * `PROFILE=<dir>` the server also writes V8 CPU profiles (one per thread) there. PROLIFERATE_*
- * variables reach the server unchanged.
+ * `PROFILE=<dir>` the server also writes V8 CPU profiles (one per thread) there. The server inherits
+ * this environment (PROLIFERATE_* settings included).
  *
  *   npm run build && node --import tsx bench/profile-ingest.ts
  */
@@ -29,7 +29,7 @@ function threadTimes(pid: number): ThreadTimes {
 const profileDir = process.env.PROFILE;
 const paced = Number(process.env.PACED ?? 0);
 const pool = await buildPool({ size: 60_000, dsn: 'http://pk_default_bench@127.0.0.1:8000/1', issues: 300, seed: 7 });
-const server = await startProliferate({ env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('PROLIFERATE_'))) as Record<string, string>, nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+const server = await startProliferate({ nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
 try {
   let next = 0;
   const target = {
