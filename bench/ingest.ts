@@ -97,7 +97,7 @@ export async function runIngest(): Promise<Row[]> {
     { name: 'ingest max throughput (50 conn)', value: max.perSecond, unit: 'events/s', target: { op: '>=', value: 5000 }, note: `${describe(max)}${exhausted ? ', pool exhausted: ended early' : ''}` },
     { name: '  ack latency p50 at max', value: max.p50, unit: 'ms' },
     { name: '  ack latency p99 at max', value: max.p99, unit: 'ms' },
-    { name: 'ack latency p99 at 2,500 events/s', value: paced.p99, unit: 'ms', target: { op: '<=', value: 50 }, note: `p50 ${paced.p50.toFixed(1)} ms, max ${paced.max.toFixed(0)} ms; ${describe(paced)}` },
+    { name: 'ack latency p99 at 2,500 events/s', value: paced.p99, unit: 'ms', target: { op: '<=', value: 50 }, note: `p50 ${paced.p50.toFixed(1)} ms, max ${paced.max.toFixed(0)} ms; ${describe(paced)}; sender's own event-loop delay p99 ${paced.loopDelay!.p99.toFixed(1)} ms, max ${paced.loopDelay!.max.toFixed(0)} ms` },
     { name: 'peak RSS of the server (VmHWM)', value: rss === null ? null : rss / MB, unit: 'MB', target: { op: '<=', value: 300 } },
     { name: 'disk per event (after checkpoint)', value: disk.events ? disk.bytes / disk.events : null, unit: 'B', target: { op: '<=', value: 2048 }, note: `${disk.events} events, ${(disk.bytes / MB).toFixed(1)} MB` },
     { name: 'reference: bare node:http + gunzip + JSON.parse', value: ceiling.perSecond, unit: 'req/s', note: `p50 ${ceiling.p50.toFixed(1)} ms, p99 ${ceiling.p99.toFixed(1)} ms` },

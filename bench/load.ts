@@ -5,6 +5,7 @@
  * Both are bounded in request count and time.
  */
 import { Agent, request } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { percentile } from './report.js';
 
@@ -35,6 +36,8 @@ export interface LoadResult {
   p99: number;
   max: number;
   statuses: Record<string, number>;
+  /** The load generator's own event-loop delay during an open-loop run (ms): time it could not send on schedule. */
+  loopDelay?: { p99: number; max: number };
 }
 
 function summarize(latencies: number[], statuses: Record<string, number>, seconds: number, extraFailures = 0): LoadResult {
@@ -111,6 +114,8 @@ export async function fixedRate(
   let sent = 0;
   let finished = 0;
   let done = false;
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   const started = performance.now();
 
   await new Promise<void>((resolve) => {
@@ -154,6 +159,7 @@ export async function fixedRate(
     tick();
   });
   const seconds = (performance.now() - started) / 1000;
+  loop.disable();
   agent.destroy();
-  return summarize(latencies, statuses, seconds, errors + skipped);
+  return { ...summarize(latencies, statuses, seconds, errors + skipped), loopDelay: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } };
 }

@@ -3,7 +3,8 @@
  * 50 connections; or `PACED=<events/s>` for the open-loop run) and prints CPU time per event for
  * each server thread (main, writer, GC helpers) and for this load generator, from /proc. With
  * `PROFILE=<dir>` the server also writes V8 CPU profiles (one per thread) there. The server inherits
- * this environment (PROLIFERATE_* settings included).
+ * this environment (PROLIFERATE_* settings included). `PRELOAD=<seconds>` runs a closed loop first,
+ * as the ingest bench does before its paced run; `POOL=<n>` sets the number of distinct envelopes.
  *
  *   npm run build && node --import tsx bench/profile-ingest.ts
  */
@@ -28,7 +29,7 @@ function threadTimes(pid: number): ThreadTimes {
 
 const profileDir = process.env.PROFILE;
 const paced = Number(process.env.PACED ?? 0);
-const pool = await buildPool({ size: 60_000, dsn: 'http://pk_default_bench@127.0.0.1:8000/1', issues: 300, seed: 7 });
+const pool = await buildPool({ size: Number(process.env.POOL ?? 60_000), dsn: 'http://pk_default_bench@127.0.0.1:8000/1', issues: 300, seed: 7 });
 const server = await startProliferate({ nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
 try {
   let next = 0;
@@ -43,6 +44,11 @@ try {
     nextBody: () => pool[next++ % pool.length]!,
   };
   await closedLoop(target, { connections: 50, seconds: 5, maxRequests: 4000 });
+  // PRELOAD=<seconds>: a closed-loop run first, as the ingest bench does before its paced run.
+  if (process.env.PRELOAD) {
+    await closedLoop(target, { connections: 50, seconds: Number(process.env.PRELOAD), maxRequests: 1_000_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
   const before = threadTimes(server.process.pid!);
   const ownBefore = process.cpuUsage();
   const loop = monitorEventLoopDelay({ resolution: 5 });
