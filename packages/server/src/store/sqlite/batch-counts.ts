@@ -13,6 +13,8 @@ export interface IssueDelta {
   firstRelease: string | null;
   lastRelease: string | null;
   lastReleaseTimestamp: number;
+  /** The newest event row counted: a resolved issue reopens only for events committed after it was resolved. */
+  maxRow: number;
 }
 
 export interface SpanDelta {
@@ -28,13 +30,14 @@ export class BatchCounts {
   readonly tagHours = new Map<string, { valueId: number; hour: number; count: number }>();
   readonly projectHours = new Map<string, { projectId: number; hour: number; count: number }>();
 
-  issue(issueId: number, timestamp: number, release: string | null): IssueDelta {
+  issue(issueId: number, timestamp: number, release: string | null, row: number): IssueDelta {
     let delta = this.issues.get(issueId);
     if (!delta) {
-      delta = { count: 0, newUsers: 0, newAccounts: 0, minTimestamp: timestamp, maxTimestamp: timestamp, firstRelease: null, lastRelease: null, lastReleaseTimestamp: -Infinity };
+      delta = { count: 0, newUsers: 0, newAccounts: 0, minTimestamp: timestamp, maxTimestamp: timestamp, firstRelease: null, lastRelease: null, lastReleaseTimestamp: -Infinity, maxRow: 0 };
       this.issues.set(issueId, delta);
     }
     delta.count++;
+    delta.maxRow = Math.max(delta.maxRow, row);
     delta.minTimestamp = Math.min(delta.minTimestamp, timestamp);
     delta.maxTimestamp = Math.max(delta.maxTimestamp, timestamp);
     if (release !== null) {

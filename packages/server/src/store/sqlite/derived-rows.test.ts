@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { digestEvent } from '../../digest/digest.js';
 import { configureConnection, migrate } from './schema.js';
 import { EventWriter } from './event-writer.js';
+import { DATABASE_FILE, SqliteStore } from './store.js';
 
 const HOUR = 3_600_000;
 const base = Date.UTC(2026, 10, 20, 10, 0, 0);
@@ -16,7 +17,7 @@ after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 function openDatabase(dir?: string): { db: Database.Database; dir: string } {
   const where = dir ?? mkdtempSync(join(tmpdir(), 'proliferate-derived-'));
   if (!dir) dirs.push(where);
-  const db = new Database(join(where, 'db.sqlite3'));
+  const db = new Database(join(where, DATABASE_FILE));
   configureConnection(db, 'writer');
   migrate(db);
   db.prepare(`INSERT OR IGNORE INTO projects (id, slug, name, created_at) VALUES (1, 'p', 'P', 0)`).run();
@@ -115,5 +116,28 @@ test('a batch that fails rolls back and leaves what was gathered before it to be
   writer.flush();
   assert.deepEqual(derivedState(db), derivedState(reference));
   reference.close();
+  db.close();
+});
+
+test('a resolved issue reopens only for events committed after it was resolved, however late counts are applied', async () => {
+  const { db, dir } = openDatabase();
+  const writer = new EventWriter(db, gatherAll);
+  const before = events(4).filter((e) => e.title.startsWith('AlphaError'));
+  const [{ issueId }] = writer.write(before, [], [], true);
+  // Under load: one more event is committed, then the issue is resolved, then the counts land.
+  writer.write(events(1, 10).map((e) => ({ ...e, fingerprint: before[0]!.fingerprint })), [], [], false);
+  const admin = new SqliteStore({ dataDir: dir, withWriter: false });
+  await admin.setIssueStatus(issueId!, 'resolved');
+  writer.flush();
+  let issue = await admin.getIssue(issueId!);
+  assert.equal(issue?.status, 'resolved', 'an event committed before the resolution does not reopen it');
+  assert.equal(issue?.count, 3);
+  // An event committed after the resolution reopens it and marks it regressed.
+  writer.write(events(1, 20).map((e) => ({ ...e, fingerprint: before[0]!.fingerprint })), [], [], true);
+  issue = await admin.getIssue(issueId!);
+  assert.equal(issue?.status, 'unresolved');
+  assert.equal(issue?.isRegressed, true);
+  assert.equal(issue?.count, 4);
+  await admin.close();
   db.close();
 });

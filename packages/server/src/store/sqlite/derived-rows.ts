@@ -68,7 +68,7 @@ export class DerivedRows {
     for (const valueId of entry.identityTags) this.counts.tagHour(valueId, hour);
     this.counts.issueHour(entry.issueId, hour);
     this.counts.projectHour(entry.projectId, hour);
-    this.counts.issue(entry.issueId, entry.timestamp, entry.release);
+    this.counts.issue(entry.issueId, entry.timestamp, entry.release, entry.row);
   }
 
   clear(): void {

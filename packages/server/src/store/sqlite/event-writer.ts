@@ -91,8 +91,8 @@ export class EventWriter {
            first_release = coalesce(first_release, @firstRelease),
            last_release = CASE WHEN @lastRelease IS NOT NULL AND @lastReleaseTimestamp >= last_seen
              THEN @lastRelease ELSE last_release END,
-           is_regressed = CASE WHEN status = 'resolved' THEN 1 ELSE is_regressed END,
-           status = CASE WHEN status = 'resolved' THEN 'unresolved' ELSE status END
+           is_regressed = CASE WHEN status = 'resolved' AND @maxRow > status_row THEN 1 ELSE is_regressed END,
+           status = CASE WHEN status = 'resolved' AND @maxRow > status_row THEN 'unresolved' ELSE status END
          WHERE id = @issueId`,
       ),
       insertRaw: db.prepare(

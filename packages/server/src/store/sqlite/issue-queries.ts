@@ -1,11 +1,11 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Issue, IssueListQuery, IssueSort, IssueStatus, Page } from '../types.js';
 import { SearchCompiler } from './search-sql.js';
 import type { Tables } from './tables.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-type IssueRow = Tables['issues'] & { id: number };
+type IssueRow = Selectable<Tables['issues']>;
 
 const SORT_COLUMNS: Record<IssueSort, 'last_seen' | 'first_seen' | 'count' | 'user_count'> = {
   date: 'last_seen',
@@ -89,7 +89,10 @@ export class IssueQueries {
   /** Any explicit status change ends the "regressed" state; the next regression sets it again. */
   async setIssuesStatus(projectId: number | undefined, ids: number[], status: IssueStatus): Promise<number> {
     if (ids.length === 0) return 0;
-    let q = this.db.updateTable('issues').set({ status, is_regressed: 0 }).where('id', 'in', ids);
+    let q = this.db
+      .updateTable('issues')
+      .set({ status, is_regressed: 0, status_row: sql<number>`(SELECT coalesce(max(row), 0) FROM events)` })
+      .where('id', 'in', ids);
     if (projectId !== undefined) q = q.where('project_id', '=', projectId);
     const result = await q.executeTakeFirst();
     return Number(result.numUpdatedRows);

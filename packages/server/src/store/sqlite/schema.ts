@@ -241,6 +241,11 @@ const MIGRATIONS: string[] = [
     entries TEXT NOT NULL
   );
   `,
+  // The newest event row when the issue's status was last set. Counts may be applied after a
+  // status change (derived-rows.ts); only events committed after it reopen a resolved issue.
+  `
+  ALTER TABLE issues ADD COLUMN status_row INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** The user_version a fully migrated database has. */

@@ -16,6 +16,8 @@ export interface Tables {
     level: string;
     status: string;
     is_regressed: number;
+    /** Newest events.row when the status was last set (see schema.ts). */
+    status_row: Generated<number>;
     count: number;
     user_count: number;
     account_count: number;
