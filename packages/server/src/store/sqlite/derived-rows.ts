@@ -46,11 +46,21 @@ export function decodeJournal(text: string): DerivedEntry[] {
 export class DerivedRows {
   private entries: DerivedEntry[] = [];
   private counts = new BatchCounts();
-  /** Date.now() when the oldest pending entry was added. */
+  /** derived_journal batches holding these entries. */
+  private journalBatches: number[] = [];
+  /** performance.now() when the oldest pending entry was added. */
   private since = 0;
 
   get size(): number {
     return this.entries.length;
+  }
+
+  get batches(): readonly number[] {
+    return this.journalBatches;
+  }
+
+  addBatch(batch: number): void {
+    this.journalBatches.push(batch);
   }
 
   ageMs(now: number): number {
@@ -74,6 +84,7 @@ export class DerivedRows {
   clear(): void {
     this.entries = [];
     this.counts = new BatchCounts();
+    this.journalBatches = [];
   }
 
   /** Writes everything gathered; the caller's transaction makes it atomic with the journal's deletion. */

@@ -34,7 +34,7 @@ export class EventWriter {
   private readonly tagIds = new Map<string, number>();
   private readonly stmt;
   private readonly traces: TraceWriter;
-  private readonly pending = new DerivedRows();
+  private pending = new DerivedRows();
   private readonly derivedStatements: DerivedStatements;
 
   constructor(
@@ -99,8 +99,8 @@ export class EventWriter {
         'INSERT INTO raw_items (project_id, type, received, event_id, trace_id, payload) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       insertJournal: db.prepare('INSERT INTO derived_journal (entries) VALUES (?)'),
-      readJournal: db.prepare<[], { entries: string }>('SELECT entries FROM derived_journal ORDER BY batch'),
-      clearJournal: db.prepare('DELETE FROM derived_journal'),
+      readJournal: db.prepare<[], { batch: number; entries: string }>('SELECT batch, entries FROM derived_journal ORDER BY batch'),
+      deleteJournal: db.prepare<[string]>('DELETE FROM derived_journal WHERE batch IN (SELECT value FROM json_each(?))'),
       countItem: db.prepare(
         `INSERT INTO item_counts (project_id, type, day, count) VALUES (?, ?, ?, 1)
          ON CONFLICT (project_id, type, day) DO UPDATE SET count = count + 1`,
@@ -112,9 +112,9 @@ export class EventWriter {
       insertIssueAccount: this.stmt.insertIssueAccount,
       applyCounts: (counts) => this.applyCounts(counts),
     };
-    // Rows gathered before a crash: their events are stored, their derived rows are applied now.
+    // Rows gathered before a crash: their events are stored; their derived rows are applied by the
+    // first flush (the writer thread asks for one as it starts) or write.
     this.loadPending();
-    this.flush();
   }
 
   /**
@@ -123,15 +123,17 @@ export class EventWriter {
    * passes idle = false and lets WriterClient ask for a flush when the server is quiet.
    */
   write(events: WriterEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = [], idle = true): WriteOutcome[] {
+    // Compressed before the transaction, so the write lock is not held meanwhile.
+    const encoded = events.map((event) => ({ event, payload: storedPayload(event.payload) }));
     try {
       return this.db.transaction(() => {
         const issueIds = new Map<string, number>();
         const added: DerivedEntry[] = [];
-        const outcomes = events.map((event) => this.writeEvent(event, issueIds, added));
-        if (added.length > 0) this.stmt.insertJournal.run(encodeJournal(added));
+        const outcomes = encoded.map(({ event, payload }) => this.writeEvent(event, payload, issueIds, added));
+        if (added.length > 0) this.pending.addBatch(Number(this.stmt.insertJournal.run(encodeJournal(added)).lastInsertRowid));
         for (const item of raw) this.writeRaw(item);
         for (const batch of telemetry) this.traces.write(batch);
-        const now = Date.now();
+        const now = performance.now();
         for (const entry of added) this.pending.add(entry, now);
         if (idle || this.pending.size >= this.flushPolicy.afterEvents || this.pending.ageMs(now) >= this.flushPolicy.afterMs) {
           this.applyPending();
@@ -145,7 +147,7 @@ export class EventWriter {
       // Ids interned inside the rolled-back transaction no longer exist, and what was gathered in
       // memory may include the failed batch: the journal is the truth.
       this.tagIds.clear();
-      this.loadPending();
+      this.reloadPendingAfterFailure();
       throw error;
     }
   }
@@ -161,22 +163,45 @@ export class EventWriter {
     try {
       this.db.transaction(() => this.applyPending()).immediate();
     } catch (error) {
-      this.loadPending();
+      this.reloadPendingAfterFailure();
       throw error;
     }
   }
 
+  /** After a rollback: the journal is the truth. If even it cannot be read, the next apply finds out. */
+  private reloadPendingAfterFailure(): void {
+    try {
+      this.loadPending();
+    } catch {
+      // The gathered rows stay as they were; applyPending refuses batches no longer journaled.
+    }
+  }
+
+  /**
+   * Applies the gathered rows and deletes the journal batches they came from, in the caller's
+   * transaction. Deleting exactly those batches is what proves they were not applied already: a
+   * second server on the same data directory may have replayed them (it applies every journaled
+   * batch it finds). If any is gone, the transaction rolls back and the journal is read again.
+   */
   private applyPending(): void {
     this.pending.apply(this.derivedStatements);
-    this.stmt.clearJournal.run();
+    const batches = this.pending.batches;
+    const deleted = this.stmt.deleteJournal.run(JSON.stringify(batches)).changes;
+    if (deleted !== batches.length) {
+      throw new Error(`${batches.length - deleted} journaled batches were applied by another writer; rolled back`);
+    }
     this.pending.clear();
   }
 
+  /** Rebuilds the gathered rows from the journal; kept as they were if it cannot be read. */
   private loadPending(): void {
-    this.pending.clear();
-    for (const { entries } of this.stmt.readJournal.all()) {
-      for (const entry of decodeJournal(entries)) this.pending.add(entry, Date.now());
+    const loaded = new DerivedRows();
+    const now = performance.now();
+    for (const { batch, entries } of this.stmt.readJournal.all()) {
+      loaded.addBatch(batch);
+      for (const entry of decodeJournal(entries)) loaded.add(entry, now);
     }
+    this.pending = loaded;
   }
 
   private issueFor(event: WriterEvent, issueIds: Map<string, number>): number {
@@ -190,7 +215,7 @@ export class EventWriter {
     return issueId;
   }
 
-  private writeEvent(event: WriterEvent, issueIds: Map<string, number>, added: DerivedEntry[]): WriteOutcome {
+  private writeEvent(event: WriterEvent, payload: Buffer, issueIds: Map<string, number>, added: DerivedEntry[]): WriteOutcome {
     const s = this.stmt;
     const issueId = this.issueFor(event, issueIds);
     const eventIdBlob = Buffer.from(event.eventId, 'hex');
@@ -201,7 +226,7 @@ export class EventWriter {
       event.timestamp,
       event.received,
       hexToBlob(event.traceId),
-      storedPayload(event.payload),
+      payload,
       event.userKey ? userHash(event.userKey) : null,
     );
     if (inserted.changes === 0) {

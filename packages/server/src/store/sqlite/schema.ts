@@ -235,14 +235,18 @@ const MIGRATIONS: string[] = [
   `,
   // Derived rows (event tags, counts) are applied every few hundred milliseconds under load; what
   // is gathered but not yet applied is journaled here with its events (derived-rows.ts).
+  // AUTOINCREMENT: a batch id is never reused, so deleting a batch by id proves it was not applied.
+  // Not yet shipped when it was given AUTOINCREMENT, so edited in place.
   `
   CREATE TABLE derived_journal (
-    batch INTEGER PRIMARY KEY,
+    batch INTEGER PRIMARY KEY AUTOINCREMENT,
     entries TEXT NOT NULL
   );
   `,
   // The newest event row when the issue's status was last set. Counts may be applied after a
-  // status change (derived-rows.ts); only events committed after it reopen a resolved issue.
+  // status change (derived-rows.ts); only events committed after it reopen a resolved issue. This
+  // relies on event rows never being reused, which holds while no event is ever deleted: a
+  // retention feature must keep it true (e.g. never delete the newest row, or add AUTOINCREMENT).
   `
   ALTER TABLE issues ADD COLUMN status_row INTEGER NOT NULL DEFAULT 0;
   `,

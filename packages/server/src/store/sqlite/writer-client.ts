@@ -10,7 +10,7 @@ export type WriterRequest =
 export type WriterResponse =
   /** pendingDerived: events whose derived rows are gathered but not yet applied. */
   | { id: number; ok: true; outcomes: WriteOutcome[]; pendingDerived: number }
-  | { id: number; ok: false; message: string };
+  | { id: number; ok: false; message: string; pendingDerived: number };
 
 interface Waiting {
   events: WriterEvent[];
@@ -36,6 +36,7 @@ export class WriterClient {
   private nextId = 1;
   private closed = false;
   private failure: Error | null = null;
+  private exited = false;
 
   constructor(databasePath: string) {
     const own = import.meta.url;
@@ -53,6 +54,7 @@ export class WriterClient {
     });
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.on('exit', (code) => {
+      this.exited = true;
       if (!this.closed) this.failAll(new Error(`writer thread exited with code ${code}`));
     });
   }
@@ -101,21 +103,28 @@ export class WriterClient {
     const batch = this.inFlight;
     if (!batch || batch.id !== response.id) return;
     this.inFlight = null;
+    const quiet = this.waiting.length === 0 && response.pendingDerived > 0;
     if (batch.outcomes) {
       // A failed flush loses nothing: the rows stay journaled and are applied with a later batch.
       this.resolveMembers(batch.members, batch.outcomes);
-    } else if (response.ok && response.pendingDerived > 0 && this.waiting.length === 0) {
-      const id = this.nextId++;
-      this.inFlight = { id, members: batch.members, outcomes: response.outcomes };
-      this.worker.postMessage({ kind: 'flush', id } satisfies WriterRequest);
+    } else if (response.ok && quiet) {
+      this.requestFlush(batch.members, response.outcomes);
       return;
     } else if (response.ok) {
       this.resolveMembers(batch.members, response.outcomes);
     } else {
       const error = new Error(`write failed: ${response.message}`);
       for (const member of batch.members) member.reject(error);
+      // Rows gathered from earlier, acknowledged batches still become exact on a quiet server.
+      if (quiet) return this.requestFlush([], []);
     }
     this.pump();
+  }
+
+  private requestFlush(members: Waiting[], outcomes: WriteOutcome[]): void {
+    const id = this.nextId++;
+    this.inFlight = { id, members, outcomes };
+    this.worker.postMessage({ kind: 'flush', id } satisfies WriterRequest);
   }
 
   private resolveMembers(members: Waiting[], outcomes: WriteOutcome[]): void {
@@ -138,13 +147,14 @@ export class WriterClient {
     if (this.closed) return;
     while (this.inFlight || this.waiting.length > 0) await new Promise((r) => setTimeout(r, 5));
     this.closed = true;
-    const done = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    if (this.exited) return;
+    // A thread that dies while closing never says 'closed': its exit ends the wait as well.
+    const closedOrExited = new Promise<void>((resolve) => {
+      this.worker.on('message', (m) => m === 'closed' && resolve());
+      this.worker.once('exit', () => resolve());
+    });
     this.worker.postMessage('close');
-    const closedMessage = new Promise<void>((resolve) =>
-      this.worker.once('message', (m) => m === 'closed' && resolve()),
-    );
-    await closedMessage;
+    await closedOrExited;
     await this.worker.terminate();
-    await done.catch(() => undefined);
   }
 }

@@ -12,10 +12,22 @@ import type { WriteOutcome } from '../types.js';
 const db = new Database((workerData as { path: string }).path);
 configureConnection(db, 'writer');
 const writer = new EventWriter(db);
+// Rows journaled before a crash are applied now, so counts are exact after a restart even if no
+// event arrives. If the database is busy beyond busy_timeout they wait for the next batch instead.
+applyGathered();
+
+/** Flushes what is gathered; a failure loses nothing (it stays journaled) and must not stop the thread. */
+function applyGathered(): void {
+  try {
+    writer.flush();
+  } catch {
+    // Applied with a later batch, or by the next start.
+  }
+}
 
 parentPort!.on('message', (request: WriterRequest | 'close') => {
   if (request === 'close') {
-    writer.flush();
+    applyGathered();
     db.close();
     parentPort!.postMessage('closed');
     return;
@@ -27,7 +39,8 @@ parentPort!.on('message', (request: WriterRequest | 'close') => {
     else writer.flush();
     response = { id: request.id, ok: true, outcomes, pendingDerived: writer.pendingDerived };
   } catch (error) {
-    response = { id: request.id, ok: false, message: error instanceof Error ? error.message : String(error) };
+    const message = error instanceof Error ? error.message : String(error);
+    response = { id: request.id, ok: false, message, pendingDerived: writer.pendingDerived };
   }
   parentPort!.postMessage(response);
 });
