@@ -80,16 +80,26 @@ function compressor(): ZstdBinding.CCtx {
 export function encodePayload(json: string): Buffer {
   const ctx = compressor();
   // UTF-8 needs at most 3 bytes per UTF-16 unit; sizing by that bound skips a byteLength pass.
-  // Rare huge payloads get buffers of their own so the thread does not keep megabytes around.
-  const huge = json.length * 3 > REUSED_BUFFER_LIMIT;
-  if (huge || input.length < json.length * 3) input = Buffer.allocUnsafe(Math.max(json.length * 3, 64 * 1024));
-  const src = input;
-  const length = src.write(json, 0, 'utf8');
+  if (json.length * 3 > REUSED_BUFFER_LIMIT) return encodeHuge(ctx, json);
+  if (input.length < json.length * 3) input = Buffer.allocUnsafe(Math.max(json.length * 3, 64 * 1024));
+  const length = input.write(json, 0, 'utf8');
   const bound = zstd.compressBound(length);
-  if (huge || output.length < bound) output = Buffer.allocUnsafe(Math.max(bound, 64 * 1024));
-  const dst = output;
-  if (huge) input = output = Buffer.allocUnsafe(0);
-  const written = ctx.compress2(dst, src.subarray(0, length));
+  if (output.length < bound) output = Buffer.allocUnsafe(Math.max(bound, 64 * 1024));
+  return framed(output, ctx.compress2(output, input.subarray(0, length)));
+}
+
+/**
+ * Rare large payloads (kept raw items may be megabytes) get exact-size buffers of their own: the
+ * 3-bytes-per-unit bound would triple them, and the thread should not keep megabytes around.
+ */
+function encodeHuge(ctx: ZstdBinding.CCtx, json: string): Buffer {
+  const src = Buffer.from(json, 'utf8');
+  const dst = Buffer.allocUnsafe(zstd.compressBound(src.length));
+  return framed(dst, ctx.compress2(dst, src));
+}
+
+/** A fresh buffer holding the format byte and the `written` compressed bytes of `dst`. */
+function framed(dst: Buffer, written: number): Buffer {
   const out = Buffer.allocUnsafe(written + 1);
   out[0] = FORMAT_ZSTD_DICT_V2;
   dst.copy(out, 1, 0, written);
