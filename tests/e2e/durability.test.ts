@@ -7,8 +7,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
 const SENDERS = 12;
@@ -164,6 +166,16 @@ async function issueEventIds(server: RunningServer, issueId: number): Promise<st
   throw new Error('more than 1,000 pages of events');
 }
 
+/** Write batches whose derived rows (counts, tag index) were still journaled when the server died. */
+function journaledBatches(dataDir: string): number {
+  const db = new Database(join(dataDir, 'proliferate.sqlite3'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM derived_journal').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 const dataDirs: string[] = [];
 after(() => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
@@ -180,7 +192,8 @@ test('every event acknowledged before each of two SIGKILLs mid-stream is there a
     if (round > 0) server = await restart();
     const result = await sendUntilSignalled(server, round, killAfterAcks, 'SIGKILL');
     t.diagnostic(`round ${round}: ${result.attempted} sent, ${result.ackedAtKill} acknowledged when killed ` +
-      `(${result.acked.length} in all), ${result.unanswered} unanswered`);
+      `(${result.acked.length} in all), ${result.unanswered} unanswered, ` +
+      `${journaledBatches(server.dataDir)} batches of derived rows journaled but not applied`);
     assert.deepEqual(result.unexpected, [], 'before the crash every request is acknowledged (no 4xx or 5xx)');
     assert.ok(result.ackedAtKill >= 50, `only ${result.ackedAtKill} events acknowledged before the kill`);
     assert.ok(result.unanswered > 0, 'the kill happened while requests were in flight');
