@@ -5,7 +5,7 @@
  */
 import { closedLoop, fixedRate, type LoadResult, type Target } from './load.js';
 import { buildPool } from './pool.js';
-import { diskPerEvent, peakRss, startProliferate, startReference } from './processes.js';
+import { cpuBetween, diskPerEvent, peakRss, startProliferate, startReference, threadCpu } from './processes.js';
 import { log, table, type Row } from './report.js';
 
 export const INGEST = {
@@ -69,6 +69,7 @@ export async function runIngest(): Promise<Row[]> {
   let max: LoadResult;
   let paced: LoadResult;
   let rss: number | null;
+  let threads: number[] = [];
   try {
     const cursor = { next: 0 };
     const target = envelopeTarget(server.url, server.projectId, server.publicKey, pool, cursor);
@@ -77,7 +78,10 @@ export async function runIngest(): Promise<Row[]> {
     const rateEvents = INGEST.rate * INGEST.rateSeconds;
     const forMax = pool.length - cursor.next - rateEvents;
     log(`ingest: max throughput, ${INGEST.connections} connections, ${INGEST.maxSeconds} s (at most ${forMax} events)`);
+    const cpuBefore = threadCpu(server.process.pid!);
     max = await closedLoop(target, { connections: INGEST.connections, seconds: INGEST.maxSeconds, maxRequests: forMax });
+    // The two busiest threads are the main (HTTP, digest) and writer (SQLite) threads.
+    threads = cpuBetween(cpuBefore, threadCpu(server.process.pid!)).map((t) => ((t.user + t.system) * 1000) / max.ok);
     log(`  ${describe(max)}`);
     await new Promise((r) => setTimeout(r, 1000));
     log(`ingest: fixed rate ${INGEST.rate} events/s for ${INGEST.rateSeconds} s (open loop)`);
@@ -98,6 +102,7 @@ export async function runIngest(): Promise<Row[]> {
     { name: '  ack latency p50 at max', value: max.p50, unit: 'ms' },
     { name: '  ack latency p99 at max', value: max.p99, unit: 'ms' },
     { name: 'ack latency p99 at 2,500 events/s', value: paced.p99, unit: 'ms', target: { op: '<=', value: 50 }, note: `p50 ${paced.p50.toFixed(1)} ms, max ${paced.max.toFixed(0)} ms; ${describe(paced)}; sender's own event-loop delay p99 ${paced.loopDelay!.p99.toFixed(1)} ms, max ${paced.loopDelay!.max.toFixed(0)} ms` },
+    { name: '  server CPU per event at max', value: threads.reduce((a, b) => a + b, 0), unit: 'µs', note: `busiest threads ${threads.slice(0, 2).map((t) => t.toFixed(0)).join(' and ')} µs (main and writer), the rest GC and libuv` },
     { name: 'peak RSS of the server (VmHWM)', value: rss === null ? null : rss / MB, unit: 'MB', target: { op: '<=', value: 300 } },
     { name: 'disk per event (after checkpoint)', value: disk.events ? disk.bytes / disk.events : null, unit: 'B', target: { op: '<=', value: 2048 }, note: `${disk.events} events, ${(disk.bytes / MB).toFixed(1)} MB` },
     { name: 'reference: bare node:http + gunzip + JSON.parse', value: ceiling.perSecond, unit: 'req/s', note: `p50 ${ceiling.p50.toFixed(1)} ms, p99 ${ceiling.p99.toFixed(1)} ms` },

@@ -27,6 +27,27 @@ export function peakRss(pid: number): number | null {
   }
 }
 
+/** User and system CPU time of each thread of a process, in ms (from /proc; clock ticks of 10 ms). */
+export function threadCpu(pid: number): Map<string, { user: number; system: number }> {
+  const out = new Map<string, { user: number; system: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out.set(tid, { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 });
+  }
+  return out;
+}
+
+/** CPU ms per thread spent between two threadCpu samples, busiest first. */
+export function cpuBetween(before: ReturnType<typeof threadCpu>, after: ReturnType<typeof threadCpu>): Array<{ tid: string; user: number; system: number }> {
+  return [...after]
+    .map(([tid, end]) => {
+      const start = before.get(tid) ?? { user: 0, system: 0 };
+      return { tid, user: end.user - start.user, system: end.system - start.system };
+    })
+    .sort((a, b) => b.user + b.system - (a.user + a.system));
+}
+
 /** Bytes of every file under a directory (database, WAL, shared memory). */
 export function dirBytes(dir: string): number {
   let total = 0;

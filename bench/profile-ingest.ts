@@ -8,24 +8,10 @@
  *
  *   npm run build && node --import tsx bench/profile-ingest.ts
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { closedLoop, fixedRate } from './load.js';
 import { buildPool } from './pool.js';
-import { startProliferate } from './processes.js';
-
-type ThreadTimes = Map<string, { user: number; system: number }>;
-
-/** utime and stime of every thread of a process, in milliseconds (clock ticks of 10 ms). */
-function threadTimes(pid: number): ThreadTimes {
-  const out: ThreadTimes = new Map();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.set(tid, { user: Number(fields[11]) * 10, system: Number(fields[12]) * 10 });
-  }
-  return out;
-}
+import { cpuBetween, startProliferate, threadCpu } from './processes.js';
 
 const profileDir = process.env.PROFILE;
 const paced = Number(process.env.PACED ?? 0);
@@ -49,23 +35,20 @@ try {
     await closedLoop(target, { connections: 50, seconds: Number(process.env.PRELOAD), maxRequests: 1_000_000 });
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
-  const before = threadTimes(server.process.pid!);
+  const before = threadCpu(server.process.pid!);
   const ownBefore = process.cpuUsage();
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const result = paced
     ? await fixedRate(target, { rate: paced, seconds: 12, connections: 50 })
     : await closedLoop(target, { connections: 50, seconds: 15, maxRequests: 50_000 });
-  const after = threadTimes(server.process.pid!);
+  const after = threadCpu(server.process.pid!);
   const own = process.cpuUsage(ownBefore);
   loop.disable();
   const perEvent = (ms: number) => `${((ms * 1000) / result.ok).toFixed(0)} µs/event`;
   console.log(`${result.perSecond.toFixed(0)} events/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, ${result.failed} failed`);
   let total = 0;
-  for (const [tid, end] of after) {
-    const start = before.get(tid) ?? { user: 0, system: 0 };
-    const user = end.user - start.user;
-    const system = end.system - start.system;
+  for (const { tid, user, system } of cpuBetween(before, after)) {
     total += user + system;
     if (user + system >= 100) console.log(`  thread ${tid}: user ${user} ms, system ${system} ms, ${perEvent(user + system)}`);
   }
