@@ -7,18 +7,8 @@
  */
 import * as Sentry from '@sentry/node';
 import * as app from './node-scenarios.mjs';
-
-/** mulberry32 */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The seeded generator only; none of the benchmark's event shapes or values enter the corpus.
+import { rng } from '../../bench/payload.ts';
 
 const FIRST = ['ana', 'bo', 'chen', 'dara', 'emeka', 'fatima', 'gus', 'hiro', 'ines', 'jon', 'kofi', 'lena', 'mia', 'noor', 'olaf', 'priya'];
 const LAST = ['smith', 'okafor', 'nguyen', 'garcia', 'müller', 'kowalski', 'tanaka', 'silva', 'haddad', 'jensen'];
