@@ -66,17 +66,8 @@ export interface TraceSummary {
   metadata: Record<string, string>;
 }
 
-export interface SpanRecord {
-  spanId: string;
-  parentSpanId: string | null;
-  name: string;
-  op: string | null;
-  status: SpanStatus;
-  startMs: number;
-  endMs: number;
-  durationMs: number;
-  data: Record<string, unknown>;
-}
+/** A stored span as the API returns it: what was ingested, within its trace, plus its duration. */
+export type SpanRecord = Omit<SpanInput, 'traceId' | 'rootKind'> & { durationMs: number };
 
 export interface LogRecord {
   timestamp: string;
