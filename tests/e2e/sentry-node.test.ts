@@ -10,10 +10,11 @@ import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  framesFromThrow, getEvent, issueTags, lastJsonLine, listIssueEventIds, listIssues, percentages, runFixture,
+  framesFromThrow, getEvent, issueTags, lastJsonLine, listIssueEventIds, listIssues, runFixture,
   v1Fingerprint, v1MessageFingerprint, type ApiIssue,
   issueWithFingerprint,
 } from '../helpers/official-clients.ts';
+import { assertScopedTagPercentages } from '../helpers/sdk-assertions.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/sentry-node-app.mjs', import.meta.url));
@@ -105,14 +106,7 @@ for (const { pkg, major } of [{ pkg: '@sentry/node', major: '10' }, { pkg: 'sent
     test('scoped tags give the right per-issue percentages: tier 2/3 vs 1/3, region 2/5 vs 3/5, global tags 100%', async () => {
       const paymentTags = await issueTags(server, issueBy(PAYMENT).id);
       const profileTags = await issueTags(server, issueBy(PROFILE).id);
-      assert.deepEqual(percentages(paymentTags, 'tier'), { enterprise: 66.67, free: 33.33 });
-      assert.deepEqual(percentages(profileTags, 'region'), { eu: 40, us: 60 });
-      assert.equal(percentages(paymentTags, 'region'), undefined, 'withScope tags stay with their captures');
-      assert.equal(percentages(profileTags, 'tier'), undefined, 'isolation scope tags end with their scope');
-      for (const tags of [paymentTags, profileTags]) {
-        assert.deepEqual(percentages(tags, 'service'), { 'checkout-api': 100 });
-        assert.deepEqual(percentages(tags, 'deployment'), { canary: 100 });
-      }
+      assertScopedTagPercentages(paymentTags, profileTags, { service: 'checkout-api', deployment: 'canary' }, 'withScope');
       assert.deepEqual(
         paymentTags.find((t) => t.key === 'tier')!.topValues.map((v) => [v.value, v.count]),
         [['enterprise', 2], ['free', 1]],

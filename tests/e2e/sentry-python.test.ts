@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  framesFromThrow, getEvent, issueTags, lastJsonLine, listIssueEventIds, listIssues, percentages, runFixture,
+  framesFromThrow, getEvent, issueTags, lastJsonLine, listIssueEventIds, listIssues, runFixture,
   v1Fingerprint, v1MessageFingerprint, type ApiIssue,
   issueWithFingerprint,
 } from '../helpers/official-clients.ts';
+import { assertScopedTagPercentages } from '../helpers/sdk-assertions.ts';
 import { repoRoot, startServer, type RunningServer } from '../helpers/server.ts';
 
 const python = join(repoRoot, '.venv/bin/python');
@@ -100,15 +101,7 @@ describe('official Python sentry-sdk reporting to the server', () => {
   test('scoped tags give the right per-issue percentages: tier 2/3 vs 1/3, region 2/5 vs 3/5, start-up tags 100%', async () => {
     const paymentTags = await issueTags(server, issueBy(PAYMENT).id);
     const profileTags = await issueTags(server, issueBy(PROFILE).id);
-    assert.deepEqual(percentages(paymentTags, 'tier'), { enterprise: 66.67, free: 33.33 });
-    assert.deepEqual(percentages(profileTags, 'region'), { eu: 40, us: 60 });
-    assert.equal(percentages(paymentTags, 'region'), undefined, 'new_scope tags stay with their captures');
-    assert.equal(percentages(profileTags, 'tier'), undefined, 'isolation scope tags end with their scope');
-    for (const tags of [paymentTags, profileTags]) {
-      assert.deepEqual(percentages(tags, 'service'), { 'payment-api': 100 });
-      assert.deepEqual(percentages(tags, 'deployment'), { canary: 100 });
-      assert.deepEqual(percentages(tags, 'retries'), { '3': 100 });
-    }
+    assertScopedTagPercentages(paymentTags, profileTags, { service: 'payment-api', deployment: 'canary', retries: '3' }, 'new_scope');
   });
 
   test('capture_message becomes a message issue grouped by its text', async () => {
