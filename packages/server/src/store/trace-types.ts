@@ -69,16 +69,8 @@ export interface TraceSummary {
 /** A stored span as the API returns it: what was ingested, within its trace, plus its duration. */
 export type SpanRecord = Omit<SpanInput, 'traceId' | 'rootKind'> & { durationMs: number };
 
-export interface LogRecord {
-  timestamp: string;
-  timestampMs: number;
-  level: string;
-  severity: number | null;
-  body: string;
-  traceId: string | null;
-  spanId: string | null;
-  attributes: Record<string, unknown>;
-}
+/** A stored log record as the API returns it: what was ingested, plus its time as ISO 8601. */
+export type LogRecord = LogInput & { timestamp: string };
 
 export type TraceOrderField = 'timestamp_ms' | 'execution_time_ms' | 'name' | 'status' | 'span_count';
 
