@@ -41,7 +41,7 @@ try {
   loop.enable();
   const result = paced
     ? await fixedRate(target, { rate: paced, seconds: 12, connections: 50 })
-    : await closedLoop(target, { connections: 50, seconds: 15, maxRequests: 50_000 });
+    : await closedLoop(target, { connections: 50, seconds: 15, maxRequests: 1_000_000 });
   const after = threadCpu(server.process.pid!);
   const own = process.cpuUsage(ownBefore);
   loop.disable();

@@ -79,24 +79,34 @@ export class SqliteStore implements Store {
     return this.writer.write(events, raw, telemetry);
   }
 
-  listIssues: IssueQueries['listIssues'] = (query) => this.issues.listIssues(query);
-  getIssue: IssueQueries['getIssue'] = (id) => this.issues.getIssue(id);
-  setIssueStatus: IssueQueries['setIssueStatus'] = (id, status) => this.issues.setIssueStatus(id, status);
+  /**
+   * Reads of issues, events, tags and counts run once the derived rows (tag rows, counts, rollups)
+   * of every acknowledged write are applied: the writer gathers them across busy batches, and a
+   * client that reads right after its ack must see its event counted.
+   */
+  private async afterWrites<T>(read: () => Promise<T>): Promise<T> {
+    await this.writer?.settled();
+    return read();
+  }
+
+  listIssues: IssueQueries['listIssues'] = (query) => this.afterWrites(() => this.issues.listIssues(query));
+  getIssue: IssueQueries['getIssue'] = (id) => this.afterWrites(() => this.issues.getIssue(id));
+  setIssueStatus: IssueQueries['setIssueStatus'] = (id, status) => this.afterWrites(() => this.issues.setIssueStatus(id, status));
   setIssuesStatus = (projectId: number, ids: number[], status: Parameters<IssueQueries['setIssuesStatus']>[2]) =>
     this.issues.setIssuesStatus(projectId, ids, status);
-  listEvents: EventQueries['listEvents'] = (...args) => this.events.listEvents(...args);
-  getEvent: EventQueries['getEvent'] = (...args) => this.events.getEvent(...args);
-  eventNeighbors: EventQueries['eventNeighbors'] = (...args) => this.events.eventNeighbors(...args);
-  issueStats: StatsQueries['issueStats'] = (...args) => this.stats.issueStats(...args);
-  issueTagDistribution: TagQueries['issueTagDistribution'] = (...args) => this.tags.issueTagDistribution(...args);
-  issueTagValues: TagQueries['issueTagValues'] = (...args) => this.tags.issueTagValues(...args);
-  projectTagKeys: TagQueries['projectTagKeys'] = (...args) => this.tags.projectTagKeys(...args);
-  projectTagValues: TagQueries['projectTagValues'] = (...args) => this.tags.projectTagValues(...args);
-  countEvents: AnalyticsQueries['countEvents'] = (...args) => this.analytics.countEvents(...args);
-  tagBreakdown: AnalyticsQueries['tagBreakdown'] = (...args) => this.analytics.tagBreakdown(...args);
-  eventStats: AnalyticsQueries['eventStats'] = (...args) => this.analytics.eventStats(...args);
-  tagValueStats: AnalyticsQueries['tagValueStats'] = (...args) => this.analytics.tagValueStats(...args);
-  correlationCounts: AnalyticsQueries['correlationCounts'] = (...args) => this.analytics.correlationCounts(...args);
+  listEvents: EventQueries['listEvents'] = (...args) => this.afterWrites(() => this.events.listEvents(...args));
+  getEvent: EventQueries['getEvent'] = (...args) => this.afterWrites(() => this.events.getEvent(...args));
+  eventNeighbors: EventQueries['eventNeighbors'] = (...args) => this.afterWrites(() => this.events.eventNeighbors(...args));
+  issueStats: StatsQueries['issueStats'] = (...args) => this.afterWrites(() => this.stats.issueStats(...args));
+  issueTagDistribution: TagQueries['issueTagDistribution'] = (...args) => this.afterWrites(() => this.tags.issueTagDistribution(...args));
+  issueTagValues: TagQueries['issueTagValues'] = (...args) => this.afterWrites(() => this.tags.issueTagValues(...args));
+  projectTagKeys: TagQueries['projectTagKeys'] = (...args) => this.afterWrites(() => this.tags.projectTagKeys(...args));
+  projectTagValues: TagQueries['projectTagValues'] = (...args) => this.afterWrites(() => this.tags.projectTagValues(...args));
+  countEvents: AnalyticsQueries['countEvents'] = (...args) => this.afterWrites(() => this.analytics.countEvents(...args));
+  tagBreakdown: AnalyticsQueries['tagBreakdown'] = (...args) => this.afterWrites(() => this.analytics.tagBreakdown(...args));
+  eventStats: AnalyticsQueries['eventStats'] = (...args) => this.afterWrites(() => this.analytics.eventStats(...args));
+  tagValueStats: AnalyticsQueries['tagValueStats'] = (...args) => this.afterWrites(() => this.analytics.tagValueStats(...args));
+  correlationCounts: AnalyticsQueries['correlationCounts'] = (...args) => this.afterWrites(() => this.analytics.correlationCounts(...args));
   searchTraces: TraceQueries['searchTraces'] = (...args) => this.traces.searchTraces(...args);
   traceProjects: TraceQueries['traceProjects'] = (...args) => this.traces.traceProjects(...args);
   getTrace: TraceQueries['getTrace'] = (...args) => this.traces.getTrace(...args);

@@ -1,42 +1,31 @@
 import { Worker } from 'node:worker_threads';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
 import type { TelemetryBatch } from '../trace-types.js';
-import type { WriterEvent } from './event-writer.js';
-
-export type WriterRequest =
-  | { kind: 'write'; id: number; events: WriterEvent[]; raw: RawItem[]; telemetry: TelemetryBatch[] }
-  /** Apply the derived rows gathered so far (DerivedRows) in a transaction of their own. */
-  | { kind: 'flush'; id: number };
-export type WriterResponse =
-  /** pendingDerived: events whose derived rows are gathered but not yet applied. */
-  | { id: number; ok: true; outcomes: WriteOutcome[]; pendingDerived: number }
-  | { id: number; ok: false; message: string; pendingDerived: number };
+import type { WriterMessage, WriterReply } from './writer-protocol.js';
 
 interface Waiting {
-  events: WriterEvent[];
-  raw: RawItem[];
-  telemetry: TelemetryBatch[];
   resolve: (outcomes: WriteOutcome[]) => void;
   reject: (error: Error) => void;
 }
 
-/** At most this many events go into one transaction; larger backlogs are split. */
-const MAX_BATCH_EVENTS = 2000;
-
 /**
- * Group commit: while one batch is being written, new requests wait; when it commits, everything
- * that arrived meanwhile goes out as the next single transaction. Under load the batch grows by
- * itself and the fsync cost is shared; when idle a request is written at once.
+ * The main thread's side of the writer thread. Each write is posted at once and answered when the
+ * batch it joined has committed: group commit happens on the writer thread (writer-worker.ts).
+ *
+ * Acks never wait for derived rows (tag rows, counts, rollups), which the writer gathers across
+ * batches. A read asks for them instead (`settled`), so a client that reads right after its ack
+ * still sees exact counts.
  */
 export class WriterClient {
   private readonly worker: Worker;
-  private waiting: Waiting[] = [];
-  /** The batch being written, or, with `outcomes`, committed and waiting for its derived rows. */
-  private inFlight: { id: number; members: Waiting[]; outcomes?: WriteOutcome[] } | null = null;
+  private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private closed = false;
   private failure: Error | null = null;
   private exited = false;
+  /** From the writer's latest answer: events acknowledged whose derived rows are not applied yet. */
+  private pendingDerived = 0;
+  private flushing: Promise<unknown> | null = null;
 
   constructor(databasePath: string) {
     const own = import.meta.url;
@@ -49,8 +38,8 @@ export class WriterClient {
     } else {
       this.worker = new Worker(new URL('./writer-worker.js', own), { workerData });
     }
-    this.worker.on('message', (message: WriterResponse | 'closed') => {
-      if (message !== 'closed') this.settle(message);
+    this.worker.on('message', (reply: WriterReply) => {
+      if (reply.kind === 'batch') this.settle(reply);
     });
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.on('exit', (code) => {
@@ -60,100 +49,62 @@ export class WriterClient {
   }
 
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.closed) return Promise.reject(new Error('store is closed'));
     // Payloads go to the writer as JSON text and are compressed there (storedPayload): with derived
     // rows gathered across batches the writer thread is no longer the heavier of the two, and
     // moving ~30 µs per event off the thread that also parses HTTP balances them (docs/benchmarks.md).
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ events, raw, telemetry, resolve, reject });
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    if (this.inFlight || this.waiting.length === 0) return;
-    const members: Waiting[] = [];
-    let count = 0;
-    while (this.waiting.length > 0 && (members.length === 0 || count + this.waiting[0]!.events.length <= MAX_BATCH_EVENTS)) {
-      const next = this.waiting.shift()!;
-      members.push(next);
-      count += next.events.length;
-    }
-    const id = this.nextId++;
-    this.inFlight = { id, members };
-    const request: WriterRequest = {
-      kind: 'write',
-      id,
-      events: members.flatMap((m) => m.events),
-      raw: members.flatMap((m) => m.raw),
-      telemetry: members.flatMap((m) => m.telemetry),
-    };
-    this.worker.postMessage(request);
+    return this.send((id) => ({ kind: 'write', id, events, raw, telemetry }));
   }
 
   /**
-   * A committed batch is answered at once while more work is queued: the writer gathers derived
-   * rows across busy batches. When nothing else is queued the server is quiet, so the derived rows
-   * are applied first and the answer waits for them: a client that reads right after its ack sees
-   * exact counts. (Deciding this before the batch, from an empty queue, would flush every batch
-   * under lock-step load: the whole queue is taken at once.)
+   * Resolves once the derived rows of every write acknowledged so far are applied (at once when
+   * none are pending). A flush already under way covers them: the writer answers in order, so any
+   * write acknowledged before that flush's answer was written before it.
    */
-  private settle(response: WriterResponse): void {
-    const batch = this.inFlight;
-    if (!batch || batch.id !== response.id) return;
-    this.inFlight = null;
-    const quiet = this.waiting.length === 0 && response.pendingDerived > 0;
-    if (batch.outcomes) {
-      // A failed flush loses nothing: the rows stay journaled and are applied with a later batch.
-      this.resolveMembers(batch.members, batch.outcomes);
-    } else if (response.ok && quiet) {
-      this.requestFlush(batch.members, response.outcomes);
-      return;
-    } else if (response.ok) {
-      this.resolveMembers(batch.members, response.outcomes);
-    } else {
-      const error = new Error(`write failed: ${response.message}`);
-      for (const member of batch.members) member.reject(error);
-      // Rows gathered from earlier, acknowledged batches still become exact on a quiet server.
-      if (quiet) return this.requestFlush([], []);
-    }
-    this.pump();
+  async settled(): Promise<void> {
+    if (this.pendingDerived === 0 || this.failure || this.closed) return;
+    this.flushing ??= this.send((id) => ({ kind: 'flush', id })).finally(() => (this.flushing = null));
+    await this.flushing;
   }
 
-  private requestFlush(members: Waiting[], outcomes: WriteOutcome[]): void {
+  private send(message: (id: number) => WriterMessage): Promise<WriteOutcome[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new Error('store is closed'));
     const id = this.nextId++;
-    this.inFlight = { id, members, outcomes };
-    this.worker.postMessage({ kind: 'flush', id } satisfies WriterRequest);
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage(message(id));
+    });
   }
 
-  private resolveMembers(members: Waiting[], outcomes: WriteOutcome[]): void {
-    let offset = 0;
-    for (const member of members) {
-      member.resolve(outcomes.slice(offset, offset + member.events.length));
-      offset += member.events.length;
+  private settle(reply: Extract<WriterReply, { kind: 'batch' }>): void {
+    this.pendingDerived = reply.pendingDerived;
+    for (const result of reply.results) {
+      const member = this.waiting.get(result.id);
+      if (!member) continue;
+      this.waiting.delete(result.id);
+      if (result.ok) member.resolve(result.outcomes);
+      else member.reject(new Error(`write failed: ${result.message}`));
     }
   }
 
   private failAll(error: Error): void {
     this.failure = error;
-    const members = [...(this.inFlight?.members ?? []), ...this.waiting];
-    this.inFlight = null;
-    this.waiting = [];
+    const members = [...this.waiting.values()];
+    this.waiting.clear();
     for (const member of members) member.reject(error);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.inFlight || this.waiting.length > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.waiting.size > 0 && !this.failure) await new Promise((r) => setTimeout(r, 5));
     this.closed = true;
     if (this.exited) return;
     // A thread that dies while closing never says 'closed': its exit ends the wait as well.
     const closedOrExited = new Promise<void>((resolve) => {
-      this.worker.on('message', (m) => m === 'closed' && resolve());
+      this.worker.on('message', (reply: WriterReply) => reply.kind === 'closed' && resolve());
       this.worker.once('exit', () => resolve());
     });
-    this.worker.postMessage('close');
+    this.worker.postMessage({ kind: 'close' } satisfies WriterMessage);
     await closedOrExited;
     await this.worker.terminate();
   }

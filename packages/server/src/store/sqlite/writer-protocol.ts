@@ -1,0 +1,19 @@
+import type { RawItem, WriteOutcome } from '../types.js';
+import type { TelemetryBatch } from '../trace-types.js';
+import type { WriterEvent } from './event-writer.js';
+
+/** Messages from the main thread to the writer thread. */
+export type WriterMessage =
+  /** One ingest request's items, posted as soon as they are parsed. */
+  | { kind: 'write'; id: number; events: WriterEvent[]; raw: RawItem[]; telemetry: TelemetryBatch[] }
+  /** A read wants every acknowledged event's derived rows applied before it runs. */
+  | { kind: 'flush'; id: number }
+  | { kind: 'close' };
+
+export type WriterResult = { id: number; ok: true; outcomes: WriteOutcome[] } | { id: number; ok: false; message: string };
+
+/**
+ * The writer answers each batch with one message: a result per request in it, and how many events'
+ * derived rows are still gathered but not applied (0 means reads are exact without a flush).
+ */
+export type WriterReply = { kind: 'batch'; results: WriterResult[]; pendingDerived: number } | { kind: 'closed' };
