@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { digestEvent } from '../packages/server/src/digest/digest.js';
 import { configureConnection, migrate, SCHEMA_VERSION } from '../packages/server/src/store/sqlite/schema.js';
 import type { WriterEvent } from '../packages/server/src/store/sqlite/event-writer.js';
-import { encodePayload } from '../packages/server/src/store/sqlite/payload-codec.js';
+import { encodeReceivedEvent } from '../packages/server/src/store/sqlite/payload-codec.js';
 import { issueSampler, makeEvent, rng } from './payload.js';
 import { tsWorkerBootstrap } from './pool.js';
 import { log } from './report.js';
@@ -63,7 +63,7 @@ function digestRange(from: number, to: number, end: number): WriterEvent[] {
     const ms = start + Math.floor((i / DATASET.events) * span) + (i % 997);
     const raw = makeEvent({ issue: issueFor(i, sampler), timestamp: ms / 1000, seed: i + 1, light: true });
     const event = digestEvent(raw, 1, { receivedMs: ms });
-    out.push({ ...event, payload: encodePayload(event.payload) });
+    out.push({ ...event, payload: encodeReceivedEvent(event.payload) });
   }
   return out;
 }

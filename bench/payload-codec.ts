@@ -1,7 +1,8 @@
 /**
  * Payload codec: µs per encode and decode and bytes per event, format 1 (deflate + preset
- * dictionary) against format 2 (zstd + trained dictionary) at several zstd levels, over
- *   (a) bench/payload.ts events normalized with digestEvent (what the ingest bench stores), and
+ * dictionary) against format 2 (zstd + trained dictionary) at several zstd levels and format 3
+ * (format 2's frame over the event as received, what the server stores for events), over
+ *   (a) bench/payload.ts events as digestEvent keeps them (what the ingest bench stores), and
  *   (b) the held-out SDK corpus written by scripts/payload-dictionary/build.mjs (events of the
  *       official SDKs the dictionary was not trained on); skipped when it is missing.
  *
@@ -12,14 +13,15 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestEvent } from '../packages/server/src/digest/digest.js';
-import { decodePayload, encodePayload, encodePayloadV1 } from '../packages/server/src/store/sqlite/payload-codec.js';
+import { decodePayload, encodePayload, encodePayloadV1, encodeReceivedEvent } from '../packages/server/src/store/sqlite/payload-codec.js';
+import type { ReceivedEvent } from '../packages/server/src/store/types.js';
 import { DICTIONARY_V2 } from '../packages/server/src/store/sqlite/payload-dictionary-v2.js';
 import type * as ZstdBinding from 'zstd-napi/binding.js';
 import { issueSampler, makeEvent, rng } from './payload.js';
 
 const zstd = createRequire(import.meta.url)('zstd-napi/binding') as typeof ZstdBinding;
 
-function benchEvents(count: number): string[] {
+function benchEvents(count: number): ReceivedEvent[] {
   const random = rng(7);
   const sample = issueSampler(500);
   return Array.from({ length: count }, (_, i) =>
@@ -27,7 +29,9 @@ function benchEvents(count: number): string[] {
   );
 }
 
-function time(label: string, payloads: string[], encode: (json: string) => Buffer) {
+const text = new TextDecoder();
+
+function time<T>(label: string, payloads: T[], encode: (payload: T) => Buffer) {
   const blobs = payloads.map(encode); // warm up
   const bytes = blobs.reduce((sum, b) => sum + b.length, 0) / blobs.length;
   let encodeUs = Infinity;
@@ -60,15 +64,17 @@ function zstdAt(level: number): (json: string) => Buffer {
   };
 }
 
-function report(name: string, payloads: string[]) {
+function report(name: string, payloads: string[], received?: ReceivedEvent[]) {
   const json = payloads.reduce((sum, p) => sum + Buffer.byteLength(p), 0) / payloads.length;
   console.log(`${name}: ${payloads.length} events, ${json.toFixed(0)} B of JSON each`);
   time('format 1 (deflate l6)', payloads, encodePayloadV1);
   time('format 2 (encodePayload)', payloads, encodePayload);
   for (const level of [1, 2, 3, 4, 5]) time(`format 2 at level ${level}`, payloads, zstdAt(level));
+  if (received) time('format 3 (encodeReceivedEvent)', received, encodeReceivedEvent);
 }
 
-report('bench/payload.ts events', benchEvents(3000));
+const received = benchEvents(3000);
+report('bench/payload.ts events', received.map((event) => text.decode(event.json)), received);
 const corpus = process.argv[2] ?? join(tmpdir(), 'proliferate-payload-corpus', 'holdout.jsonl');
 if (existsSync(corpus)) {
   report('SDK corpus (held out)', readFileSync(corpus, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as string));

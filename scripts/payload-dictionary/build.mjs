@@ -8,9 +8,11 @@
  *     real code (node-scenarios.mjs), an express app called with fetch, unhandled rejections,
  *     captureMessage; console and http breadcrumbs come from the SDK's own integrations;
  *   - Python's sentry-sdk runs the same way (python_events.py: Flask, logging, chained errors).
- * Each event is normalized exactly as the server stores it (digestEvent(...).payload), the checkout
- * path is replaced by a typical deployment path, and every 5th sample is held out from training to
- * measure the result. `zstd --train` (the CLI) builds the dictionary.
+ * Each event is taken as the server stores it (the JSON the SDK sent, digestEvent(...).payload.json:
+ * payload format 3 keeps events as received; the shipped v2 dictionary was trained on the
+ * normalized JSON that format 2 held until then), the checkout path is replaced by a typical
+ * deployment path, and every 5th sample is held out from training to measure the result.
+ * `zstd --train` (the CLI) builds the dictionary.
  *
  * Rebuild (needs /usr/bin/zstd and the repo's .venv with sentry-sdk and flask):
  *
@@ -22,7 +24,7 @@
  * $TMPDIR/proliferate-payload-corpus; bench/payload-codec.ts reads its holdout.jsonl).
  *
  * A shipped dictionary is immutable: format 2 means exactly the bytes in payload-dictionary-v2.ts
- * forever, or old databases stop decoding. A new dictionary needs a new format number (3, ...),
+ * forever, or old databases stop decoding. A new dictionary needs a new format number (4, ...),
  * a new module, and a decode branch next to the old ones; change DICT_ID and the output paths here.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -74,7 +76,7 @@ if (python.status !== 0) throw new Error(`python_events.py failed: ${python.stde
 const pythonEvents = python.stdout.trim().split('\n').map((line) => JSON.parse(line));
 
 const payloads = [...nodeEvents, ...pythonEvents].map(
-  (raw) => digestEvent(deployedPaths(raw), 1, { receivedMs: Date.now() }).payload,
+  (raw) => new TextDecoder().decode(digestEvent(deployedPaths(raw), 1, { receivedMs: Date.now() }).payload.json),
 );
 // Interleave so both SDKs land in both halves.
 const train = [];

@@ -126,7 +126,16 @@ function normalizeAccount(raw: unknown, contexts: JsonObject): JsonObject | null
 const firstString = (...values: Array<Json | undefined>) =>
   values.find((v): v is string => typeof v === 'string' && v !== '');
 
-export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeContext): NormalizedEvent {
+/**
+ * How much to normalize. 'digest' is what ingest needs to group, describe, tag and count an event;
+ * it leaves out what only the stored payload shows (breadcrumbs, extra, request, sdk, modules,
+ * threads, a bare stacktrace), since ingest keeps the event as received and reads normalize it in
+ * 'full' (digest/stored-event.ts). Every field 'digest' fills is the same in both.
+ */
+export type NormalizeDetail = 'full' | 'digest';
+
+export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeContext, detail: NormalizeDetail = 'full'): NormalizedEvent {
+  const full = detail === 'full';
   const errors: ProcessingError[] = [];
   let eventId = hexId(raw.event_id) ?? hexId(ctx.envelopeEventId);
   if (!eventId) {
@@ -174,12 +183,12 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
     timestamp,
     received: ctx.receivedMs,
     level,
-    breadcrumbs: normalizeBreadcrumbs(raw.breadcrumbs, timestamp),
+    breadcrumbs: full ? normalizeBreadcrumbs(raw.breadcrumbs, timestamp) : [],
     tags,
     user: normalizeUser(raw.user, ctx.clientIp, isObject(raw.sdk) && isObject(raw.sdk.settings) ? raw.sdk.settings.infer_ip : undefined),
     account: normalizeAccount(raw.account, contexts),
     contexts,
-    extra: boundedObject(raw.extra, 8) ?? {},
+    extra: (full && boundedObject(raw.extra, 8)) || {},
     traceId: hexId(trace.trace_id) ?? hexId(envelopeTrace.trace_id) ?? null,
     spanId: hexId(trace.span_id, 16) ?? null,
     sessionId: firstString(text(raw.session_id, 128), session.id, session.session_id) ?? null,
@@ -197,6 +206,15 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
   }
   if (logentry && Object.keys(logentry).length) event.logentry = logentry;
   if (exceptions.length) event.exception = { values: exceptions };
+  if (full) addDisplayedFields(event, raw);
+  if (Array.isArray(raw.fingerprint)) {
+    event.fingerprint = raw.fingerprint.slice(0, 20).flatMap((p) => (text(p, 256) !== undefined ? [text(p, 256)!] : []));
+  }
+  return event;
+}
+
+/** What the stored payload shows but grouping, titles, tags and counts never read. */
+function addDisplayedFields(event: NormalizedEvent, raw: Record<string, unknown>): void {
   const threads = normalizeThreads(raw.threads);
   if (threads) event.threads = threads;
   const frames = normalizeFrames(raw.stacktrace);
@@ -207,8 +225,4 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
   if (sdk) event.sdk = sdk;
   const modules = boundedObject(raw.modules, 1);
   if (modules) event.modules = modules;
-  if (Array.isArray(raw.fingerprint)) {
-    event.fingerprint = raw.fingerprint.slice(0, 20).flatMap((p) => (text(p, 256) !== undefined ? [text(p, 256)!] : []));
-  }
-  return event;
 }

@@ -42,13 +42,15 @@ export function parseJsonObject(bytes: Uint8Array, what: string): Record<string,
   return value;
 }
 
-export function digestOne(raw: Record<string, unknown>, ctx: IngestContext, envelopeHeaders: Record<string, unknown> = {}) {
-  return digestEvent(raw, ctx.projectId, {
+/** Parses and digests one event's JSON (`what` names it in errors); the bytes are kept as received. */
+export function digestOne(json: Uint8Array, what: string, ctx: IngestContext, envelopeHeaders: Record<string, unknown> = {}) {
+  const context = {
     receivedMs: ctx.receivedMs,
     clientIp: ctx.clientIp,
     envelopeEventId: envelopeHeaders.event_id,
     envelopeTrace: envelopeHeaders.trace,
-  });
+  };
+  return digestEvent(parseJsonObject(json, what), ctx.projectId, context, json);
 }
 
 function rawItem(item: EnvelopeItem, type: string, envelope: Envelope, ctx: IngestContext): RawItem {
@@ -74,7 +76,7 @@ export function ingestEnvelope(envelope: Envelope, ctx: IngestContext): IngestBa
       if (item.payload.byteLength > ctx.limits.maxEventBytes) {
         throw new HttpError(413, 'event_too_large', `item ${index} (event) is larger than ${ctx.limits.maxEventBytes} bytes`);
       }
-      const event = digestOne(parseJsonObject(item.payload, `item ${index} (event)`), ctx, envelope.headers);
+      const event = digestOne(item.payload, `item ${index} (event)`, ctx, envelope.headers);
       batch.events.push(event);
       batch.responseId ??= event.eventId;
       return;

@@ -6,7 +6,7 @@ import { HttpError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import { publicKeyFromDsn, publicKeyFromRequest } from './auth.js';
 import { readBody } from './body.js';
-import { digestOne, ingestEnvelope, parseJsonObject, type IngestBatch, type IngestContext } from './items.js';
+import { digestOne, ingestEnvelope, type IngestBatch, type IngestContext } from './items.js';
 import type { ProjectKeyCache } from './project-keys.js';
 
 const CORS_HEADERS = {
@@ -108,7 +108,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
     const projectId = projectIdParam(request);
     const body = requireBody(request.body);
     if (body.length > limits.maxEventBytes) throw new HttpError(413, 'event_too_large', `The event is larger than ${limits.maxEventBytes} bytes`);
-    const event = digestOne(parseJsonObject(body, 'The event'), context(request, projectId));
+    const event = digestOne(body, 'The event', context(request, projectId));
     await commit({ events: [event], raw: [], responseId: event.eventId });
     return { id: event.eventId };
   });

@@ -38,7 +38,24 @@ export interface ApiToken {
   projectId: number | null;
 }
 
-/** An event after digest: what the writer needs, plus the normalized payload to keep. */
+/**
+ * What normalizing a stored event again on read needs besides its row (id, received time, trace
+ * id). Kept next to the event's JSON; small, and empty for most events.
+ */
+export interface StoredContext {
+  /** The sender's address, when it became user.ip_address (`{{auto}}`, infer_ip). */
+  clientIp?: string;
+  /** Neither the item nor its envelope had a valid event id, so ingest made one up. */
+  generatedId?: true;
+}
+
+/** An event as received: its JSON bytes exactly as the client sent them, and their context. */
+export interface ReceivedEvent {
+  json: Uint8Array;
+  context: StoredContext;
+}
+
+/** An event after digest: what the writer needs, plus the event as received, to keep. */
 export interface DigestedEvent {
   projectId: number;
   eventId: string;
@@ -57,8 +74,7 @@ export interface DigestedEvent {
   traceId: string | null;
   /** Tags after the rules, including the built-in ones (environment, release, level). */
   tags: Array<[string, string]>;
-  /** The normalized event as JSON text. */
-  payload: string;
+  payload: ReceivedEvent;
 }
 
 export interface WriteOutcome {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { EventListQuery, EventNeighbors, EventSummary, Page, StoredEvent } from '../types.js';
 import { SearchCompiler } from './search-sql.js';
+import { storedEventPayload } from '../../digest/stored-event.js';
 import { decodePayload } from './payload-codec.js';
 import type { Tables } from './tables.js';
 
@@ -46,18 +47,19 @@ export class EventQueries {
     if (!/^[0-9a-f]{32}$/.test(eventId)) return undefined;
     const row = await this.db
       .selectFrom('events')
-      .select(['event_id', 'issue_id', 'project_id', 'timestamp', 'received', 'payload'])
+      .select(['event_id', 'issue_id', 'project_id', 'timestamp', 'received', 'trace_id', 'payload'])
       .where('project_id', '=', projectId)
       .where('event_id', '=', Buffer.from(eventId, 'hex'))
       .executeTakeFirst();
     if (!row) return undefined;
+    const traceId = row.trace_id ? row.trace_id.toString('hex') : null;
     return {
       eventId,
       issueId: row.issue_id,
       projectId: row.project_id,
       timestamp: iso(row.timestamp),
       received: iso(row.received),
-      payload: JSON.parse(decodePayload(row.payload)) as Record<string, unknown>,
+      payload: storedEventPayload(decodePayload(row.payload), { eventId, received: row.received, traceId }),
     };
   }
 

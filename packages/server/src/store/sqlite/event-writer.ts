@@ -17,8 +17,8 @@ export interface FlushPolicy {
 }
 const DEFAULT_FLUSH: FlushPolicy = { afterMs: 250, afterEvents: 5000 };
 
-/** An event as the writer takes it: payload as JSON text, or already encoded by encodePayload. */
-export type WriterEvent = Omit<DigestedEvent, 'payload'> & { payload: string | Uint8Array };
+/** An event as the writer takes it: payload as received, or already encoded by encodeReceivedEvent. */
+export type WriterEvent = Omit<DigestedEvent, 'payload'> & { payload: DigestedEvent['payload'] | Uint8Array };
 
 const hexToBlob = (hex: string | null) => (hex ? Buffer.from(hex, 'hex') : null);
 /** 48 bits: collisions stay negligible far beyond a billion distinct users. */

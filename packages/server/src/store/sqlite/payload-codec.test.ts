@@ -1,8 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { decodePayload, encodePayload, encodePayloadV1, storedPayload } from './payload-codec.js';
+import { decodePayload as decodeAny, encodePayload, encodePayloadV1, encodeReceivedEvent, storedPayload } from './payload-codec.js';
 import { DICTIONARY_V2, DICTIONARY_V2_SHA256 } from './payload-dictionary-v2.js';
+
+/** The text of a payload stored without context (formats 1 and 2). */
+function decodePayload(blob: Uint8Array): string {
+  const decoded = decodeAny(blob);
+  assert.equal(decoded.context, null);
+  return decoded.json;
+}
 
 const nodeEvent = JSON.stringify({
   level: 'error',
@@ -35,8 +42,7 @@ test('format 2: a real-shaped event with non-ASCII text round-trips and starts w
   assert.equal(blob[0], 2);
   assert.ok(blob.length < nodeEvent.length / 2, `compressed to ${blob.length} of ${nodeEvent.length} bytes`);
   assert.equal(decodePayload(blob), nodeEvent);
-  // Through storedPayload, and from a Uint8Array view that does not start at offset 0.
-  assert.equal(decodePayload(storedPayload(nodeEvent)), nodeEvent);
+  // From a Uint8Array view that does not start at offset 0.
   const padded = new Uint8Array(blob.length + 3);
   padded.set(blob, 3);
   assert.equal(decodePayload(padded.subarray(3)), nodeEvent);
@@ -96,4 +102,32 @@ test('a corrupted format-2 blob throws instead of returning garbage', () => {
 test('the format-2 dictionary is the one shipped: its bytes never change', () => {
   assert.equal(createHash('sha256').update(DICTIONARY_V2).digest('hex'), DICTIONARY_V2_SHA256);
   assert.equal(DICTIONARY_V2_SHA256, '328b06a4c97f6ef6d264a64027e066b272fb5a290be6886ebc770422cb47ac20');
+});
+
+test('format 3: an event as received keeps its exact bytes and its context, whatever it is wrapped in', () => {
+  const json = new TextEncoder().encode(nodeEvent);
+  const blob = encodeReceivedEvent({ json, context: { clientIp: '2001:db8::7', generatedId: true } });
+  assert.equal(blob[0], 3);
+  assert.ok(blob.length < json.length / 2, `compressed to ${blob.length} of ${json.length} bytes`);
+  assert.deepEqual(decodeAny(blob), { json: nodeEvent, context: { clientIp: '2001:db8::7', generatedId: true } });
+  // Through storedPayload, from a view into a larger buffer (an envelope's item), with no context.
+  const body = new TextEncoder().encode(`{"event_id":"x"}\n{"type":"event"}\n${nodeEvent}\n`);
+  const item = body.subarray(body.length - json.length - 1, body.length - 1);
+  assert.deepEqual(decodeAny(storedPayload({ json: item, context: {} })), { json: nodeEvent, context: {} });
+  // Already encoded (the bench's data set): passed through.
+  assert.equal(storedPayload(blob), blob);
+});
+
+test('format 3: text is decoded as ingest decoded it: a leading BOM dropped, bad UTF-8 replaced, newlines kept', () => {
+  const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"message":"a"}')]);
+  assert.equal(decodeAny(encodeReceivedEvent({ json: bom, context: {} })).json, '{"message":"a"}');
+  const bad = new Uint8Array([...new TextEncoder().encode('{"message":"'), 0xff, 0xfe, ...new TextEncoder().encode('"}')]);
+  assert.equal(decodeAny(encodeReceivedEvent({ json: bad, context: {} })).json, new TextDecoder().decode(bad));
+  const pretty = JSON.stringify(JSON.parse(nodeEvent), null, 2);
+  assert.equal(decodeAny(encodeReceivedEvent({ json: new TextEncoder().encode(pretty), context: {} })).json, pretty);
+});
+
+test('format 3: a corrupted frame throws naming format 3', () => {
+  const blob = encodeReceivedEvent({ json: new TextEncoder().encode(nodeEvent), context: {} });
+  assert.throws(() => decodeAny(blob.subarray(0, blob.length - 5)), /corrupt payload \(format 3\)/);
 });

@@ -1,6 +1,7 @@
 import { deflateRawSync, inflateRawSync, constants } from 'node:zlib';
 import { createRequire } from 'node:module';
 import type * as ZstdBinding from 'zstd-napi/binding.js';
+import type { ReceivedEvent, StoredContext } from '../types.js';
 import { DICTIONARY_V2 } from './payload-dictionary-v2.js';
 
 /**
@@ -11,10 +12,14 @@ import { DICTIONARY_V2 } from './payload-dictionary-v2.js';
  *
  *   1: raw deflate (level 6) with the preset dictionary DICTIONARY_V1. Read only.
  *   2: a zstd frame (content size and checksum, no dictionary id) made with DICTIONARY_V2, trained
- *      on events from the official SDKs (scripts/payload-dictionary/build.mjs). Written today.
+ *      on events from the official SDKs (scripts/payload-dictionary/build.mjs). Written today for
+ *      kept raw items; events written before format 3 hold their normalized JSON in it.
+ *   3: an event as received (ReceivedEvent): a format-2 frame of its context as one line of JSON,
+ *      a newline, then the event's JSON bytes exactly as the client sent them. Written for events.
  */
 const FORMAT_DEFLATE_DICT_V1 = 1;
 const FORMAT_ZSTD_DICT_V2 = 2;
+const FORMAT_RECEIVED_EVENT = 3;
 
 /** zstd level for format 2, chosen with bench/payload-codec.ts (see docs/benchmarks.md). */
 const ZSTD_LEVEL = 3;
@@ -77,52 +82,66 @@ function compressor(): ZstdBinding.CCtx {
   return ctx;
 }
 
+/** Format 2: JSON text (a kept raw item). */
 export function encodePayload(json: string): Buffer {
-  const ctx = compressor();
-  // UTF-8 needs at most 3 bytes per UTF-16 unit; sizing by that bound skips a byteLength pass.
-  if (json.length * 3 > REUSED_BUFFER_LIMIT) return encodeHuge(ctx, json);
-  if (input.length < json.length * 3) input = Buffer.allocUnsafe(Math.max(json.length * 3, 64 * 1024));
-  const length = input.write(json, 0, 'utf8');
-  const bound = zstd.compressBound(length);
-  if (output.length < bound) output = Buffer.allocUnsafe(Math.max(bound, 64 * 1024));
-  return framed(output, ctx.compress2(output, input.subarray(0, length)));
+  return compressText(FORMAT_ZSTD_DICT_V2, json, null);
 }
 
-/**
- * Rare large payloads (kept raw items may be megabytes) get exact-size buffers of their own: the
- * 3-bytes-per-unit bound would triple them, and the thread should not keep megabytes around.
- */
-function encodeHuge(ctx: ZstdBinding.CCtx, json: string): Buffer {
-  const src = Buffer.from(json, 'utf8');
-  const dst = Buffer.allocUnsafe(zstd.compressBound(src.length));
-  return framed(dst, ctx.compress2(dst, src));
+/** Format 3: an event as received, with its context. */
+export function encodeReceivedEvent(event: ReceivedEvent): Buffer {
+  return compressText(FORMAT_RECEIVED_EVENT, `${JSON.stringify(event.context)}\n`, event.json);
+}
+
+/** Compresses `text` followed by `bytes` (if any) into one frame, behind the format byte. */
+function compressText(format: number, text: string, bytes: Uint8Array | null): Buffer {
+  const ctx = compressor();
+  const tail = bytes?.byteLength ?? 0;
+  // UTF-8 needs at most 3 bytes per UTF-16 unit; sizing by that bound skips a byteLength pass.
+  const bound = text.length * 3 + tail;
+  if (bound > REUSED_BUFFER_LIMIT) {
+    // Rare large payloads (kept raw items may be megabytes) get exact-size buffers of their own:
+    // the 3-bytes-per-unit bound would triple them, and the thread should not keep megabytes around.
+    const src = bytes ? Buffer.concat([Buffer.from(text, 'utf8'), bytes]) : Buffer.from(text, 'utf8');
+    const dst = Buffer.allocUnsafe(zstd.compressBound(src.length));
+    return framed(format, dst, ctx.compress2(dst, src));
+  }
+  if (input.length < bound) input = Buffer.allocUnsafe(Math.max(bound, 64 * 1024));
+  let length = input.write(text, 0, 'utf8');
+  if (bytes) {
+    input.set(bytes, length);
+    length += tail;
+  }
+  const outBound = zstd.compressBound(length);
+  if (output.length < outBound) output = Buffer.allocUnsafe(Math.max(outBound, 64 * 1024));
+  return framed(format, output, ctx.compress2(output, input.subarray(0, length)));
 }
 
 /** A fresh buffer holding the format byte and the `written` compressed bytes of `dst`. */
-function framed(dst: Buffer, written: number): Buffer {
+function framed(format: number, dst: Buffer, written: number): Buffer {
   const out = Buffer.allocUnsafe(written + 1);
-  out[0] = FORMAT_ZSTD_DICT_V2;
+  out[0] = format;
   dst.copy(out, 1, 0, written);
   return out;
 }
 
 /**
- * Bytes to store: JSON text is encoded here; bytes already made by encodePayload (off the writing
- * thread, e.g. by the bench's data set builder) pass through unchanged.
+ * Bytes to store for an event: encoded here, or passed through when already encoded (by the
+ * bench's data set builder, off the writing thread).
  */
-export function storedPayload(payload: string | Uint8Array): Buffer {
-  if (typeof payload === 'string') return encodePayload(payload);
+export function storedPayload(payload: ReceivedEvent | Uint8Array): Buffer {
+  if (!(payload instanceof Uint8Array)) return encodeReceivedEvent(payload);
   return Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }
 
-function decodeZstdV2(frame: Buffer): string {
+/** A format-2 zstd frame (also the body of format 3, named in errors as `format`). */
+function decodeZstdV2(frame: Buffer, format: number): Buffer {
   let size: number | null;
   try {
     size = zstd.getFrameContentSize(frame);
   } catch (error) {
-    throw new Error(`corrupt payload (format 2): ${(error as Error).message}`);
+    throw new Error(`corrupt payload (format ${format}): ${(error as Error).message}`);
   }
-  if (size === null || size > MAX_DECODED_BYTES) throw new Error(`corrupt payload (format 2): content size ${size}`);
+  if (size === null || size > MAX_DECODED_BYTES) throw new Error(`corrupt payload (format ${format}): content size ${size}`);
   if (!dctx) {
     dctx = new zstd.DCtx();
     ddict = new zstd.DDict(DICTIONARY_V2);
@@ -132,20 +151,42 @@ function decodeZstdV2(frame: Buffer): string {
   try {
     written = dctx.decompressUsingDDict(out, frame, ddict!);
   } catch (error) {
-    throw new Error(`corrupt payload (format 2): ${(error as Error).message}`);
+    throw new Error(`corrupt payload (format ${format}): ${(error as Error).message}`);
   }
-  if (written !== size) throw new Error(`corrupt payload (format 2): ${written} bytes, frame says ${size}`);
-  return out.toString('utf8');
+  if (written !== size) throw new Error(`corrupt payload (format ${format}): ${written} bytes, frame says ${size}`);
+  return out;
 }
 
-export function decodePayload(blob: Buffer | Uint8Array): string {
+/**
+ * A stored payload: JSON text, and for an event as received (format 3) the context it came with.
+ * `context` is null for formats 1 and 2, whose events were stored already normalized.
+ */
+export interface DecodedPayload {
+  json: string;
+  context: StoredContext | null;
+}
+
+export function decodePayload(blob: Buffer | Uint8Array): DecodedPayload {
   const bytes = Buffer.isBuffer(blob) ? blob : Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
   switch (bytes[0]) {
+    case FORMAT_RECEIVED_EVENT:
+      return splitContext(decodeZstdV2(bytes.subarray(1), FORMAT_RECEIVED_EVENT));
     case FORMAT_ZSTD_DICT_V2:
-      return decodeZstdV2(bytes.subarray(1));
+      return { json: decodeZstdV2(bytes.subarray(1), FORMAT_ZSTD_DICT_V2).toString('utf8'), context: null };
     case FORMAT_DEFLATE_DICT_V1:
-      return inflateRawSync(bytes.subarray(1), { dictionary: DICTIONARY_V1 }).toString('utf8');
+      return { json: inflateRawSync(bytes.subarray(1), { dictionary: DICTIONARY_V1 }).toString('utf8'), context: null };
     default:
       throw new Error(`unknown payload format ${bytes[0]}`);
   }
+}
+
+/** Decodes the received bytes exactly as ingest did (a leading BOM dropped, bad UTF-8 replaced). */
+const receivedText = new TextDecoder();
+
+/** The context line (our own JSON, so it holds no raw newline) and the event's bytes after it. */
+function splitContext(content: Buffer): DecodedPayload {
+  const end = content.indexOf(10);
+  if (end === -1) throw new Error('corrupt payload (format 3): no context line');
+  const context = JSON.parse(content.subarray(0, end).toString('utf8')) as StoredContext;
+  return { json: receivedText.decode(content.subarray(end + 1)), context };
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { digestEvent } from '../../digest/digest.js';
+import { normalizeEvent, type NormalizeContext } from '../../digest/normalize.js';
 import { SqliteStore, DATABASE_FILE } from './store.js';
 
 const HOUR = 3_600_000;
@@ -95,4 +96,38 @@ test('the last release follows the newest event, not the order of arrival', asyn
   const issue = await store.getIssue(outcomes[0]!.issueId);
   assert.equal(issue?.lastRelease, '2.0.0');
   assert.equal(issue?.firstRelease, '2.0.0');
+});
+
+test('an event kept as received reads back exactly as normalizing it on arrival gives: address, made-up id, envelope trace', async () => {
+  const cases: Array<{ raw: Record<string, unknown>; ctx: NormalizeContext }> = [
+    {
+      raw: {
+        event_id: 'ab'.repeat(16),
+        user: { id: 'u1', ip_address: '{{auto}}' },
+        breadcrumbs: [{ category: 'http', message: 'GET /', timestamp: base / 1000 - 5, data: { status: 200 } }],
+        extra: { cart: { items: 3 } },
+        request: { url: 'https://shop.example/checkout', method: 'POST' },
+        exception: { values: [{ type: 'KeptError', value: 'as received', stacktrace: { frames: [{ function: 'pay', filename: 'pay.js', in_app: true }] } }] },
+      },
+      ctx: { receivedMs: base + 5, clientIp: '203.0.113.9' },
+    },
+    // No id anywhere, an invalid one in the item: ingest makes one up and reports it.
+    { raw: { event_id: 'not-an-id', message: 'no id', tags: { 'bad key!': 'x' } }, ctx: { receivedMs: base + 6 } },
+    // No trace context in the event: the envelope's dynamic sampling context gives the trace id.
+    { raw: { message: 'traced', timestamp: base / 1000 }, ctx: { receivedMs: base + 7, envelopeEventId: 'cd'.repeat(16), envelopeTrace: { trace_id: 'ef'.repeat(16) } } },
+  ];
+  for (const { raw, ctx } of cases) {
+    const json = new TextEncoder().encode(JSON.stringify(raw));
+    const digested = digestEvent(JSON.parse(JSON.stringify(raw)) as Record<string, unknown>, projectId, ctx, json);
+    await store.write([digested], []);
+    const stored = await store.getEvent(projectId, digested.eventId);
+    const { eventId, timestamp, received, ...expected } = normalizeEvent(JSON.parse(JSON.stringify(raw)) as Record<string, unknown>, ctx);
+    if (raw.event_id === 'not-an-id') assert.notEqual(eventId, digested.eventId, 'a made-up id is random each time');
+    else assert.equal(eventId, digested.eventId);
+    assert.equal(new Date(stored!.timestamp).getTime(), timestamp);
+    assert.equal(new Date(stored!.received).getTime(), received);
+    assert.deepEqual(stored!.payload, JSON.parse(JSON.stringify(expected)));
+  }
+  const first = await store.getEvent(projectId, 'ab'.repeat(16));
+  assert.equal((first!.payload.user as Record<string, unknown>).ip_address, '203.0.113.9');
 });
