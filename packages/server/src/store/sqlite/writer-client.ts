@@ -62,7 +62,10 @@ export class WriterClient {
    */
   async settled(): Promise<void> {
     if (this.pendingDerived === 0 || this.failure || this.closed) return;
-    this.flushing ??= this.send((id) => ({ kind: 'flush', id })).finally(() => (this.flushing = null));
+    // A flush that fails leaves counts trailing; the read still runs.
+    this.flushing ??= this.send((id) => ({ kind: 'flush', id }))
+      .catch(() => undefined)
+      .finally(() => (this.flushing = null));
     await this.flushing;
   }
 
