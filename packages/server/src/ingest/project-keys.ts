@@ -13,10 +13,22 @@ export class ProjectKeyCache {
 
   constructor(private readonly store: Store) {}
 
+  /** The project of a key remembered and still fresh, without a query; undefined if not remembered. */
+  cachedProjectForKey(publicKey: string): number | undefined {
+    const hit = this.keys.get(publicKey);
+    return hit && hit.until > Date.now() ? hit.projectId : undefined;
+  }
+
+  /** Whether the project is remembered as existing, without a query. */
+  cachedProjectExists(projectId: number): boolean {
+    const until = this.projects.get(projectId);
+    return until !== undefined && until > Date.now();
+  }
+
   async projectForKey(publicKey: string): Promise<number | undefined> {
     const now = Date.now();
-    const hit = this.keys.get(publicKey);
-    if (hit && hit.until > now) return hit.projectId;
+    const cached = this.cachedProjectForKey(publicKey);
+    if (cached !== undefined) return cached;
     const projectId = await this.store.findProjectByKey(publicKey);
     if (projectId === undefined) this.keys.delete(publicKey);
     else {
@@ -32,8 +44,7 @@ export class ProjectKeyCache {
   }
 
   async projectExists(projectId: number): Promise<boolean> {
-    const until = this.projects.get(projectId);
-    if (until !== undefined && until > Date.now()) return true;
+    if (this.cachedProjectExists(projectId)) return true;
     const exists = (await this.store.getProject(projectId)) !== undefined;
     if (exists) this.projects.set(projectId, Date.now() + TTL_MS);
     return exists;
