@@ -41,7 +41,7 @@ export function decodeJournal(text: string): DerivedEntry[] {
  * over a few hundred milliseconds, one page write serves hundreds of events. The event rows
  * themselves are still committed before the ack; what is gathered here is also written, compactly,
  * to derived_journal in the same transaction as its events, so a crash loses nothing: the journal
- * is replayed on start (EventWriter.recover).
+ * is replayed on start (EventWriter.loadPending).
  */
 export class DerivedRows {
   private entries: DerivedEntry[] = [];
