@@ -53,9 +53,8 @@ export class WriterClient {
   }
 
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
-    // Payloads go to the writer as JSON text and are compressed there (storedPayload): with derived
-    // rows gathered across batches the writer thread is no longer the heavier of the two, and
-    // moving ~30 µs per event off the thread that also parses HTTP balances them (docs/benchmarks.md).
+    // Payloads go to the writer as received and are compressed there (storedPayload): the thread
+    // that also parses HTTP is the busier of the two (docs/benchmarks.md).
     return this.send((id) => ({ kind: 'write', id, events, raw, telemetry }));
   }
 

@@ -41,9 +41,19 @@ function applyGathered(): void {
   }
 }
 
-/** Everything already waiting on the port, without yielding to the event loop. */
+/** At most this many events go into one transaction; a larger backlog is written in several. */
+const MAX_BATCH_EVENTS = 2000;
+
+/** What is already waiting on the port, up to MAX_BATCH_EVENTS events, without yielding to the event loop. */
 function takeQueued(into: WriterMessage[]): WriterMessage[] {
-  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) into.push(next.message as WriterMessage);
+  let events = 0;
+  for (const message of into) if (message.kind === 'write') events += message.events.length;
+  while (events < MAX_BATCH_EVENTS) {
+    const next = receiveMessageOnPort(port)?.message as WriterMessage | undefined;
+    if (!next) break;
+    into.push(next);
+    if (next.kind === 'write') events += next.events.length;
+  }
   return into;
 }
 
