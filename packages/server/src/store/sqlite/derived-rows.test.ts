@@ -57,6 +57,9 @@ function derivedState(db: Database.Database) {
   };
 }
 
+/** The single number a query returns (its column is named n). */
+const scalar = (db: Database.Database, sql: string) => (db.prepare(sql).get() as { n: number }).n;
+
 const gatherAll = { afterMs: 3_600_000, afterEvents: 1_000_000 };
 
 test('rows gathered over many busy batches equal the rows of batches applied one by one', () => {
@@ -70,15 +73,15 @@ test('rows gathered over many busy batches equal the rows of batches applied one
     gatheringWriter.write(all.slice(i, i + 20), [], [], false);
   }
   // Nothing derived is applied yet under load; the events themselves are stored.
-  assert.equal((gathered.prepare('SELECT count(*) AS n FROM event_tags').get() as { n: number }).n, 0);
-  assert.equal((gathered.prepare('SELECT sum(count) AS n FROM issues').get() as { n: number }).n, 0);
-  assert.equal((gathered.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n, 240);
+  assert.equal(scalar(gathered, 'SELECT count(*) AS n FROM event_tags'), 0);
+  assert.equal(scalar(gathered, 'SELECT sum(count) AS n FROM issues'), 0);
+  assert.equal(scalar(gathered, 'SELECT count(*) AS n FROM events'), 240);
   // A batch that finds nothing else queued applies everything gathered.
   gatheringWriter.write(events(10, 240), [], [], true);
   exactWriter.write(events(10, 240), []);
   assert.deepEqual(derivedState(gathered), derivedState(exact));
-  assert.equal((gathered.prepare('SELECT sum(count) AS n FROM issues').get() as { n: number }).n, 250);
-  assert.equal((gathered.prepare('SELECT count(*) AS n FROM derived_journal').get() as { n: number }).n, 0);
+  assert.equal(scalar(gathered, 'SELECT sum(count) AS n FROM issues'), 250);
+  assert.equal(scalar(gathered, 'SELECT count(*) AS n FROM derived_journal'), 0);
   exact.close();
   gathered.close();
 });
@@ -90,7 +93,7 @@ test('rows gathered but not applied before a crash are applied from the journal 
   const { db, dir } = openDatabase();
   const writer = new EventWriter(db, gatherAll);
   for (let i = 0; i < 120; i += 15) writer.write(events(15, i), [], [], false);
-  assert.equal((db.prepare('SELECT count(*) AS n FROM derived_journal').get() as { n: number }).n, 8);
+  assert.equal(scalar(db, 'SELECT count(*) AS n FROM derived_journal'), 8);
   // The process dies: no flush, the connection just goes away.
   db.close();
 
@@ -98,7 +101,7 @@ test('rows gathered but not applied before a crash are applied from the journal 
   const reopened = openDatabase(dir).db;
   new EventWriter(reopened).flush();
   assert.deepEqual(derivedState(reopened), derivedState(reference));
-  assert.equal((reopened.prepare('SELECT count(*) AS n FROM derived_journal').get() as { n: number }).n, 0);
+  assert.equal(scalar(reopened, 'SELECT count(*) AS n FROM derived_journal'), 0);
   reference.close();
   reopened.close();
 });
@@ -112,7 +115,7 @@ test('a batch whose derived rows fail to apply rolls back with its events, and e
   writer.write(events(40), [], [], false);
   db.exec(`CREATE TEMP TRIGGER fail_apply BEFORE INSERT ON issue_hours BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
   assert.throws(() => writer.write(events(5, 40), [], [], true), /injected failure/);
-  assert.equal((db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n, 40, 'the failed batch is not stored');
+  assert.equal(scalar(db, 'SELECT count(*) AS n FROM events'), 40, 'the failed batch is not stored');
   db.exec('DROP TRIGGER fail_apply');
   // The client retries the failed batch; the 40 gathered before it must not be counted twice.
   writer.write(events(5, 40), [], [], true);
