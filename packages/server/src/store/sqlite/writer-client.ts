@@ -43,7 +43,7 @@ export class WriterClient {
       this.worker = new Worker(new URL('./writer-worker.js', own), { workerData, resourceLimits });
     }
     this.worker.on('message', (reply: WriterReply) => {
-      if (reply.kind === 'batch') this.settle(reply);
+      if (reply.kind === 'batch') this.onReply(reply);
     });
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.on('exit', (code) => {
@@ -82,7 +82,7 @@ export class WriterClient {
     });
   }
 
-  private settle(reply: Extract<WriterReply, { kind: 'batch' }>): void {
+  private onReply(reply: Extract<WriterReply, { kind: 'batch' }>): void {
     this.pendingDerived = reply.pendingDerived;
     for (const result of reply.results) {
       const member = this.waiting.get(result.id);
