@@ -166,3 +166,51 @@ test('a resolved issue reopens only for events committed after it was resolved, 
   await admin.close();
   db.close();
 });
+
+test('gathered rows applied a slice at a time, oldest journal batches first, end equal to rows applied one by one', () => {
+  const reference = openDatabase().db;
+  new EventWriter(reference).write(events(200), []);
+
+  const { db } = openDatabase();
+  const writer = new EventWriter(db, gatherAll);
+  for (let i = 0; i < 200; i += 25) writer.write(events(25, i), [], [], false);
+  const journal = () => db.prepare('SELECT batch FROM derived_journal ORDER BY batch').pluck().all() as number[];
+  const batches = journal();
+  assert.equal(batches.length, 8);
+
+  // Whole journal batches up to the limit: 60 events take two batches of 25, not a part of a third.
+  assert.equal(writer.applyOldest(60), 50);
+  assert.deepEqual(journal(), batches.slice(2));
+  assert.equal(scalar(db, 'SELECT sum(count) AS n FROM issues'), 50);
+  // The events counted are the oldest ones.
+  assert.equal(scalar(db, 'SELECT count(DISTINCT event_row) AS n FROM event_tags WHERE event_row > (SELECT min(row) + 49 FROM events)'), 0);
+  assert.equal(writer.pendingDerived, 150);
+
+  // A limit below one batch still applies one whole batch.
+  assert.equal(writer.applyOldest(1), 25);
+  while (writer.applyOldest(40) > 0);
+  assert.equal(writer.pendingDerived, 0);
+  assert.deepEqual(journal(), []);
+  assert.deepEqual(derivedState(db), derivedState(reference));
+  reference.close();
+  db.close();
+});
+
+test('a crash between slices applies only the journal batches no slice had applied, once each', () => {
+  const reference = openDatabase().db;
+  new EventWriter(reference).write(events(90), []);
+
+  const { db, dir } = openDatabase();
+  const writer = new EventWriter(db, gatherAll);
+  for (let i = 0; i < 90; i += 30) writer.write(events(30, i), [], [], false);
+  assert.equal(writer.applyOldest(30), 30);
+  db.close();
+
+  const reopened = openDatabase(dir).db;
+  const restarted = new EventWriter(reopened);
+  assert.equal(restarted.pendingDerived, 60);
+  restarted.flush();
+  assert.deepEqual(derivedState(reopened), derivedState(reference));
+  reference.close();
+  reopened.close();
+});

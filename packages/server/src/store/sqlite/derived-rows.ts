@@ -42,56 +42,86 @@ export function decodeJournal(text: string): DerivedEntry[] {
  * themselves are still committed before the ack; what is gathered here is also written, compactly,
  * to derived_journal in the same transaction as its events, so a crash loses nothing: the journal
  * is replayed on start (EventWriter.loadPending).
+ *
+ * Rows are kept per journal batch, oldest first, so they can be applied a slice at a time while
+ * the writer has nothing else to do: a slice is whole journal batches, whose journal records are
+ * deleted in the same transaction.
  */
 export class DerivedRows {
-  private entries: DerivedEntry[] = [];
-  private counts = new BatchCounts();
-  /** derived_journal batches holding these entries. */
-  private journalBatches: number[] = [];
-  /** performance.now() when the oldest pending entry was added. */
-  private since = 0;
+  private groups: Array<{ batch: number; entries: DerivedEntry[]; addedAt: number }> = [];
+  private count = 0;
+
+  /** Events gathered and not yet applied. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** How long the oldest gathered batch has waited (performance.now() based). */
+  ageMs(now: number): number {
+    return this.groups.length === 0 ? 0 : now - this.groups[0]!.addedAt;
+  }
+
+  /** The derived rows of one journal batch (derived_journal.batch), in journal order. */
+  addBatch(batch: number, entries: DerivedEntry[], now: number): void {
+    this.groups.push({ batch, entries, addedAt: now });
+    this.count += entries.length;
+  }
+
+  /** The oldest journal batches holding at most `maxEvents` events (always at least one batch). */
+  oldest(maxEvents: number): DerivedSlice {
+    let events = 0;
+    let taken = 0;
+    while (taken < this.groups.length && (taken === 0 || events + this.groups[taken]!.entries.length <= maxEvents)) {
+      events += this.groups[taken]!.entries.length;
+      taken++;
+    }
+    const groups = this.groups.slice(0, taken);
+    return new DerivedSlice(
+      groups.map((g) => g.batch),
+      groups.flatMap((g) => g.entries),
+    );
+  }
+
+  /** Forgets a slice just applied: the oldest `slice.batches.length` batches. */
+  drop(slice: DerivedSlice): void {
+    this.groups.splice(0, slice.batches.length);
+    this.count -= slice.size;
+  }
+}
+
+/** Whole journal batches of gathered rows, applied in one transaction. */
+export class DerivedSlice {
+  constructor(
+    readonly batches: readonly number[],
+    private readonly entries: readonly DerivedEntry[],
+  ) {}
 
   get size(): number {
     return this.entries.length;
   }
 
-  get batches(): readonly number[] {
-    return this.journalBatches;
-  }
-
-  addBatch(batch: number): void {
-    this.journalBatches.push(batch);
-  }
-
-  ageMs(now: number): number {
-    return this.entries.length === 0 ? 0 : now - this.since;
-  }
-
-  add(entry: DerivedEntry, now: number): void {
-    if (this.entries.length === 0) this.since = now;
-    this.entries.push(entry);
-    const hour = Math.floor(entry.timestamp / HOUR_MS);
-    for (const valueId of entry.tags) {
-      this.counts.issueTag(entry.issueId, valueId, entry.timestamp);
-      this.counts.tagHour(valueId, hour);
-    }
-    for (const valueId of entry.identityTags) this.counts.tagHour(valueId, hour);
-    this.counts.issueHour(entry.issueId, hour);
-    this.counts.projectHour(entry.projectId, hour);
-    this.counts.issue(entry.issueId, entry.timestamp, entry.release, entry.row);
-  }
-
-  clear(): void {
-    this.entries = [];
-    this.counts = new BatchCounts();
-    this.journalBatches = [];
-  }
-
-  /** Writes everything gathered; the caller's transaction makes it atomic with the journal's deletion. */
+  /** Writes the slice's rows; the caller's transaction makes it atomic with the journal's deletion. */
   apply(statements: DerivedStatements): void {
+    const counts = this.counts();
     this.insertEventTags(statements);
-    this.insertDistinct(statements);
-    statements.applyCounts(this.counts);
+    this.insertDistinct(statements, counts);
+    statements.applyCounts(counts);
+  }
+
+  private counts(): BatchCounts {
+    const counts = new BatchCounts();
+    for (const entry of this.entries) {
+      const hour = Math.floor(entry.timestamp / HOUR_MS);
+      for (const valueId of entry.tags) {
+        counts.issueTag(entry.issueId, valueId, entry.timestamp);
+        counts.tagHour(valueId, hour);
+      }
+      for (const valueId of entry.identityTags) counts.tagHour(valueId, hour);
+      counts.issueHour(entry.issueId, hour);
+      counts.projectHour(entry.projectId, hour);
+      counts.issue(entry.issueId, entry.timestamp, entry.release, entry.row);
+    }
+    return counts;
   }
 
   private insertEventTags(s: DerivedStatements): void {
@@ -111,10 +141,10 @@ export class DerivedRows {
     }
   }
 
-  private insertDistinct(s: DerivedStatements): void {
+  private insertDistinct(s: DerivedStatements, counts: BatchCounts): void {
     const seen = new Set<string>();
     for (const entry of this.entries) {
-      const delta = this.counts.issues.get(entry.issueId)!;
+      const delta = counts.issues.get(entry.issueId)!;
       if (entry.userKey !== null) {
         const key = `u${entry.issueId}\u0000${entry.userKey}`;
         if (!seen.has(key)) {
