@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QueueDepthMeter } from './writer-load.js';
+
+test('the queue depth is the median batch size of the last full window, so one large batch after a stall does not count as load', async () => {
+  const meter = new QueueDepthMeter();
+  assert.equal(meter.depth, 0);
+  for (let i = 0; i < 40; i++) meter.add(2);
+  meter.add(120);
+  // Still inside the first window: nothing is reported before a window ends.
+  assert.equal(meter.depth, 0);
+  await sleep(1050);
+  assert.equal(meter.depth, 2);
+
+  // A window of mostly deep batches reads as deep.
+  for (let i = 0; i < 30; i++) meter.add(15);
+  for (let i = 0; i < 10; i++) meter.add(1);
+  await sleep(1050);
+  assert.equal(meter.depth, 15);
+
+  // A window without any batch reads as idle.
+  await sleep(1050);
+  assert.equal(meter.depth, 0);
+});
