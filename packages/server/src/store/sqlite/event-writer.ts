@@ -120,8 +120,8 @@ export class EventWriter {
   /**
    * Writes a batch in one transaction. Derived rows are gathered (DerivedRows) and applied with it
    * when `idle`, else once they are as old or as many as the flush policy allows. The writer thread
-   * passes idle = false: it applies them in slices between batches (applyOldest), and the flush
-   * policy only catches up with a writer that never has a moment between batches.
+   * passes idle = false: while its queue is shallow it applies them in slices between batches
+   * (applyOldest); while it is deep, by this flush policy, in bulk.
    */
   write(events: WriterEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = [], idle = true): WriteOutcome[] {
     // Compressed before the transaction, so the write lock is not held meanwhile.
