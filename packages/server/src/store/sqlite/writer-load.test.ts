@@ -23,3 +23,14 @@ test('the queue depth is the median batch size of the last full window, so one l
   await sleep(1050);
   assert.equal(meter.depth, 0);
 });
+
+test('after a pause, the deep batches from before it no longer count once the first new batch comes', async () => {
+  const meter = new QueueDepthMeter();
+  for (let i = 0; i < 20; i++) meter.add(18);
+  // Ingest stops for over two windows; nothing reads the meter meanwhile.
+  await sleep(2100);
+  meter.add(2);
+  assert.equal(meter.depth, 0);
+  await sleep(1050);
+  assert.equal(meter.depth, 2);
+});

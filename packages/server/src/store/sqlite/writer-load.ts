@@ -19,9 +19,9 @@ export class QueueDepthMeter {
 
   /** Counts a batch of `requests` requests written just now. */
   add(requests: number): void {
+    this.roll();
     this.sizes[Math.min(BUCKETS - 1, requests)]! += 1;
     this.batches += 1;
-    this.roll();
   }
 
   /** The median requests per batch over the last full window (0 while none has ended). */
@@ -32,8 +32,11 @@ export class QueueDepthMeter {
 
   private roll(): void {
     const now = performance.now();
-    if (now - this.windowStart < WINDOW_MS) return;
-    this.lastDepth = this.median();
+    const span = now - this.windowStart;
+    if (span < WINDOW_MS) return;
+    // After a pause of a whole window or more, that quiet window is the last full one: the busy
+    // one before it must not make the first batches after the pause look like a deep queue.
+    this.lastDepth = span >= 2 * WINDOW_MS ? 0 : this.median();
     this.sizes.fill(0);
     this.batches = 0;
     this.windowStart = now;
