@@ -22,9 +22,13 @@ import type { WriterMessage, WriterReply, WriterResult } from './writer-protocol
  * this: they ask for a flush themselves (WriterClient.settled).
  */
 const IDLE_APPLY_AFTER_MS = 150;
-/** A slice is sized to take about this long, so a request that arrives meanwhile waits no longer. */
-const SLICE_BUDGET_MS = 8;
-const SLICE_EVENTS = { min: 64, max: 2000 };
+/**
+ * A slice is half of what is gathered, and at least this many events. Each slice's commit costs
+ * ~15-20 ms here whatever its size (it rewrites the pages that every few dozen events touch), so
+ * small slices would keep the writer busy most of the time and fall behind when the machine is slow;
+ * halves catch up with any backlog in a few slices, each far shorter than one bulk apply.
+ */
+const SLICE_MIN_EVENTS = 128;
 /**
  * Slices cost more per event than one bulk apply (each commit rewrites the pages they share), so a
  * writer that found at least this many requests waiting per batch (QueueDepthMeter) applies in bulk
@@ -42,8 +46,6 @@ configureConnection(db, 'writer');
 const writer = new EventWriter(db);
 let idleTimer: NodeJS.Timeout | undefined;
 let idleQueued = false;
-/** Measured cost of applying one event's rows in a slice (commit included), to size the next slice. */
-let sliceMsPerEvent = 0.05;
 let closed = false;
 const queueDepth = new QueueDepthMeter();
 // Rows journaled before a crash are applied now, so counts are exact after a restart even if no
@@ -163,11 +165,8 @@ function applySliceIfIdle(): void {
     pump(waiting.message as WriterMessage);
     return;
   }
-  const started = performance.now();
-  const target = Math.round(SLICE_BUDGET_MS / sliceMsPerEvent);
   try {
-    const applied = writer.applyOldest(Math.min(SLICE_EVENTS.max, Math.max(SLICE_EVENTS.min, target)));
-    if (applied > 0) sliceMsPerEvent = 0.7 * sliceMsPerEvent + 0.3 * ((performance.now() - started) / applied);
+    writer.applyOldest(Math.max(SLICE_MIN_EVENTS, Math.ceil(writer.pendingDerived / 2)));
   } catch {
     // Nothing is lost (the rows stay journaled); try again after a pause rather than spin, e.g.
     // while another connection holds the write lock beyond busy_timeout.
