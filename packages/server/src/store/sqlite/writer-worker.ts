@@ -120,6 +120,11 @@ function reply(message: WriterReply): void {
   port.postMessage(message);
 }
 
+/** Tells the main thread how many events' rows are still gathered, after applying some unasked. */
+function reportPending(): void {
+  reply({ kind: 'batch', results: [], pendingDerived: writer.pendingDerived });
+}
+
 /** Writes everything queued, batch after batch, then turns to the gathered rows if nothing waits. */
 function pump(first?: WriterMessage): void {
   clearTimeout(idleTimer);
@@ -141,7 +146,7 @@ function pump(first?: WriterMessage): void {
 function applyAllWhenQuiet(): void {
   if (closed) return;
   applyGathered();
-  reply({ kind: 'batch', results: [], pendingDerived: writer.pendingDerived });
+  reportPending();
 }
 
 function scheduleIdleApply(): void {
@@ -170,11 +175,11 @@ function applySliceIfIdle(): void {
   } catch {
     // Nothing is lost (the rows stay journaled); try again after a pause rather than spin, e.g.
     // while another connection holds the write lock beyond busy_timeout.
-    reply({ kind: 'batch', results: [], pendingDerived: writer.pendingDerived });
+    reportPending();
     idleTimer = setTimeout(applySliceIfIdle, IDLE_APPLY_AFTER_MS);
     return;
   }
-  reply({ kind: 'batch', results: [], pendingDerived: writer.pendingDerived });
+  reportPending();
   scheduleIdleApply();
 }
 
