@@ -12,8 +12,8 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import Database from 'better-sqlite3';
 import { digestEvent } from '../packages/server/src/digest/digest.js';
 import { configureConnection, migrate, SCHEMA_VERSION } from '../packages/server/src/store/sqlite/schema.js';
-import type { WriterEvent } from '../packages/server/src/store/sqlite/event-writer.js';
-import { encodeReceivedEvent } from '../packages/server/src/store/sqlite/payload-codec.js';
+import type { WriterEvent } from '../packages/server/src/store/sqlite/write-path/event-writer.js';
+import { encodeReceivedEvent } from '../packages/server/src/store/payload-codec.js';
 import { issueSampler, makeEvent, rng } from './payload.js';
 import { tsWorkerBootstrap } from './pool.js';
 import { log } from './report.js';
@@ -125,7 +125,7 @@ async function buildDataset(): Promise<DatasetInfo> {
   const { token } = await store.createToken({ name: 'bench admin' });
   await store.close();
 
-  const { EventWriter } = await import('../packages/server/src/store/sqlite/event-writer.js');
+  const { EventWriter } = await import('../packages/server/src/store/sqlite/write-path/event-writer.js');
   const db = new Database(join(dataDir, 'proliferate.sqlite3'));
   configureConnection(db, 'writer');
   db.pragma('synchronous = OFF'); // a cache that is rebuilt if lost; the ingest bench measures durable writes

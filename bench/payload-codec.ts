@@ -13,9 +13,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestEvent } from '../packages/server/src/digest/digest.js';
-import { decodePayload, encodePayload, encodePayloadV1, encodeReceivedEvent } from '../packages/server/src/store/sqlite/payload-codec.js';
+import { decodePayload, encodePayload, encodePayloadV1, encodeReceivedEvent } from '../packages/server/src/store/payload-codec.js';
 import type { ReceivedEvent } from '../packages/server/src/store/types.js';
-import { DICTIONARY_V2 } from '../packages/server/src/store/sqlite/payload-dictionary-v2.js';
+import { DICTIONARY_V2 } from '../packages/server/src/store/payload-dictionary-v2.js';
 import type * as ZstdBinding from 'zstd-napi/binding.js';
 import { issueSampler, makeEvent, rng } from './payload.js';
 

@@ -109,7 +109,7 @@ async function buildTraceDataset(): Promise<TraceDatasetInfo> {
   const { token } = await store.createToken({ name: 'bench admin' });
   await store.close();
 
-  const { TraceWriter } = await import('../packages/server/src/store/sqlite/trace-writer.js');
+  const { TraceWriter } = await import('../packages/server/src/store/sqlite/write-path/trace-writer.js');
   const db = new Database(join(dataDir, 'proliferate.sqlite3'));
   configureConnection(db, 'writer');
   db.pragma('synchronous = OFF'); // a cache, rebuilt if lost

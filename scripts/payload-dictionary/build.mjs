@@ -1,6 +1,6 @@
 /**
  * Builds the zstd dictionary for stored event payloads (format 2 of
- * packages/server/src/store/sqlite/payload-codec.ts) from events made by the official SDKs.
+ * packages/server/src/store/payload-codec.ts) from events made by the official SDKs.
  *
  * The corpus is NOT the benchmark's generator (bench/payload.ts): training on it would only teach
  * the dictionary the benchmark. Instead:
@@ -52,7 +52,7 @@ const { values: args } = parseArgs({
 /** 'prl' + 2: outside the ranges the zstd format reserves (< 32768 and >= 2^31). */
 const DICT_ID = 0x70726c02;
 const LEVEL = 3;
-const OUTPUT = join(root, 'packages/server/src/store/sqlite/payload-dictionary-v2.ts');
+const OUTPUT = join(root, 'packages/server/src/store/payload-dictionary-v2.ts');
 
 const log = (...parts) => process.stdout.write(parts.join(' ') + '\n');
 

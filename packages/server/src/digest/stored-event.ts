@@ -1,4 +1,4 @@
-import type { DecodedPayload } from '../store/sqlite/payload-codec.js';
+import type { DecodedPayload } from '../store/payload-codec.js';
 import { normalizeEvent } from './normalize.js';
 import { isObject } from './values.js';
 

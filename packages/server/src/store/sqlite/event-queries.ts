@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { EventListQuery, EventNeighbors, EventSummary, Page, StoredEvent } from '../types.js';
 import { SearchCompiler } from './search-sql.js';
 import { storedEventPayload } from '../../digest/stored-event.js';
-import { decodePayload } from './payload-codec.js';
+import { decodePayload } from '../payload-codec.js';
 import type { Tables } from './tables.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -13,7 +13,7 @@ import { TagQueries } from './tag-queries.js';
 import { TraceQueries } from './trace-queries.js';
 import { configureConnection, migrate } from './schema.js';
 import type { Tables } from './tables.js';
-import { WriterClient } from './writer-client.js';
+import { WriterClient } from './write-path/writer-client.js';
 
 export const DATABASE_FILE = 'proliferate.sqlite3';
 

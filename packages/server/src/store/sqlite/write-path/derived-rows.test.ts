@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { digestEvent } from '../../digest/digest.js';
-import { configureConnection, migrate } from './schema.js';
+import { digestEvent } from '../../../digest/digest.js';
+import { configureConnection, migrate } from '../schema.js';
 import { EventWriter } from './event-writer.js';
-import { DATABASE_FILE, SqliteStore } from './store.js';
+import { DATABASE_FILE, SqliteStore } from '../store.js';
 
 const HOUR = 3_600_000;
 const base = Date.UTC(2026, 10, 20, 10, 0, 0);

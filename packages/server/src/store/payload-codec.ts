@@ -1,7 +1,7 @@
 import { deflateRawSync, inflateRawSync, constants } from 'node:zlib';
 import { createRequire } from 'node:module';
 import type * as ZstdBinding from 'zstd-napi/binding.js';
-import type { ReceivedEvent, StoredContext } from '../types.js';
+import type { ReceivedEvent, StoredContext } from './types.js';
 import { DICTIONARY_V2 } from './payload-dictionary-v2.js';
 
 /**

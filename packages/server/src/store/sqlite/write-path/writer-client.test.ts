@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { digestEvent } from '../../digest/digest.js';
-import { SqliteStore, DATABASE_FILE } from './store.js';
+import { digestEvent } from '../../../digest/digest.js';
+import { SqliteStore, DATABASE_FILE } from '../store.js';
 
 const base = Date.UTC(2026, 10, 21, 9, 0, 0);
 let dir: string;

@@ -1,5 +1,5 @@
-import type { RawItem, WriteOutcome } from '../types.js';
-import type { TelemetryBatch } from '../trace-types.js';
+import type { RawItem, WriteOutcome } from '../../types.js';
+import type { TelemetryBatch } from '../../trace-types.js';
 import type { WriterEvent } from './event-writer.js';
 
 /** Messages from the main thread to the writer thread. */

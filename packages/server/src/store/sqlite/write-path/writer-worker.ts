@@ -9,7 +9,7 @@
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { configureConnection } from './schema.js';
+import { configureConnection } from '../schema.js';
 import { EventWriter } from './event-writer.js';
 import { QueueDepthMeter } from './writer-load.js';
 import type { WriterMessage, WriterReply, WriterResult } from './writer-protocol.js';

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
-import { IDENTITY_TAG_KEYS } from '../types.js';
+import type { DigestedEvent, RawItem, WriteOutcome } from '../../types.js';
+import { IDENTITY_TAG_KEYS } from '../../types.js';
 import type { BatchCounts } from './batch-counts.js';
 import { DerivedRows, decodeJournal, encodeJournal, type DerivedEntry, type DerivedStatements } from './derived-rows.js';
-import { encodePayload, storedPayload } from './payload-codec.js';
-import type { TelemetryBatch } from '../trace-types.js';
+import { encodePayload, storedPayload } from '../../payload-codec.js';
+import type { TelemetryBatch } from '../../trace-types.js';
 import { TraceWriter } from './trace-writer.js';
 
 const DAY_MS = 86_400_000;

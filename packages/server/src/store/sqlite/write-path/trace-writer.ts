@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RootKind, SpanInput, SpanStatus, TelemetryBatch, TraceStatus } from '../trace-types.js';
+import type { RootKind, SpanInput, SpanStatus, TelemetryBatch, TraceStatus } from '../../trace-types.js';
 
 const blob = (hex: string | null) => (hex ? Buffer.from(hex, 'hex') : null);
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { DigestedEvent, RawItem, WriteOutcome } from '../types.js';
-import type { TelemetryBatch } from '../trace-types.js';
+import type { DigestedEvent, RawItem, WriteOutcome } from '../../types.js';
+import type { TelemetryBatch } from '../../trace-types.js';
 import type { WriterMessage, WriterReply } from './writer-protocol.js';
 
 interface Waiting {
