@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { eventView } from '../digest/event-view.js';
+import { readStoredEvent } from '../digest/stored-event.js';
 import { HttpError } from '../errors.js';
 import { IDENTITY_TAG_KEYS, ISSUE_STATUSES, type Issue, type IssueStatus, type Store, type TagKeyDistribution } from '../store/types.js';
 import { requireIssue } from './auth.js';
@@ -64,7 +65,7 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
     const latest = page.items[0];
     const event = latest && (await store.getEvent(issue.projectId, latest.eventId));
     if (!event) throw new HttpError(404, 'not_found', 'the issue has no events');
-    return { ...eventView(event), ...(await store.eventNeighbors(issue.projectId, event.eventId)) };
+    return { ...eventView(readStoredEvent(event)), ...(await store.eventNeighbors(issue.projectId, event.eventId)) };
   });
 
   app.get('/api/0/issues/:issueId/events/:eventId/', async (request) => {
@@ -73,7 +74,7 @@ export async function issueRoutes(app: FastifyInstance, options: { store: Store 
     const event = await store.getEvent(issue.projectId, eventId);
     if (!event || event.issueId !== issue.id) throw new HttpError(404, 'not_found', 'event not found in this issue');
     const neighbors = await store.eventNeighbors(issue.projectId, eventId);
-    return { ...eventView(event), ...neighbors };
+    return { ...eventView(readStoredEvent(event)), ...neighbors };
   });
 
   app.get('/api/0/issues/:issueId/stats/', async (request) => {

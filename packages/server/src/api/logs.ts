@@ -3,6 +3,7 @@
  * event's trace within five minutes either side of it, the view of an error's surroundings.
  */
 import type { FastifyInstance } from 'fastify';
+import { readStoredEvent } from '../digest/stored-event.js';
 import { hexId, isObject } from '../digest/values.js';
 import { HttpError } from '../errors.js';
 import type { LogQuery } from '../store/trace-types.js';
@@ -40,7 +41,8 @@ export async function logRoutes(app: FastifyInstance, options: { store: Store })
     const around = stringParam(q.around, 'around');
     if (around !== undefined) {
       const eventId = hexId(around);
-      const event = eventId ? await store.getEvent(projectId, eventId) : undefined;
+      const record = eventId ? await store.getEvent(projectId, eventId) : undefined;
+      const event = record && readStoredEvent(record);
       if (!event) throw new HttpError(404, 'not_found', 'event not found');
       const contexts = isObject(event.payload.contexts) ? event.payload.contexts : {};
       const eventTrace = isObject(contexts.trace) ? hexId(contexts.trace.trace_id) : undefined;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { dsnFor } from '../config.js';
 import type { ProjectKeyCache } from '../ingest/project-keys.js';
 import { eventView } from '../digest/event-view.js';
+import { readStoredEvent } from '../digest/stored-event.js';
 import { HttpError } from '../errors.js';
 import { ISSUE_STATUSES, type IssueSort, type IssueStatus, type Project, type Store } from '../store/types.js';
 import { requireProject, requireToken } from './auth.js';
@@ -137,7 +138,7 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
     const eventId = params.eventId.replace(/-/g, '').toLowerCase();
     const event = await store.getEvent(project.id, eventId);
     if (!event) throw new HttpError(404, 'not_found', 'event not found');
-    return eventView(event);
+    return eventView(readStoredEvent(event));
   });
 
   app.get('/api/0/projects/:projectId/tags/', async (request) => {

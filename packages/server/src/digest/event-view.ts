@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fingerprintFromSource, GROUPING_VERSION, groupingSource } from '@proliferate/protocol';
-import type { StoredEvent } from '../store/types.js';
+import type { StoredEvent } from './stored-event.js';
 import { eventCulprit, eventKind, eventTitle } from './describe.js';
 import type { NormalizedEvent } from './normalize.js';
 

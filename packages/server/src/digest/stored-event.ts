@@ -1,6 +1,11 @@
-import type { DecodedPayload } from '../store/payload-codec.js';
+import type { DecodedPayload, EventSummary, StoredEventRecord } from '../store/types.js';
 import { normalizeEvent } from './normalize.js';
 import { isObject } from './values.js';
+
+/** A stored event as the API reads it: its row, and its payload normalized. */
+export interface StoredEvent extends EventSummary {
+  payload: Record<string, unknown>;
+}
 
 /** The parts of an event row that normalizing its payload again depends on. */
 export interface StoredEventRow {
@@ -27,4 +32,13 @@ export function storedEventPayload(decoded: DecodedPayload, row: StoredEventRow)
     envelopeTrace: row.traceId ? { trace_id: row.traceId } : undefined,
   });
   return payload as unknown as Record<string, unknown>;
+}
+
+/**
+ * What any backend's `Store.getEvent` returned, made into the event the API reads: done here, above
+ * the store, so every backend gives the same view of the same stored bytes.
+ */
+export function readStoredEvent(record: StoredEventRecord): StoredEvent {
+  const { traceId, receivedMs, payload, ...summary } = record;
+  return { ...summary, payload: storedEventPayload(payload, { eventId: record.eventId, received: receivedMs, traceId }) };
 }

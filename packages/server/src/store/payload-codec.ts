@@ -1,7 +1,9 @@
 import { deflateRawSync, inflateRawSync, constants } from 'node:zlib';
 import { createRequire } from 'node:module';
 import type * as ZstdBinding from 'zstd-napi/binding.js';
-import type { ReceivedEvent, StoredContext } from './types.js';
+import type { DecodedPayload, ReceivedEvent, StoredContext } from './types.js';
+
+export type { DecodedPayload };
 import { DICTIONARY_V2 } from './payload-dictionary-v2.js';
 
 /**
@@ -157,14 +159,6 @@ function decodeZstdV2(frame: Buffer, format: number): Buffer {
   return out;
 }
 
-/**
- * A stored payload: JSON text, and for an event as received (format 3) the context it came with.
- * `context` is null for formats 1 and 2, whose events were stored already normalized.
- */
-export interface DecodedPayload {
-  json: string;
-  context: StoredContext | null;
-}
 
 export function decodePayload(blob: Buffer | Uint8Array): DecodedPayload {
   const bytes = Buffer.isBuffer(blob) ? blob : Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);

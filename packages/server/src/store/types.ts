@@ -148,9 +148,27 @@ export interface EventSummary {
   received: string;
 }
 
-export interface StoredEvent extends EventSummary {
-  payload: Record<string, unknown>;
+/**
+ * A stored payload as the codec (store/payload-codec.ts) decodes it: JSON text, and for an event
+ * stored as received (format 3) the context it came with. `context` is null for formats 1 and 2,
+ * whose events were stored already normalized. Every backend stores payloads with that codec.
+ */
+export interface DecodedPayload {
+  json: string;
+  context: StoredContext | null;
 }
+
+/**
+ * One stored event as a backend returns it: the row and its decoded payload. Turning that into the
+ * API's view (normalizing an event stored as received) happens above the store, once for every
+ * backend (digest/stored-event.ts).
+ */
+export type StoredEventRecord = EventSummary & {
+  traceId: string | null;
+  /** The received time in epoch ms (the same instant as `received`). */
+  receivedMs: number;
+  payload: DecodedPayload;
+};
 
 export interface EventNeighbors {
   previousEventId: string | null;
@@ -234,7 +252,7 @@ export interface Store extends TraceStore {
   setIssuesStatus(projectId: number, ids: number[], status: IssueStatus): Promise<number>;
   /** Events of a project (or of one issue), newest first, matching a search. */
   listEvents(query: EventListQuery): Promise<Page<EventSummary>>;
-  getEvent(projectId: number, eventId: string): Promise<StoredEvent | undefined>;
+  getEvent(projectId: number, eventId: string): Promise<StoredEventRecord | undefined>;
   eventNeighbors(projectId: number, eventId: string): Promise<EventNeighbors | undefined>;
   /** Event counts per bucket for each issue: one array per issue, oldest bucket first. */
   issueStats(issueIds: number[], range: StatsRange): Promise<Map<number, number[]>>;

@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import type { EventListQuery, EventNeighbors, EventSummary, Page, StoredEvent } from '../types.js';
+import type { EventListQuery, EventNeighbors, EventSummary, Page, StoredEventRecord } from '../types.js';
 import { SearchCompiler } from './search-sql.js';
-import { storedEventPayload } from '../../digest/stored-event.js';
 import { decodePayload } from '../payload-codec.js';
 import type { Tables } from './tables.js';
 
@@ -43,7 +42,7 @@ export class EventQueries {
     };
   }
 
-  async getEvent(projectId: number, eventId: string): Promise<StoredEvent | undefined> {
+  async getEvent(projectId: number, eventId: string): Promise<StoredEventRecord | undefined> {
     if (!/^[0-9a-f]{32}$/.test(eventId)) return undefined;
     const row = await this.db
       .selectFrom('events')
@@ -52,14 +51,15 @@ export class EventQueries {
       .where('event_id', '=', Buffer.from(eventId, 'hex'))
       .executeTakeFirst();
     if (!row) return undefined;
-    const traceId = row.trace_id ? row.trace_id.toString('hex') : null;
     return {
       eventId,
       issueId: row.issue_id,
       projectId: row.project_id,
       timestamp: iso(row.timestamp),
       received: iso(row.received),
-      payload: storedEventPayload(decodePayload(row.payload), { eventId, received: row.received, traceId }),
+      traceId: row.trace_id ? row.trace_id.toString('hex') : null,
+      receivedMs: row.received,
+      payload: decodePayload(row.payload),
     };
   }
 
