@@ -26,11 +26,15 @@ function toHttpError(error: FastifyError | Error): HttpError | null {
   return null;
 }
 
+/**
+ * Builds the HTTP app on a store: every route, and the caches they share (one ProjectKeyCache for
+ * Sentry ingest, OTLP ingest and key revocation). Settings come from the config only.
+ */
 export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   const app = Fastify({
-    logger: { level: process.env.PROLIFERATE_LOG_LEVEL ?? 'warn' },
+    logger: { level: config.logLevel },
     bodyLimit: 1024 * 1024,
-    trustProxy: process.env.PROLIFERATE_TRUST_PROXY === 'true',
+    trustProxy: config.trustProxy,
     // A client that stalls mid-body must not hold a connection forever.
     requestTimeout: 60_000,
     return503OnClosing: true,
@@ -50,14 +54,15 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   });
 
   app.get('/healthz', async () => ({ ok: true, store: store.backend }));
+  // One cache for both ingest paths: revoking a key (projectRoutes) must stop both at once.
   const keys = new ProjectKeyCache(store);
   app.register(ingestRoutes, { store, limits: config.limits, keys });
-  app.register(otlpRoutes, { store, limits: config.limits });
+  app.register(otlpRoutes, { store, limits: config.limits, keys });
   app.register(projectRoutes, { store, publicUrl: config.publicUrl, keys });
   app.register(issueRoutes, { store });
   app.register(analyticsRoutes, { store });
   app.register(traceRoutes, { store });
   app.register(logRoutes, { store });
-  app.register(import('./api/dashboard.js'));
+  app.register(import('./api/dashboard.js'), { root: config.dashboardDir });
   return app;
 }

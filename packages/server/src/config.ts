@@ -1,12 +1,35 @@
+/**
+ * The server's configuration, read in one place: every PROLIFERATE_* environment variable and the
+ * matching command-line flags (a flag wins over its variable). Nothing else reads process.env; the
+ * composition root (server.ts, app.ts) takes its settings from the ServerConfig built here.
+ */
 import { resolve } from 'node:path';
 
-export interface ServerConfig {
+export interface ServerConfig extends StoreConfig {
   host: string;
   port: number;
-  dataDir: string;
   /** Base URL that DSNs point at; defaults to http://{host}:{port}. */
   publicUrl?: string;
+  /** Take the client address from X-Forwarded-For (behind a proxy). */
+  trustProxy: boolean;
+  logLevel: LogLevel;
+  /** Folder of the built dashboard; undefined means packages/dashboard/dist. */
+  dashboardDir?: string;
+  /** Outbound mail (smtp:// or smtps://), for features that send mail; null when not set up. */
+  smtpUrl: string | null;
+  /** The From address of outbound mail; null when not set. */
+  emailFrom: string | null;
+  /** Whether outbound requests (webhooks, ...) may reach private and loopback addresses. */
+  outboundAllowPrivate: boolean;
   limits: IngestLimits;
+}
+
+/** Where the data lives: what openStore (store/open-store.ts) needs to pick and open a backend. */
+export interface StoreConfig {
+  /** SQLite's folder (and the place for local files whatever the backend). */
+  dataDir: string;
+  /** A postgres:// or postgresql:// URL selects PostgreSQL; null keeps SQLite in dataDir. */
+  databaseUrl: string | null;
 }
 
 export interface IngestLimits {
@@ -18,22 +41,147 @@ export interface IngestLimits {
   maxEventBytes: number;
 }
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export const DEFAULT_PORT = 8000;
+export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_LIMITS: IngestLimits = {
   maxCompressedBytes: 20 * 1024 * 1024,
   maxDecompressedBytes: 100 * 1024 * 1024,
   maxEventBytes: 1024 * 1024,
 };
 
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.PROLIFERATE_DATA_DIR || '.proliferate');
+/** A setting that cannot be used as given; the message names the flag or variable and the fix. */
+export class ConfigError extends Error {}
+
+/** The command-line flags that have a configuration meaning (the rest are per command). */
+export interface ConfigFlags {
+  host?: string;
+  port?: string;
+  'data-dir'?: string;
+  'public-url'?: string;
+  'database-url'?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the whole configuration: flags first, then PROLIFERATE_* variables, then defaults. */
+export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): ServerConfig {
+  const setting = (flag: keyof ConfigFlags | null, name: string) => {
+    const fromFlag = flag ? flags[flag] : undefined;
+    if (fromFlag !== undefined) return { value: fromFlag, label: `--${flag}` };
+    const fromEnv = env[name];
+    // An empty variable is treated as unset, as shells and compose files often leave them.
+    return { value: fromEnv === '' ? undefined : fromEnv, label: flag ? `${name} (or --${flag})` : name };
+  };
+  const host = setting('host', 'PROLIFERATE_HOST').value ?? DEFAULT_HOST;
+  const port = setting('port', 'PROLIFERATE_PORT');
+  const publicUrl = setting('public-url', 'PROLIFERATE_PUBLIC_URL');
+  const logLevel = setting(null, 'PROLIFERATE_LOG_LEVEL');
+  const emailFrom = setting(null, 'PROLIFERATE_EMAIL_FROM');
+  return {
+    ...readStoreConfig(flags, env),
+    host,
+    port: portFrom(port.value, port.label),
+    publicUrl: publicUrl.value === undefined ? undefined : httpUrl(publicUrl.value, publicUrl.label),
+    trustProxy: boolean(setting(null, 'PROLIFERATE_TRUST_PROXY'), false),
+    logLevel: oneOf(logLevel.value ?? 'warn', LOG_LEVELS, logLevel.label),
+    dashboardDir: setting(null, 'PROLIFERATE_DASHBOARD_DIR').value,
+    smtpUrl: smtpUrl(setting(null, 'PROLIFERATE_SMTP_URL')),
+    emailFrom: emailFrom.value === undefined ? null : emailAddress(emailFrom.value, emailFrom.label),
+    outboundAllowPrivate: boolean(setting(null, 'PROLIFERATE_OUTBOUND_ALLOW_PRIVATE'), false),
+    limits: DEFAULT_LIMITS,
+  };
+}
+
+/** Only what the store needs: the CLI's admin commands read this much. */
+export function readStoreConfig(flags: ConfigFlags = {}, env: Env = process.env): StoreConfig {
+  const dataDir = flags['data-dir'] ?? (env.PROLIFERATE_DATA_DIR || '.proliferate');
+  const url = flags['database-url'] ?? (env.PROLIFERATE_DATABASE_URL || undefined);
+  const label = flags['database-url'] !== undefined ? '--database-url' : 'PROLIFERATE_DATABASE_URL (or --database-url)';
+  return { dataDir: resolve(dataDir), databaseUrl: url === undefined ? null : databaseUrl(url, label) };
+}
+
+/** The base URL DSNs point at: the public URL if set, else the address the server listens on. */
+export function dsnBase(config: Pick<ServerConfig, 'publicUrl' | 'host' | 'port'>): string {
+  return config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
 }
 
 export function parsePort(text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${text}`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port: ${text}`);
   return port;
+}
+
+function portFrom(text: string | undefined, label: string): number {
+  try {
+    return parsePort(text, DEFAULT_PORT);
+  } catch {
+    throw new ConfigError(`${label} must be a port number from 0 to 65535 (invalid port: "${text}")`);
+  }
+}
+
+function parseUrl(text: string, label: string, what: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    // The text itself may hold a password: it is not repeated.
+    throw new ConfigError(`${label} must be ${what}; the value given is not a URL`);
+  }
+}
+
+/** postgres:// or postgresql:// with a host or a socket path (host=... in the query). */
+function databaseUrl(text: string, label: string): string {
+  const what = 'a postgres:// or postgresql:// URL (for example postgres://user:password@localhost:5432/proliferate)';
+  const url = parseUrl(text, label, what);
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`${label} must be ${what}; got a ${url.protocol}// URL (leave it unset to use SQLite in the data directory)`);
+  }
+  if (!url.hostname && !url.searchParams.get('host')) throw new ConfigError(`${label} must name a host: ${what}`);
+  return text;
+}
+
+function httpUrl(text: string, label: string): string {
+  const url = parseUrl(text, label, 'an http:// or https:// URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${label} must be an http:// or https:// URL, got ${url.protocol}//`);
+  return text;
+}
+
+function smtpUrl({ value, label }: { value: string | undefined; label: string }): string | null {
+  if (value === undefined) return null;
+  const what = 'an smtp:// or smtps:// URL (for example smtps://user:password@mail.example.com:465)';
+  const url = parseUrl(value, label, what);
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError(`${label} must be ${what}; got ${url.protocol}//`);
+  if (!url.hostname) throw new ConfigError(`${label} must name the mail server's host: ${what}`);
+  return value;
+}
+
+/** `alerts@example.com` or `Proliferate <alerts@example.com>`. */
+function emailAddress(text: string, label: string): string {
+  const address = /^(?:[^<>\r\n]*<([^<>\s]+)>|([^<>\s]+))$/.exec(text.trim());
+  const bare = address?.[1] ?? address?.[2];
+  if (!bare || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(bare)) {
+    throw new ConfigError(`${label} must be an email address such as alerts@example.com or "Proliferate <alerts@example.com>", got "${text}"`);
+  }
+  return text.trim();
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off']);
+
+function boolean({ value, label }: { value: string | undefined; label: string }, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  const lower = value.trim().toLowerCase();
+  if (TRUE.has(lower)) return true;
+  if (FALSE.has(lower)) return false;
+  throw new ConfigError(`${label} must be true or false, got "${value}"`);
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], label: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`${label} must be one of ${allowed.join(', ')}, got "${value}"`);
 }
 
 export function dsnFor(publicUrl: string, publicKey: string, projectId: number | string): string {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { dsnFor, type ServerConfig } from './config.js';
-import { SqliteStore } from './store/sqlite/store.js';
+import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 
 export interface StartedServer {
@@ -27,11 +27,20 @@ async function firstRun(store: Store) {
   return { project: projects[0]!, adminToken };
 }
 
+/** The composition root: opens the configured store, builds the app on it, listens. */
 export async function startServer(config: ServerConfig): Promise<StartedServer> {
-  const store = new SqliteStore({ dataDir: config.dataDir });
-  const { project, adminToken } = await firstRun(store);
-  const app = buildApp(config, store);
-  await app.listen({ host: config.host, port: config.port });
+  const store = await openStore(config);
+  let app: FastifyInstance;
+  let firstStart: Awaited<ReturnType<typeof firstRun>>;
+  try {
+    firstStart = await firstRun(store);
+    app = buildApp(config, store);
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const { project, adminToken } = firstStart;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;

@@ -191,6 +191,35 @@ test('a project key is rotated: the new key ingests, the revoked one is refused 
   assert.equal((await server.api(`/api/0/projects/${project.id}/keys/`, { body: { label: '' } })).status, 400);
 });
 
+/** One OTLP/JSON log record through the OTLP ingest path, with the given project key. */
+async function sendOtlpLog(key: string) {
+  const record = { timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), severityText: 'INFO', body: { stringValue: 'key check' } };
+  const response = await fetch(`${server.url}/v1/logs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-proliferate-key': key },
+    body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [record] }] }] }),
+  });
+  return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
+}
+
+test('a revoked key is refused at once by OTLP ingest too, though OTLP had just accepted (and cached) it', async () => {
+  const project = (await server.api('/api/0/projects/', { body: { name: 'OTLP rotation' } })).body;
+  const spare = await server.api(`/api/0/projects/${project.id}/keys/`, { body: { label: 'spare' } });
+  assert.equal(spare.status, 201);
+  // Both ingest paths look the key up now and remember it.
+  assert.equal((await sendOtlpLog(project.publicKey)).status, 200);
+  await send('OtlpRotation', {}, undefined, project.id, project.publicKey);
+  assert.equal((await server.api(`/api/0/projects/${project.id}/keys/${project.publicKey}/`, { method: 'DELETE' })).status, 204);
+  const refused = await sendOtlpLog(project.publicKey);
+  assert.equal(refused.status, 403);
+  assert.equal(refused.body.error?.code, 'invalid_key');
+  const envelope = await fetch(`${server.url}/api/${project.id}/envelope/?sentry_key=${project.publicKey}`, { method: 'POST', body: '{}\n' });
+  assert.equal(envelope.status, 403);
+  // The key that stays keeps working on both paths.
+  assert.equal((await sendOtlpLog(spare.body.publicKey)).status, 200);
+  await send('OtlpRotation', {}, undefined, project.id, spare.body.publicKey);
+});
+
 test('the CLI lists tokens without their secrets and revokes one, which the running server then refuses', async () => {
   const cli = (...args: string[]) => run(process.execPath, [cliPath, ...args, '--data-dir', server.dataDir]);
   const token = (await cli('token', 'create', '--name', 'leaked-in-ci')).stdout.trim();

@@ -31,13 +31,12 @@ The API is available under /api/ meanwhile.
 `;
 
 export interface DashboardOptions {
-  /** Folder with index.html and assets/; defaults to PROLIFERATE_DASHBOARD_DIR or packages/dashboard/dist. */
+  /** Folder with index.html and assets/ (config: PROLIFERATE_DASHBOARD_DIR); defaults to packages/dashboard/dist. */
   root?: string;
 }
 
 export async function dashboardRoutes(app: FastifyInstance, options: DashboardOptions = {}) {
-  const root =
-    options.root ?? process.env.PROLIFERATE_DASHBOARD_DIR ?? fileURLToPath(new URL('../../../dashboard/dist/', import.meta.url));
+  const root = options.root ?? fileURLToPath(new URL('../../../dashboard/dist/', import.meta.url));
   // Checked per request until found, so a build made after start is picked up without a restart.
   let built = false;
   const isBuilt = () => (built ||= existsSync(join(root, 'index.html')));

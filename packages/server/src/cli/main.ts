@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DEFAULT_LIMITS, DEFAULT_PORT, defaultDataDir, dsnFor, parsePort, type ServerConfig } from '../config.js';
+import { ConfigError, DEFAULT_PORT, dsnBase, dsnFor, readConfig, readStoreConfig, type ConfigFlags } from '../config.js';
 import { startServer } from '../server.js';
-import { SqliteStore } from '../store/sqlite/store.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/types.js';
 import { TRACE_HELP, traceCommand, TraceCommandError } from './trace-command.js';
 
 const HELP: Record<string, string> = {
@@ -16,12 +17,14 @@ Commands:
   trace tag set|delete  Set or delete a trace tag (one trace, or every trace matching --filter)
 
 Run "proliferate <command> --help" for a command's options.
-Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate).`,
-  serve: `Usage: proliferate serve [--port N] [--host H] [--data-dir DIR] [--public-url URL] [--json]
+Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate) and
+--database-url URL (or PROLIFERATE_DATABASE_URL). docs/install.md lists every setting.`,
+  serve: `Usage: proliferate serve [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--public-url URL] [--json]
 
   --port N          Port to listen on (PROLIFERATE_PORT, default ${DEFAULT_PORT}; 0 picks a free port)
   --host H          Address to bind (PROLIFERATE_HOST, default 127.0.0.1)
   --data-dir DIR    Where the SQLite store lives (PROLIFERATE_DATA_DIR, default ./.proliferate)
+  --database-url URL  A postgres:// URL selects PostgreSQL (PROLIFERATE_DATABASE_URL; default: SQLite in the data directory)
   --public-url URL  Base URL that DSNs point at (PROLIFERATE_PUBLIC_URL, default http://HOST:PORT)
   --json            Print the start-up details as one JSON line instead of text`,
   project: `Usage: proliferate project create NAME [--slug SLUG] [--data-dir DIR] [--public-url URL]
@@ -43,6 +46,7 @@ const OPTIONS = {
   host: { type: 'string' },
   'data-dir': { type: 'string' },
   'public-url': { type: 'string' },
+  'database-url': { type: 'string' },
   json: { type: 'boolean' },
   slug: { type: 'string' },
   name: { type: 'string' },
@@ -52,20 +56,13 @@ const OPTIONS = {
 
 class UsageError extends Error {}
 
-function publicUrlFrom(values: { 'public-url'?: string; host?: string; port?: string }): string {
-  if (values['public-url'] ?? process.env.PROLIFERATE_PUBLIC_URL) return (values['public-url'] ?? process.env.PROLIFERATE_PUBLIC_URL)!;
-  const host = values.host ?? process.env.PROLIFERATE_HOST ?? '127.0.0.1';
-  return `http://${host}:${parsePort(values.port ?? process.env.PROLIFERATE_PORT, DEFAULT_PORT)}`;
+/** The base URL of DSNs printed by the admin commands (the server's own when it runs with the same settings). */
+function publicUrlFrom(flags: ConfigFlags): string {
+  return dsnBase(readConfig(flags));
 }
 
-async function serve(values: Record<string, string | boolean | undefined>) {
-  const config: ServerConfig = {
-    host: (values.host as string) ?? process.env.PROLIFERATE_HOST ?? '127.0.0.1',
-    port: parsePort((values.port as string) ?? process.env.PROLIFERATE_PORT, DEFAULT_PORT),
-    dataDir: (values['data-dir'] as string) ?? defaultDataDir(),
-    publicUrl: (values['public-url'] as string) ?? process.env.PROLIFERATE_PUBLIC_URL,
-    limits: DEFAULT_LIMITS,
-  };
+async function serve(values: ConfigFlags & { json?: boolean }) {
+  const config = readConfig(values);
   const server = await startServer(config);
   const info = {
     url: server.url,
@@ -96,8 +93,8 @@ async function serve(values: Record<string, string | boolean | undefined>) {
   process.once('SIGINT', stop);
 }
 
-async function withStore<T>(dataDir: string | undefined, run: (store: SqliteStore) => Promise<T>): Promise<T> {
-  const store = new SqliteStore({ dataDir: dataDir ?? defaultDataDir(), withWriter: false });
+async function withStore<T>(flags: ConfigFlags, run: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(readStoreConfig(flags), { ingest: false });
   try {
     return await run(store);
   } finally {
@@ -110,7 +107,6 @@ async function main(argv: string[]) {
   const [command, sub, ...rest] = positionals;
   if (!command || command === 'help') return console.log(HELP.main);
   if (values.help) return console.log(HELP[command] ?? HELP.main);
-  const dataDir = values['data-dir'];
   switch (command) {
     case 'serve':
       if (sub) throw new UsageError(`serve takes no arguments, got "${sub}"`);
@@ -119,11 +115,11 @@ async function main(argv: string[]) {
       if (sub === 'create') {
         const name = rest.join(' ').trim();
         if (!name) throw new UsageError('project create needs a NAME');
-        const project = await withStore(dataDir, (s) => s.createProject({ name, slug: values.slug }));
+        const project = await withStore(values, (s) => s.createProject({ name, slug: values.slug }));
         return console.log(JSON.stringify({ ...project, dsn: dsnFor(publicUrlFrom(values), project.publicKey, project.id) }, null, 2));
       }
       if (sub === 'list') {
-        const projects = await withStore(dataDir, (s) => s.listProjects());
+        const projects = await withStore(values, (s) => s.listProjects());
         const base = publicUrlFrom(values);
         return console.log(JSON.stringify(projects.map((p) => ({ ...p, dsn: dsnFor(base, p.publicKey, p.id) })), null, 2));
       }
@@ -132,22 +128,22 @@ async function main(argv: string[]) {
       if (sub === 'create') {
         const projectId = values.project === undefined ? null : Number(values.project);
         if (projectId !== null && !(Number.isInteger(projectId) && projectId > 0)) throw new UsageError('--project must be a project id');
-        const created = await withStore(dataDir, async (s) => {
+        const created = await withStore(values, async (s) => {
           if (projectId !== null && !(await s.getProject(projectId))) throw new UsageError(`project ${projectId} does not exist`);
           return s.createToken({ name: values.name ?? 'cli', projectId });
         });
         return console.log(created.token);
       }
-      if (sub === 'list') return console.log(JSON.stringify(await withStore(dataDir, (s) => s.listTokens()), null, 2));
+      if (sub === 'list') return console.log(JSON.stringify(await withStore(values, (s) => s.listTokens()), null, 2));
       if (sub === 'revoke') {
         const id = Number(rest[0]);
         if (!Number.isInteger(id) || id <= 0) throw new UsageError('token revoke needs a token id (see "proliferate token list")');
-        if (!(await withStore(dataDir, (s) => s.revokeToken(id)))) throw new UsageError(`no token with id ${id}`);
+        if (!(await withStore(values, (s) => s.revokeToken(id)))) throw new UsageError(`no token with id ${id}`);
         return console.log(`token ${id} revoked`);
       }
       throw new UsageError(`unknown token command "${sub ?? ''}" (use create, list or revoke)`);
     case 'trace':
-      return console.log(await withStore(dataDir, (s) => traceCommand(s, [sub ?? '', ...rest], values)));
+      return console.log(await withStore(values, (s) => traceCommand(s, [sub ?? '', ...rest], values)));
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -155,7 +151,7 @@ async function main(argv: string[]) {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  const usage = error instanceof UsageError || error instanceof TraceCommandError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof TraceCommandError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   console.error(`proliferate: ${message}${usage ? '\nRun "proliferate --help" for usage.' : ''}`);
   process.exit(usage ? 2 : 1);
 });

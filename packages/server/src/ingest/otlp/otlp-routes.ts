@@ -12,7 +12,7 @@ import { HttpError } from '../../errors.js';
 import type { Store } from '../../store/types.js';
 import { publicKeyFromRequest } from '../auth.js';
 import { readBody } from '../body.js';
-import { ProjectKeyCache } from '../project-keys.js';
+import type { ProjectKeyCache } from '../project-keys.js';
 import { emptyTelemetry, TelemetryError } from '../telemetry/sentry-items.js';
 import { addOtlpLogs, addOtlpTraces, type IdEncoding } from './otlp-map.js';
 import { decodeOtlp, ExportLogsServiceRequest, ExportTraceServiceRequest } from './otlp-schema.js';
@@ -23,9 +23,8 @@ export function otlpKey(request: FastifyRequest): string | undefined {
   return publicKeyFromRequest(request.headers, request.query as Record<string, unknown>);
 }
 
-export async function otlpRoutes(app: FastifyInstance, options: { store: Store; limits: IngestLimits }) {
-  const { store, limits } = options;
-  const keys = new ProjectKeyCache(store);
+export async function otlpRoutes(app: FastifyInstance, options: { store: Store; limits: IngestLimits; keys: ProjectKeyCache }) {
+  const { store, limits, keys } = options;
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage) => readBody(payload, request.headers, limits));
