@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { digestEvent } from '../../../digest/digest.js';
 import { configureConnection, migrate } from '../schema.js';
 import { EventWriter } from './event-writer.js';
+import { ApplyPolicy } from './apply-policy.js';
 import { DATABASE_FILE, SqliteStore } from '../store.js';
 
 const HOUR = 3_600_000;
@@ -60,7 +61,8 @@ function derivedState(db: Database.Database) {
 /** The single number a query returns (its column is named n). */
 const scalar = (db: Database.Database, sql: string) => (db.prepare(sql).get() as { n: number }).n;
 
-const gatherAll = { afterMs: 3_600_000, afterEvents: 1_000_000 };
+/** A policy under which nothing is applied with a batch unless a read asks. */
+const gatherAll = new ApplyPolicy({ settings: { batchAfterMs: 3_600_000, batchAfterEvents: 1_000_000 } });
 
 test('rows gathered over many busy batches equal the rows of batches applied one by one', () => {
   const exact = openDatabase().db;

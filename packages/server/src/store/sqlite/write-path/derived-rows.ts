@@ -56,7 +56,7 @@ export class DerivedRows {
     return this.count;
   }
 
-  /** How long the oldest gathered batch has waited (performance.now() based). */
+  /** How long the oldest gathered batch has waited, in ms of the clock `now` comes from (ApplyPolicy.clock). */
   ageMs(now: number): number {
     return this.groups.length === 0 ? 0 : now - this.groups[0]!.addedAt;
   }

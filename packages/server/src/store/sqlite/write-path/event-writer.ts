@@ -7,15 +7,10 @@ import { DerivedRows, decodeJournal, encodeJournal, type DerivedEntry, type Deri
 import { encodePayload, storedPayload } from '../../payload-codec.js';
 import type { TelemetryBatch } from '../../trace-types.js';
 import { TraceWriter } from './trace-writer.js';
+import { ApplyPolicy } from './apply-policy.js';
 
 const DAY_MS = 86_400_000;
 const TAG_CACHE_LIMIT = 200_000;
-export interface FlushPolicy {
-  /** Derived rows wait at most this long, or for this many events, before they are applied. */
-  afterMs: number;
-  afterEvents: number;
-}
-const DEFAULT_FLUSH: FlushPolicy = { afterMs: 250, afterEvents: 5000 };
 
 /** An event as the writer takes it: payload as received, or already encoded by encodeReceivedEvent. */
 export type WriterEvent = Omit<DigestedEvent, 'payload'> & { payload: DigestedEvent['payload'] | Uint8Array };
@@ -39,7 +34,7 @@ export class EventWriter {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly flushPolicy: FlushPolicy = DEFAULT_FLUSH,
+    private readonly policy: ApplyPolicy = new ApplyPolicy(),
   ) {
     this.traces = new TraceWriter(db);
     this.stmt = {
@@ -119,11 +114,12 @@ export class EventWriter {
 
   /**
    * Writes a batch in one transaction. Derived rows are gathered (DerivedRows) and applied with it
-   * when `idle`, else once they are as old or as many as the flush policy allows. The writer thread
-   * passes idle = false: while its queue is shallow it applies them in slices between batches
-   * (applyOldest); while it is deep, by this flush policy, in bulk.
+   * when the policy says so (ApplyPolicy.withBatch): always when `readAsked` (a read, or close,
+   * waits for them), else once they are as old or as many as its flush policy allows. The writer
+   * thread passes whether a flush came with the batch; other callers (bench, tests) leave the
+   * default and so apply with every batch.
    */
-  write(events: WriterEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = [], idle = true): WriteOutcome[] {
+  write(events: WriterEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = [], readAsked = true): WriteOutcome[] {
     // Compressed before the transaction, so the write lock is not held meanwhile.
     const encoded = events.map((event) => ({ event, payload: storedPayload(event.payload) }));
     try {
@@ -131,13 +127,11 @@ export class EventWriter {
         const issueIds = new Map<string, number>();
         const added: DerivedEntry[] = [];
         const outcomes = encoded.map(({ event, payload }) => this.writeEvent(event, payload, issueIds, added));
-        const now = performance.now();
+        const now = this.policy.clock.now();
         if (added.length > 0) this.pending.addBatch(Number(this.stmt.insertJournal.run(encodeJournal(added)).lastInsertRowid), added, now);
         for (const item of raw) this.writeRaw(item);
         for (const batch of telemetry) this.traces.write(batch);
-        if (idle || this.pending.size >= this.flushPolicy.afterEvents || this.pending.ageMs(now) >= this.flushPolicy.afterMs) {
-          this.applyPending(Infinity);
-        }
+        if (this.policy.withBatch({ events: this.pending.size, ageMs: this.pending.ageMs(now) }, readAsked)) this.applyPending(Infinity);
         return outcomes;
         // IMMEDIATE: the write lock is taken (waiting out busy_timeout) before the first read. A
         // deferred transaction that reads first fails at once with SQLITE_BUSY_SNAPSHOT if another
@@ -159,7 +153,12 @@ export class EventWriter {
 
   /** How long the oldest gathered rows have waited, in ms. */
   get pendingAgeMs(): number {
-    return this.pending.ageMs(performance.now());
+    return this.pending.ageMs(this.policy.clock.now());
+  }
+
+  /** What is gathered, as ApplyPolicy takes it. */
+  get gathered(): { events: number; ageMs: number } {
+    return { events: this.pending.size, ageMs: this.pendingAgeMs };
   }
 
   /** Applies everything gathered so far (for a read that must see it, before closing, after a crash). */
@@ -221,7 +220,7 @@ export class EventWriter {
   /** Rebuilds the gathered rows from the journal; kept as they were if it cannot be read. */
   private loadPending(): void {
     const loaded = new DerivedRows();
-    const now = performance.now();
+    const now = this.policy.clock.now();
     for (const { batch, entries } of this.stmt.readJournal.all()) loaded.addBatch(batch, decodeJournal(entries), now);
     this.pending = loaded;
   }

@@ -1,3 +1,5 @@
+import { monotonicClock, type Clock } from './apply-policy.js';
+
 /** How long a window of the meter lasts. */
 const WINDOW_MS = 1000;
 /** Batch sizes from this many requests up share the top bucket; the threshold is far below it. */
@@ -12,10 +14,14 @@ const BUCKETS = 64;
  * mean: the one large batch that follows any stall must not read as sustained load.
  */
 export class QueueDepthMeter {
-  private windowStart = performance.now();
+  private windowStart: number;
   private sizes = new Uint32Array(BUCKETS);
   private batches = 0;
   private lastDepth = 0;
+
+  constructor(private readonly clock: Clock = monotonicClock) {
+    this.windowStart = clock.now();
+  }
 
   /** Counts a batch of `requests` requests written just now. */
   add(requests: number): void {
@@ -31,7 +37,7 @@ export class QueueDepthMeter {
   }
 
   private roll(): void {
-    const now = performance.now();
+    const now = this.clock.now();
     const span = now - this.windowStart;
     if (span < WINDOW_MS) return;
     // After a pause of a whole window or more, that quiet window is the last full one: the busy

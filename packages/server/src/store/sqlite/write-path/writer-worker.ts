@@ -11,43 +11,21 @@ import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_thread
 import Database from 'better-sqlite3';
 import { configureConnection } from '../schema.js';
 import { EventWriter } from './event-writer.js';
-import { QueueDepthMeter } from './writer-load.js';
+import { ApplyPolicy, type NextApply } from './apply-policy.js';
 import type { WriterMessage, WriterReply, WriterResult } from './writer-protocol.js';
-
-/**
- * Derived rows are applied in slices while no request is waiting, once the oldest has waited this
- * long: gathering first is what keeps their page writes cheap (DerivedRows), and applying them
- * between batches instead of inside one is what keeps acks from waiting 30-50 ms behind an apply.
- * A server that goes quiet so ends up exact on disk without any read asking. Reads never wait for
- * this: they ask for a flush themselves (WriterClient.settled).
- */
-const IDLE_APPLY_AFTER_MS = 150;
-/**
- * A slice is half of what is gathered, and at least this many events. Each slice's commit costs
- * ~15-20 ms here whatever its size (it rewrites the pages that every few dozen events touch), so
- * small slices would keep the writer busy most of the time and fall behind when the machine is slow;
- * halves catch up with any backlog in a few slices, each far shorter than one bulk apply.
- */
-const SLICE_MIN_EVENTS = 128;
-/**
- * Slices cost more per event than one bulk apply (each commit rewrites the pages they share), so a
- * writer that found at least this many requests waiting per batch (QueueDepthMeter) applies in bulk
- * instead: with a batch once the flush policy says so, or all at once after QUIET_MS without one.
- * Measured here: a median of 1-4 per batch at 2,500 events/s, 7-20 at the most the server takes.
- */
-const DEEP_QUEUE = 6;
-const QUIET_MS = 20;
 
 type WriteMessage = Extract<WriterMessage, { kind: 'write' }>;
 
 const port = parentPort!;
 const db = new Database((workerData as { path: string }).path);
 configureConnection(db, 'writer');
-const writer = new EventWriter(db);
+// Every "apply the derived rows now?" decision is the policy's (apply-policy.ts, README.md); this
+// thread only carries them out with timers.
+const policy = new ApplyPolicy();
+const writer = new EventWriter(db, policy);
 let idleTimer: NodeJS.Timeout | undefined;
 let idleQueued = false;
 let closed = false;
-const queueDepth = new QueueDepthMeter();
 // Rows journaled before a crash are applied now, so counts are exact after a restart even if no
 // event arrives. If the database is busy beyond busy_timeout they wait for the next batch instead.
 applyGathered();
@@ -108,7 +86,7 @@ function handle(messages: WriterMessage[]): boolean {
   const closing = messages.some((m) => m.kind === 'close');
   const applyDerived = flushIds.length > 0 || closing;
   const results = writes.length > 0 ? writeBatch(writes, applyDerived) : [];
-  if (writes.length > 0) queueDepth.add(writes.length);
+  if (writes.length > 0) policy.batchWritten(writes.length);
   // A flush that fails leaves the rows journaled; the read that asked goes ahead with trailing counts.
   if (applyDerived && (writes.length === 0 || writer.pendingDerived > 0)) applyGathered();
   for (const id of flushIds) results.push({ id, ok: true, outcomes: [] });
@@ -138,9 +116,12 @@ function pump(first?: WriterMessage): void {
     }
     queue = takeQueued([]);
   }
-  if (writer.pendingDerived === 0) return;
-  if (queueDepth.depth >= DEEP_QUEUE) idleTimer = setTimeout(applyAllWhenQuiet, QUIET_MS);
-  else scheduleIdleApply();
+  schedule(policy.afterDrain(writer.gathered));
+}
+
+function schedule(next: NextApply): void {
+  if (next.kind === 'all-when-quiet') idleTimer = setTimeout(applyAllWhenQuiet, next.inMs);
+  else if (next.kind === 'slice') scheduleSlice(next.inMs);
 }
 
 function applyAllWhenQuiet(): void {
@@ -149,9 +130,8 @@ function applyAllWhenQuiet(): void {
   reportPending();
 }
 
-function scheduleIdleApply(): void {
-  if (writer.pendingDerived === 0 || idleQueued) return;
-  const wait = IDLE_APPLY_AFTER_MS - writer.pendingAgeMs;
+function scheduleSlice(wait: number): void {
+  if (idleQueued) return;
   if (wait > 0) {
     idleTimer = setTimeout(applySliceIfIdle, wait);
   } else {
@@ -171,16 +151,16 @@ function applySliceIfIdle(): void {
     return;
   }
   try {
-    writer.applyOldest(Math.max(SLICE_MIN_EVENTS, Math.ceil(writer.pendingDerived / 2)));
+    writer.applyOldest(policy.sliceEvents(writer.pendingDerived));
   } catch {
     // Nothing is lost (the rows stay journaled); try again after a pause rather than spin, e.g.
     // while another connection holds the write lock beyond busy_timeout.
     reportPending();
-    idleTimer = setTimeout(applySliceIfIdle, IDLE_APPLY_AFTER_MS);
+    idleTimer = setTimeout(applySliceIfIdle, policy.retryAfterMs);
     return;
   }
   reportPending();
-  scheduleIdleApply();
+  schedule(policy.nextSlice(writer.gathered));
 }
 
 port.on('message', (first: WriterMessage) => {
