@@ -1,7 +1,8 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { SearchExpr } from '../../query/ast.js';
 import { INTERVAL_MS, type AnalyticsScope, type StatsRange, type TagValueBreakdown } from '../types.js';
-import { SearchCompiler, wildcardToLike } from './search-sql.js';
+import { wildcardToLike } from '../search-fields.js';
+import { SearchCompiler } from './search-sql.js';
 import type { Tables } from './tables.js';
 
 const HOUR_MS = INTERVAL_MS.hour;

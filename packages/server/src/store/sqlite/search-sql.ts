@@ -1,24 +1,16 @@
 /**
- * Compiles the search AST to Kysely expressions for SQLite, for issues and for events. Every value
- * is a bound parameter; field names come from a fixed map, never from the query text.
+ * Compiles the search AST to Kysely expressions for SQLite, for issues and for events. What each
+ * predicate means (fields, operators, checks) is shared by every backend (store/search-fields.ts);
+ * this file only writes it as SQLite SQL. Every value is a bound parameter; column names come from
+ * fixed maps, never from the query text.
  */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import { QuerySyntaxError, type SearchExpr, type SearchPredicate } from '../../query/ast.js';
+import type { SearchExpr, SearchPredicate } from '../../query/ast.js';
+import { attributeFilter, tagMatch, type SearchTarget } from '../search-fields.js';
 import { IDENTITY_TAG_KEYS } from '../types.js';
 import type { Tables } from './tables.js';
 
-export type SearchTarget = 'issues' | 'events';
 type Eb = ExpressionBuilder<Tables, 'issues'> | ExpressionBuilder<Tables, 'events'>;
-
-/** `1.2.*` -> `1.2.%` with LIKE's own wildcards escaped. */
-export function wildcardToLike(pattern: string): string {
-  return pattern.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
-}
-
-const ISSUE_COLUMNS: Record<string, 'count' | 'user_count' | 'last_seen' | 'first_seen'> = {
-  times_seen: 'count', user_count: 'user_count', last_seen: 'last_seen', first_seen: 'first_seen',
-};
-const COMPARISONS = new Set(['=', '!=', '>', '>=', '<', '<=']);
 
 export class SearchCompiler {
   constructor(
@@ -43,23 +35,20 @@ export class SearchCompiler {
   }
 
   private tag(eb: Eb, p: SearchPredicate, key: string): Expression<SqlBool> {
-    const values = p.values.map(String);
+    const match = tagMatch(p);
     const valueIds = this.db
       .selectFrom('tag_values')
       .select('id')
       .where('project_id', '=', this.projectId)
       .where('key', '=', key)
       .where((v) => {
-        switch (p.op) {
+        switch (match.kind) {
           case 'exists':
             return v.lit(true);
           case 'in':
-          case '=':
-            return v('value', 'in', values);
-          case 'glob':
-            return sql<SqlBool>`value LIKE ${wildcardToLike(values[0]!)} ESCAPE '\\'`;
-          default:
-            throw new QuerySyntaxError(`tags cannot be compared with "${p.op}"`, p.position);
+            return v('value', 'in', match.values);
+          case 'like':
+            return sql<SqlBool>`value LIKE ${match.pattern} ESCAPE '\\'`;
         }
       });
     if (this.target === 'issues') {
@@ -83,32 +72,22 @@ export class SearchCompiler {
   }
 
   private attribute(eb: Eb, p: SearchPredicate, name: string): Expression<SqlBool> {
-    if (name === 'status') {
-      return this.issueCondition(eb, (ib) =>
-        ib.or(
-          p.values.map((status) =>
-            status === 'regressed' ? ib.and([ib('status', '=', 'unresolved'), ib('is_regressed', '=', 1)]) : ib('status', '=', String(status)),
+    const filter = attributeFilter(p, name, this.target);
+    switch (filter.kind) {
+      case 'status':
+        return this.issueCondition(eb, (ib) =>
+          ib.or(
+            filter.statuses.map((status) =>
+              status === 'regressed' ? ib.and([ib('status', '=', 'unresolved'), ib('is_regressed', '=', 1)]) : ib('status', '=', status),
+            ),
           ),
-        ),
-      );
+        );
+      case 'text':
+        return this.issueCondition(eb, (ib) => sql<SqlBool>`${ib.ref('title')} LIKE ${filter.likePattern} ESCAPE '\\'`);
+      case 'event-column':
+        return (eb as ExpressionBuilder<Tables, 'events'>)(filter.column, filter.op, filter.value);
+      case 'issue-column':
+        return this.issueCondition(eb, (ib) => ib(filter.column, filter.op, filter.value));
     }
-    if (name === 'text') {
-      const pattern = `%${wildcardToLike(String(p.values[0]))}%`;
-      return this.issueCondition(eb, (ib) => sql<SqlBool>`${ib.ref('title')} LIKE ${pattern} ESCAPE '\\'`);
-    }
-    if (!COMPARISONS.has(p.op)) throw new QuerySyntaxError(`"${name}" cannot be compared with "${p.op}"`, p.position);
-    const op = p.op as '=' | '!=' | '>' | '>=' | '<' | '<=';
-    const value = Number(p.values[0]);
-    if (name === 'issue_id') {
-      if (this.target !== 'events') throw new QuerySyntaxError('issue_id filters events', p.position);
-      return (eb as ExpressionBuilder<Tables, 'events'>)('issue_id', op, value);
-    }
-    if (name === 'timestamp') {
-      if (this.target !== 'events') throw new QuerySyntaxError('timestamp filters events; for issues use lastSeen or firstSeen', p.position);
-      return (eb as ExpressionBuilder<Tables, 'events'>)('timestamp', op, value);
-    }
-    const column = ISSUE_COLUMNS[name];
-    if (!column) throw new QuerySyntaxError(`"${name}" is not searchable here`, p.position);
-    return this.issueCondition(eb, (ib) => ib(column, op, value));
   }
 }

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { IDENTITY_TAG_KEYS, type TagKeyDistribution } from '../types.js';
-import { wildcardToLike } from './search-sql.js';
+import { wildcardToLike } from '../search-fields.js';
 import type { Tables } from './tables.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
