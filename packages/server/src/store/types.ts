@@ -1,6 +1,9 @@
 /**
  * The storage contract. The SQLite backend implements it now and PostgreSQL next; nothing outside
- * store/<backend>/ knows which one runs. Every method is async so a networked backend fits.
+ * store/<backend>/ knows which one runs, and only store/open-store.ts picks one. Every method is
+ * async so a networked backend fits. Backend-neutral pieces live beside this file: the payload
+ * codec (payload-codec.ts), cursors (cursor.ts), and what a search predicate means
+ * (search-fields.ts). Each backend folder has the same file names for the same roles.
  */
 
 import type { SearchExpr } from '../query/ast.js';
@@ -240,8 +243,18 @@ export interface Store extends TraceStore {
   revokeToken(id: number): Promise<boolean>;
 
   /**
-   * Commits events and other items in one transaction before resolving; group commit with other
-   * callers happens behind this call. Resolves with one outcome per event.
+   * Stores events and other items; resolves with one outcome per event. The consistency promise
+   * every backend honours:
+   * - Durable: once the promise resolves, the events and items are committed to disk (SQLite:
+   *   `synchronous = FULL`; PostgreSQL: a committed transaction) and survive a crash or power loss.
+   *   A rejection means none of this call's events is stored, so the client may send them again.
+   * - Read-your-writes: any read issued after the write resolved sees its events, including the
+   *   counts, users, tag rows, distributions and rollups derived from them. A backend may apply
+   *   derived rows later (SQLite gathers them across batches: sqlite/write-path/README.md), but it
+   *   must then bring them up to date before such a read answers.
+   * - Idempotent per event id: an event id already stored in the project is not stored or counted
+   *   again (`inserted: false`, with the issue it was stored under).
+   * Group commit with other callers happens behind this call.
    */
   write(events: DigestedEvent[], raw: RawItem[], telemetry?: TelemetryBatch[]): Promise<WriteOutcome[]>;
 
