@@ -56,3 +56,70 @@ describe('times outside the JavaScript date range', () => {
     for (const crumb of stored.body.breadcrumbs) assert.equal(crumb.timestamp * 1000, Date.parse(stored.body.timestamp));
   });
 });
+
+describe('numbers out of range in transactions and logs', () => {
+  test('a transaction spanning -1e300..1e300 is clamped with a note, and the trace list and trace detail still answer', async () => {
+    const traceId = newId();
+    const root = spanId();
+    const answer = await envelope({ event_id: newId() }, [[{ type: 'transaction' }, {
+      type: 'transaction',
+      transaction: 'GET /far',
+      start_timestamp: -1e300,
+      timestamp: 1e300,
+      contexts: { trace: { trace_id: traceId, span_id: root, op: 'http.server' } },
+      spans: [
+        { span_id: spanId(), parent_span_id: root, trace_id: traceId, op: 'db', description: 'far child', start_timestamp: 9007199254740993, timestamp: 1e20 },
+        { span_id: spanId(), parent_span_id: root, trace_id: traceId, op: 'db', description: 'NaN child', start_timestamp: 'soon', timestamp: -9e15 },
+      ],
+      measurements: { lcp: { value: 1e300 } },
+    }]]);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const list = await server.api(`/api/0/projects/${server.projectId}/traces/`);
+    assert.equal(list.status, 200, JSON.stringify(list.body));
+    assert.ok(list.body.some((t: { traceId: string }) => t.traceId === traceId));
+    const detail = await server.api(`/api/0/traces/${traceId}/`);
+    assert.equal(detail.status, 200, JSON.stringify(detail.body));
+    const now = Date.now();
+    assert.ok(detail.body.startMs > now - 60_000 && detail.body.endMs <= now + 1000, `clamped to the receive time: ${detail.body.startMs}..${detail.body.endMs}`);
+    const spans: any[] = [];
+    const walk = (nodes: any[]) => nodes.forEach((n) => { spans.push(n); walk(n.children ?? []); });
+    walk(detail.body.spans);
+    assert.equal(spans.length, 3);
+    for (const span of spans) assert.ok(span.data['proliferate.clock_drift'], `note on span ${span.name}: ${JSON.stringify(span.data)}`);
+  });
+
+  test('a log item at timestamp 1e300 is kept at the receive time with a note, and the log list still answers', async () => {
+    const traceId = newId();
+    const answer = await envelope({}, [[{ type: 'log' }, { items: [
+      { timestamp: 1e300, trace_id: traceId, level: 'error', body: 'far future log', severity_number: 1e300 },
+      { timestamp: -9e15, trace_id: traceId, level: 'info', body: 'far past log' },
+    ] }]]);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const list = await server.api(`/api/0/projects/${server.projectId}/logs/?trace_id=${traceId}`);
+    assert.equal(list.status, 200, JSON.stringify(list.body));
+    assert.equal(list.body.length, 2);
+    const now = Date.now();
+    for (const log of list.body) {
+      assert.ok(Math.abs(Date.parse(log.timestamp) - now) < 60_000, `log at the receive time: ${log.timestamp}`);
+      assert.ok(log.attributes['proliferate.clock_drift'], JSON.stringify(log));
+    }
+    const all = await server.api(`/api/0/projects/${server.projectId}/logs/`);
+    assert.equal(all.status, 200, JSON.stringify(all.body));
+  });
+
+  test('OTLP times of 2^64-1 ns are clamped like events, not kept as the year 2554', async () => {
+    const traceId = newId();
+    const max = '18446744073709551615';
+    const spans = { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId, spanId: spanId(), name: 'otlp far', startTimeUnixNano: max, endTimeUnixNano: max }] }] }] };
+    const logs = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: max, traceId, body: { stringValue: 'otlp far log' } }] }] }] };
+    for (const [path, body] of [['/v1/traces', spans], ['/v1/logs', logs]] as const) {
+      const response = await fetch(`${server.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', 'x-proliferate-key': server.publicKey } });
+      assert.equal(response.status, 200, await response.text());
+    }
+    const detail = await server.api(`/api/0/traces/${traceId}/`);
+    assert.equal(detail.status, 200, JSON.stringify(detail.body));
+    assert.ok(detail.body.startMs < Date.now() + 1000, `trace start ${new Date(detail.body.startMs).toISOString()}`);
+    assert.equal(detail.body.logs.length, 1);
+    assert.ok(Date.parse(detail.body.logs[0].timestamp) < Date.now() + 1000, detail.body.logs[0].timestamp);
+  });
+});
