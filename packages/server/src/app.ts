@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { analyticsRoutes } from './api/analytics.js';
+import { answerClientError } from './api/client-errors.js';
 import { issueRoutes } from './api/issues.js';
 import { logRoutes } from './api/logs.js';
 import { traceRoutes } from './api/traces.js';
@@ -34,6 +35,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     // A client that stalls mid-body must not hold a connection forever.
     requestTimeout: 60_000,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
   });
 
   app.setErrorHandler((error, request, reply) => {

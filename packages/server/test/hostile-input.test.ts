@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { startServer, type RunningServer } from '../../../tests/helpers/server.js';
 
 let server: RunningServer;
@@ -121,5 +122,35 @@ describe('numbers out of range in transactions and logs', () => {
     assert.ok(detail.body.startMs < Date.now() + 1000, `trace start ${new Date(detail.body.startMs).toISOString()}`);
     assert.equal(detail.body.logs.length, 1);
     assert.ok(Date.parse(detail.body.logs[0].timestamp) < Date.now() + 1000, detail.body.logs[0].timestamp);
+  });
+});
+
+describe('HTTP edges', () => {
+  /** Plain node:http with a keep-alive agent of one socket, so requests share a connection. */
+  function request(agent: Agent, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string) {
+    return new Promise<{ status: number; headers: IncomingHttpHeaders; text: string }>((resolve, reject) => {
+      const req = httpRequest(server.url + path, { agent, method, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  test('an oversized header gets 431 in our error shape with Connection: close, and a keep-alive client loses no request', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      assert.equal((await request(agent, '/healthz')).status, 200);
+      const big = await request(agent, '/healthz', { 'x-padding': 'a'.repeat(20_000) });
+      assert.equal(big.status, 431);
+      assert.equal(big.headers.connection, 'close');
+      assert.equal(JSON.parse(big.text).error.code, 'header_too_large');
+      for (let i = 0; i < 5; i++) assert.equal((await request(agent, '/healthz')).status, 200);
+    } finally {
+      agent.destroy();
+    }
   });
 });
