@@ -51,6 +51,14 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     reply.code(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
   });
 
+  // HTTP clients commonly label a bodiless DELETE or PUT as JSON; an empty body is no body. Any
+  // other body is parsed as Fastify does (secure-json-parse refuses __proto__ and constructor keys).
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else jsonParser(request, body as string, done);
+  });
+
   app.get('/healthz', async () => ({ ok: true, store: store.backend }));
   const keys = new ProjectKeyCache(store);
   app.register(ingestRoutes, { store, limits: config.limits, keys });

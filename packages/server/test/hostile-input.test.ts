@@ -153,4 +153,23 @@ describe('HTTP edges', () => {
       agent.destroy();
     }
   });
+
+  test('DELETE and PUT with Content-Type: application/json and an empty body are accepted', async () => {
+    const created = await server.api(`/api/0/projects/${server.projectId}/keys/`, { body: { label: 'to revoke' } });
+    assert.equal(created.status, 201);
+    const agent = new Agent();
+    try {
+      const auth = { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' };
+      const revoked = await request(agent, `/api/0/projects/${server.projectId}/keys/${created.body.publicKey}/`, auth, 'DELETE');
+      assert.equal(revoked.status, 204, revoked.text);
+      const put = await request(agent, `/api/0/traces/${newId()}/tags/tier`, auth, 'PUT');
+      assert.notEqual(JSON.parse(put.text).error?.code, 'ctp_empty_json_body', put.text);
+      assert.ok(put.status < 500, put.text);
+      // A body that is not JSON is still refused.
+      const bad = await request(agent, `/api/0/projects/${server.projectId}/issues/?id=1`, auth, 'PUT', '{"status":');
+      assert.equal(bad.status, 400, bad.text);
+    } finally {
+      agent.destroy();
+    }
+  });
 });
