@@ -173,3 +173,30 @@ describe('HTTP edges', () => {
     }
   });
 });
+
+describe('search syntax', () => {
+  for (const [query, position] of [['tier:(enterprise', 5], ['tier:enterprise)', 15], ['(tier:free', 9], ['message:f(x', 9], ['crash(', 5]] as const) {
+    test(`the issue search ${JSON.stringify(query)} is 400 invalid_query with the position ${position}`, async () => {
+      const answer = await server.api(`/api/0/projects/${server.projectId}/issues/?query=${encodeURIComponent(query)}`);
+      assert.equal(answer.status, 400, JSON.stringify(answer.body));
+      assert.equal(answer.body.error.code, 'invalid_query');
+      assert.equal(answer.body.error.position, position);
+    });
+  }
+
+  test('balanced parentheses inside a value still search for that value', async () => {
+    for (const query of ['message:f(x)', '(tier:free)', 'tier:free (level:error OR level:fatal)', 'handle(event)']) {
+      const answer = await server.api(`/api/0/projects/${server.projectId}/issues/?query=${encodeURIComponent(query)}`);
+      assert.equal(answer.status, 200, `${query}: ${JSON.stringify(answer.body)}`);
+    }
+  });
+
+  test('the trace filter refuses unbalanced parentheses and numbers beyond any float with the position', async () => {
+    for (const filter of ["(status = 'ok'", "status = 'ok')", "tags.tier IN ('a', 'b'", 'duration > 1e999', "NOT (name = 'x' AND (duration > 5)"]) {
+      const answer = await server.api(`/api/0/projects/${server.projectId}/traces/?filter=${encodeURIComponent(filter)}`);
+      assert.equal(answer.status, 400, `${filter}: ${JSON.stringify(answer.body)}`);
+      assert.equal(answer.body.error.code, 'invalid_query', filter);
+      assert.equal(typeof answer.body.error.position, 'number', filter);
+    }
+  });
+});
