@@ -9,6 +9,7 @@ import type { ServerConfig } from './config.js';
 import { HttpError } from './errors.js';
 import { QuerySyntaxError } from './query/ast.js';
 import { ProjectKeyCache } from './ingest/project-keys.js';
+import { BodyMemoryBudget } from './ingest/body-budget.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { otlpRoutes } from './ingest/otlp/otlp-routes.js';
 import type { Store } from './store/types.js';
@@ -59,10 +60,22 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     else jsonParser(request, body as string, done);
   });
 
+  // Request bodies held in memory at once, across ingest and OTLP; a request gives its share back
+  // once answered (Node's request 'close' comes when the body ends, before the answer).
+  const bodyBudget = new BodyMemoryBudget(config.limits.maxBodyMemoryBytes);
+  app.addHook('onResponse', (request, _reply, done) => {
+    bodyBudget.release(request.raw);
+    done();
+  });
+  app.addHook('onRequestAbort', (request, done) => {
+    bodyBudget.release(request.raw);
+    done();
+  });
+
   app.get('/healthz', async () => ({ ok: true, store: store.backend }));
   const keys = new ProjectKeyCache(store);
-  app.register(ingestRoutes, { store, limits: config.limits, keys });
-  app.register(otlpRoutes, { store, limits: config.limits });
+  app.register(ingestRoutes, { store, limits: config.limits, keys, bodyBudget });
+  app.register(otlpRoutes, { store, limits: config.limits, bodyBudget });
   app.register(projectRoutes, { store, publicUrl: config.publicUrl, keys });
   app.register(issueRoutes, { store });
   app.register(analyticsRoutes, { store });
