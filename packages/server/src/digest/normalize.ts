@@ -4,6 +4,7 @@
  */
 import { checkTagValue, sanitizeTags } from '@proliferate/protocol';
 import { normalizeExceptions, normalizeFrames, normalizeThreads, type NormalizedException } from './exception.js';
+import { capTags, MAX_INVALID_TAG_NOTES, MAX_TAGS_PER_EVENT } from './tag-cap.js';
 import { describeMs, isPlausibleMs } from './time-bounds.js';
 import { boundedJson, boundedObject, hexId, isObject, text, timestampMs, type Json, type JsonObject } from './values.js';
 
@@ -161,8 +162,12 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
   const { message, logentry } = normalizeMessage(raw);
   const hasTypedException = exceptions.some((e) => e.type);
 
-  const { tags, dropped } = sanitizeTags(raw.tags);
-  for (const drop of dropped) errors.push({ type: 'invalid_tag', key: drop.key, reason: drop.reason, value: drop.value ?? null });
+  const sanitized = sanitizeTags(raw.tags);
+  const { tags, dropped: overCap } = capTags(sanitized.tags);
+  const invalid = sanitized.dropped;
+  for (const drop of invalid.slice(0, MAX_INVALID_TAG_NOTES)) errors.push({ type: 'invalid_tag', key: drop.key, reason: drop.reason, value: drop.value ?? null });
+  if (invalid.length > MAX_INVALID_TAG_NOTES) errors.push({ type: 'invalid_tag', reason: 'more_invalid_tags', count: invalid.length - MAX_INVALID_TAG_NOTES });
+  if (overCap > 0) errors.push({ type: 'too_many_tags', kept: MAX_TAGS_PER_EVENT, dropped: overCap });
 
   const environment = text(raw.environment, 64) ?? tags.environment;
   const release = text(raw.release, 200);

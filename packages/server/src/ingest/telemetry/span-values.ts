@@ -1,5 +1,6 @@
 /** Shared coercions for spans and logs from every wire format (Sentry items, OTLP). */
 import { checkTagValue, sanitizeTags } from '@proliferate/protocol';
+import { capTags } from '../../digest/tag-cap.js';
 import { describeMs, isPlausibleMs } from '../../digest/time-bounds.js';
 import { boundedJson, isObject } from '../../digest/values.js';
 import type { SpanStatus } from '../../store/trace-types.js';
@@ -83,7 +84,7 @@ export function typedAttributes(value: unknown): Record<string, unknown> {
 
 /** Trace tags by the protocol's rules; invalid ones are dropped. */
 export function traceTags(value: unknown): Record<string, string> {
-  return sanitizeTags(value).tags;
+  return capTags(sanitizeTags(value).tags).tags;
 }
 
 /** Metadata values: scalars as text (tag rules for the text), other values as JSON. */
