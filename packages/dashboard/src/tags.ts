@@ -7,7 +7,8 @@ const keyCache = new Map<string, Promise<ProjectTagKey[]>>();
 export function projectTagKeys(projectId: string): Promise<ProjectTagKey[]> {
   let cached = keyCache.get(projectId);
   if (!cached) {
-    cached = api<ProjectTagKey[]>(`/api/0/projects/${encodeURIComponent(projectId)}/tags/`);
+    // The first 1,000 keys in key order (the API pages them) are plenty for autocomplete.
+    cached = api<ProjectTagKey[]>(`/api/0/projects/${encodeURIComponent(projectId)}/tags/?limit=1000`);
     cached.catch(() => keyCache.delete(projectId));
     keyCache.set(projectId, cached);
   }

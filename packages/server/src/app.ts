@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { analyticsRoutes } from './api/analytics.js';
+import { answerClientError } from './api/client-errors.js';
 import { issueRoutes } from './api/issues.js';
 import { logRoutes } from './api/logs.js';
 import { traceRoutes } from './api/traces.js';
@@ -8,6 +9,7 @@ import type { ServerConfig } from './config.js';
 import { HttpError } from './errors.js';
 import { QuerySyntaxError } from './query/ast.js';
 import { ProjectKeyCache } from './ingest/project-keys.js';
+import { BodyMemoryBudget } from './ingest/body-budget.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { otlpRoutes } from './ingest/otlp/otlp-routes.js';
 import type { Store } from './store/types.js';
@@ -38,6 +40,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     // A client that stalls mid-body must not hold a connection forever.
     requestTimeout: 60_000,
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -53,11 +56,31 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     reply.code(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` } });
   });
 
+  // HTTP clients commonly label a bodiless DELETE or PUT as JSON; an empty body is no body. Any
+  // other body is parsed as Fastify does (secure-json-parse refuses __proto__ and constructor keys).
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined);
+    else jsonParser(request, body as string, done);
+  });
+
+  // Request bodies held in memory at once, across ingest and OTLP; a request gives its share back
+  // once answered (Node's request 'close' comes when the body ends, before the answer).
+  const bodyBudget = new BodyMemoryBudget(config.limits.maxBodyMemoryBytes);
+  app.addHook('onResponse', (request, _reply, done) => {
+    bodyBudget.release(request.raw);
+    done();
+  });
+  app.addHook('onRequestAbort', (request, done) => {
+    bodyBudget.release(request.raw);
+    done();
+  });
+
   app.get('/healthz', async () => ({ ok: true, store: store.backend }));
   // One cache for both ingest paths: revoking a key (projectRoutes) must stop both at once.
   const keys = new ProjectKeyCache(store);
-  app.register(ingestRoutes, { store, limits: config.limits, keys });
-  app.register(otlpRoutes, { store, limits: config.limits, keys });
+  app.register(ingestRoutes, { store, limits: config.limits, keys, bodyBudget });
+  app.register(otlpRoutes, { store, limits: config.limits, keys, bodyBudget });
   app.register(projectRoutes, { store, publicUrl: config.publicUrl, keys });
   app.register(issueRoutes, { store });
   app.register(analyticsRoutes, { store });

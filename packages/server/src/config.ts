@@ -39,6 +39,11 @@ export interface IngestLimits {
   maxDecompressedBytes: number;
   /** One event item (Sentry's own limit is 1 MB). */
   maxEventBytes: number;
+  /**
+   * Bytes of request bodies (after decompression) held in memory at once across all requests;
+   * past it a body is refused with 503 + Retry-After (ingest/body-budget.ts).
+   */
+  maxBodyMemoryBytes: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -50,6 +55,8 @@ export const DEFAULT_LIMITS: IngestLimits = {
   maxCompressedBytes: 20 * 1024 * 1024,
   maxDecompressedBytes: 100 * 1024 * 1024,
   maxEventBytes: 1024 * 1024,
+  // Two bodies at the decompressed limit at once, or thousands of ordinary envelopes.
+  maxBodyMemoryBytes: 256 * 1024 * 1024,
 };
 
 /** A setting that cannot be used as given; the message names the flag or variable and the fix. */
@@ -91,7 +98,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     smtpUrl: smtpUrl(setting(null, 'PROLIFERATE_SMTP_URL')),
     emailFrom: emailFrom.value === undefined ? null : emailAddress(emailFrom.value, emailFrom.label),
     outboundAllowPrivate: boolean(setting(null, 'PROLIFERATE_OUTBOUND_ALLOW_PRIVATE'), false),
-    limits: DEFAULT_LIMITS,
+    limits: limitsFrom(setting(null, 'PROLIFERATE_MAX_BODY_MEMORY_MB')),
   };
 }
 
@@ -113,6 +120,14 @@ export function parsePort(text: string | undefined, fallback: number): number {
   const port = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port: ${text}`);
   return port;
+}
+
+/** The ingest limits, with PROLIFERATE_MAX_BODY_MEMORY_MB (a whole number of MiB, at least 1) applied. */
+function limitsFrom({ value, label }: { value: string | undefined; label: string }): IngestLimits {
+  if (value === undefined) return DEFAULT_LIMITS;
+  const mb = Number(value);
+  if (!Number.isSafeInteger(mb) || mb < 1) throw new ConfigError(`${label} must be a whole number of MiB, at least 1, got "${value}"`);
+  return { ...DEFAULT_LIMITS, maxBodyMemoryBytes: mb * 1024 * 1024 };
 }
 
 function portFrom(text: string | undefined, label: string): number {

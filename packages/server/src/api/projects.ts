@@ -6,7 +6,8 @@ import { readStoredEvent } from '../digest/stored-event.js';
 import { HttpError } from '../errors.js';
 import { ISSUE_STATUSES, type IssueSort, type IssueStatus, type Project, type Store } from '../store/types.js';
 import { requireProject, requireToken } from './auth.js';
-import { limitParam, publicUrl, sendPage, stringParam } from './http.js';
+import { keyCursor, limitParam, publicUrl, sendPage, stringParam } from './http.js';
+import { encodeCursor } from '../store/cursor.js';
 import { searchFilter } from './search-params.js';
 import { statsRange } from './stats-range.js';
 
@@ -141,9 +142,13 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
     return eventView(readStoredEvent(event));
   });
 
-  app.get('/api/0/projects/:projectId/tags/', async (request) => {
+  app.get('/api/0/projects/:projectId/tags/', async (request, reply) => {
     const project = await loadProject(request);
-    return store.projectTagKeys(project.id);
+    const q = request.query as Record<string, unknown>;
+    const limit = limitParam(q.limit, 100, 1000);
+    const rows = await store.projectTagKeys(project.id, { afterKey: keyCursor(q.cursor), limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    return sendPage(request, reply, page, rows.length > limit ? encodeCursor(page.at(-1)!.key, 0) : null);
   });
 
   app.get('/api/0/projects/:projectId/tags/:key/values/', async (request) => {

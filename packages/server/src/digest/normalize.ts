@@ -4,6 +4,8 @@
  */
 import { checkTagValue, sanitizeTags } from '@proliferate/protocol';
 import { normalizeExceptions, normalizeFrames, normalizeThreads, type NormalizedException } from './exception.js';
+import { capTags, MAX_INVALID_TAG_NOTES, MAX_TAGS_PER_EVENT } from './tag-cap.js';
+import { describeMs, isPlausibleMs } from './time-bounds.js';
 import { boundedJson, boundedObject, hexId, isObject, text, timestampMs, type Json, type JsonObject } from './values.js';
 
 export interface NormalizeContext {
@@ -59,7 +61,8 @@ const LEVELS: Record<string, string> = {
   info: 'info', log: 'info', debug: 'debug',
 };
 const MAX_BREADCRUMBS = 100;
-const CLOCK_DRIFT_MS = 60 * 60 * 1000;
+/** The largest time a JavaScript Date holds. */
+const MAX_DATE_MS = 8.64e15;
 
 export function normalizeLevel(value: unknown, fallback = 'error'): string {
   return (typeof value === 'string' && LEVELS[value.toLowerCase()]) || fallback;
@@ -69,7 +72,9 @@ function normalizeBreadcrumbs(raw: unknown, fallbackMs: number): JsonObject[] {
   const values = Array.isArray(raw) ? raw : isObject(raw) && Array.isArray(raw.values) ? raw.values : [];
   return values.slice(-MAX_BREADCRUMBS).flatMap((crumb): JsonObject[] => {
     if (!isObject(crumb)) return [];
-    const out: JsonObject = { timestamp: (timestampMs(crumb.timestamp) ?? fallbackMs) / 1000 };
+    const at = timestampMs(crumb.timestamp);
+    // The event's own time is already plausible; a crumb far outside any date takes it.
+    const out: JsonObject = { timestamp: (at !== undefined && Math.abs(at) <= MAX_DATE_MS ? at : fallbackMs) / 1000 };
     for (const field of ['type', 'category', 'message']) {
       const value = text(crumb[field], field === 'message' ? 8192 : 128);
       if (value !== undefined) out[field] = value;
@@ -147,8 +152,8 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
   if (timestamp === undefined) {
     if (raw.timestamp !== undefined && raw.timestamp !== null) errors.push({ type: 'invalid_timestamp', value: text(raw.timestamp, 64) ?? null });
     timestamp = ctx.receivedMs;
-  } else if (timestamp > ctx.receivedMs + CLOCK_DRIFT_MS || timestamp < Date.UTC(2000, 0, 1)) {
-    errors.push({ type: 'clock_drift', value: new Date(timestamp).toISOString() });
+  } else if (!isPlausibleMs(timestamp, ctx.receivedMs)) {
+    errors.push({ type: 'clock_drift', value: describeMs(timestamp) });
     timestamp = ctx.receivedMs;
   }
 
@@ -157,8 +162,12 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
   const { message, logentry } = normalizeMessage(raw);
   const hasTypedException = exceptions.some((e) => e.type);
 
-  const { tags, dropped } = sanitizeTags(raw.tags);
-  for (const drop of dropped) errors.push({ type: 'invalid_tag', key: drop.key, reason: drop.reason, value: drop.value ?? null });
+  const sanitized = sanitizeTags(raw.tags);
+  const { tags, dropped: overCap } = capTags(sanitized.tags);
+  const invalid = sanitized.dropped;
+  for (const drop of invalid.slice(0, MAX_INVALID_TAG_NOTES)) errors.push({ type: 'invalid_tag', key: drop.key, reason: drop.reason, value: drop.value ?? null });
+  if (invalid.length > MAX_INVALID_TAG_NOTES) errors.push({ type: 'invalid_tag', reason: 'more_invalid_tags', count: invalid.length - MAX_INVALID_TAG_NOTES });
+  if (overCap > 0) errors.push({ type: 'too_many_tags', kept: MAX_TAGS_PER_EVENT, dropped: overCap });
 
   const environment = text(raw.environment, 64) ?? tags.environment;
   const release = text(raw.release, 200);

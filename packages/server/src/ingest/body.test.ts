@@ -5,7 +5,7 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:
 import { HttpError } from '../errors.js';
 import { readBody } from './body.js';
 
-const limits = { maxCompressedBytes: 1024 * 1024, maxDecompressedBytes: 2 * 1024 * 1024, maxEventBytes: 1024 * 1024 };
+const limits = { maxCompressedBytes: 1024 * 1024, maxDecompressedBytes: 2 * 1024 * 1024, maxEventBytes: 1024 * 1024, maxBodyMemoryBytes: 64 * 1024 * 1024 };
 const body = Buffer.from('{"hello":"world"}\n'.repeat(100));
 const read = (bytes: Buffer, encoding?: string, chunk = 1000) =>
   readBody(

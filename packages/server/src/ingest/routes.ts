@@ -6,6 +6,7 @@ import { HttpError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import { publicKeyFromDsn, publicKeyFromRequest } from './auth.js';
 import { readBody } from './body.js';
+import type { BodyMemoryBudget } from './body-budget.js';
 import { digestOne, ingestEnvelope, type IngestBatch, type IngestContext } from './items.js';
 import type { ProjectKeyCache } from './project-keys.js';
 
@@ -29,14 +30,16 @@ function projectIdParam(request: FastifyRequest): number {
 }
 
 /** Sentry-compatible ingest: `/api/{project}/envelope/` and the legacy `/api/{project}/store/`. */
-export async function ingestRoutes(app: FastifyInstance, options: { store: Store; limits: IngestLimits; keys: ProjectKeyCache }) {
+export async function ingestRoutes(app: FastifyInstance, options: { store: Store; limits: IngestLimits; keys: ProjectKeyCache; bodyBudget: BodyMemoryBudget }) {
   const { store, limits } = options;
   const { keys } = options;
 
   // Real clients send any Content-Type or none (text/plain from browsers, x-sentry-envelope, json):
   // the body is read raw here, whatever it is labelled.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage) => readBody(payload, request.headers, limits));
+  app.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage) =>
+    readBody(payload, request.headers, limits, options.bodyBudget.lease(request.raw)),
+  );
 
   // Callback-style hooks: on the hot path a promise per hook and request is measurable.
   app.addHook('onSend', (_request, reply, payload, done) => {

@@ -21,9 +21,9 @@ const WHITESPACE = /\s/;
 export function scanSearch(query: string): Token[] {
   const tokens: Token[] = [];
   let pos = 0;
-  let depth = 0;
+  /** Positions of the groups' open parentheses not yet closed. */
+  const groups: number[] = [];
   const at = (i = pos) => query[i] ?? '';
-  const endsBare = (c: string) => c === '' || WHITESPACE.test(c) || (c === ')' && depth > 0);
 
   function quoted(): string {
     const start = pos++;
@@ -47,6 +47,28 @@ export function scanSearch(query: string): Token[] {
   function bare(stop: (c: string) => boolean): string {
     const start = pos;
     while (pos < query.length && !stop(at())) pos++;
+    return query.slice(start, pos);
+  }
+
+  /**
+   * A bare value or word. It may hold balanced parentheses (`function:handle(event)`); a ")" it did
+   * not open closes the enclosing group. An unbalanced one is an error at its position rather than
+   * part of the value, so `tier:(enterprise` is not silently a search for "(enterprise".
+   */
+  function bareValue(): string {
+    const start = pos;
+    const opens: number[] = [];
+    for (; pos < query.length; pos++) {
+      const c = at();
+      if (WHITESPACE.test(c)) break;
+      if (c === '(') opens.push(pos);
+      else if (c === ')') {
+        if (opens.length) opens.pop();
+        else if (groups.length) break;
+        else throw new QuerySyntaxError('unmatched ")"', pos);
+      }
+    }
+    if (opens.length) throw new QuerySyntaxError('missing ")" for this "(" (quote a value that holds one)', opens[0]!);
     return query.slice(start, pos);
   }
 
@@ -78,14 +100,14 @@ export function scanSearch(query: string): Token[] {
     }
     const start = pos;
     if (c === '(') {
+      groups.push(pos);
       tokens.push({ kind: 'open', position: pos++ });
-      depth++;
       continue;
     }
     if (c === ')') {
-      if (depth === 0) throw new QuerySyntaxError('unmatched ")"', pos);
+      if (groups.length === 0) throw new QuerySyntaxError('unmatched ")"', pos);
+      groups.pop();
       tokens.push({ kind: 'close', position: pos++ });
-      depth--;
       continue;
     }
     const negate = c === '!';
@@ -94,7 +116,7 @@ export function scanSearch(query: string): Token[] {
       tokens.push({ kind: 'text', text: quoted(), quoted: true, negate, position: start });
       continue;
     }
-    const head = bare((ch) => ch === ':' || endsBare(ch) || ch === '"' || ch === '(');
+    const head = bare((ch) => ch === ':' || ch === '' || WHITESPACE.test(ch) || ch === '"' || ch === '(' || ch === ')');
     if (at() === ':' && head !== '') {
       pos++;
       if (at() === '[') {
@@ -102,17 +124,17 @@ export function scanSearch(query: string): Token[] {
       } else if (at() === '"') {
         tokens.push({ kind: 'filter', key: head, values: [{ value: quoted(), quoted: true }], list: false, negate, position: start });
       } else {
-        const value = bare(endsBare);
+        const value = bareValue();
         if (value === '') throw new QuerySyntaxError(`"${head}:" needs a value`, start);
         tokens.push({ kind: 'filter', key: head, values: [{ value, quoted: false }], list: false, negate, position: start });
       }
       continue;
     }
-    const word = head + bare(endsBare);
+    const word = head + bareValue();
     if (word === '') throw new QuerySyntaxError(negate ? '"!" must be followed by a term' : `unexpected "${at()}"`, start);
     if (!negate && (word === 'AND' || word === 'OR')) tokens.push({ kind: word === 'AND' ? 'and' : 'or', position: start });
     else tokens.push({ kind: 'text', text: word, quoted: false, negate, position: start });
   }
-  if (depth > 0) throw new QuerySyntaxError('missing ")"', query.length - 1);
+  if (groups.length) throw new QuerySyntaxError('missing ")"', query.length - 1);
   return tokens;
 }

@@ -269,11 +269,15 @@ export interface Store extends TraceStore {
   eventNeighbors(projectId: number, eventId: string): Promise<EventNeighbors | undefined>;
   /** Event counts per bucket for each issue: one array per issue, oldest bucket first. */
   issueStats(issueIds: number[], range: StatsRange): Promise<Map<number, number[]>>;
-  issueTagDistribution(issueId: number, topValues: number): Promise<TagKeyDistribution[]>;
-  issueTagValues(issueId: number, key: string): Promise<TagKeyDistribution | undefined>;
-  projectTagKeys(projectId: number): Promise<Array<{ key: string; uniqueValues: number }>>;
+  /** A page of the issue's keys in key order (after `afterKey`, at most `keys`), each with its top values. */
+  issueTagDistribution(issueId: number, topValues: number, page?: { afterKey?: string; keys?: number }): Promise<TagKeyDistribution[]>;
+  /** One key of an issue: its total and a page of its values, most frequent first. */
+  issueTagValues(issueId: number, key: string, page?: { offset?: number; limit?: number }): Promise<TagKeyDistribution | undefined>;
+  /** A page of the project's tag keys in key order. */
+  projectTagKeys(projectId: number, page?: { afterKey?: string; limit?: number }): Promise<Array<{ key: string; uniqueValues: number }>>;
   countEvents(scope: AnalyticsScope): Promise<number>;
-  tagBreakdown(scope: AnalyticsScope, key: string | null, limit: number): Promise<TagValueBreakdown[]>;
+  /** `keyRange` restricts to keys from first to last (inclusive), e.g. one page of keys. */
+  tagBreakdown(scope: AnalyticsScope, key: string | null, limit: number, keyRange?: { first: string; last: string }): Promise<TagValueBreakdown[]>;
   eventStats(projectId: number, filter: SearchExpr | null, range: StatsRange): Promise<number[]>;
   tagValueStats(projectId: number, key: string, values: string[], range: StatsRange): Promise<Map<string, number[]>>;
   /** Hours are inclusive: epoch ms / 3,600,000. */

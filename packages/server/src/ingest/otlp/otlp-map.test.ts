@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyTelemetry } from '../telemetry/sentry-items.js';
 import { addOtlpLogs, addOtlpTraces, anyValue, nanosToMs, otlpId } from './otlp-map.js';
+
+/** A receive time after the test data's 2023 times (later times would be clock drift). */
+const RECEIVED_MS = Date.UTC(2024, 0, 1);
 import { decodeOtlp, ExportTraceServiceRequest } from './otlp-schema.js';
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
@@ -51,7 +54,7 @@ test('JSON spans with enum names, a failed status and events', () => {
         ],
       }],
     }],
-  }, 'hex', 0);
+  }, 'hex', RECEIVED_MS);
   assert.equal(batch.spans.length, 1, 'a span without a valid id is skipped');
   const [span] = batch.spans;
   assert.equal(span!.op, 'server');
@@ -78,7 +81,7 @@ test('protobuf round trip through the schema: ids, kind, times and attributes', 
   });
   const decoded = decodeOtlp(ExportTraceServiceRequest, ExportTraceServiceRequest.encode(message).finish());
   const batch = emptyTelemetry(1);
-  addOtlpTraces(batch, decoded, 'base64', 0);
+  addOtlpTraces(batch, decoded, 'base64', RECEIVED_MS);
   const [span] = batch.spans;
   assert.equal(span!.traceId, TRACE);
   assert.equal(span!.parentSpanId, '1'.repeat(16));
@@ -100,7 +103,7 @@ test('logs: severity text or number to a level, body of any type, the observed t
         ],
       }],
     }],
-  }, 'hex', 0);
+  }, 'hex', RECEIVED_MS);
   assert.deepEqual(batch.logs.map((l) => [l.level, l.body, l.timestampMs, l.traceId]), [
     ['warn', '{"a":1}', 1700000000000, null],
     ['fatal', 'down', 1700000000000, TRACE],

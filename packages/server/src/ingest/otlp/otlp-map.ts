@@ -6,7 +6,7 @@
 import { isObject } from '../../digest/values.js';
 import type { RootKind, SpanInput, SpanStatus, TelemetryBatch } from '../../store/trace-types.js';
 import { logLevel, pushLog, TelemetryError } from '../telemetry/sentry-items.js';
-import { clip, clipBody, MAX_SPANS_PER_REQUEST, spanData } from '../telemetry/span-values.js';
+import { clip, clipBody, MAX_SPANS_PER_REQUEST, severityNumber, spanData, TimeChecker } from '../telemetry/span-values.js';
 
 export type IdEncoding = 'hex' | 'base64';
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -70,6 +70,7 @@ function spanStatus(status: unknown): SpanStatus {
 }
 
 export function addOtlpTraces(batch: TelemetryBatch, request: Record<string, unknown>, ids: IdEncoding, receivedMs: number): void {
+  const times = new TimeChecker(receivedMs);
   const resourceSpans = Array.isArray(request.resourceSpans) ? request.resourceSpans : [];
   for (const rs of resourceSpans) {
     if (!isObject(rs)) continue;
@@ -86,15 +87,15 @@ export function addOtlpTraces(batch: TelemetryBatch, request: Record<string, unk
         const kind = enumValue(span.kind, KIND_NAMES);
         const attributes = keyValues(span.attributes);
         const typeAttribute = TYPE_ATTRIBUTES.map((k) => attributes[k]).find((v) => typeof v === 'string' && v !== '') as string | undefined;
-        const start = nanosToMs(span.startTimeUnixNano) ?? receivedMs;
-        const end = nanosToMs(span.endTimeUnixNano) ?? start;
+        const start = times.check('startTimeUnixNano', nanosToMs(span.startTimeUnixNano)) ?? receivedMs;
+        const end = times.check('endTimeUnixNano', nanosToMs(span.endTimeUnixNano)) ?? start;
         const data: Record<string, unknown> = { ...attributes };
         if (service && data['service.name'] === undefined) data['service.name'] = service;
         if (isObject(span.status) && typeof span.status.message === 'string' && span.status.message) data['otel.status_message'] = span.status.message;
         if (Array.isArray(span.events) && span.events.length) {
           data.events = span.events.slice(0, 50).filter(isObject).map((e) => ({
             name: e.name,
-            timestampMs: nanosToMs(e.timeUnixNano),
+            timestampMs: times.check('events.timeUnixNano', nanosToMs(e.timeUnixNano)) ?? start,
             attributes: keyValues(e.attributes),
           }));
         }
@@ -110,7 +111,7 @@ export function addOtlpTraces(batch: TelemetryBatch, request: Record<string, unk
           startMs: start,
           endMs: Math.max(start, end),
           rootKind,
-          data: spanData(data),
+          data: times.note(spanData(data)),
         };
         batch.spans.push(input);
       }
@@ -119,6 +120,7 @@ export function addOtlpTraces(batch: TelemetryBatch, request: Record<string, unk
 }
 
 export function addOtlpLogs(batch: TelemetryBatch, request: Record<string, unknown>, ids: IdEncoding, receivedMs: number): void {
+  const times = new TimeChecker(receivedMs);
   const resourceLogs = Array.isArray(request.resourceLogs) ? request.resourceLogs : [];
   for (const rl of resourceLogs) {
     if (!isObject(rl)) continue;
@@ -127,18 +129,19 @@ export function addOtlpLogs(batch: TelemetryBatch, request: Record<string, unkno
       if (!isObject(sl)) continue;
       for (const record of Array.isArray(sl.logRecords) ? sl.logRecords : []) {
         if (!isObject(record)) continue;
-        const severity = Number(record.severityNumber ?? 0) || null;
+        const severity = severityNumber(record.severityNumber);
         const body = anyValue(record.body);
         const attributes = keyValues(record.attributes);
         if (typeof resource['service.name'] === 'string') attributes['service.name'] ??= resource['service.name'];
         pushLog(batch, {
-          timestampMs: nanosToMs(record.timeUnixNano) ?? nanosToMs(record.observedTimeUnixNano) ?? receivedMs,
+          timestampMs:
+            times.check('timeUnixNano', nanosToMs(record.timeUnixNano)) ?? times.check('observedTimeUnixNano', nanosToMs(record.observedTimeUnixNano)) ?? receivedMs,
           level: logLevel(record.severityText, severity),
           severity,
           body: clipBody(typeof body === 'string' ? body : body === null ? '' : JSON.stringify(body)),
           traceId: otlpId(record.traceId, ids, 16),
           spanId: otlpId(record.spanId, ids, 8),
-          attributes: spanData(attributes),
+          attributes: times.note(spanData(attributes)),
         });
       }
     }

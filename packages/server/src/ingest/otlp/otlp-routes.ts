@@ -12,6 +12,7 @@ import { HttpError } from '../../errors.js';
 import type { Store } from '../../store/types.js';
 import { publicKeyFromRequest } from '../auth.js';
 import { readBody } from '../body.js';
+import type { BodyMemoryBudget } from '../body-budget.js';
 import type { ProjectKeyCache } from '../project-keys.js';
 import { emptyTelemetry, TelemetryError } from '../telemetry/sentry-items.js';
 import { addOtlpLogs, addOtlpTraces, type IdEncoding } from './otlp-map.js';
@@ -23,11 +24,16 @@ export function otlpKey(request: FastifyRequest): string | undefined {
   return publicKeyFromRequest(request.headers, request.query as Record<string, unknown>);
 }
 
-export async function otlpRoutes(app: FastifyInstance, options: { store: Store; limits: IngestLimits; keys: ProjectKeyCache }) {
+export async function otlpRoutes(
+  app: FastifyInstance,
+  options: { store: Store; limits: IngestLimits; keys: ProjectKeyCache; bodyBudget: BodyMemoryBudget },
+) {
   const { store, limits, keys } = options;
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage) => readBody(payload, request.headers, limits));
+  app.addContentTypeParser('*', (request: FastifyRequest, payload: IncomingMessage) =>
+    readBody(payload, request.headers, limits, options.bodyBudget.lease(request.raw)),
+  );
 
   async function handle(request: FastifyRequest, reply: FastifyReply, signal: 'traces' | 'logs') {
     const key = otlpKey(request);

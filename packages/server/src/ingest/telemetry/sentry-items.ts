@@ -10,7 +10,7 @@
 import { hexId, isObject } from '../../digest/values.js';
 import type { LogInput, RootKind, SpanInput, TelemetryBatch } from '../../store/trace-types.js';
 import {
-  clip, clipBody, MAX_LOGS_PER_REQUEST, MAX_SPANS_PER_REQUEST, preciseMs, sentrySpanStatus, spanData, traceMetadata, traceTags, typedAttributes,
+  clip, clipBody, MAX_LOGS_PER_REQUEST, MAX_SPANS_PER_REQUEST, preciseMs, sentrySpanStatus, severityNumber, TimeChecker, spanData, traceMetadata, traceTags, typedAttributes,
 } from './span-values.js';
 
 export class TelemetryError extends Error {}
@@ -31,10 +31,11 @@ export function addTransaction(batch: TelemetryBatch, raw: Record<string, unknow
   const traceId = hexId(trace.trace_id);
   const spanId = hexId(trace.span_id, 16);
   if (!traceId || !spanId) throw new TelemetryError('a transaction needs contexts.trace.trace_id and span_id');
-  const end = preciseMs(raw.timestamp) ?? receivedMs;
-  const start = preciseMs(raw.start_timestamp) ?? end;
+  const times = new TimeChecker(receivedMs);
+  const end = times.check('timestamp', preciseMs(raw.timestamp)) ?? receivedMs;
+  const start = times.check('start_timestamp', preciseMs(raw.start_timestamp)) ?? end;
   const parent = hexId(trace.parent_span_id, 16) ?? null;
-  const data = spanData(trace.data);
+  const data = times.note(spanData(trace.data));
   pushSpan(batch, {
     traceId,
     spanId,
@@ -52,9 +53,9 @@ export function addTransaction(batch: TelemetryBatch, raw: Record<string, unknow
       if (!isObject(child)) continue;
       const childId = hexId(child.span_id, 16);
       if (!childId) continue;
-      const childEnd = preciseMs(child.timestamp) ?? end;
-      const childStart = preciseMs(child.start_timestamp) ?? childEnd;
-      const childData = spanData(child.data);
+      const childEnd = times.check('timestamp', preciseMs(child.timestamp)) ?? end;
+      const childStart = times.check('start_timestamp', preciseMs(child.start_timestamp)) ?? Math.min(childEnd, start);
+      const childData = times.note(spanData(child.data));
       if (isObject(child.tags) && Object.keys(child.tags).length) childData['tags'] = spanData(child.tags);
       pushSpan(batch, {
         traceId: hexId(child.trace_id) ?? traceId,
@@ -78,15 +79,16 @@ export function addTransaction(batch: TelemetryBatch, raw: Record<string, unknow
 /** A span v2 container item. */
 export function addSpanItems(batch: TelemetryBatch, raw: Record<string, unknown>, receivedMs: number): void {
   const items = Array.isArray(raw.items) ? raw.items : isObject(raw) && raw.span_id ? [raw] : [];
+  const times = new TimeChecker(receivedMs);
   for (const item of items) {
     if (!isObject(item)) continue;
     const traceId = hexId(item.trace_id);
     const spanId = hexId(item.span_id, 16);
     if (!traceId || !spanId) continue;
-    const start = preciseMs(item.start_timestamp) ?? receivedMs;
-    const end = preciseMs(item.end_timestamp ?? item.timestamp) ?? start;
+    const start = times.check('start_timestamp', preciseMs(item.start_timestamp)) ?? receivedMs;
+    const end = times.check('end_timestamp', preciseMs(item.end_timestamp ?? item.timestamp)) ?? start;
     const parent = hexId(item.parent_span_id, 16) ?? null;
-    const data = typedAttributes(item.attributes);
+    const data = times.note(typedAttributes(item.attributes));
     const op = typeof data['sentry.op'] === 'string' ? (data['sentry.op'] as string) : typeof item.op === 'string' ? item.op : null;
     const rootKind: RootKind = parent === null ? 2 : item.is_segment === true ? 1 : 0;
     pushSpan(batch, {
@@ -124,18 +126,19 @@ export function pushLog(batch: TelemetryBatch, log: LogInput): void {
 /** A `log` container item; records without a trace id take the envelope's. */
 export function addLogItems(batch: TelemetryBatch, raw: Record<string, unknown>, receivedMs: number, envelopeTraceId: string | null): void {
   const items = Array.isArray(raw.items) ? raw.items : [];
+  const times = new TimeChecker(receivedMs);
   for (const item of items) {
     if (!isObject(item)) continue;
-    const severity = typeof item.severity_number === 'number' ? item.severity_number : null;
+    const severity = severityNumber(item.severity_number);
     const body = typeof item.body === 'string' ? item.body : item.body === undefined ? '' : JSON.stringify(item.body);
     pushLog(batch, {
-      timestampMs: preciseMs(item.timestamp) ?? receivedMs,
+      timestampMs: times.check('timestamp', preciseMs(item.timestamp)) ?? receivedMs,
       level: logLevel(item.level, severity),
       severity,
       body: clipBody(body),
       traceId: hexId(item.trace_id) ?? envelopeTraceId,
       spanId: hexId(item.span_id, 16) ?? null,
-      attributes: typedAttributes(item.attributes),
+      attributes: times.note(typedAttributes(item.attributes)),
     });
   }
 }

@@ -1,5 +1,7 @@
 /** Shared coercions for spans and logs from every wire format (Sentry items, OTLP). */
 import { checkTagValue, sanitizeTags } from '@proliferate/protocol';
+import { capTags } from '../../digest/tag-cap.js';
+import { describeMs, isPlausibleMs } from '../../digest/time-bounds.js';
 import { boundedJson, isObject } from '../../digest/values.js';
 import type { SpanStatus } from '../../store/trace-types.js';
 
@@ -18,6 +20,39 @@ export function preciseMs(value: unknown): number | undefined {
     return Number.isFinite(ms) ? ms : undefined;
   }
   return undefined;
+}
+
+/** The data / attribute key that records times replaced by the receive time (clock drift). */
+export const CLOCK_DRIFT_NOTE = 'proliferate.clock_drift';
+
+/**
+ * Collects the span or log times that are not plausible (digest/time-bounds.ts): such a time reads
+ * as undefined, so the caller's fallback (the receive time, or the span's other end) is used, and
+ * the sent value is recorded, as events record clock_drift. A stored time is then always a date
+ * the lists can sort and page by (a 1e300 start once broke a project's trace list for good).
+ */
+export class TimeChecker {
+  private readonly notes: string[] = [];
+  constructor(private readonly receivedMs: number) {}
+
+  check(field: string, ms: number | undefined): number | undefined {
+    if (ms === undefined || isPlausibleMs(ms, this.receivedMs)) return ms;
+    this.notes.push(`${field} ${describeMs(ms)}`);
+    return undefined;
+  }
+
+  /** Adds the note to span data or log attributes when a time was replaced; clears for the next. */
+  note(target: Record<string, unknown>): Record<string, unknown> {
+    if (this.notes.length) target[CLOCK_DRIFT_NOTE] = `${this.notes.join(', ')}: out of range, the receive time was used`;
+    this.notes.length = 0;
+    return target;
+  }
+}
+
+/** A log severity number is 1-24 (OpenTelemetry); anything else is not kept. */
+export function severityNumber(value: unknown): number | null {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 24 ? n : null;
 }
 
 export const clip = (text: string, max = MAX_NAME) => (text.length > max ? text.slice(0, max - 1) + '…' : text);
@@ -49,7 +84,7 @@ export function typedAttributes(value: unknown): Record<string, unknown> {
 
 /** Trace tags by the protocol's rules; invalid ones are dropped. */
 export function traceTags(value: unknown): Record<string, string> {
-  return sanitizeTags(value).tags;
+  return capTags(sanitizeTags(value).tags).tags;
 }
 
 /** Metadata values: scalars as text (tag rules for the text), other values as JSON. */

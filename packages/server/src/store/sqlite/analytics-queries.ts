@@ -6,6 +6,8 @@ import { SearchCompiler } from './search-sql.js';
 import type { Tables } from './tables.js';
 
 const HOUR_MS = INTERVAL_MS.hour;
+/** Tag values of one issue that correlation tests: its most frequent ones. */
+export const CORRELATION_MAX_VALUES = 10_000;
 
 /** `key:value`, `key:[a, b]` or `key:pattern*` alone; an event has one value per key, so counts add up. */
 function singleTagCondition(expr: SearchExpr): { key: string; values: string[]; pattern?: string } | null {
@@ -50,7 +52,7 @@ export class AnalyticsQueries {
    * For each value of a key (or of every key, when key is null) among the scope's events: events,
    * distinct issues, distinct users.
    */
-  async tagBreakdown(scope: AnalyticsScope, key: string | null, limit: number): Promise<TagValueBreakdown[]> {
+  async tagBreakdown(scope: AnalyticsScope, key: string | null, limit: number, keyRange?: { first: string; last: string }): Promise<TagValueBreakdown[]> {
     let q = this.db
       .selectFrom('tag_values as tv')
       .innerJoin('event_tags as et', 'et.value_id', 'tv.id')
@@ -64,6 +66,7 @@ export class AnalyticsQueries {
       ])
       .where('tv.project_id', '=', scope.projectId);
     if (key !== null) q = q.where('tv.key', '=', key);
+    if (keyRange) q = q.where('tv.key', '>=', keyRange.first).where('tv.key', '<=', keyRange.last);
     const rows = await this.filtered(q, scope).groupBy('tv.id').orderBy('events', 'desc').orderBy('tv.value').limit(limit).execute();
     return rows.map((r) => ({ key: r.key, value: r.value, events: Number(r.events), issues: Number(r.issues), users: Number(r.users) }));
   }
@@ -142,25 +145,16 @@ export class AnalyticsQueries {
    * project's count of that value and of all events over the hours the issue was active.
    */
   async correlationCounts(issueId: number, projectId: number, keyPrefix: string, fromHour: number, toHour: number) {
-    let values = this.db
-      .selectFrom('issue_tag_values as itv')
-      .innerJoin('tag_values as tv', 'tv.id', 'itv.value_id')
-      .select(['tv.id', 'tv.key', 'tv.value', 'itv.count'])
-      .where('itv.issue_id', '=', issueId);
-    if (keyPrefix) values = values.where(sql<boolean>`substr(tv.key, 1, ${keyPrefix.length}) = ${keyPrefix}`);
-    const issueValues = await values.execute();
-    const baseline = new Map<number, number>();
-    if (issueValues.length > 0) {
-      const rows = await this.db
-        .selectFrom('tag_value_hours')
-        .select(['value_id', (eb) => eb.fn.sum<number>('count').as('n')])
-        .where('value_id', 'in', issueValues.map((v) => v.id))
-        .where('hour', '>=', fromHour)
-        .where('hour', '<=', toHour)
-        .groupBy('value_id')
-        .execute();
-      for (const r of rows) baseline.set(r.value_id, Number(r.n));
-    }
+    // One query, the baseline as a correlated sum per value: no list of value ids as SQL variables
+    // (40,000 of them once failed with "too many SQL variables"), and at most the issue's
+    // CORRELATION_MAX_VALUES most frequent values are tested.
+    const prefixed = keyPrefix ? sql`AND substr(tv.key, 1, ${keyPrefix.length}) = ${keyPrefix}` : sql``;
+    const issueValues = await sql<{ key: string; value: string; count: number; window_count: number | null }>`
+      SELECT tv.key, tv.value, itv.count,
+        (SELECT sum(h.count) FROM tag_value_hours h WHERE h.value_id = tv.id AND h.hour >= ${fromHour} AND h.hour <= ${toHour}) AS window_count
+      FROM issue_tag_values itv JOIN tag_values tv ON tv.id = itv.value_id
+      WHERE itv.issue_id = ${issueId} ${prefixed}
+      ORDER BY itv.count DESC, tv.id LIMIT ${CORRELATION_MAX_VALUES}`.execute(this.db);
     const total = await this.db
       .selectFrom('project_hours')
       .select((eb) => eb.fn.sum<number>('count').as('n'))
@@ -169,7 +163,7 @@ export class AnalyticsQueries {
       .where('hour', '<=', toHour)
       .executeTakeFirst();
     return {
-      values: issueValues.map((v) => ({ key: v.key, value: v.value, issueCount: v.count, windowCount: baseline.get(v.id) ?? 0 })),
+      values: issueValues.rows.map((v) => ({ key: v.key, value: v.value, issueCount: v.count, windowCount: Number(v.window_count ?? 0) })),
       windowTotal: Number(total?.n ?? 0),
     };
   }
