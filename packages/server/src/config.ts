@@ -7,6 +7,8 @@ export interface ServerConfig {
   /** Base URL that DSNs point at; defaults to http://{host}:{port}. */
   publicUrl?: string;
   limits: IngestLimits;
+  /** Source-map upload and symbolication bounds; read from the environment when not given. */
+  artifacts?: ArtifactLimits;
 }
 
 export interface IngestLimits {
@@ -41,4 +43,40 @@ export function dsnFor(publicUrl: string, publicKey: string, projectId: number |
   url.username = publicKey;
   const base = url.toString().replace(/\/$/, '');
   return `${base}/${projectId}`;
+}
+
+/** Source maps and symbolication (issue 14; docs/releases.md). */
+export interface ArtifactLimits {
+  /** One upload chunk, as advertised to sentry-cli. */
+  chunkBytes: number;
+  /** One assembled bundle (zip). */
+  maxBundleBytes: number;
+  /** Unpacked files of one bundle together (a zip bomb stops here). */
+  maxUnpackedBytes: number;
+  /** All bundles of one project; the oldest are dropped beyond it. */
+  maxProjectBytes: number;
+  /** Parsed source maps kept in memory. */
+  mapCacheBytes: number;
+  /** How long symbolication may hold one ingest request before the event is stored as sent. */
+  symbolicationBudgetMs: number;
+}
+
+const MiB = 1024 * 1024;
+
+export function artifactLimits(env: NodeJS.ProcessEnv = process.env): ArtifactLimits {
+  const number = (name: string, fallback: number) => {
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`invalid ${name}: ${text}`);
+    return value;
+  };
+  return {
+    chunkBytes: 8 * MiB,
+    maxBundleBytes: number('PROLIFERATE_MAX_BUNDLE_MB', 100) * MiB,
+    maxUnpackedBytes: 4 * number('PROLIFERATE_MAX_BUNDLE_MB', 100) * MiB,
+    maxProjectBytes: number('PROLIFERATE_MAX_ARTIFACTS_MB_PER_PROJECT', 1024) * MiB,
+    mapCacheBytes: number('PROLIFERATE_SOURCEMAP_CACHE_MB', 256) * MiB,
+    symbolicationBudgetMs: number('PROLIFERATE_SYMBOLICATION_BUDGET_MS', 2000),
+  };
 }

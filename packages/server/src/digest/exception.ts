@@ -11,6 +11,8 @@ export interface NormalizedException {
   module?: string;
   mechanism?: JsonObject;
   stacktrace?: { frames: NormalizedFrame[] };
+  /** The frames as the SDK sent them, when symbolication mapped `stacktrace` (Sentry's field). */
+  raw_stacktrace?: { frames: NormalizedFrame[] };
 }
 
 function normalizeFrame(raw: unknown): NormalizedFrame | undefined {
@@ -31,6 +33,8 @@ function normalizeFrame(raw: unknown): NormalizedFrame | undefined {
   }
   const vars = boundedObject(raw.vars, 4);
   if (vars) frame.vars = vars;
+  const data = boundedObject(raw.data, 2);
+  if (data) frame.data = data;
   return frame;
 }
 
@@ -57,6 +61,8 @@ function normalizeException(raw: unknown): NormalizedException | undefined {
   if (mechanism) out.mechanism = mechanism;
   const frames = normalizeFrames(raw.stacktrace);
   if (frames) out.stacktrace = { frames };
+  const rawFrames = normalizeFrames(raw.raw_stacktrace);
+  if (rawFrames) out.raw_stacktrace = { frames: rawFrames };
   return type || value !== undefined || frames ? out : undefined;
 }
 
