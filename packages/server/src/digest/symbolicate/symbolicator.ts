@@ -164,9 +164,11 @@ export class Symbolicator {
       return null;
     }
     if (!ref || !parsed) {
-      // A frame without a debug ID whose URL matched nothing is usually a library or runtime file:
-      // reported only when the SDK said the file had a map (debug ID) or it is the app's own.
-      if (debugId || frame.in_app !== false) report({ type: 'js_no_source', url, ...(debugId ? { debug_id: debugId } : {}) });
+      // Without a debug ID, only a served script (http(s), app://) is expected to have a map: a server
+      // file on disk without one is usually just unminified, and reporting it would be noise.
+      if (debugId || (frame.in_app !== false && /^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith('file:'))) {
+        report({ type: 'js_no_source', url, ...(debugId ? { debug_id: debugId } : {}) });
+      }
       return null;
     }
     if (typeof line !== 'number' || typeof column !== 'number' || line < 1 || column < 1) {
