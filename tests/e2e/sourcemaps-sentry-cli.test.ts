@@ -57,7 +57,7 @@ async function cli(server: RunningServer, args: string[]): Promise<string> {
   return stdout;
 }
 
-describe('sentry-cli sourcemaps inject + upload, two differently minified builds under @sentry/node', () => {
+describe('sentry-cli sourcemaps inject + upload, two differently minified builds under @sentry/node (and ours)', () => {
   let server: RunningServer;
   let workDir: string;
   const eventIds: string[] = [];
@@ -80,10 +80,23 @@ describe('sentry-cli sourcemaps inject + upload, two differently minified builds
       assert.equal(report.flushed, true);
       eventIds.push(report.eventId);
     }
+    // Our SDK runs build A too, with no release: only the debug ID it reports in debug_meta.images
+    // can find the map.
+    const stdout = await runFixture(process.execPath, [runner, join(workDir, 'a', 'app.mjs'), '', '@proliferate/sdk'], { SENTRY_DSN: server.dsn }, testsDir);
+    eventIds.push(lastJsonLine<{ eventId: string }>(stdout).eventId);
   });
   after(async () => {
     await server?.stop();
     if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  test('our SDK reports the bundle debug ID like @sentry/node: its event, without a release, is symbolicated', async () => {
+    const ours = await getEvent(server, eventIds[2]!);
+    assert.match(ours.sdk.name, /^proliferate\./);
+    assert.equal(ours.release, undefined);
+    const top = ours.exception.values.at(-1).stacktrace.frames.at(-1);
+    assert.equal(top.function, 'validateCard');
+    assert.equal(top.data.symbolicated, true);
   });
 
   test('the two builds really differ: other mangled names or columns at the throw', async () => {
@@ -99,7 +112,7 @@ describe('sentry-cli sourcemaps inject + upload, two differently minified builds
     const issues = await listIssues(server);
     const errors = issues.filter((i) => i.type === 'error') as Array<(typeof issues)[number] & { firstRelease: string; lastRelease: string }>;
     assert.deepEqual(errors.map((i) => i.fingerprint), [EXPECTED]);
-    assert.equal(errors[0]!.count, 2);
+    assert.equal(errors[0]!.count, 3);
     assert.equal(errors[0]!.firstRelease, '1.0.0');
     assert.equal(errors[0]!.lastRelease, '1.1.0');
   });
