@@ -8,6 +8,7 @@ import { artifactLimits, type ServerConfig } from './config.js';
 import { releaseRoutes } from './api/releases.js';
 import { assembleRoutes } from './api/sentry-compat/assemble.js';
 import { chunkUploadRoutes } from './api/sentry-compat/chunk-upload.js';
+import { releaseFileRoutes } from './api/sentry-compat/release-files.js';
 import { sentryReleaseRoutes } from './api/sentry-compat/releases.js';
 import { Symbolicator } from './digest/symbolicate/symbolicator.js';
 import { ReleaseTracker } from './ingest/release-tracker.js';
@@ -73,6 +74,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.register(sentryReleaseRoutes, { store });
   app.register(chunkUploadRoutes, { store, limits: artifacts, publicUrl: config.publicUrl });
   app.register(assembleRoutes, { store, limits: artifacts, symbolicator });
+  app.register(releaseFileRoutes, { store, limits: artifacts, symbolicator });
   app.register(analyticsRoutes, { store });
   app.register(traceRoutes, { store });
   app.register(logRoutes, { store });

@@ -7,7 +7,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer, type RunningServer } from '../../../tests/helpers/server.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { cliPath, startServer, type RunningServer } from '../../../tests/helpers/server.js';
+
+const run = promisify(execFile);
+const cli = async (...args: string[]) => (await run(process.execPath, [cliPath, ...args, '--data-dir', server.dataDir])).stdout;
 
 let server: RunningServer;
 
@@ -152,5 +157,34 @@ describe('resolve in next release across three releases', () => {
     assert.equal(missing.body.error.code, 'release_not_found');
     const bad = await resolve(issue.id, 'soon');
     assert.equal(bad.status, 400);
+  });
+
+  test('the CLI resolves in next release; the running server picks it up and reopens on a later release', async () => {
+    await send('CliError', 'cli@1.0.0');
+    const issue = await issueOf('CliError');
+    const out = JSON.parse(await cli('issue', 'resolve', String(issue.id), '--in-next-release'));
+    assert.deepEqual(out.resolution, { kind: 'next_release', version: 'cli@1.0.0' });
+    // The server re-reads resolutions made by other processes every 3 s (ingest/release-tracker.ts).
+    await new Promise((r) => setTimeout(r, 3500));
+    await send('CliError', 'cli@1.0.0');
+    assert.equal((await issueOf('CliError')).status, 'resolved');
+    await send('CliError', 'cli@1.1.0');
+    const now = await issueOf('CliError');
+    assert.equal(now.status, 'unresolved');
+    assert.equal(now.isRegressed, true);
+  });
+});
+
+describe('proliferate release (CLI)', () => {
+  test('create with commit, finalize, deploy and list', async () => {
+    const created = JSON.parse(await cli('release', 'create', 'cli-made@1', '--project', server.projectId, '--commit', 'abc1234'));
+    assert.equal(created.commitSha, 'abc1234');
+    const finalized = JSON.parse(await cli('release', 'finalize', 'cli-made@1', '--project', server.projectId));
+    assert.ok(finalized.dateReleased);
+    await cli('release', 'deploy', 'cli-made@1', '--project', server.projectId, '--environment', 'staging');
+    const list = JSON.parse(await cli('release', 'list', '--project', server.projectId));
+    const mine = list.find((r: { version: string }) => r.version === 'cli-made@1');
+    assert.deepEqual(mine.deploys.map((d: { environment: string }) => d.environment), ['staging']);
+    await assert.rejects(cli('release', 'finalize', 'nope@1', '--project', server.projectId), /does not exist/);
   });
 });
