@@ -80,6 +80,15 @@ export async function releaseRoutes(app: FastifyInstance, options: { store: Stor
     return releaseJson((await store.getRelease(project.id, version))!, [project]);
   });
 
+  /** The issues first seen in this release ("new issues"), newest first. */
+  app.get('/api/0/projects/:projectId/releases/:version/issues/', async (request) => {
+    const { project } = await requireProject(request, store);
+    const version = versionParam(request);
+    if (!(await store.getRelease(project.id, version))) throw new HttpError(404, 'release_not_found', 'release not found');
+    const ids = await store.releaseNewIssueIds(project.id, version, limitParam((request.query as Record<string, unknown>).limit, 50));
+    return (await Promise.all(ids.map((id) => store.getIssue(id)))).filter((i) => i !== undefined);
+  });
+
   app.get('/api/0/projects/:projectId/releases/:version/deploys/', async (request) => {
     const { project } = await requireProject(request, store);
     const deploys = await store.listDeploys(project.id, versionParam(request));

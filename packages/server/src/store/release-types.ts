@@ -143,6 +143,8 @@ export interface ReleaseStore {
   artifactByDebugId(projectId: number, debugId: string, type: string): Promise<ArtifactFile | undefined>;
   /** The newest file with one of these URLs in a release (and dist, when given). */
   artifactByUrl(projectId: number, release: string, dist: string | null, urls: string[]): Promise<ArtifactFile | undefined>;
+  /** Ids of the issues first seen in a release, newest first. */
+  releaseNewIssueIds(projectId: number, version: string, limit: number): Promise<number[]>;
   /** Release files (the older flow): files of bundles tied to the release. */
   listReleaseFiles(projectId: number, version: string): Promise<Array<Omit<ArtifactFile, 'content'> & { size: number }>>;
   /** Whether the project has any artifact at all: events of projects without are never looked at. */

@@ -129,6 +129,18 @@ export class ReleaseQueries {
     };
   }
 
+  async releaseNewIssueIds(projectId: number, version: string, limit: number): Promise<number[]> {
+    const rows = await this.db
+      .selectFrom('issues')
+      .select('id')
+      .where('project_id', '=', projectId)
+      .where('first_release', '=', version)
+      .orderBy('first_seen', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
   async addDeploy(projectId: number, version: string, input: DeployInput): Promise<Deploy | undefined> {
     const release = await this.releaseRow(projectId, version);
     if (!release) return undefined;

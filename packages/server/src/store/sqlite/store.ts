@@ -128,6 +128,7 @@ export class SqliteStore implements Store {
   ensureRelease: ReleaseQueries['ensureRelease'] = (...args) => this.releases.ensureRelease(...args);
   getRelease: ReleaseQueries['getRelease'] = (...args) => this.afterWrites(() => this.releases.getRelease(...args));
   listReleases: ReleaseQueries['listReleases'] = (...args) => this.afterWrites(() => this.releases.listReleases(...args));
+  releaseNewIssueIds: ReleaseQueries['releaseNewIssueIds'] = (...args) => this.afterWrites(() => this.releases.releaseNewIssueIds(...args));
   addDeploy: ReleaseQueries['addDeploy'] = (...args) => this.releases.addDeploy(...args);
   listDeploys: ReleaseQueries['listDeploys'] = (...args) => this.releases.listDeploys(...args);
   resolveIssueInRelease: ReleaseQueries['resolveIssueInRelease'] = (...args) => this.afterWrites(() => this.releases.resolveIssueInRelease(...args));
