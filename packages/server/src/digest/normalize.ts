@@ -160,7 +160,7 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
     }
   }
   const contexts = boundedObject(raw.contexts, 6) ?? {};
-  const exceptions = normalizeExceptions(raw.exception);
+  const exceptions = normalizeExceptions(raw.exception, full);
   const { message, logentry } = normalizeMessage(raw);
   const hasTypedException = exceptions.some((e) => e.type);
 

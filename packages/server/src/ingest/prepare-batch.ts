@@ -8,7 +8,8 @@ import { normalizeContext, type IngestBatch, type IngestContext } from './items.
  */
 export async function finishDeferred(batch: IngestBatch, ctx: IngestContext, symbolicator: Symbolicator): Promise<void> {
   for (const deferred of batch.deferred ?? []) {
-    await symbolicator.symbolicate(ctx.projectId, deferred.raw);
+    const fetching = symbolicator.symbolicate(ctx.projectId, deferred.raw);
+    if (fetching) await fetching;
     const event = digestEvent(deferred.raw, ctx.projectId, normalizeContext(ctx, deferred.envelopeHeaders));
     batch.events.push(event);
     batch.responseId ??= event.eventId;

@@ -88,7 +88,9 @@ function parse(source: string): AnyNode | null {
 
 export function indexFunctions(source: string): FunctionIndex {
   const root = parse(source);
-  const ranges = root ? collect(root) : [];
+  // Named ranges by start: the innermost range around an offset is the one with the largest start
+  // among those that contain it, found by a binary search and a short walk back over siblings.
+  const ranges = (root ? collect(root) : []).filter((r) => r.name).sort((a, b) => a.start - b.start);
   const lineStarts = [0];
   for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
   return {
@@ -96,11 +98,17 @@ export function indexFunctions(source: string): FunctionIndex {
       const lineStart = lineStarts[line - 1];
       if (lineStart === undefined) return null;
       const offset = lineStart + column;
-      let best: FunctionRange | null = null;
-      for (const range of ranges) {
-        if (range.start <= offset && offset < range.end && range.name && (!best || range.start >= best.start)) best = range;
+      let lo = 0;
+      let hi = ranges.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ranges[mid]!.start <= offset) lo = mid + 1;
+        else hi = mid;
       }
-      return best?.name ?? null;
+      for (let i = lo - 1; i >= 0; i--) {
+        if (ranges[i]!.end > offset) return ranges[i]!.name;
+      }
+      return null;
     },
   };
 }

@@ -6,8 +6,24 @@
 import { TraceMap, sourceContentFor } from '@jridgewell/trace-mapping';
 import { indexFunctions, type FunctionIndex } from './enclosing-function.js';
 
+/** What a minified position maps to, computed once per position (frames repeat: hot code throws often). */
+export interface MappedPosition {
+  source: string;
+  /** The source as people know it (cleanSourcePath). */
+  filename: string;
+  inApp: boolean;
+  line: number;
+  column: number;
+  name: string | null;
+  preContext?: string[];
+  contextLine?: string;
+  postContext?: string[];
+}
+
 export interface ParsedMap {
   map: TraceMap;
+  /** Mapped positions by "line:column"; null for a position the map does not cover. */
+  positions: Map<string, MappedPosition | null>;
   /** Lines of an original source, split once. */
   lines(source: string): string[] | null;
   functions(source: string): FunctionIndex | null;
@@ -18,6 +34,7 @@ function parsedMap(map: TraceMap): ParsedMap {
   const functions = new Map<string, FunctionIndex | null>();
   return {
     map,
+    positions: new Map(),
     lines(source) {
       if (!lines.has(source)) {
         const content = sourceContentFor(map, source);
@@ -41,8 +58,13 @@ export class MapCache {
 
   constructor(private readonly maxBytes: number) {}
 
-  has(id: number): boolean {
-    return this.entries.has(id);
+  /** The parsed map if cached, without parsing. */
+  peek(id: number): ParsedMap | undefined {
+    const hit = this.entries.get(id);
+    if (!hit) return undefined;
+    this.entries.delete(id);
+    this.entries.set(id, hit);
+    return hit.parsed;
   }
 
   get size(): number {
