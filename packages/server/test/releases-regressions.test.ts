@@ -76,6 +76,10 @@ describe('releases', () => {
     assert.equal(deploy.status, 201);
     const release = await server.api(`${project()}/releases/api@2.0.0/`);
     assert.deepEqual(release.body.deploys.map((d: { environment: string; name: string }) => [d.environment, d.name]), [['production', 'eu-1']]);
+    const found = await server.api(`${project()}/releases/?query=${encodeURIComponent('api@')}`);
+    assert.deepEqual(found.body.map((r: { version: string }) => r.version), ['api@2.0.0']);
+    // LIKE's wildcards in the search are literal characters.
+    assert.deepEqual((await server.api(`${project()}/releases/?query=${encodeURIComponent('%')}`)).body, []);
   });
 
   test('bad release input gets a 4xx naming the field', async () => {

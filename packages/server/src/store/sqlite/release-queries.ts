@@ -74,7 +74,8 @@ export class ReleaseQueries {
 
   async listReleases(projectId: number, limit: number, query?: string): Promise<ReleaseSummary[]> {
     let q = this.db.selectFrom('releases').selectAll().where('project_id', '=', projectId);
-    if (query) q = q.where(sql<boolean>`instr(version, ${query}) > 0`);
+    // Substring match with LIKE's wildcards escaped: the same SQL on every backend.
+    if (query) q = q.where(sql<boolean>`version LIKE ${`%${query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`);
     const rows = await q.orderBy('id', 'desc').limit(limit).execute();
     return Promise.all(rows.map((row) => this.summarize(row)));
   }
