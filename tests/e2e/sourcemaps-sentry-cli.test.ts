@@ -14,7 +14,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
 import { minify } from 'terser';
 import { getEvent, lastJsonLine, listIssues, runFixture, v1Fingerprint } from '../helpers/official-clients.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -134,5 +137,56 @@ describe('sentry-cli sourcemaps inject + upload, two differently minified builds
       assert.match(value.raw_stacktrace.frames.at(-1).filename ?? value.raw_stacktrace.frames.at(-1).abs_path, /app\.mjs$/);
       assert.deepEqual(event.processingErrors ?? [], []);
     }
+  });
+});
+
+describe('the same with @sentry/browser in Chromium: a minified page served over http maps and groups on original names', () => {
+  let server: RunningServer;
+  let workDir: string;
+  let pages: Server;
+  let eventId: string;
+
+  before(async () => {
+    server = await startServer();
+    workDir = mkdtempSync(join(tmpdir(), 'proliferate-sourcemaps-browser-'));
+    const dir = join(workDir, 'assets');
+    await build({ entryPoints: [fileURLToPath(new URL('./fixtures/sourcemap-browser-page.js', import.meta.url))], bundle: true, minify: true, sourcemap: true, format: 'iife', target: 'es2020', outfile: join(dir, 'page.min.js'), logLevel: 'silent' });
+    await run(sentryCli, ['sourcemaps', 'inject', dir]);
+    await cli(server, ['sourcemaps', '--org', 'default', '--project', 'default', 'upload', '--release', 'web@1.0.0', dir]);
+    const script = readFileSync(join(dir, 'page.min.js'), 'utf8');
+    pages = createServer((request, response) => {
+      if (request.url === '/assets/page.min.js') response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
+      else response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>shop</title><script src="/assets/page.min.js"></script>');
+    });
+    await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      const origin = `http://127.0.0.1:${(pages.address() as AddressInfo).port}`;
+      await page.goto(`${origin}/?dsn=${encodeURIComponent(server.dsn)}&release=web@1.0.0`);
+      const report = (await (await page.waitForFunction(() => (window as any).__report, undefined, { timeout: 15_000 })).jsonValue()) as { eventId: string; flushed: boolean };
+      assert.equal(report.flushed, true);
+      eventId = report.eventId;
+    } finally {
+      await browser.close();
+    }
+  });
+  after(async () => {
+    pages?.close();
+    await server?.stop();
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  test('one issue with the v1 fingerprint of the original names; the frame has the original function, file, line and context', async () => {
+    const issues = (await listIssues(server)).filter((i) => i.type === 'error');
+    assert.deepEqual(issues.map((i) => i.fingerprint), [EXPECTED]);
+    const event = await getEvent(server, eventId);
+    const value = event.exception.values.at(-1);
+    const top = value.stacktrace.frames.at(-1);
+    assert.deepEqual([top.function, top.lineno], ['validateCard', 5]);
+    assert.match(top.filename, /checkout\.js$/);
+    assert.match(top.context_line, /card number is invalid/);
+    const raw = value.raw_stacktrace.frames.at(-1);
+    assert.match(raw.abs_path ?? raw.filename, /^http:\/\/127\.0\.0\.1:\d+\/assets\/page\.min\.js$/);
   });
 });
