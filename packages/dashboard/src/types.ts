@@ -28,6 +28,8 @@ export interface Issue {
   firstRelease: string | null;
   lastRelease: string | null;
   environments: string[];
+  /** How it is resolved by release (issue detail only): {inRelease} or {inNextRelease, afterRelease}. */
+  statusDetails?: { inRelease?: string | null; inNextRelease?: boolean; afterRelease?: string | null };
   /** Present when the list is asked with statsPeriod. */
   stats?: number[];
 }
@@ -78,6 +80,32 @@ export interface ExceptionValue {
   module?: string | null;
   mechanism?: { type?: string; handled?: boolean; [key: string]: unknown } | null;
   stacktrace?: { frames?: Frame[] | null } | null;
+  /** The frames as the SDK sent them (minified), when the server mapped `stacktrace` with a source map. */
+  raw_stacktrace?: { frames?: Frame[] | null } | null;
+}
+
+export interface Deploy {
+  id: string;
+  environment: string;
+  name: string | null;
+  url: string | null;
+  dateStarted: string | null;
+  dateFinished: string;
+}
+
+export interface Release {
+  version: string;
+  dateCreated: string;
+  dateReleased: string | null;
+  firstEvent: string | null;
+  lastEvent: string | null;
+  newGroups: number;
+  eventCount: number;
+  userCount: number;
+  commitSha: string | null;
+  repositoryUrl: string | null;
+  url: string | null;
+  deploys: Deploy[];
 }
 
 export interface Breadcrumb {

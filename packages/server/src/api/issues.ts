@@ -11,6 +11,8 @@ import { and, issueIdIs } from '../query/ast.js';
 import { timeWindow } from './analytics.js';
 import { searchFilter } from './search-params.js';
 import { bucketsOf, statsRange } from './stats-range.js';
+import type { ReleaseTracker } from '../ingest/release-tracker.js';
+import { resolutionFrom, resolveInRelease } from './releases.js';
 
 /** Bounds of the issue tag lists (docs/api.md#tags-of-an-issue). */
 const DEFAULT_KEYS_PER_PAGE = 100;
@@ -33,20 +35,34 @@ function tagDistribution(issue: Issue, entry: TagKeyDistribution) {
   };
 }
 
-export async function issueRoutes(app: FastifyInstance, options: { store: Store }) {
-  const { store } = options;
+export async function issueRoutes(app: FastifyInstance, options: { store: Store; releases: ReleaseTracker }) {
+  const { store, releases } = options;
 
   const loadIssue = (request: FastifyRequest) => requireIssue(request, store);
+  /** The issue with how it is resolved by release (Sentry's statusDetails), if it is. */
+  const withStatusDetails = async (issue: Issue) => {
+    const resolution = await store.issueResolution(issue.id);
+    const statusDetails = !resolution ? {} : resolution.kind === 'release' ? { inRelease: resolution.version } : { inNextRelease: true, afterRelease: resolution.version };
+    return { ...issue, statusDetails };
+  };
 
-  app.get('/api/0/issues/:issueId/', async (request) => loadIssue(request));
+  app.get('/api/0/issues/:issueId/', async (request) => withStatusDetails(await loadIssue(request)));
 
+  /** `{status}`; `{status: "resolved", statusDetails: {inNextRelease: true} | {inRelease: "1.2.0"}}` resolves by release. */
   app.put('/api/0/issues/:issueId/', async (request) => {
     const issue = await loadIssue(request);
-    const body = request.body as { status?: unknown } | undefined;
+    const body = request.body as { status?: unknown; statusDetails?: unknown } | undefined;
+    const resolution = resolutionFrom(body?.statusDetails);
+    if (resolution && (body?.status === undefined || body.status === 'resolved')) {
+      await resolveInRelease(store, releases, issue, resolution);
+      return withStatusDetails((await store.getIssue(issue.id))!);
+    }
     if (typeof body?.status !== 'string' || !ISSUE_STATUSES.includes(body.status as IssueStatus)) {
       throw new HttpError(400, 'invalid_body', `status must be one of ${ISSUE_STATUSES.join(', ')}`);
     }
-    return store.setIssueStatus(issue.id, body.status as IssueStatus);
+    const updated = await store.setIssueStatus(issue.id, body.status as IssueStatus);
+    releases.noteResolution(issue.id, null);
+    return updated;
   });
 
   app.get('/api/0/issues/:issueId/events/', async (request, reply) => {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { ISSUE_HELP, issueCommand, RELEASE_HELP, ReleaseCommandError, releaseCommand } from './release-command.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, DEFAULT_PORT, dsnBase, dsnFor, readConfig, readStoreConfig, type ConfigFlags } from '../config.js';
 import { startServer } from '../server.js';
@@ -14,6 +15,8 @@ Commands:
   project create NAME   Create a project and print it as JSON (with its DSN)
   project list          List projects as JSON
   token create          Create an API token and print it
+  release create|finalize|list|deploy   Manage releases (docs/releases.md)
+  issue resolve ID [--in-next-release | --in-release VERSION]   Resolve an issue, by release
   trace tag set|delete  Set or delete a trace tag (one trace, or every trace matching --filter)
 
 Run "proliferate <command> --help" for a command's options.
@@ -38,6 +41,8 @@ Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.prolifer
   list prints id, name, project and creation time (never the token itself: only its hash is kept);
   revoke deletes the token with that id, and the next request that presents it gets 401.`,
   trace: TRACE_HELP,
+  release: RELEASE_HELP,
+  issue: ISSUE_HELP,
 };
 
 const OPTIONS = {
@@ -52,6 +57,11 @@ const OPTIONS = {
   name: { type: 'string' },
   project: { type: 'string' },
   filter: { type: 'string' },
+  commit: { type: 'string' },
+  repository: { type: 'string' },
+  environment: { type: 'string' },
+  'in-next-release': { type: 'boolean' },
+  'in-release': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 class UsageError extends Error {}
@@ -144,6 +154,10 @@ async function main(argv: string[]) {
       throw new UsageError(`unknown token command "${sub ?? ''}" (use create, list or revoke)`);
     case 'trace':
       return console.log(await withStore(values, (s) => traceCommand(s, [sub ?? '', ...rest], values)));
+    case 'release':
+      return console.log(await withStore(values, (s) => releaseCommand(s, [sub ?? '', ...rest], values)));
+    case 'issue':
+      return console.log(await withStore(values, (s) => issueCommand(s, [sub ?? '', ...rest], values)));
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -151,7 +165,12 @@ async function main(argv: string[]) {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof TraceCommandError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const usage =
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    error instanceof TraceCommandError ||
+    error instanceof ReleaseCommandError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   console.error(`proliferate: ${message}${usage ? '\nRun "proliferate --help" for usage.' : ''}`);
   process.exit(usage ? 2 : 1);
 });

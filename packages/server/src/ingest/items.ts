@@ -22,6 +22,13 @@ export interface IngestBatch {
   telemetry?: TelemetryBatch | null;
   /** The id answered to the client: the first event's, else the envelope's. */
   responseId: string | null;
+  /** Events that need async work (symbolication) before digest; finished by prepareBatch. */
+  deferred?: DeferredEvent[];
+}
+
+export interface DeferredEvent {
+  raw: Record<string, unknown>;
+  envelopeHeaders: Record<string, unknown>;
 }
 
 export interface IngestContext {
@@ -29,6 +36,8 @@ export interface IngestContext {
   receivedMs: number;
   clientIp?: string;
   limits: IngestLimits;
+  /** Says which events need symbolication before they are digested (digest/symbolicate). */
+  needsProcessing?: (projectId: number, raw: Record<string, unknown>) => boolean;
 }
 
 export function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknown> {
@@ -44,13 +53,30 @@ export function parseJsonObject(bytes: Uint8Array, what: string): Record<string,
 
 /** Parses and digests one event's JSON (`what` names it in errors); the bytes are kept as received. */
 export function digestOne(json: Uint8Array, what: string, ctx: IngestContext, envelopeHeaders: Record<string, unknown> = {}) {
-  const context = {
-    receivedMs: ctx.receivedMs,
-    clientIp: ctx.clientIp,
-    envelopeEventId: envelopeHeaders.event_id,
-    envelopeTrace: envelopeHeaders.trace,
-  };
-  return digestEvent(parseJsonObject(json, what), ctx.projectId, context, json);
+  return digestEvent(parseJsonObject(json, what), ctx.projectId, normalizeContext(ctx, envelopeHeaders), json);
+}
+
+export const normalizeContext = (ctx: IngestContext, envelopeHeaders: Record<string, unknown>) => ({
+  receivedMs: ctx.receivedMs,
+  clientIp: ctx.clientIp,
+  envelopeEventId: envelopeHeaders.event_id,
+  envelopeTrace: envelopeHeaders.trace,
+});
+
+/**
+ * Parses an event; digests it now, or defers it to prepareBatch when it needs symbolication (its
+ * payload is then the symbolicated event, re-serialized).
+ */
+export function acceptEvent(batch: IngestBatch, json: Uint8Array, what: string, ctx: IngestContext, envelopeHeaders: Record<string, unknown> = {}): void {
+  const raw = parseJsonObject(json, what);
+  if (ctx.needsProcessing?.(ctx.projectId, raw)) {
+    (batch.deferred ??= []).push({ raw, envelopeHeaders });
+    batch.responseId ??= hexId(raw.event_id) ?? hexId(envelopeHeaders.event_id) ?? null;
+    return;
+  }
+  const event = digestEvent(raw, ctx.projectId, normalizeContext(ctx, envelopeHeaders), json);
+  batch.events.push(event);
+  batch.responseId ??= event.eventId;
 }
 
 function rawItem(item: EnvelopeItem, type: string, envelope: Envelope, ctx: IngestContext): RawItem {
@@ -76,9 +102,7 @@ export function ingestEnvelope(envelope: Envelope, ctx: IngestContext): IngestBa
       if (item.payload.byteLength > ctx.limits.maxEventBytes) {
         throw new HttpError(413, 'event_too_large', `item ${index} (event) is larger than ${ctx.limits.maxEventBytes} bytes`);
       }
-      const event = digestOne(item.payload, `item ${index} (event)`, ctx, envelope.headers);
-      batch.events.push(event);
-      batch.responseId ??= event.eventId;
+      acceptEvent(batch, item.payload, `item ${index} (event)`, ctx, envelope.headers);
       return;
     }
     if (TELEMETRY_TYPES.has(type)) {

@@ -7,7 +7,10 @@ import type { Store } from '../store/types.js';
 import { publicKeyFromDsn, publicKeyFromRequest } from './auth.js';
 import { readBody } from './body.js';
 import type { BodyMemoryBudget } from './body-budget.js';
-import { digestOne, ingestEnvelope, type IngestBatch, type IngestContext } from './items.js';
+import type { Symbolicator } from '../digest/symbolicate/symbolicator.js';
+import { acceptEvent, ingestEnvelope, type IngestBatch, type IngestContext } from './items.js';
+import { finishDeferred } from './prepare-batch.js';
+import type { ReleaseTracker } from './release-tracker.js';
 import type { ProjectKeyCache } from './project-keys.js';
 
 const CORS_HEADERS = {
@@ -30,8 +33,17 @@ function projectIdParam(request: FastifyRequest): number {
 }
 
 /** Sentry-compatible ingest: `/api/{project}/envelope/` and the legacy `/api/{project}/store/`. */
-export async function ingestRoutes(app: FastifyInstance, options: { store: Store; limits: IngestLimits; keys: ProjectKeyCache; bodyBudget: BodyMemoryBudget }) {
-  const { store, limits } = options;
+export interface IngestRouteOptions {
+  store: Store;
+  limits: IngestLimits;
+  keys: ProjectKeyCache;
+  symbolicator: Symbolicator;
+  releases: ReleaseTracker;
+  bodyBudget: BodyMemoryBudget;
+}
+
+export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOptions) {
+  const { store, limits, symbolicator, releases } = options;
   const { keys } = options;
 
   // Real clients send any Content-Type or none (text/plain from browsers, x-sentry-envelope, json):
@@ -82,21 +94,34 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
       authorizeRequest(request, projectId, key, allowDsnInBody).then(() => done(), done);
     };
 
-  async function commit(batch: IngestBatch): Promise<void> {
+  /**
+   * Symbolicates deferred events, creates releases seen for the first time, commits, then reopens
+   * issues resolved in an earlier release (release-tracker.ts). Events needing none of this (the
+   * usual case) pay no await beyond the write.
+   */
+  async function commit(batch: IngestBatch, ctx: IngestContext): Promise<void> {
+    if (batch.deferred) await finishDeferred(batch, ctx, symbolicator);
     if (batch.events.length === 0 && batch.raw.length === 0 && !batch.telemetry) return;
+    const ids = releases.releaseIds(batch.events);
+    const releaseIds = Array.isArray(ids) ? ids : await ids;
+    let outcomes;
     try {
-      await store.write(batch.events, batch.raw, batch.telemetry ? [batch.telemetry] : []);
+      outcomes = await store.write(batch.events, batch.raw, batch.telemetry ? [batch.telemetry] : []);
     } catch (error) {
       app.log.error({ err: error }, 'write failed');
       throw new HttpError(503, 'store_unavailable', 'The event could not be stored; retry later');
     }
+    const reopening = releases.afterWrite(releaseIds, outcomes);
+    if (reopening) await reopening.catch((error: unknown) => app.log.error({ err: error }, 'regression check failed'));
   }
 
+  const needsProcessing = (projectId: number, raw: Record<string, unknown>) => symbolicator.wants(projectId, raw);
   const context = (request: FastifyRequest, projectId: number): IngestContext => ({
     projectId,
     receivedMs: Date.now(),
     clientIp: request.ip,
     limits,
+    needsProcessing,
   });
 
   const requireBody = (body: unknown): Buffer => {
@@ -118,8 +143,9 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
       if (error instanceof EnvelopeError) throw new HttpError(400, error.code, error.message);
       throw error;
     }
-    const batch = ingestEnvelope(envelope, context(request, projectId));
-    await commit(batch);
+    const ctx = context(request, projectId);
+    const batch = ingestEnvelope(envelope, ctx);
+    await commit(batch, ctx);
     return batch.responseId ? { id: batch.responseId } : {};
   });
 
@@ -127,9 +153,11 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
     const projectId = projectIdParam(request);
     const body = requireBody(request.body);
     if (body.length > limits.maxEventBytes) throw new HttpError(413, 'event_too_large', `The event is larger than ${limits.maxEventBytes} bytes`);
-    const event = digestOne(body, 'The event', context(request, projectId));
-    await commit({ events: [event], raw: [], responseId: event.eventId });
-    return { id: event.eventId };
+    const ctx = context(request, projectId);
+    const batch: IngestBatch = { events: [], raw: [], responseId: null };
+    acceptEvent(batch, body, 'The event', ctx);
+    await commit(batch, ctx);
+    return { id: batch.responseId };
   });
 }
 
