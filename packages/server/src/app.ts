@@ -4,6 +4,7 @@ import { issueRoutes } from './api/issues.js';
 import { logRoutes } from './api/logs.js';
 import { traceRoutes } from './api/traces.js';
 import { projectRoutes } from './api/projects.js';
+import { replayRoutes } from './api/replays.js';
 import type { ServerConfig } from './config.js';
 import { HttpError } from './errors.js';
 import { QuerySyntaxError } from './query/ast.js';
@@ -58,6 +59,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.register(analyticsRoutes, { store });
   app.register(traceRoutes, { store });
   app.register(logRoutes, { store });
+  app.register(replayRoutes, { store });
   app.register(import('./api/dashboard.js'));
   return app;
 }

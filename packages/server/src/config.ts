@@ -16,6 +16,14 @@ export interface IngestLimits {
   maxDecompressedBytes: number;
   /** One event item (Sentry's own limit is 1 MB). */
   maxEventBytes: number;
+  /** One replay_recording item as sent (Sentry's own limit is 10 MiB). */
+  maxSegmentBytes: number;
+  /** One replay segment's rrweb JSON after decompression. */
+  maxSegmentUncompressedBytes: number;
+  /** Compressed bytes stored for one replay, all segments together. */
+  maxReplayBytes: number;
+  /** Segments of one replay (an hour of recording is ~720 at the SDKs' 5 s flushes). */
+  maxSegments: number;
 }
 
 export const DEFAULT_PORT = 8000;
@@ -23,6 +31,10 @@ export const DEFAULT_LIMITS: IngestLimits = {
   maxCompressedBytes: 20 * 1024 * 1024,
   maxDecompressedBytes: 100 * 1024 * 1024,
   maxEventBytes: 1024 * 1024,
+  maxSegmentBytes: 10 * 1024 * 1024,
+  maxSegmentUncompressedBytes: 64 * 1024 * 1024,
+  maxReplayBytes: 64 * 1024 * 1024,
+  maxSegments: 1000,
 };
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {

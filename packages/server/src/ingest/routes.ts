@@ -8,6 +8,7 @@ import { publicKeyFromDsn, publicKeyFromRequest } from './auth.js';
 import { readBody } from './body.js';
 import { digestOne, ingestEnvelope, type IngestBatch, type IngestContext } from './items.js';
 import type { ProjectKeyCache } from './project-keys.js';
+import { commitReplays } from './replay/commit.js';
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -80,6 +81,9 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
     };
 
   async function commit(batch: IngestBatch): Promise<void> {
+    // Replay segments are committed first and apart from the event writer: they are checked
+    // against their replay's size cap, and a refused segment must not leave its counts behind.
+    if (batch.replays?.length) await commitReplays(store, batch.replays, limits, app.log);
     if (batch.events.length === 0 && batch.raw.length === 0 && !batch.telemetry) return;
     try {
       await store.write(batch.events, batch.raw, batch.telemetry ? [batch.telemetry] : []);

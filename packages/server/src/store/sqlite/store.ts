@@ -10,6 +10,7 @@ import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
 import { StatsQueries } from './stats-queries.js';
 import { TagQueries } from './tag-queries.js';
+import { ReplayQueries } from './replay-queries.js';
 import { TraceQueries } from './trace-queries.js';
 import { configureConnection, migrate } from './schema.js';
 import type { Tables } from './tables.js';
@@ -39,6 +40,7 @@ export class SqliteStore implements Store {
   private readonly stats: StatsQueries;
   private readonly analytics: AnalyticsQueries;
   private readonly traces: TraceQueries;
+  private readonly replays: ReplayQueries;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -55,6 +57,7 @@ export class SqliteStore implements Store {
     this.stats = new StatsQueries(this.db);
     this.analytics = new AnalyticsQueries(this.db);
     this.traces = new TraceQueries(this.db);
+    this.replays = new ReplayQueries(this.connection);
   }
 
   async close(): Promise<void> {
@@ -116,4 +119,8 @@ export class SqliteStore implements Store {
   tagMatchingTraces: TraceQueries['tagMatchingTraces'] = (...args) => this.traces.tagMatchingTraces(...args);
   listLogs: TraceQueries['listLogs'] = (...args) => this.traces.listLogs(...args);
   tracesPerTagValue: TraceQueries['tracesPerTagValue'] = (...args) => this.traces.tracesPerTagValue(...args);
+  writeReplaySegments: Store['writeReplaySegments'] = async (...args) => this.replays.writeSegments(...args);
+  listReplays: Store['listReplays'] = (...args) => this.afterWrites(async () => this.replays.listReplays(...args));
+  getReplay: Store['getReplay'] = (...args) => this.afterWrites(async () => this.replays.getReplay(...args));
+  replaySegments: Store['replaySegments'] = async (...args) => this.replays.replaySegments(...args);
 }
