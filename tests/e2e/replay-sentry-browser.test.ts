@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { cliPath, startServer, type RunningServer } from '../helpers/server.ts';
 import { CHECKOUT_BODY, servePage } from './replay/pages.ts';
+import { playInDashboard } from './replay/dashboard-player.ts';
 import { containsText, storedFiles, storedSegments } from './replay/stored-bytes.ts';
 
 const run = promisify(execFile);
@@ -132,6 +133,18 @@ describe('official @sentry/browser replayIntegration in Chromium', { timeout: 12
     const { status, body } = await server.api(`/api/0/projects/${project.id}/replays/`, { token: token.token });
     assert.equal(status, 200);
     assert.deepEqual(body, []);
+  });
+
+  test('the dashboard shows Replay on the error and plays it from before the error up to the error moment, with no inline script allowed', async (t) => {
+    const result = await playInDashboard(browser, server, eventId, replayId);
+    t.diagnostic(`player started at ${result.startOffsetMs} ms, error at ${result.errorOffsetMs} ms, reached ${result.reachedMs} ms; timeline: ${result.timelineCrumbs.length} moments`);
+    assert.ok(result.startOffsetMs < result.errorOffsetMs, 'starts before the error');
+    assert.ok(result.reachedMs >= result.errorOffsetMs, `reached ${result.reachedMs} of ${result.errorOffsetMs}`);
+    assert.ok(result.replayedInputs >= 1, 'the replayed page has the card input');
+    assert.match(result.csp, /script-src 'self'(;|$)/);
+    assert.match(result.frameCsp, /script-src 'self'(;|$)/);
+    assert.deepEqual(result.scriptViolations, []);
+    assert.ok(result.timelineCrumbs.some((c) => c.includes('paying now')), JSON.stringify(result.timelineCrumbs));
   });
 });
 

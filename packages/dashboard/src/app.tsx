@@ -6,6 +6,8 @@ import { useAsync } from './hooks.js';
 import { ComparePage } from './pages/compare.js';
 import { IssueList } from './pages/issue-list.js';
 import { IssuePage } from './pages/issue-page.js';
+import { ReplayPage } from './pages/replay-page.js';
+import { ReplaysPage } from './pages/replays.js';
 import { SetupPage } from './pages/setup.js';
 import { SignIn } from './pages/sign-in.js';
 import { TracePage } from './pages/trace-page.js';
@@ -71,6 +73,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
             <Link href={`/projects/${projectId}/traces/`} class={projectMatch?.page === 'traces' ? 'active' : ''}>
               Traces
             </Link>
+            <Link href={`/projects/${projectId}/replays/`} class={projectMatch?.page === 'replays' ? 'active' : ''}>
+              Replays
+            </Link>
             <Link href={`/projects/${projectId}/setup/`} class={projectMatch?.page === 'setup' ? 'active' : ''}>
               Setup
             </Link>
@@ -106,6 +111,8 @@ function Routes({ loc }: { loc: ReturnType<typeof useLocation> }) {
   if ((m = match('/projects/:projectId/compare/', loc.path))) return <ComparePage projectId={m.projectId!} loc={loc} />;
   if ((m = match('/projects/:projectId/setup/', loc.path))) return <SetupPage projectId={m.projectId!} />;
   if ((m = match('/projects/:projectId/traces/', loc.path))) return <TracesPage projectId={m.projectId!} loc={loc} />;
+  if ((m = match('/projects/:projectId/replays/', loc.path))) return <ReplaysPage projectId={m.projectId!} loc={loc} />;
+  if ((m = match('/replays/:replayId/', loc.path))) return <ReplayPage replayId={m.replayId!} />;
   if ((m = match('/traces/:traceId/', loc.path))) return <TracePage traceId={m.traceId!} />;
   if ((m = match('/issues/:issueId/', loc.path))) return <IssuePage issueId={m.issueId!} eventId={null} />;
   if ((m = match('/issues/:issueId/events/:eventId/', loc.path))) return <IssuePage issueId={m.issueId!} eventId={m.eventId!} />;
