@@ -97,3 +97,16 @@ test('pages of replays follow the cursor, newest first, without repeats', async 
   const second = await server.api(`/api/0/projects/${server.projectId}/replays/?limit=2&cursor=${cursor}`);
   assert.deepEqual([...first, ...second.body].map((r: any) => r.id), all.map((r: any) => r.id));
 });
+
+test('a mobile replay (replay_event + replay_video) is accepted and counted, not refused', async () => {
+  const id = newId();
+  const event = JSON.stringify({ type: 'replay_event', replay_id: id, segment_id: 0, timestamp: now / 1000 });
+  const video = Buffer.from('{"segment_id":0}\n\u0000video');
+  const body = Buffer.concat([
+    Buffer.from(`{"event_id":"${id}"}\n{"type":"replay_event"}\n${event}\n{"type":"replay_video","length":${video.length}}\n`),
+    video,
+    Buffer.from('\n'),
+  ]);
+  assert.equal((await post(body)).status, 200);
+  assert.equal((await server.api(`/api/0/replays/${id}/`)).status, 404);
+});

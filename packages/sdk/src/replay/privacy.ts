@@ -47,7 +47,9 @@ export function privacyRecordOptions(options: PrivacyOptions): Partial<recordOpt
     maskTextSelector: options.maskAllText === false ? '.pl-mask, [data-pl-mask]' : '*',
     maskTextFn: (text, element) => (options.maskAllText !== false && unmasked(element, unmaskSelector) ? text : mask(text)),
     maskAllInputs: options.maskAllInputs !== false,
-    maskInputFn: (text, element) => (unmasked(element, unmaskSelector) ? text : mask(text)),
+    // Passwords stay masked even inside an unmasked element.
+    maskInputFn: (text, element) =>
+      (element as HTMLInputElement | null)?.type !== 'password' && unmasked(element, unmaskSelector) ? text : mask(text),
     blockSelector: blocked.length ? blocked.join(', ') : undefined,
     blockClass: 'pl-block',
     // Images as data: URLs would copy their pixels into the recording.

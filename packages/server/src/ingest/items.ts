@@ -98,7 +98,9 @@ export function ingestEnvelope(envelope: Envelope, ctx: IngestContext): IngestBa
     }
     batch.raw.push(rawItem(item, type, envelope, ctx));
   });
-  if (envelope.items.some((item) => item.headers.type === 'replay_event' || item.headers.type === 'replay_recording')) {
+  // Mobile SDKs send replay_event + replay_video: counted, not stored (no rrweb recording to play).
+  const types = new Set(envelope.items.map((item) => item.headers.type));
+  if ((types.has('replay_event') || types.has('replay_recording')) && !types.has('replay_video')) {
     batch.replays = replaySegments(envelope.items, ctx.projectId, ctx.receivedMs, ctx.limits);
   }
   return batch;
