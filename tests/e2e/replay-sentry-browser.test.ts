@@ -145,6 +145,7 @@ describe('official @sentry/browser replayIntegration in Chromium', { timeout: 12
     assert.match(result.frameCsp, /script-src 'self'(;|$)/);
     assert.deepEqual(result.scriptViolations, []);
     assert.ok(result.timelineCrumbs.some((c) => c.includes('paying now')), JSON.stringify(result.timelineCrumbs));
+    assert.ok(result.timelineWidth >= 600, `timeline ${result.timelineWidth} px wide`);
   });
 });
 

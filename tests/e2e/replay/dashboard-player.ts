@@ -16,6 +16,8 @@ export interface PlayerObservation {
   reachedMs: number;
   replayedInputs: number;
   timelineCrumbs: string[];
+  /** Width of the timeline list in px: it must sit below the player, not squeezed beside it. */
+  timelineWidth: number;
   scriptViolations: string[];
 }
 
@@ -57,7 +59,8 @@ export async function playInDashboard(browser: Browser, server: RunningServer, e
     const replayedInputs = await replayed.evaluate(() => document.querySelectorAll('input').length);
     await page.screenshot({ path: join(repoRoot, 'test-output/screenshots/replay-event-page.png'), fullPage: true });
     const timelineCrumbs = await frame.$$eval('.moment-label', (labels) => labels.map((l) => l.textContent ?? ''));
-    return { csp, frameCsp, startOffsetMs: first.start, errorOffsetMs: first.error, reachedMs: reached, replayedInputs, timelineCrumbs, scriptViolations };
+    const timelineWidth = await frame.$eval('.replay-timeline', (list) => list.getBoundingClientRect().width);
+    return { timelineWidth, csp, frameCsp, startOffsetMs: first.start, errorOffsetMs: first.error, reachedMs: reached, replayedInputs, timelineCrumbs, scriptViolations };
   } finally {
     await page.close();
   }
