@@ -7,6 +7,8 @@ import { ComparePage } from './pages/compare.js';
 import { IssueList } from './pages/issue-list.js';
 import { IssuePage } from './pages/issue-page.js';
 import { ReleasePage, ReleasesPage } from './pages/releases.js';
+import { ReplayPage } from './pages/replay-page.js';
+import { ReplaysPage } from './pages/replays.js';
 import { SetupPage } from './pages/setup.js';
 import { SignIn } from './pages/sign-in.js';
 import { TracePage } from './pages/trace-page.js';
@@ -75,6 +77,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
             <Link href={`/projects/${projectId}/releases/`} class={projectMatch?.page === 'releases' ? 'active' : ''}>
               Releases
             </Link>
+            <Link href={`/projects/${projectId}/replays/`} class={projectMatch?.page === 'replays' ? 'active' : ''}>
+              Replays
+            </Link>
             <Link href={`/projects/${projectId}/setup/`} class={projectMatch?.page === 'setup' ? 'active' : ''}>
               Setup
             </Link>
@@ -112,6 +117,8 @@ function Routes({ loc }: { loc: ReturnType<typeof useLocation> }) {
   if ((m = match('/projects/:projectId/traces/', loc.path))) return <TracesPage projectId={m.projectId!} loc={loc} />;
   if ((m = match('/projects/:projectId/releases/', loc.path))) return <ReleasesPage projectId={m.projectId!} />;
   if ((m = match('/projects/:projectId/releases/:version/', loc.path))) return <ReleasePage projectId={m.projectId!} version={m.version!} />;
+  if ((m = match('/projects/:projectId/replays/', loc.path))) return <ReplaysPage projectId={m.projectId!} loc={loc} />;
+  if ((m = match('/replays/:replayId/', loc.path))) return <ReplayPage replayId={m.replayId!} />;
   if ((m = match('/traces/:traceId/', loc.path))) return <TracePage traceId={m.traceId!} />;
   if ((m = match('/issues/:issueId/', loc.path))) return <IssuePage issueId={m.issueId!} eventId={null} />;
   if ((m = match('/issues/:issueId/events/:eventId/', loc.path))) return <IssuePage issueId={m.issueId!} eventId={m.eventId!} />;

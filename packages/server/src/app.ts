@@ -13,6 +13,7 @@ import { releaseFileRoutes } from './api/sentry-compat/release-files.js';
 import { sentryReleaseRoutes } from './api/sentry-compat/releases.js';
 import { Symbolicator } from './digest/symbolicate/symbolicator.js';
 import { ReleaseTracker } from './ingest/release-tracker.js';
+import { replayRoutes } from './api/replays.js';
 import { HttpError } from './errors.js';
 import { QuerySyntaxError } from './query/ast.js';
 import { ProjectKeyCache } from './ingest/project-keys.js';
@@ -106,6 +107,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.register(analyticsRoutes, { store });
   app.register(traceRoutes, { store });
   app.register(logRoutes, { store });
+  app.register(replayRoutes, { store });
   app.register(import('./api/dashboard.js'), { root: config.dashboardDir });
   return app;
 }

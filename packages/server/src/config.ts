@@ -46,6 +46,14 @@ export interface IngestLimits {
    * past it a body is refused with 503 + Retry-After (ingest/body-budget.ts).
    */
   maxBodyMemoryBytes: number;
+  /** One replay_recording item as sent (Sentry's own limit is 10 MiB). */
+  maxSegmentBytes: number;
+  /** One replay segment's rrweb JSON after decompression. */
+  maxSegmentUncompressedBytes: number;
+  /** Compressed bytes stored for one replay, all segments together. */
+  maxReplayBytes: number;
+  /** Segments of one replay (an hour of recording is ~720 at the SDKs' 5 s flushes). */
+  maxSegments: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -59,6 +67,10 @@ export const DEFAULT_LIMITS: IngestLimits = {
   maxEventBytes: 1024 * 1024,
   // Two bodies at the decompressed limit at once, or thousands of ordinary envelopes.
   maxBodyMemoryBytes: 256 * 1024 * 1024,
+  maxSegmentBytes: 10 * 1024 * 1024,
+  maxSegmentUncompressedBytes: 64 * 1024 * 1024,
+  maxReplayBytes: 64 * 1024 * 1024,
+  maxSegments: 1000,
 };
 
 /** A setting that cannot be used as given; the message names the flag or variable and the fix. */

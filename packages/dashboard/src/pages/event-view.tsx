@@ -2,6 +2,8 @@
 import type { ComponentChildren } from 'preact';
 import { Breadcrumbs } from '../components/breadcrumbs.js';
 import { EventLogs } from '../components/event-logs.js';
+import { ReplaySection } from '../components/replay-section.js';
+import { replayIdOf } from '../replay-types.js';
 import { JsonTree } from '../components/json-tree.js';
 import { ExceptionView } from '../components/stacktrace.js';
 import { filterHref } from '../components/tag-panel.js';
@@ -64,6 +66,7 @@ export function EventView({ event, projectId }: { event: FullEvent; projectId: n
   const message = messageText(event);
   const errors = list<ProcessingError>(event.processingErrors);
   const ids = { traceId: event.traceId, sessionId: event.sessionId, windowId: event.windowId };
+  const replayId = replayIdOf(event);
   return (
     <div class="event">
       <dl class="facts event-facts">
@@ -127,6 +130,7 @@ export function EventView({ event, projectId }: { event: FullEvent; projectId: n
         </div>
       )}
 
+      {replayId && <ReplaySection replayId={replayId} eventId={event.eventId} projectId={projectId} />}
       {exceptions.length > 0 ? (
         <Section title="Exception" id="exception">
           {exceptions.length > 1 && <p class="muted small-text">{exceptions.length} chained exceptions, the captured one first.</p>}

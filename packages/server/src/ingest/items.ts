@@ -5,13 +5,15 @@ import { hexId, isObject } from '../digest/values.js';
 import { HttpError } from '../errors.js';
 import type { DigestedEvent, RawItem } from '../store/types.js';
 import type { TelemetryBatch } from '../store/trace-types.js';
+import type { ReplaySegmentInput } from '../store/replay-types.js';
+import { REPLAY_TYPES, replaySegments } from './replay/replay-items.js';
 import { addTelemetryItem, TELEMETRY_TYPES } from './telemetry/envelope-items.js';
 
 /**
  * Item types kept as sent for later features; transactions, spans and logs go to the trace and log
  * tables instead (TELEMETRY_TYPES), and every other type is only counted.
  */
-const KEPT_TYPES = new Set(['otel_log', 'feedback', 'user_report', 'check_in', 'profile', 'replay_event']);
+const KEPT_TYPES = new Set(['otel_log', 'feedback', 'user_report', 'check_in', 'profile']);
 const EVENT_TYPES = new Set(['event', 'error', 'message']);
 const decoder = new TextDecoder();
 
@@ -20,6 +22,8 @@ export interface IngestBatch {
   raw: RawItem[];
   /** Spans, trace tags and logs from transaction / span / log items; null when there are none. */
   telemetry?: TelemetryBatch | null;
+  /** Replay segments (replay_event + replay_recording pairs); absent when there are none. */
+  replays?: ReplaySegmentInput[];
   /** The id answered to the client: the first event's, else the envelope's. */
   responseId: string | null;
   /** Events that need async work (symbolication) before digest; finished by prepareBatch. */
@@ -111,7 +115,17 @@ export function ingestEnvelope(envelope: Envelope, ctx: IngestContext): IngestBa
       batch.raw.push({ projectId: ctx.projectId, type, received: ctx.receivedMs, eventId: null, traceId: null, payload: null });
       return;
     }
+    if (REPLAY_TYPES.has(type)) {
+      // Counted like any item; the content goes to the replay tables (after the loop, in pairs).
+      batch.raw.push({ projectId: ctx.projectId, type, received: ctx.receivedMs, eventId: null, traceId: null, payload: null });
+      return;
+    }
     batch.raw.push(rawItem(item, type, envelope, ctx));
   });
+  // Mobile SDKs send replay_event + replay_video: counted, not stored (no rrweb recording to play).
+  const types = new Set(envelope.items.map((item) => item.headers.type));
+  if ((types.has('replay_event') || types.has('replay_recording')) && !types.has('replay_video')) {
+    batch.replays = replaySegments(envelope.items, ctx.projectId, ctx.receivedMs, ctx.limits);
+  }
   return batch;
 }

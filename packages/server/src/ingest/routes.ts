@@ -12,6 +12,7 @@ import { acceptEvent, ingestEnvelope, type IngestBatch, type IngestContext } fro
 import { finishDeferred } from './prepare-batch.js';
 import type { ReleaseTracker } from './release-tracker.js';
 import type { ProjectKeyCache } from './project-keys.js';
+import { commitReplays } from './replay/commit.js';
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -101,6 +102,9 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
    */
   async function commit(batch: IngestBatch, ctx: IngestContext): Promise<void> {
     if (batch.deferred) await finishDeferred(batch, ctx, symbolicator);
+    // Replay segments are committed first and apart from the event writer: they are checked
+    // against their replay's size cap, and a refused segment must not leave its counts behind.
+    if (batch.replays?.length) await commitReplays(store, batch.replays, limits, app.log);
     if (batch.events.length === 0 && batch.raw.length === 0 && !batch.telemetry) return;
     const ids = releases.releaseIds(batch.events);
     const releaseIds = Array.isArray(ids) ? ids : await ids;

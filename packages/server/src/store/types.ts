@@ -8,6 +8,7 @@
 
 import type { SearchExpr } from '../query/ast.js';
 import type { ReleaseStore } from './release-types.js';
+import type { ReplayStore } from './replay-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
 
 /**
@@ -224,7 +225,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore, ReleaseStore {
+export interface Store extends TraceStore, ReleaseStore, ReplayStore {
   readonly backend: string;
   close(): Promise<void>;
 

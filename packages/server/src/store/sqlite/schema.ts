@@ -312,6 +312,53 @@ const MIGRATIONS: string[] = [
   ALTER TABLE issues ADD COLUMN resolved_in_release TEXT;
   ALTER TABLE issues ADD COLUMN resolved_release_floor INTEGER;
   `,
+  // Session replays (replay-queries.ts): one row per replay with the metadata of its segments
+  // folded in, each segment's rrweb events zlib-compressed, and the error events it names.
+  // A replay is listed per project by start time; searches scan one project's replays.
+  `
+  CREATE TABLE replays (
+    row INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    replay_id TEXT NOT NULL,
+    started_ms REAL NOT NULL,
+    finished_ms REAL NOT NULL,
+    segments INTEGER NOT NULL,
+    stored_bytes INTEGER NOT NULL,
+    recording_bytes INTEGER NOT NULL,
+    replay_type TEXT,
+    environment TEXT,
+    release TEXT,
+    platform TEXT,
+    user_id TEXT,
+    user_email TEXT,
+    user_username TEXT,
+    user_ip TEXT,
+    session_id TEXT,
+    window_id TEXT,
+    urls TEXT NOT NULL,
+    trace_ids TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    UNIQUE (project_id, replay_id)
+  );
+  CREATE INDEX replays_project_started ON replays(project_id, started_ms);
+  CREATE INDEX replays_replay_id ON replays(replay_id);
+  CREATE TABLE replay_segments (
+    replay_row INTEGER NOT NULL REFERENCES replays(row),
+    segment_id INTEGER NOT NULL,
+    received_ms REAL NOT NULL,
+    event_count INTEGER NOT NULL,
+    first_event_ms REAL,
+    last_event_ms REAL,
+    recording_bytes INTEGER NOT NULL,
+    recording BLOB NOT NULL,
+    PRIMARY KEY (replay_row, segment_id)
+  );
+  CREATE TABLE replay_errors (
+    replay_row INTEGER NOT NULL REFERENCES replays(row),
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (replay_row, event_id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The user_version a fully migrated database has. */

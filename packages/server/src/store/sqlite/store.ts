@@ -12,6 +12,7 @@ import { IssueQueries } from './issue-queries.js';
 import { ReleaseQueries } from './release-queries.js';
 import { StatsQueries } from './stats-queries.js';
 import { TagQueries } from './tag-queries.js';
+import { ReplayQueries } from './replay-queries.js';
 import { TraceQueries } from './trace-queries.js';
 import { configureConnection, migrate } from './schema.js';
 import type { ReleaseTables } from './release-tables.js';
@@ -44,6 +45,7 @@ export class SqliteStore implements Store {
   private readonly traces: TraceQueries;
   private readonly releases: ReleaseQueries;
   private readonly artifacts: ArtifactQueries;
+  private readonly replays: ReplayQueries;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -62,6 +64,7 @@ export class SqliteStore implements Store {
     this.traces = new TraceQueries(this.db);
     this.releases = new ReleaseQueries(this.db.withTables<ReleaseTables>());
     this.artifacts = new ArtifactQueries(this.db.withTables<ReleaseTables>());
+    this.replays = new ReplayQueries(this.connection);
   }
 
   async close(): Promise<void> {
@@ -146,4 +149,8 @@ export class SqliteStore implements Store {
   artifactByUrl: ArtifactQueries['artifactByUrl'] = (...args) => this.artifacts.artifactByUrl(...args);
   listReleaseFiles: ArtifactQueries['listReleaseFiles'] = (...args) => this.artifacts.listReleaseFiles(...args);
   projectsWithArtifacts: ArtifactQueries['projectsWithArtifacts'] = () => this.artifacts.projectsWithArtifacts();
+  writeReplaySegments: Store['writeReplaySegments'] = async (...args) => this.replays.writeSegments(...args);
+  listReplays: Store['listReplays'] = (...args) => this.afterWrites(async () => this.replays.listReplays(...args));
+  getReplay: Store['getReplay'] = (...args) => this.afterWrites(async () => this.replays.getReplay(...args));
+  replaySegments: Store['replaySegments'] = async (...args) => this.replays.replaySegments(...args);
 }
