@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_LIMITS, DEFAULT_PORT, defaultDataDir, dsnFor, parsePort, type ServerConfig } from '../config.js';
 import { startServer } from '../server.js';
 import { SqliteStore } from '../store/sqlite/store.js';
+import { findDataDir, requireExistingStore } from './data-dir.js';
 import { TRACE_HELP, traceCommand, TraceCommandError } from './trace-command.js';
 
 const HELP: Record<string, string> = {
@@ -16,7 +17,8 @@ Commands:
   trace tag set|delete  Set or delete a trace tag (one trace, or every trace matching --filter)
 
 Run "proliferate <command> --help" for a command's options.
-Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate).`,
+Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate). Commands other
+than serve also find a .proliferate folder in a parent folder, and refuse to run where there is no store.`,
   serve: `Usage: proliferate serve [--port N] [--host H] [--data-dir DIR] [--public-url URL] [--json]
 
   --port N          Port to listen on (PROLIFERATE_PORT, default ${DEFAULT_PORT}; 0 picks a free port)
@@ -97,7 +99,7 @@ async function serve(values: Record<string, string | boolean | undefined>) {
 }
 
 async function withStore<T>(dataDir: string | undefined, run: (store: SqliteStore) => Promise<T>): Promise<T> {
-  const store = new SqliteStore({ dataDir: dataDir ?? defaultDataDir(), withWriter: false });
+  const store = new SqliteStore({ dataDir: requireExistingStore(findDataDir(dataDir)), withWriter: false });
   try {
     return await run(store);
   } finally {
