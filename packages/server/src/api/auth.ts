@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 import type { ApiToken, Issue, Project, Store } from '../store/types.js';
-import { idParam } from './http.js';
 
 export async function requireToken(request: FastifyRequest, store: Store): Promise<ApiToken> {
   const header = request.headers.authorization;
@@ -20,20 +19,19 @@ export function assertProjectAccess(token: ApiToken, projectId: number, what = '
   if (token.projectId !== null && token.projectId !== projectId) throw new HttpError(404, 'not_found', `${what} not found`);
 }
 
-/** The project of the `:projectId` route parameter, when the request's token may see it. */
-export async function requireProject(request: FastifyRequest, store: Store): Promise<{ token: ApiToken; project: Project }> {
+/** The project `id` (a validated route parameter), when the request's token may see it. */
+export async function requireProject(request: FastifyRequest, store: Store, id: number): Promise<{ token: ApiToken; project: Project }> {
   const token = await requireToken(request, store);
-  const id = idParam((request.params as { projectId?: string }).projectId, 'project');
   assertProjectAccess(token, id);
   const project = await store.getProject(id);
   if (!project) throw new HttpError(404, 'not_found', 'project not found');
   return { token, project };
 }
 
-/** The issue of the `:issueId` route parameter, when the request's token may see its project. */
-export async function requireIssue(request: FastifyRequest, store: Store): Promise<Issue> {
+/** The issue `id` (a validated route parameter), when the request's token may see its project. */
+export async function requireIssue(request: FastifyRequest, store: Store, id: number): Promise<Issue> {
   const token = await requireToken(request, store);
-  const issue = await store.getIssue(idParam((request.params as { issueId?: string }).issueId, 'issue'));
+  const issue = await store.getIssue(id);
   if (!issue) throw new HttpError(404, 'not_found', 'issue not found');
   assertProjectAccess(token, issue.projectId, 'issue');
   return issue;

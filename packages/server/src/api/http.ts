@@ -1,28 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 
-export function idParam(value: unknown, what: string): number {
-  const text = String(value ?? '');
-  const id = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id <= 0) throw new HttpError(404, 'not_found', `${what} not found`);
-  return id;
-}
-
-export function limitParam(value: unknown, fallback: number, max = 100): number {
-  if (value === undefined || value === '') return fallback;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
-    throw new HttpError(400, 'invalid_parameter', `limit must be an integer from 1 to ${max}`);
-  }
-  return limit;
-}
-
-export function stringParam(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new HttpError(400, 'invalid_parameter', `${name} must be given once, as text`);
-  return value;
-}
-
 /**
  * Cursor pagination the way Sentry's API does it: the body is the page, and a `Link` header names
  * the next page (also in `X-Next-Cursor` for clients that do not parse Link).
@@ -35,6 +13,16 @@ export function sendPage<T>(request: FastifyRequest, reply: FastifyReply, items:
     reply.header('x-next-cursor', nextCursor);
   }
   return items;
+}
+
+/** A store's "this cursor is not one of mine" (RangeError) as a 400 with the given code. */
+export async function withCursor<T>(code: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof RangeError) throw new HttpError(400, code, error.message);
+    throw error;
+  }
 }
 
 export function publicUrl(request: FastifyRequest, configured: string | undefined): string {
