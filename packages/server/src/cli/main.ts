@@ -4,6 +4,7 @@ import { DEFAULT_LIMITS, DEFAULT_PORT, defaultDataDir, dsnFor, parsePort, type S
 import { startServer } from '../server.js';
 import { SqliteStore } from '../store/sqlite/store.js';
 import { findDataDir, requireExistingStore } from './data-dir.js';
+import { doctor } from './doctor.js';
 import { TRACE_HELP, traceCommand, TraceCommandError } from './trace-command.js';
 
 const HELP: Record<string, string> = {
@@ -15,6 +16,7 @@ Commands:
   project list          List projects as JSON
   token create          Create an API token and print it
   trace tag set|delete  Set or delete a trace tag (one trace, or every trace matching --filter)
+  doctor                Check the data directory, port, public URL and SMTP, and say what is wrong
 
 Run "proliferate <command> --help" for a command's options.
 Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate). Commands other
@@ -37,6 +39,13 @@ than serve also find a .proliferate folder in a parent folder, and refuse to run
   list prints id, name, project and creation time (never the token itself: only its hash is kept);
   revoke deletes the token with that id, and the next request that presents it gets 401.`,
   trace: TRACE_HELP,
+  doctor: `Usage: proliferate doctor [--data-dir DIR] [--port N] [--host H] [--public-url URL]
+
+  Checks, with the settings "serve" would use (flags, else PROLIFERATE_* variables): the Node.js
+  version; the data directory (exists, writable, a readable store, free disk); the port (free, or
+  a Proliferate server already on it); the public URL (valid, and whether it reaches this server);
+  SMTP when PROLIFERATE_SMTP_URL is set (the server answers with an SMTP greeting).
+  Prints one line per check (✓ ok, ! warning, ✗ failure) and exits 1 when a check failed.`,
 };
 
 const OPTIONS = {
@@ -148,6 +157,13 @@ async function main(argv: string[]) {
         return console.log(`token ${id} revoked`);
       }
       throw new UsageError(`unknown token command "${sub ?? ''}" (use create, list or revoke)`);
+    case 'doctor': {
+      if (sub) throw new UsageError(`doctor takes no arguments, got "${sub}"`);
+      const result = await doctor({ dataDir, host: values.host, port: values.port, publicUrl: values['public-url'] });
+      console.log(result.report);
+      if (result.failed) process.exitCode = 1;
+      return;
+    }
     case 'trace':
       return console.log(await withStore(dataDir, (s) => traceCommand(s, [sub ?? '', ...rest], values)));
     default:
