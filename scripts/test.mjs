@@ -65,6 +65,12 @@ if (needsVenv && !existsSync(python)) {
 }
 
 let failed = 0;
+// Lint rules only (biome.json); errors fail the run, warnings are left to `npm run lint`.
+const biome = join(root, 'node_modules/@biomejs/biome/bin/biome');
+if (!filter.length && run(process.execPath, [biome, 'lint', '--diagnostic-level=error', '.']) !== 0) {
+  console.error('npm test: lint errors (above); `npm run lint` lists them with the warnings.');
+  failed |= 1;
+}
 if (files.length) {
   failed |= run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files]);
 }
