@@ -87,3 +87,12 @@ test('input the schema refuses is a 400 in our error shape that names the field'
   assert.equal(badId.status, 400);
   assert.equal(badId.body.error.field, 'projectId');
 });
+
+test('a body the schema marks optional may be left out: a new key without a label is called Default', async () => {
+  const response = await fetch(`${server.url}/api/0/projects/${server.projectId}/keys/`, { method: 'POST', headers: { authorization: `Bearer ${server.adminToken}` } });
+  assert.equal(response.status, 201);
+  assert.equal(((await response.json()) as { label: string }).label, 'Default');
+  const empty = await server.api(`/api/0/projects/${server.projectId}/keys/`, { method: 'POST', body: { label: '' } });
+  assert.equal(empty.status, 400);
+  assert.equal(empty.body.error.field, 'label');
+});

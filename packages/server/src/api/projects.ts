@@ -82,13 +82,17 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
         tags,
         summary: 'Create a client key (for rotation)',
         params: ProjectParams,
-        body: Type.Optional(Type.Object({ label: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })) })),
+        body: Type.Object({ label: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })) }),
         response: { 201: ProjectKey, ...errors(400, 401, 404) },
+      },
+      // The body is optional (no label: "Default"); Ajv would refuse a missing one as "must be object".
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request, reply) => {
       const project = await loadProject(request, request.params.projectId);
-      const key = await store.createProjectKey(project.id, request.body?.label?.trim() ?? 'Default');
+      const key = await store.createProjectKey(project.id, request.body.label?.trim() ?? 'Default');
       reply.code(201);
       return { ...key, dsn: dsnFor(publicUrl(request, options.publicUrl), key.publicKey, project.id) };
     },
