@@ -3,6 +3,7 @@ import { api, clearToken, getToken, setUnauthorizedHandler } from './api.js';
 import { Shortcuts } from './components/shortcuts.js';
 import { ErrorBox, Loading } from './components/status.js';
 import { useAsync } from './hooks.js';
+import { ApiReferencePage } from './pages/api-reference.js';
 import { ComparePage } from './pages/compare.js';
 import { IssueList } from './pages/issue-list.js';
 import { IssuePage } from './pages/issue-page.js';
@@ -86,6 +87,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           </nav>
         )}
         <span class="spacer" />
+        <Link href="/api-reference/" class={loc.path === '/api-reference/' ? 'active' : ''}>
+          API
+        </Link>
         <button class="link-button" onClick={onSignOut}>
           Sign out
         </button>
@@ -122,6 +126,7 @@ function Routes({ loc }: { loc: ReturnType<typeof useLocation> }) {
   if ((m = match('/traces/:traceId/', loc.path))) return <TracePage traceId={m.traceId!} />;
   if ((m = match('/issues/:issueId/', loc.path))) return <IssuePage issueId={m.issueId!} eventId={null} />;
   if ((m = match('/issues/:issueId/events/:eventId/', loc.path))) return <IssuePage issueId={m.issueId!} eventId={m.eventId!} />;
+  if (loc.path === '/api-reference/') return <ApiReferencePage />;
   if (loc.path === '/') return <Loading />;
   return (
     <div class="empty">

@@ -1,4 +1,7 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
+import { openApiOptions } from './api/openapi.js';
+import { validationError } from './api/validation-errors.js';
 import { analyticsRoutes } from './api/analytics.js';
 import { answerClientError } from './api/client-errors.js';
 import { issueRoutes } from './api/issues.js';
@@ -28,12 +31,21 @@ function toHttpError(error: FastifyError | Error): HttpError | null {
   if (error instanceof QuerySyntaxError) {
     return new HttpError(400, 'invalid_query', error.message, {}, { position: error.position });
   }
+  const { validation, validationContext } = error as FastifyError;
+  if (validation?.length) return validationError(validation, validationContext);
   const status = (error as FastifyError).statusCode;
   if (status && status >= 400 && status < 500) {
     const code = (error as FastifyError).code?.replace(/^FST_ERR_/, '').toLowerCase() ?? 'bad_request';
     return new HttpError(status, code, error.message);
   }
   return null;
+}
+
+const routeTables = new WeakMap<FastifyInstance, RouteOptions[]>();
+
+/** Every route the app registered, with its options (schema included): for the contract test. */
+export function registeredRoutes(app: FastifyInstance): readonly RouteOptions[] {
+  return routeTables.get(app) ?? [];
 }
 
 /**
@@ -50,6 +62,10 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     return503OnClosing: true,
     clientErrorHandler: answerClientError,
   });
+
+  const routes: RouteOptions[] = [];
+  routeTables.set(app, routes);
+  app.addHook('onRoute', (route) => void routes.push(route));
 
   app.setErrorHandler((error, request, reply) => {
     const known = toHttpError(error as Error);
@@ -84,7 +100,16 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     done();
   });
 
-  app.get('/healthz', async () => ({ ok: true, store: store.backend }));
+  // Response schemas describe the API (OpenAPI, TypeScript types); they do not filter answers:
+  // an event's payload is open-ended, and fast-json-stringify would drop what a schema leaves out.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.register(swagger, openApiOptions);
+  app.get('/api/0/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // Inside a plugin, so it is registered after swagger's route hook, as every other route is.
+  app.register(async (instance) => {
+    instance.get('/healthz', { schema: { summary: 'Liveness and the store backend', tags: ['server'], security: [] } }, async () => ({ ok: true, store: store.backend }));
+  });
   // One cache for both ingest paths: revoking a key (projectRoutes) must stop both at once.
   const keys = new ProjectKeyCache(store);
   const artifacts = config.artifacts;

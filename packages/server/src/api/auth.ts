@@ -20,20 +20,22 @@ export function assertProjectAccess(token: ApiToken, projectId: number, what = '
   if (token.projectId !== null && token.projectId !== projectId) throw new HttpError(404, 'not_found', `${what} not found`);
 }
 
-/** The project of the `:projectId` route parameter, when the request's token may see it. */
-export async function requireProject(request: FastifyRequest, store: Store): Promise<{ token: ApiToken; project: Project }> {
+/** The project `id` (a validated route parameter), when the request's token may see it. */
+export async function requireProject(request: FastifyRequest, store: Store, projectId?: number): Promise<{ token: ApiToken; project: Project }> {
   const token = await requireToken(request, store);
-  const id = idParam((request.params as { projectId?: string }).projectId, 'project');
+  // Routes without a schema yet pass no id: read the raw parameter (api/README.md: give them one).
+  const id = projectId ?? idParam((request.params as { projectId?: string }).projectId, 'project');
   assertProjectAccess(token, id);
   const project = await store.getProject(id);
   if (!project) throw new HttpError(404, 'not_found', 'project not found');
   return { token, project };
 }
 
-/** The issue of the `:issueId` route parameter, when the request's token may see its project. */
-export async function requireIssue(request: FastifyRequest, store: Store): Promise<Issue> {
+/** The issue `id` (a validated route parameter), when the request's token may see its project. */
+export async function requireIssue(request: FastifyRequest, store: Store, issueId?: number): Promise<Issue> {
   const token = await requireToken(request, store);
-  const issue = await store.getIssue(idParam((request.params as { issueId?: string }).issueId, 'issue'));
+  const id = issueId ?? idParam((request.params as { issueId?: string }).issueId, 'issue');
+  const issue = await store.getIssue(id);
   if (!issue) throw new HttpError(404, 'not_found', 'issue not found');
   assertProjectAccess(token, issue.projectId, 'issue');
   return issue;

@@ -73,8 +73,9 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardOp
     reply.header('x-frame-options', frame ? 'SAMEORIGIN' : 'DENY');
   });
 
-  app.get('/*', async (request, reply) => {
-    const path = (request.params as { '*': string })['*'];
+  // The app's pages and files: not part of the API, so hidden from the OpenAPI document.
+  app.get<{ Params: { '*': string } }>('/*', { schema: { hide: true } }, async (request, reply) => {
+    const path = request.params['*'];
     if (path === 'api' || path.startsWith('api/')) {
       throw new HttpError(404, 'not_found', `No route for GET /${path.split('?')[0]}`);
     }

@@ -5,6 +5,8 @@ import { ConfigError, DEFAULT_PORT, dsnBase, dsnFor, readConfig, readStoreConfig
 import { startServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
+import { findDataDir, requireExistingStore } from './data-dir.js';
+import { doctor } from './doctor.js';
 import { TRACE_HELP, traceCommand, TraceCommandError } from './trace-command.js';
 
 const HELP: Record<string, string> = {
@@ -18,10 +20,12 @@ Commands:
   release create|finalize|list|deploy   Manage releases (docs/releases.md)
   issue resolve ID [--in-next-release | --in-release VERSION]   Resolve an issue, by release
   trace tag set|delete  Set or delete a trace tag (one trace, or every trace matching --filter)
+  doctor                Check the data directory, port, public URL and SMTP, and say what is wrong
 
 Run "proliferate <command> --help" for a command's options.
 Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate) and
---database-url URL (or PROLIFERATE_DATABASE_URL). docs/install.md lists every setting.`,
+--database-url URL (or PROLIFERATE_DATABASE_URL). docs/install.md lists every setting. Commands other
+than serve also find a .proliferate folder in a parent folder, and refuse to run where there is no store.`,
   serve: `Usage: proliferate serve [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--public-url URL] [--json]
 
   --port N          Port to listen on (PROLIFERATE_PORT, default ${DEFAULT_PORT}; 0 picks a free port)
@@ -43,6 +47,13 @@ Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.prolifer
   trace: TRACE_HELP,
   release: RELEASE_HELP,
   issue: ISSUE_HELP,
+  doctor: `Usage: proliferate doctor [--data-dir DIR] [--port N] [--host H] [--public-url URL]
+
+  Checks, with the settings "serve" would use (flags, else PROLIFERATE_* variables): the Node.js
+  version; the data directory (exists, writable, a readable store, free disk); the port (free, or
+  a Proliferate server already on it); the public URL (valid, and whether it reaches this server);
+  SMTP when PROLIFERATE_SMTP_URL is set (the server answers with an SMTP greeting).
+  Prints one line per check (✓ ok, ! warning, ✗ failure) and exits 1 when a check failed.`,
 };
 
 const OPTIONS = {
@@ -104,7 +115,10 @@ async function serve(values: ConfigFlags & { json?: boolean }) {
 }
 
 async function withStore<T>(flags: ConfigFlags, run: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(readStoreConfig(flags), { ingest: false });
+  const config = readStoreConfig(flags);
+  // Only serve creates a store: on SQLite, any other command needs the data directory to hold one.
+  if (!config.databaseUrl) config.dataDir = requireExistingStore(findDataDir(flags['data-dir']));
+  const store = await openStore(config, { ingest: false });
   try {
     return await run(store);
   } finally {
@@ -152,6 +166,13 @@ async function main(argv: string[]) {
         return console.log(`token ${id} revoked`);
       }
       throw new UsageError(`unknown token command "${sub ?? ''}" (use create, list or revoke)`);
+    case 'doctor': {
+      if (sub) throw new UsageError(`doctor takes no arguments, got "${sub}"`);
+      const result = await doctor({ dataDir: values['data-dir'], host: values.host, port: values.port, publicUrl: values['public-url'] });
+      console.log(result.report);
+      if (result.failed) process.exitCode = 1;
+      return;
+    }
     case 'trace':
       return console.log(await withStore(values, (s) => traceCommand(s, [sub ?? '', ...rest], values)));
     case 'release':

@@ -1,4 +1,5 @@
 import { EnvelopeError, parseEnvelope } from '@proliferate/protocol';
+import { Type, type Static } from '@sinclair/typebox';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestLimits } from '../config.js';
@@ -22,12 +23,33 @@ const CORS_HEADERS = {
   'access-control-max-age': '86400',
 };
 
-interface IngestParams {
-  projectId: string;
-}
+// Ingest answers Sentry's way (404 project_not_found for an id that is not a number), so the id is
+// checked here rather than by the schema's 400.
+const IngestParams = Type.Object({ projectId: Type.String({ maxLength: 20, description: 'The project id of the DSN' }) });
+const IngestQuery = Type.Object(
+  {
+    sentry_key: Type.Optional(Type.String({ maxLength: 100, description: 'The public key, for clients that cannot send X-Sentry-Auth' })),
+    sentry_version: Type.Optional(Type.String({ maxLength: 20 })),
+    sentry_client: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: true },
+);
+const IngestAnswer = Type.Object({ id: Type.Optional(Type.String({ description: 'The event id, when the request held an event' })) });
+const ingestSchema = (summary: string, description: string) => ({
+  tags: ['ingest'],
+  summary,
+  description,
+  security: [],
+  params: IngestParams,
+  querystring: IngestQuery,
+  response: { 200: IngestAnswer },
+});
+const preflightSchema = { tags: ['ingest'], summary: 'CORS preflight for browser SDKs', security: [], params: IngestParams };
 
-function projectIdParam(request: FastifyRequest): number {
-  const { projectId } = request.params as IngestParams;
+type IngestRequest = FastifyRequest<{ Params: Static<typeof IngestParams> }>;
+
+function projectIdParam(request: IngestRequest): number {
+  const { projectId } = request.params;
   const id = Number(projectId);
   if (!/^\d+$/.test(projectId) || !Number.isSafeInteger(id)) throw new HttpError(404, 'project_not_found', `project ${projectId} does not exist`);
   return id;
@@ -79,7 +101,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     authorizedEarly.add(request);
   };
   const authorizeBeforeBody =
-    (allowDsnInBody: boolean) => (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+    (allowDsnInBody: boolean) => (request: IngestRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
       let projectId: number;
       try {
         projectId = projectIdParam(request);
@@ -133,10 +155,15 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     return body;
   };
 
-  app.options('/api/:projectId/envelope/', async (_request, reply) => reply.code(204).send());
-  app.options('/api/:projectId/store/', async (_request, reply) => reply.code(204).send());
+  app.options('/api/:projectId/envelope/', { schema: preflightSchema }, async (_request, reply) => reply.code(204).send());
+  app.options('/api/:projectId/store/', { schema: preflightSchema }, async (_request, reply) => reply.code(204).send());
 
-  app.post('/api/:projectId/envelope/', { onRequest: authorizeBeforeBody(true) }, async (request) => {
+  const envelopeSchema = ingestSchema(
+    'Sentry envelope ingest (events, transactions, spans, logs, ...)',
+    'The body is a Sentry envelope (any Content-Type, optionally gzip, deflate, br or zstd). Authenticate with ' +
+      'X-Sentry-Auth, the sentry_key query parameter, or the envelope header dsn.',
+  );
+  app.post('/api/:projectId/envelope/', { schema: envelopeSchema, onRequest: authorizeBeforeBody(true) }, async (request) => {
     const projectId = projectIdParam(request);
     const body = requireBody(request.body);
     if (!authorizedEarly.has(request)) await authorize(projectId, envelopeDsnKey(body));
@@ -153,7 +180,8 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     return batch.responseId ? { id: batch.responseId } : {};
   });
 
-  app.post('/api/:projectId/store/', { onRequest: authorizeBeforeBody(false) }, async (request) => {
+  const storeSchema = ingestSchema('Legacy Sentry store ingest (one event as JSON)', 'Authenticate with X-Sentry-Auth or the sentry_key query parameter.');
+  app.post('/api/:projectId/store/', { schema: storeSchema, onRequest: authorizeBeforeBody(false) }, async (request) => {
     const projectId = projectIdParam(request);
     const body = requireBody(request.body);
     if (body.length > limits.maxEventBytes) throw new HttpError(413, 'event_too_large', `The event is larger than ${limits.maxEventBytes} bytes`);
