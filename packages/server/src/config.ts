@@ -4,6 +4,8 @@ export interface ServerConfig {
   host: string;
   port: number;
   dataDir: string;
+  /** PostgreSQL connection URL (--database-url, PROLIFERATE_DATABASE_URL); SQLite in dataDir when unset. */
+  databaseUrl?: string;
   /** Base URL that DSNs point at; defaults to http://{host}:{port}. */
   publicUrl?: string;
   limits: IngestLimits;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { dsnFor, type ServerConfig } from './config.js';
+import { PostgresStore } from './store/postgres/store.js';
 import { SqliteStore } from './store/sqlite/store.js';
 import type { Store } from './store/types.js';
 
@@ -28,7 +29,7 @@ async function firstRun(store: Store) {
 }
 
 export async function startServer(config: ServerConfig): Promise<StartedServer> {
-  const store = new SqliteStore({ dataDir: config.dataDir });
+  const store: Store = config.databaseUrl ? await PostgresStore.open({ url: config.databaseUrl }) : new SqliteStore({ dataDir: config.dataDir });
   const { project, adminToken } = await firstRun(store);
   const app = buildApp(config, store);
   await app.listen({ host: config.host, port: config.port });

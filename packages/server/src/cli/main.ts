@@ -22,6 +22,7 @@ Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.prolifer
   --port N          Port to listen on (PROLIFERATE_PORT, default ${DEFAULT_PORT}; 0 picks a free port)
   --host H          Address to bind (PROLIFERATE_HOST, default 127.0.0.1)
   --data-dir DIR    Where the SQLite store lives (PROLIFERATE_DATA_DIR, default ./.proliferate)
+  --database-url U  Use PostgreSQL instead of SQLite (PROLIFERATE_DATABASE_URL, postgres://...)
   --public-url URL  Base URL that DSNs point at (PROLIFERATE_PUBLIC_URL, default http://HOST:PORT)
   --json            Print the start-up details as one JSON line instead of text`,
   project: `Usage: proliferate project create NAME [--slug SLUG] [--data-dir DIR] [--public-url URL]
@@ -42,6 +43,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
   'public-url': { type: 'string' },
   json: { type: 'boolean' },
   slug: { type: 'string' },
@@ -63,6 +65,7 @@ async function serve(values: Record<string, string | boolean | undefined>) {
     host: (values.host as string) ?? process.env.PROLIFERATE_HOST ?? '127.0.0.1',
     port: parsePort((values.port as string) ?? process.env.PROLIFERATE_PORT, DEFAULT_PORT),
     dataDir: (values['data-dir'] as string) ?? defaultDataDir(),
+    databaseUrl: (values['database-url'] as string) || process.env.PROLIFERATE_DATABASE_URL || undefined,
     publicUrl: (values['public-url'] as string) ?? process.env.PROLIFERATE_PUBLIC_URL,
     limits: DEFAULT_LIMITS,
   };
@@ -78,7 +81,7 @@ async function serve(values: Record<string, string | boolean | undefined>) {
   if (values.json) process.stdout.write(JSON.stringify(info) + '\n');
   else {
     console.log(`Proliferate is running at ${info.url}`);
-    console.log(`  data directory: ${config.dataDir}`);
+    console.log(config.databaseUrl ? '  store: PostgreSQL' : `  data directory: ${config.dataDir}`);
     console.log(`  default project DSN: ${info.dsn}`);
     if (info.adminToken) {
       console.log(`  admin API token (shown once, keep it): ${info.adminToken}`);
