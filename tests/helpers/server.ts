@@ -26,6 +26,8 @@ export interface StartupInfo {
 
 export interface RunningServer extends StartupInfo {
   dataDir: string;
+  /** Environment a CLI command needs to reach this server's store (PROLIFERATE_DATABASE_URL on PostgreSQL). */
+  storeEnv: Record<string, string>;
   process: ChildProcess;
   /** Authenticated JSON request to the query API. */
   api<T = any>(path: string, init?: { method?: string; body?: unknown; token?: string }): Promise<{ status: number; body: T }>;
@@ -75,10 +77,11 @@ async function dropDatabaseFor(dataDir: string): Promise<void> {
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'proliferate-test-'));
+  const storeEnv = await databaseFor(dataDir);
   const child = spawn(
     process.execPath,
     [...(options.nodeArgs ?? []), cliPath, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--json', ...(options.args ?? [])],
-    { env: { ...process.env, ...(await databaseFor(dataDir)), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...process.env, ...storeEnv, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
@@ -103,6 +106,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     ...info,
     adminToken,
     dataDir,
+    storeEnv,
     process: child,
     async api(path, init = {}) {
       const response = await fetch(info.url + path, {

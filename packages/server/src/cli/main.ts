@@ -2,7 +2,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DEFAULT_LIMITS, DEFAULT_PORT, defaultDataDir, dsnFor, parsePort, type ServerConfig } from '../config.js';
 import { startServer } from '../server.js';
+import { PostgresStore } from '../store/postgres/store.js';
 import { SqliteStore } from '../store/sqlite/store.js';
+import type { Store } from '../store/types.js';
 import { TRACE_HELP, traceCommand, TraceCommandError } from './trace-command.js';
 
 const HELP: Record<string, string> = {
@@ -16,7 +18,8 @@ Commands:
   trace tag set|delete  Set or delete a trace tag (one trace, or every trace matching --filter)
 
 Run "proliferate <command> --help" for a command's options.
-Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate).`,
+Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate),
+or --database-url URL (or PROLIFERATE_DATABASE_URL) for PostgreSQL.`,
   serve: `Usage: proliferate serve [--port N] [--host H] [--data-dir DIR] [--public-url URL] [--json]
 
   --port N          Port to listen on (PROLIFERATE_PORT, default ${DEFAULT_PORT}; 0 picks a free port)
@@ -99,8 +102,11 @@ async function serve(values: Record<string, string | boolean | undefined>) {
   process.once('SIGINT', stop);
 }
 
-async function withStore<T>(dataDir: string | undefined, run: (store: SqliteStore) => Promise<T>): Promise<T> {
-  const store = new SqliteStore({ dataDir: dataDir ?? defaultDataDir(), withWriter: false });
+/** The store the CLI works on: PostgreSQL with --database-url or PROLIFERATE_DATABASE_URL, else SQLite in the data directory. */
+async function withStore<T>(where: { dataDir?: string; databaseUrl?: string }, run: (store: Store) => Promise<T>): Promise<T> {
+  const { dataDir } = where;
+  const url = where.databaseUrl || process.env.PROLIFERATE_DATABASE_URL;
+  const store: Store = url ? await PostgresStore.open({ url, maintain: false }) : new SqliteStore({ dataDir: dataDir ?? defaultDataDir(), withWriter: false });
   try {
     return await run(store);
   } finally {
@@ -114,6 +120,7 @@ async function main(argv: string[]) {
   if (!command || command === 'help') return console.log(HELP.main);
   if (values.help) return console.log(HELP[command] ?? HELP.main);
   const dataDir = values['data-dir'];
+  const where = { dataDir, databaseUrl: values['database-url'] };
   switch (command) {
     case 'serve':
       if (sub) throw new UsageError(`serve takes no arguments, got "${sub}"`);
@@ -122,11 +129,11 @@ async function main(argv: string[]) {
       if (sub === 'create') {
         const name = rest.join(' ').trim();
         if (!name) throw new UsageError('project create needs a NAME');
-        const project = await withStore(dataDir, (s) => s.createProject({ name, slug: values.slug }));
+        const project = await withStore(where, (s) => s.createProject({ name, slug: values.slug }));
         return console.log(JSON.stringify({ ...project, dsn: dsnFor(publicUrlFrom(values), project.publicKey, project.id) }, null, 2));
       }
       if (sub === 'list') {
-        const projects = await withStore(dataDir, (s) => s.listProjects());
+        const projects = await withStore(where, (s) => s.listProjects());
         const base = publicUrlFrom(values);
         return console.log(JSON.stringify(projects.map((p) => ({ ...p, dsn: dsnFor(base, p.publicKey, p.id) })), null, 2));
       }
@@ -135,22 +142,22 @@ async function main(argv: string[]) {
       if (sub === 'create') {
         const projectId = values.project === undefined ? null : Number(values.project);
         if (projectId !== null && !(Number.isInteger(projectId) && projectId > 0)) throw new UsageError('--project must be a project id');
-        const created = await withStore(dataDir, async (s) => {
+        const created = await withStore(where, async (s) => {
           if (projectId !== null && !(await s.getProject(projectId))) throw new UsageError(`project ${projectId} does not exist`);
           return s.createToken({ name: values.name ?? 'cli', projectId });
         });
         return console.log(created.token);
       }
-      if (sub === 'list') return console.log(JSON.stringify(await withStore(dataDir, (s) => s.listTokens()), null, 2));
+      if (sub === 'list') return console.log(JSON.stringify(await withStore(where, (s) => s.listTokens()), null, 2));
       if (sub === 'revoke') {
         const id = Number(rest[0]);
         if (!Number.isInteger(id) || id <= 0) throw new UsageError('token revoke needs a token id (see "proliferate token list")');
-        if (!(await withStore(dataDir, (s) => s.revokeToken(id)))) throw new UsageError(`no token with id ${id}`);
+        if (!(await withStore(where, (s) => s.revokeToken(id)))) throw new UsageError(`no token with id ${id}`);
         return console.log(`token ${id} revoked`);
       }
       throw new UsageError(`unknown token command "${sub ?? ''}" (use create, list or revoke)`);
     case 'trace':
-      return console.log(await withStore(dataDir, (s) => traceCommand(s, [sub ?? '', ...rest], values)));
+      return console.log(await withStore(where, (s) => traceCommand(s, [sub ?? '', ...rest], values)));
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
