@@ -7,6 +7,7 @@ import { BatchCounts, type CountedEvent } from './batch-counts.js';
 
 const DAY_MS = 86_400_000;
 const TAG_CACHE_LIMIT = 200_000;
+const EVENT_ROWS_PER_STATEMENT = 4000;
 /** 48 bits: collisions stay negligible far beyond a billion distinct users (as in SQLite). */
 const userHash = (key: string) => createHash('sha1').update(key).digest().readUIntBE(0, 6);
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -151,17 +152,26 @@ export class EventWriter {
     return { existing };
   }
 
+  /**
+   * Multi-row VALUES rather than unnest: node-postgres sends a Buffer parameter as binary, while a
+   * bytea[] array goes as hex text (twice the bytes, parsed again by the server).
+   */
   private async insertEvents(tx: Tx, events: Array<EncodedEvent & { issueId: number }>): Promise<Map<string, number>> {
-    if (events.length === 0) return new Map();
-    const col = <T>(f: (e: EncodedEvent & { issueId: number }) => T) => events.map(f);
-    const result = await sql<{ project_id: number; event_id: Buffer; row: number }>`
-      INSERT INTO events (project_id, timestamp, issue_id, event_id, received, trace_id, payload, user_hash)
-      SELECT * FROM unnest(${col((e) => e.event.projectId)}::int[], ${col((e) => e.event.timestamp)}::bigint[], ${col((e) => e.issueId)}::int[],
-        ${col((e) => Buffer.from(e.event.eventId, 'hex'))}::bytea[], ${col((e) => e.event.received)}::bigint[],
-        ${col((e) => (e.event.traceId ? Buffer.from(e.event.traceId, 'hex') : null))}::bytea[], ${col((e) => e.payload)}::bytea[],
-        ${col((e) => (e.event.userKey ? userHash(e.event.userKey) : null))}::bigint[])
-      RETURNING project_id, event_id, row`.execute(tx);
-    return new Map(result.rows.map((r) => [`${r.project_id}:${r.event_id.toString('hex')}`, r.row]));
+    const rows = new Map<string, number>();
+    // 8 parameters a row; PostgreSQL takes at most 65,535 parameters in one statement.
+    for (let start = 0; start < events.length; start += EVENT_ROWS_PER_STATEMENT) {
+      const chunk = events.slice(start, start + EVENT_ROWS_PER_STATEMENT);
+      const values = chunk.map(
+        ({ event: e, issueId, payload }) =>
+          sql`(${e.projectId}::int, ${e.timestamp}::bigint, ${issueId}::int, ${Buffer.from(e.eventId, 'hex')}::bytea, ${e.received}::bigint,
+            ${e.traceId ? Buffer.from(e.traceId, 'hex') : null}::bytea, ${payload}::bytea, ${e.userKey ? userHash(e.userKey) : null}::bigint)`,
+      );
+      const result = await sql<{ project_id: number; event_id: Buffer; row: number }>`
+        INSERT INTO events (project_id, timestamp, issue_id, event_id, received, trace_id, payload, user_hash)
+        VALUES ${sql.join(values)} RETURNING project_id, event_id, row`.execute(tx);
+      for (const r of result.rows) rows.set(`${r.project_id}:${r.event_id.toString('hex')}`, r.row);
+    }
+    return rows;
   }
 
   private async applyCounts(tx: Tx, events: CountedEvent[]): Promise<void> {
