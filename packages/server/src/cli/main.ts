@@ -5,6 +5,7 @@ import { startServer } from '../server.js';
 import { PostgresStore } from '../store/postgres/store.js';
 import { SqliteStore } from '../store/sqlite/store.js';
 import type { Store } from '../store/types.js';
+import { MIGRATE_HELP, migrateFromSqlite } from './migrate-command.js';
 import { TRACE_HELP, traceCommand, TraceCommandError } from './trace-command.js';
 
 const HELP: Record<string, string> = {
@@ -16,6 +17,7 @@ Commands:
   project list          List projects as JSON
   token create          Create an API token and print it
   trace tag set|delete  Set or delete a trace tag (one trace, or every trace matching --filter)
+  migrate               Copy a SQLite install into PostgreSQL (--from-sqlite DIR --database-url URL)
 
 Run "proliferate <command> --help" for a command's options.
 Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate),
@@ -39,6 +41,7 @@ or --database-url URL (or PROLIFERATE_DATABASE_URL) for PostgreSQL.`,
   list prints id, name, project and creation time (never the token itself: only its hash is kept);
   revoke deletes the token with that id, and the next request that presents it gets 401.`,
   trace: TRACE_HELP,
+  migrate: MIGRATE_HELP,
 };
 
 const OPTIONS = {
@@ -47,6 +50,7 @@ const OPTIONS = {
   host: { type: 'string' },
   'data-dir': { type: 'string' },
   'database-url': { type: 'string' },
+  'from-sqlite': { type: 'string' },
   'public-url': { type: 'string' },
   json: { type: 'boolean' },
   slug: { type: 'string' },
@@ -158,6 +162,14 @@ async function main(argv: string[]) {
       throw new UsageError(`unknown token command "${sub ?? ''}" (use create, list or revoke)`);
     case 'trace':
       return console.log(await withStore(where, (s) => traceCommand(s, [sub ?? '', ...rest], values)));
+    case 'migrate': {
+      const from = values['from-sqlite'];
+      const url = values['database-url'] || process.env.PROLIFERATE_DATABASE_URL;
+      if (!from || !url) throw new UsageError('migrate needs --from-sqlite DIR and --database-url URL (or PROLIFERATE_DATABASE_URL)');
+      const ok = await migrateFromSqlite(from, url);
+      if (!ok) process.exitCode = 1;
+      return;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

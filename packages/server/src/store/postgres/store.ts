@@ -9,6 +9,7 @@ import { IssueQueries } from './issue-queries.js';
 import { StatsQueries } from './stats-queries.js';
 import { TagQueries } from './tag-queries.js';
 import { TraceQueries } from './trace-queries.js';
+import { copyFromSqlite, type CopyProgress, type CopyReport } from './copy-from-sqlite.js';
 import { migrate } from './schema.js';
 import type { Tables } from './tables.js';
 import { PostgresWriter } from './write-path/writer.js';
@@ -82,6 +83,11 @@ export class PostgresStore implements Store {
       store.maintenance.unref();
     }
     return store;
+  }
+
+  /** Copies a stopped SQLite install's database file into this one (copy-from-sqlite.ts). */
+  copyFromSqlite(sqlitePath: string, onProgress: (p: CopyProgress) => void): Promise<CopyReport> {
+    return copyFromSqlite(sqlitePath, this.db, onProgress);
   }
 
   async close(): Promise<void> {
