@@ -6,12 +6,21 @@ import { ingestTable, runIngest } from './ingest.js';
 import { queriesTable, runQueries } from './queries.js';
 import { log, machine, verdict, type Row } from './report.js';
 import { runSymbolication, symbolicationTable } from './symbolication.js';
+import { postgresIngestTable, runPostgresIngest } from './postgres-ingest.js';
 import { runTraces, tracesTable } from './traces.js';
 
 const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// `--store postgres` adds PostgreSQL figures beside SQLite's in the same run (ingest and queries).
+const args = process.argv.slice(2);
+const storeAt = args.indexOf('--store');
+const store = storeAt >= 0 ? args[storeAt + 1] : 'sqlite';
+if (store !== 'sqlite' && store !== 'postgres') {
+  console.error(`unknown store "${store}"; use sqlite or postgres`);
+  process.exit(2);
+}
+const requested = args.filter((a, i) => !a.startsWith("-") && (storeAt < 0 || i !== storeAt + 1));
 for (const name of requested) {
   if (!SECTIONS.includes(name as Section)) {
     console.error(`unknown section "${name}"; use one of: ${SECTIONS.join(', ')}`);
@@ -28,8 +37,13 @@ const all: Row[] = [];
 for (const section of sections) {
   const t = Date.now();
   const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication }[section];
-  const rows = await run();
-  const text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable }[section](rows);
+  let rows = await run();
+  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable }[section](rows);
+  if (store === 'postgres' && (section === 'ingest' || section === 'queries')) {
+    const pgRows = section === 'ingest' ? await runPostgresIngest() : await runQueries('postgres');
+    text += '\n' + (section === 'ingest' ? postgresIngestTable(pgRows) : queriesTable(pgRows));
+    rows = [...rows, ...pgRows];
+  }
   log(`${section} done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   console.log(text);
   all.push(...rows);

@@ -7,6 +7,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { findDataDir, requireExistingStore } from './data-dir.js';
 import { doctor } from './doctor.js';
+import { MIGRATE_HELP, migrateFromSqlite } from './migrate-command.js';
 import { TRACE_HELP, traceCommand, TraceCommandError } from './trace-command.js';
 
 const HELP: Record<string, string> = {
@@ -21,6 +22,7 @@ Commands:
   issue resolve ID [--in-next-release | --in-release VERSION]   Resolve an issue, by release
   trace tag set|delete  Set or delete a trace tag (one trace, or every trace matching --filter)
   doctor                Check the data directory, port, public URL and SMTP, and say what is wrong
+  migrate               Copy a SQLite install into PostgreSQL (--from-sqlite DIR --database-url URL)
 
 Run "proliferate <command> --help" for a command's options.
 Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate) and
@@ -54,6 +56,7 @@ than serve also find a .proliferate folder in a parent folder, and refuse to run
   a Proliferate server already on it); the public URL (valid, and whether it reaches this server);
   SMTP when PROLIFERATE_SMTP_URL is set (the server answers with an SMTP greeting).
   Prints one line per check (✓ ok, ! warning, ✗ failure) and exits 1 when a check failed.`,
+  migrate: MIGRATE_HELP,
 };
 
 const OPTIONS = {
@@ -61,8 +64,9 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'data-dir': { type: 'string' },
-  'public-url': { type: 'string' },
   'database-url': { type: 'string' },
+  'from-sqlite': { type: 'string' },
+  'public-url': { type: 'string' },
   json: { type: 'boolean' },
   slug: { type: 'string' },
   name: { type: 'string' },
@@ -96,7 +100,7 @@ async function serve(values: ConfigFlags & { json?: boolean }) {
   if (values.json) process.stdout.write(JSON.stringify(info) + '\n');
   else {
     console.log(`Proliferate is running at ${info.url}`);
-    console.log(`  data directory: ${config.dataDir}`);
+    console.log(config.databaseUrl ? '  store: PostgreSQL' : `  data directory: ${config.dataDir}`);
     console.log(`  default project DSN: ${info.dsn}`);
     if (info.adminToken) {
       console.log(`  admin API token (shown once, keep it): ${info.adminToken}`);
@@ -179,6 +183,14 @@ async function main(argv: string[]) {
       return console.log(await withStore(values, (s) => releaseCommand(s, [sub ?? '', ...rest], values)));
     case 'issue':
       return console.log(await withStore(values, (s) => issueCommand(s, [sub ?? '', ...rest], values)));
+    case 'migrate': {
+      const from = values['from-sqlite'];
+      const url = readStoreConfig(values).databaseUrl;
+      if (!from || !url) throw new UsageError('migrate needs --from-sqlite DIR and --database-url URL (or PROLIFERATE_DATABASE_URL)');
+      const ok = await migrateFromSqlite(from, url);
+      if (!ok) process.exitCode = 1;
+      return;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
