@@ -1,4 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { alertRuleRoutes } from './api/alert-rules.js';
 import { analyticsRoutes } from './api/analytics.js';
 import { issueRoutes } from './api/issues.js';
 import { logRoutes } from './api/logs.js';
@@ -58,6 +59,13 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.register(analyticsRoutes, { store });
   app.register(traceRoutes, { store });
   app.register(logRoutes, { store });
+  app.register(alertRuleRoutes, {
+    store,
+    publicUrl: config.publicUrl,
+    smtpUrl: config.smtpUrl,
+    emailFrom: config.emailFrom,
+    outboundAllowPrivate: config.outboundAllowPrivate,
+  });
   app.register(import('./api/dashboard.js'));
   return app;
 }

@@ -7,6 +7,31 @@ export interface ServerConfig {
   /** Base URL that DSNs point at; defaults to http://{host}:{port}. */
   publicUrl?: string;
   limits: IngestLimits;
+  /** PROLIFERATE_SMTP_URL: smtp://user:pass@host:port, or smtps:// for TLS. No e-mail without it. */
+  smtpUrl?: string;
+  /** PROLIFERATE_EMAIL_FROM: the From address of alert e-mail. */
+  emailFrom?: string;
+  /** PROLIFERATE_OUTBOUND_ALLOW_PRIVATE=true lets webhooks reach private addresses (tests only). */
+  outboundAllowPrivate?: boolean;
+  /** PROLIFERATE_ALERT_INTERVAL_MS: how often alert rules are evaluated and the outbox drained. */
+  alertIntervalMs?: number;
+}
+
+/** The alert and notification settings, from the environment. */
+export function alertSettingsFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  const interval = env.PROLIFERATE_ALERT_INTERVAL_MS;
+  const alertIntervalMs = interval === undefined || interval === '' ? undefined : Number(interval);
+  if (alertIntervalMs !== undefined && (!Number.isInteger(alertIntervalMs) || alertIntervalMs < 10 || alertIntervalMs > 3_600_000)) {
+    throw new Error(`invalid PROLIFERATE_ALERT_INTERVAL_MS: ${interval} (an integer from 10 to 3600000)`);
+  }
+  const smtpUrl = env.PROLIFERATE_SMTP_URL || undefined;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new Error('PROLIFERATE_SMTP_URL must start with smtp:// or smtps://');
+  return {
+    smtpUrl,
+    emailFrom: env.PROLIFERATE_EMAIL_FROM || undefined,
+    outboundAllowPrivate: env.PROLIFERATE_OUTBOUND_ALLOW_PRIVATE === 'true',
+    alertIntervalMs,
+  };
 }
 
 export interface IngestLimits {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DEFAULT_LIMITS, DEFAULT_PORT, defaultDataDir, dsnFor, parsePort, type ServerConfig } from '../config.js';
+import { alertSettingsFromEnv, DEFAULT_LIMITS, DEFAULT_PORT, defaultDataDir, dsnFor, parsePort, type ServerConfig } from '../config.js';
 import { startServer } from '../server.js';
 import { SqliteStore } from '../store/sqlite/store.js';
 import { TRACE_HELP, traceCommand, TraceCommandError } from './trace-command.js';
@@ -65,6 +65,7 @@ async function serve(values: Record<string, string | boolean | undefined>) {
     dataDir: (values['data-dir'] as string) ?? defaultDataDir(),
     publicUrl: (values['public-url'] as string) ?? process.env.PROLIFERATE_PUBLIC_URL,
     limits: DEFAULT_LIMITS,
+    ...alertSettingsFromEnv(),
   };
   const server = await startServer(config);
   const info = {

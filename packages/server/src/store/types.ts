@@ -4,6 +4,7 @@
  */
 
 import type { SearchExpr } from '../query/ast.js';
+import type { AlertStore } from './alert-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
 
 /**
@@ -202,7 +203,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore {
+export interface Store extends TraceStore, AlertStore {
   readonly backend: string;
   close(): Promise<void>;
 

@@ -5,6 +5,8 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { DigestedEvent, RawItem, Store, WriteOutcome } from '../types.js';
 import type { TelemetryBatch } from '../trace-types.js';
 import { AdminQueries } from './admin.js';
+import { AlertQueries } from './alert-queries.js';
+import { OutboxQueries } from './outbox-queries.js';
 import { AnalyticsQueries } from './analytics-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
@@ -39,6 +41,8 @@ export class SqliteStore implements Store {
   private readonly stats: StatsQueries;
   private readonly analytics: AnalyticsQueries;
   private readonly traces: TraceQueries;
+  private readonly alerts: AlertQueries;
+  private readonly outbox: OutboxQueries;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -55,6 +59,8 @@ export class SqliteStore implements Store {
     this.stats = new StatsQueries(this.db);
     this.analytics = new AnalyticsQueries(this.db);
     this.traces = new TraceQueries(this.db);
+    this.alerts = new AlertQueries(this.db);
+    this.outbox = new OutboxQueries(this.db);
   }
 
   async close(): Promise<void> {
@@ -116,4 +122,22 @@ export class SqliteStore implements Store {
   tagMatchingTraces: TraceQueries['tagMatchingTraces'] = (...args) => this.traces.tagMatchingTraces(...args);
   listLogs: TraceQueries['listLogs'] = (...args) => this.traces.listLogs(...args);
   tracesPerTagValue: TraceQueries['tracesPerTagValue'] = (...args) => this.traces.tracesPerTagValue(...args);
+  listAlertRules: AlertQueries['listAlertRules'] = (...args) => this.alerts.listAlertRules(...args);
+  getAlertRule: AlertQueries['getAlertRule'] = (...args) => this.alerts.getAlertRule(...args);
+  createAlertRule: AlertQueries['createAlertRule'] = (...args) => this.alerts.createAlertRule(...args);
+  updateAlertRule: AlertQueries['updateAlertRule'] = (...args) => this.alerts.updateAlertRule(...args);
+  deleteAlertRule: AlertQueries['deleteAlertRule'] = (...args) => this.alerts.deleteAlertRule(...args);
+  enabledAlertRules: AlertQueries['enabledAlertRules'] = (...args) => this.alerts.enabledAlertRules(...args);
+  alertEvaluationBatch: AlertQueries['alertEvaluationBatch'] = (...args) => this.alerts.alertEvaluationBatch(...args);
+  eventRowsMatching: AlertQueries['eventRowsMatching'] = (...args) => this.alerts.eventRowsMatching(...args);
+  issueWindowCounts: AlertQueries['issueWindowCounts'] = (...args) => this.alerts.issueWindowCounts(...args);
+  projectWindowCount: AlertQueries['projectWindowCount'] = (...args) => this.alerts.projectWindowCount(...args);
+  projectHourlyTotal: AlertQueries['projectHourlyTotal'] = (...args) => this.alerts.projectHourlyTotal(...args);
+  alertThrottleStates: AlertQueries['alertThrottleStates'] = (...args) => this.alerts.alertThrottleStates(...args);
+  commitAlertEvaluation: AlertQueries['commitAlertEvaluation'] = (...args) => this.alerts.commitAlertEvaluation(...args);
+  issueAlertFirings: AlertQueries['issueAlertFirings'] = (...args) => this.alerts.issueAlertFirings(...args);
+  dueOutbox: OutboxQueries['dueOutbox'] = (...args) => this.outbox.dueOutbox(...args);
+  recordDeliveryAttempt: OutboxQueries['recordDeliveryAttempt'] = (...args) => this.outbox.recordDeliveryAttempt(...args);
+  deliveryLog: OutboxQueries['deliveryLog'] = (...args) => this.outbox.deliveryLog(...args);
+  outboxForRule: OutboxQueries['outboxForRule'] = (...args) => this.outbox.outboxForRule(...args);
 }
