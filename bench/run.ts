@@ -1,13 +1,14 @@
 /**
- * `npm run bench` runs every section; `npm run bench -- ingest`, `-- queries` or `-- traces` runs one.
+ * `npm run bench` runs every section; `npm run bench -- ingest`, `-- queries`, `-- traces` or `-- alerts` runs one.
  * A benchmark, not a test: it prints figures against targets and exits 0 unless something broke.
  */
+import { alertsTable, runAlerts } from './alerts.js';
 import { ingestTable, runIngest } from './ingest.js';
 import { queriesTable, runQueries } from './queries.js';
 import { log, machine, verdict, type Row } from './report.js';
 import { runTraces, tracesTable } from './traces.js';
 
-const SECTIONS = ['ingest', 'queries', 'traces'] as const;
+const SECTIONS = ['ingest', 'queries', 'traces', 'alerts'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -26,8 +27,10 @@ const all: Row[] = [];
 
 for (const section of sections) {
   const t = Date.now();
-  const rows = section === 'ingest' ? await runIngest() : section === 'queries' ? await runQueries() : await runTraces();
-  const text = section === 'ingest' ? ingestTable(rows) : section === 'queries' ? queriesTable(rows) : tracesTable(rows);
+  const rows =
+    section === 'ingest' ? await runIngest() : section === 'queries' ? await runQueries() : section === 'alerts' ? await runAlerts() : await runTraces();
+  const text =
+    section === 'ingest' ? ingestTable(rows) : section === 'queries' ? queriesTable(rows) : section === 'alerts' ? alertsTable(rows) : tracesTable(rows);
   log(`${section} done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   console.log(text);
   all.push(...rows);
