@@ -17,7 +17,7 @@ import { log, table, type Row } from './report.js';
 
 const CONNECTIONS = 50;
 const SECONDS = 12;
-const POOL = 160_000;
+const POOL = 80_000;
 
 function rules(receiver: string) {
   const hook = { type: 'webhook', url: receiver, secret: 'bench-secret-0123456789' };

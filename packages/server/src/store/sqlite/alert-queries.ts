@@ -192,12 +192,16 @@ export class AlertQueries {
 
   async alertThrottleStates(keys: Array<{ ruleId: number; issueId: number }>): Promise<AlertThrottleState[]> {
     if (keys.length === 0) return [];
+    // Two IN lists, not one OR per key: SQLite refuses an expression deeper than 1,000 terms, and a
+    // busy pass has rules × issues keys (20 × 300 on the bench). The cross product is filtered here.
+    const wanted = new Set(keys.map((k) => `${k.ruleId}:${k.issueId}`));
     const rows = await this.db
       .selectFrom('alert_rule_issues')
       .selectAll()
-      .where((eb) => eb.or(keys.map((k) => eb.and([eb('rule_id', '=', k.ruleId), eb('issue_id', '=', k.issueId)]))))
+      .where('rule_id', 'in', [...new Set(keys.map((k) => k.ruleId))])
+      .where('issue_id', 'in', [...new Set(keys.map((k) => k.issueId))])
       .execute();
-    return rows.map((r) => ({
+    return rows.filter((r) => wanted.has(`${r.rule_id}:${r.issue_id}`)).map((r) => ({
       ruleId: r.rule_id,
       issueId: r.issue_id,
       lastFiredAt: r.last_fired_at,
