@@ -18,6 +18,7 @@ import { log, table, type Row } from './report.js';
 const CONNECTIONS = 50;
 const SECONDS = 12;
 const POOL = 80_000;
+const WARMUP = 10_000;
 
 function rules(receiver: string) {
   const hook = { type: 'webhook', url: receiver, secret: 'bench-secret-0123456789' };
@@ -53,21 +54,27 @@ async function measure(pool: Buffer[], withRules: boolean, receiver: string): Pr
       },
       nextBody: () => pool[cursor.next++ % pool.length]!,
     };
-    await closedLoop(target, { connections: CONNECTIONS, seconds: 5, maxRequests: 3000 });
-    const load = await closedLoop(target, { connections: CONNECTIONS, seconds: SECONDS, maxRequests: pool.length - 3000 });
-    const stopped = Date.now();
+    // Steady state: the warm-up creates the project's issues (a fresh project's first minutes, when
+    // every issue is new and every new-issue rule notifies, are not what ingest runs at), and the
+    // evaluator catches up with it before the measured run.
+    await closedLoop(target, { connections: CONNECTIONS, seconds: 30, maxRequests: WARMUP });
     const db = new Database(join(server.dataDir, 'proliferate.sqlite3'), { readonly: true });
+    const behind = () => (db.prepare('SELECT (SELECT max(row) FROM events) - (SELECT event_row FROM alert_cursor) AS n').get() as { n: number }).n;
+    const notifications = () => (db.prepare('SELECT count(*) AS n FROM alert_outbox').get() as { n: number }).n;
+    let before = 0;
+    if (withRules) {
+      for (let waited = 0; behind() > 0 && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      before = notifications();
+    }
+    const load = await closedLoop(target, { connections: CONNECTIONS, seconds: SECONDS, maxRequests: pool.length - WARMUP });
+    const stopped = Date.now();
     let lagMs = 0;
     let outbox = 0;
     try {
       if (withRules) {
-        for (;;) {
-          const behind = db.prepare('SELECT (SELECT max(row) FROM events) - (SELECT event_row FROM alert_cursor) AS n').get() as { n: number };
-          if (behind.n <= 0 || Date.now() - stopped > 60_000) break;
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        while (behind() > 0 && Date.now() - stopped < 60_000) await new Promise((r) => setTimeout(r, 50));
         lagMs = Date.now() - stopped;
-        outbox = (db.prepare('SELECT count(*) AS n FROM alert_outbox').get() as { n: number }).n;
+        outbox = notifications() - before;
       }
     } finally {
       db.close();
@@ -114,7 +121,7 @@ export async function runAlerts(): Promise<Row[]> {
     { name: 'ingest max throughput, 20 alert rules', value: withRules, unit: 'events/s', note: twenty.map((r) => r.load.perSecond.toFixed(0)).join(' / ') },
     { name: '  slower with 20 rules', value: slower, unit: '%', target: { op: '<=', value: 10 } },
     { name: '  ack p99, no rules / 20 rules', value: none.reduce((s, r) => s + r.p99, 0) / none.length, unit: 'ms', note: `20 rules: ${(twenty.reduce((s, r) => s + r.load.p99, 0) / twenty.length).toFixed(1)} ms` },
-    { name: '  evaluation lag when the load stops', value: Math.max(...twenty.map((t) => t.lagMs)), unit: 'ms', note: `${twenty.map((t) => t.outbox).join(' / ')} notifications decided, ${received} delivered to the local receiver` },
+    { name: '  evaluation lag when the load stops', value: Math.max(...twenty.map((t) => t.lagMs)), unit: 'ms', note: `${twenty.map((t) => t.outbox).join(' / ')} notifications decided in the measured run, ${received} delivered in all (warm-ups included)` },
   ];
 }
 

@@ -31,35 +31,40 @@ export class OutboxWorker {
 
   async runOnce(now = Date.now()): Promise<number> {
     const due = (await this.store.dueOutbox(now, 20)).filter((e) => !this.inFlight.has(e.id));
-    await Promise.all(due.map((entry) => this.deliver(entry)));
+    for (const entry of due) this.inFlight.add(entry.id);
+    try {
+      // Recorded together when the pass is done (one write transaction); a crash in between sends
+      // the pass's notifications again, with their delivery ids.
+      await this.store.recordDeliveryAttempts(await Promise.all(due.map((entry) => this.deliver(entry))));
+    } finally {
+      for (const entry of due) this.inFlight.delete(entry.id);
+    }
     return due.length;
   }
 
-  private async deliver(entry: OutboxEntry): Promise<void> {
-    this.inFlight.add(entry.id);
-    try {
-      const context: ChannelContext = { ...this.settings, deliveryId: entry.id };
-      const started = performance.now();
-      const result = await sendNotification(entry.action, entry.message as AlertMessage, context);
-      const at = Date.now();
-      const attempts = entry.attempts + 1;
-      const givingUp = !result.ok && (!result.retryable || at - entry.createdAt + backoffMs(attempts) > this.settings.giveUpAfterMs);
-      await this.store.recordDeliveryAttempt(
-        {
-          outboxId: entry.id,
-          ruleId: entry.ruleId,
-          at,
-          actionType: entry.action.type,
-          target: targetOf(entry.action),
-          ok: result.ok,
-          responseCode: result.responseCode,
-          error: result.error,
-          durationMs: performance.now() - started,
-        },
-        { status: result.ok ? 'delivered' : givingUp ? 'failed' : 'pending', nextAttemptAt: result.ok || givingUp ? at : at + backoffMs(attempts) },
-      );
-    } finally {
-      this.inFlight.delete(entry.id);
-    }
+  private async deliver(entry: OutboxEntry) {
+    const context: ChannelContext = { ...this.settings, deliveryId: entry.id };
+    const started = performance.now();
+    const result = await sendNotification(entry.action, entry.message as AlertMessage, context);
+    const at = Date.now();
+    const attempts = entry.attempts + 1;
+    const givingUp = !result.ok && (!result.retryable || at - entry.createdAt + backoffMs(attempts) > this.settings.giveUpAfterMs);
+    return {
+      attempt: {
+        outboxId: entry.id,
+        ruleId: entry.ruleId,
+        at,
+        actionType: entry.action.type,
+        target: targetOf(entry.action),
+        ok: result.ok,
+        responseCode: result.responseCode,
+        error: result.error,
+        durationMs: performance.now() - started,
+      },
+      outcome: {
+        status: result.ok ? ('delivered' as const) : givingUp ? ('failed' as const) : ('pending' as const),
+        nextAttemptAt: result.ok || givingUp ? at : at + backoffMs(attempts),
+      },
+    };
   }
 }

@@ -104,8 +104,9 @@ export class AlertEvaluator {
   }
 
   private async message(f: Firing, suppressed: number) {
-    const [project, issue] = await Promise.all([this.store.getProject(f.rule.projectId), this.store.getIssue(f.event.issueId)]);
-    if (!project || !issue) return null;
-    return buildMessage(this.store, { rule: f.rule, project, issue, eventId: f.event.eventId, reason: f.reason, suppressedSinceLast: suppressed, publicUrl: this.publicUrl });
+    const project = await this.store.getProject(f.rule.projectId);
+    const context = await this.store.alertMessageContext(f.rule.projectId, f.event.issueId, f.event.eventId);
+    if (!project || !context) return null;
+    return buildMessage({ rule: f.rule, project, ...context, reason: f.reason, suppressedSinceLast: suppressed, publicUrl: this.publicUrl });
   }
 }

@@ -1,5 +1,5 @@
 import type { AlertRule } from '../store/alert-types.js';
-import type { Issue, Project, Store } from '../store/types.js';
+import type { Issue, Project, StoredEvent, TagKeyDistribution } from '../store/types.js';
 
 /** What every channel renders: fixed when the notification is decided, stored in the outbox. */
 export interface AlertMessage {
@@ -33,7 +33,7 @@ export function issueUrl(publicUrl: string, issueId: number): string {
   return `${publicUrl.replace(/\/$/, '')}/issues/${issueId}/`;
 }
 
-function topTags(issue: Issue, distribution: Awaited<ReturnType<Store['issueTagDistribution']>>) {
+function topTags(issue: Issue, distribution: TagKeyDistribution[]) {
   return distribution
     .filter((d) => !SKIPPED_TAG_KEYS.has(d.key) && d.values[0])
     .map((d) => ({ key: d.key, value: d.values[0]!.value, percentage: issue.count > 0 ? Math.round((d.values[0]!.count / issue.count) * 1000) / 10 : 0 }))
@@ -41,12 +41,19 @@ function topTags(issue: Issue, distribution: Awaited<ReturnType<Store['issueTagD
     .slice(0, TOP_TAG_KEYS);
 }
 
-export async function buildMessage(
-  store: Store,
-  input: { rule: AlertRule; project: Project; issue: Issue; eventId: string | null; reason: string; suppressedSinceLast: number; publicUrl: string; test?: boolean },
-): Promise<AlertMessage> {
+export function buildMessage(input: {
+  rule: AlertRule;
+  project: Project;
+  issue: Issue;
+  event: StoredEvent | undefined;
+  tags: TagKeyDistribution[];
+  reason: string;
+  suppressedSinceLast: number;
+  publicUrl: string;
+  test?: boolean;
+}): AlertMessage {
   const { rule, project, issue } = input;
-  const stored = input.eventId ? await store.getEvent(project.id, input.eventId) : undefined;
+  const stored = input.event;
   const payload = (stored?.payload ?? {}) as { environment?: unknown; release?: unknown };
   const text = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
@@ -66,7 +73,7 @@ export async function buildMessage(
       lastSeen: issue.lastSeen,
     },
     event: stored ? { id: stored.eventId, environment: text(payload.environment), release: text(payload.release), timestamp: stored.timestamp } : null,
-    topTags: topTags(issue, await store.issueTagDistribution(issue.id, 1)),
+    topTags: topTags(issue, input.tags),
     suppressedSinceLast: input.suppressedSinceLast,
     url: issueUrl(input.publicUrl, issue.id),
   };

@@ -69,7 +69,7 @@ export async function evaluateTrigger(
           firings.push({ rule, event: last, throttleIssueId: issueId, reason: '', events: count });
           continue;
         }
-        const counts = await store.issueWindowCounts(issueId, last.timestamp - windowMs, last.timestamp);
+        const counts = await store.issueWindowCounts(issueId, last.timestamp - windowMs, last.timestamp, rule.trigger === 'users');
         const value = rule.trigger === 'frequency' ? counts.events : counts.users;
         if (value >= rule.threshold!) {
           const what = rule.trigger === 'frequency' ? plural(value, 'event') : plural(value, 'user');

@@ -69,14 +69,15 @@ export async function alertRuleRoutes(app: FastifyInstance, options: AlertRouteO
     const rule = await loadRule(request);
     const project = (await store.getProject(rule.projectId))!;
     const latest = (await store.listIssues({ projectId: project.id, filter: null, sort: 'date', limit: 1 })).items[0];
-    const message = await buildMessage(store, {
-      rule, project, issue: latest ?? sampleIssue(project.id), eventId: null, reason: 'Test notification',
+    const context = latest ? await store.alertMessageContext(project.id, latest.id, null) : undefined;
+    const message = buildMessage({
+      rule, project, issue: context?.issue ?? sampleIssue(project.id), event: undefined, tags: context?.tags ?? [], reason: 'Test notification',
       suppressedSinceLast: 0, publicUrl: publicUrl(request, options.publicUrl), test: true,
     });
-    const context = { allowPrivate: options.outboundAllowPrivate ?? false, smtpUrl: options.smtpUrl, emailFrom: options.emailFrom, deliveryId: 0 };
+    const sendContext = { allowPrivate: options.outboundAllowPrivate ?? false, smtpUrl: options.smtpUrl, emailFrom: options.emailFrom, deliveryId: 0 };
     const results = await Promise.all(
       rule.actions.map(async (action) => {
-        const result = await sendNotification(action, message, context);
+        const result = await sendNotification(action, message, sendContext);
         return { type: action.type, target: targetOf(action), ok: result.ok, responseCode: result.responseCode, error: result.error };
       }),
     );

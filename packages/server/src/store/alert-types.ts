@@ -4,6 +4,7 @@
  */
 
 import type { SearchExpr } from '../query/ast.js';
+import type { Issue, StoredEvent, TagKeyDistribution } from './types.js';
 
 export const ALERT_TRIGGERS = ['new_issue', 'regression', 'frequency', 'users', 'spike'] as const;
 export type AlertTrigger = (typeof ALERT_TRIGGERS)[number];
@@ -140,11 +141,22 @@ export interface AlertStore {
    */
   eventRowsMatching(projectId: number, filter: SearchExpr, rows: number[]): Promise<Set<number>>;
   /** Events of an issue with timestamp in (from, to]: count and distinct users. */
-  issueWindowCounts(issueId: number, from: number, to: number): Promise<{ events: number; users: number }>;
+  /** Users are counted only when asked: it reads the event rows, the event count only the index. */
+  issueWindowCounts(issueId: number, from: number, to: number, withUsers: boolean): Promise<{ events: number; users: number }>;
   /** Events of a project with timestamp in (from, to]. */
   projectWindowCount(projectId: number, from: number, to: number): Promise<number>;
   /** Events of a project per hour, summed over [fromHour, toHour] (hours = epoch ms / 3,600,000). */
   projectHourlyTotal(projectId: number, fromHour: number, toHour: number): Promise<number>;
+  /**
+   * What a message shows: the issue, the event and the issue's top tag values. Read as committed,
+   * without waiting for the writer to apply gathered rows (the evaluator only reads events whose rows
+   * are applied, and asking the writer to apply early would undo its batching under load).
+   */
+  alertMessageContext(
+    projectId: number,
+    issueId: number,
+    eventId: string | null,
+  ): Promise<{ issue: Issue; event: StoredEvent | undefined; tags: TagKeyDistribution[] } | undefined>;
   alertThrottleStates(keys: Array<{ ruleId: number; issueId: number }>): Promise<AlertThrottleState[]>;
   /**
    * Inserts the outbox rows and throttle states and advances the cursor, in one transaction, only if
@@ -154,10 +166,13 @@ export interface AlertStore {
 
   /** Pending notifications due at `now`, oldest first. */
   dueOutbox(now: number, limit: number): Promise<OutboxEntry[]>;
-  /** Records an attempt and moves the entry on: delivered, failed for good, or retried at `nextAttemptAt`. */
-  recordDeliveryAttempt(
-    attempt: Omit<DeliveryAttempt, 'at'> & { at: number },
-    outcome: { status: OutboxStatus; nextAttemptAt: number },
+  /**
+   * Records attempts and moves each entry on: delivered, failed for good, or retried at
+   * `nextAttemptAt`. Several at once, in one transaction: every commit takes the write lock the
+   * ingest writer needs, so a burst of deliveries must not take it once each.
+   */
+  recordDeliveryAttempts(
+    results: Array<{ attempt: Omit<DeliveryAttempt, 'at'> & { at: number }; outcome: { status: OutboxStatus; nextAttemptAt: number } }>,
   ): Promise<void>;
   deliveryLog(ruleId: number, limit: number): Promise<Array<DeliveryAttempt & { status: OutboxStatus }>>;
   outboxForRule(ruleId: number, limit: number): Promise<OutboxEntry[]>;

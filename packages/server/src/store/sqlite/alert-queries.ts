@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type {
   AlertAction,
@@ -9,7 +10,10 @@ import type {
   AlertTrigger,
 } from '../alert-types.js';
 import type { SearchExpr } from '../../query/ast.js';
+import { EventQueries } from './event-queries.js';
+import { IssueQueries } from './issue-queries.js';
 import { SearchCompiler } from './search-sql.js';
+import { TagQueries } from './tag-queries.js';
 import type { Tables } from './tables.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -50,7 +54,11 @@ function ruleColumns(input: AlertRuleInput) {
 
 /** Alert rules and the evaluator's reads and commit (the outbox side is outbox-queries.ts). */
 export class AlertQueries {
-  constructor(private readonly db: Kysely<Tables>) {}
+  constructor(
+    private readonly db: Kysely<Tables>,
+    /** The same connection, for the write transactions (see commitAlertEvaluation). */
+    private readonly connection: Database.Database,
+  ) {}
 
   async listAlertRules(projectId: number): Promise<AlertRule[]> {
     const rows = await this.db.selectFrom('alert_rules').selectAll().where('project_id', '=', projectId).orderBy('id').execute();
@@ -86,16 +94,15 @@ export class AlertQueries {
     return Number(result.numUpdatedRows) === 0 ? undefined : this.getAlertRule(id);
   }
 
-  /** A deleted rule's undelivered notifications are dropped with it, and its log. */
-  async deleteAlertRule(id: number): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const result = await trx.deleteFrom('alert_rules').where('id', '=', id).executeTakeFirst();
-      if (Number(result.numDeletedRows) === 0) return false;
-      await trx.deleteFrom('alert_outbox').where('rule_id', '=', id).execute();
-      await trx.deleteFrom('alert_attempts').where('rule_id', '=', id).execute();
-      await trx.deleteFrom('alert_rule_issues').where('rule_id', '=', id).execute();
+  /** A deleted rule's undelivered notifications are dropped with it, and its log (one short transaction). */
+  deleteAlertRule(id: number): Promise<boolean> {
+    const s = this.statements();
+    const run = this.connection.transaction((ruleId: number) => {
+      if (s.deleteRule.run(ruleId).changes === 0) return false;
+      for (const statement of s.deleteRuleRows) statement.run(ruleId);
       return true;
     });
+    return Promise.resolve(run.immediate(id));
   }
 
   /**
@@ -157,10 +164,10 @@ export class AlertQueries {
     return new Set(matched.map((m) => m.row));
   }
 
-  async issueWindowCounts(issueId: number, from: number, to: number): Promise<{ events: number; users: number }> {
+  async issueWindowCounts(issueId: number, from: number, to: number, withUsers: boolean): Promise<{ events: number; users: number }> {
     const row = await this.db
       .selectFrom('events')
-      .select([(eb) => eb.fn.countAll<number>().as('events'), sql<number>`count(DISTINCT user_hash)`.as('users')])
+      .select([(eb) => eb.fn.countAll<number>().as('events'), withUsers ? sql<number>`count(DISTINCT user_hash)`.as('users') : sql<number>`0`.as('users')])
       .where('issue_id', '=', issueId)
       .where('timestamp', '>', from)
       .where('timestamp', '<=', to)
@@ -190,6 +197,13 @@ export class AlertQueries {
     return Number(row.n);
   }
 
+  async alertMessageContext(projectId: number, issueId: number, eventId: string | null) {
+    const issue = await new IssueQueries(this.db).getIssue(issueId);
+    if (!issue || issue.projectId !== projectId) return undefined;
+    const event = eventId ? await new EventQueries(this.db).getEvent(projectId, eventId) : undefined;
+    return { issue, event, tags: await new TagQueries(this.db).issueTagDistribution(issueId, 1) };
+  }
+
   async alertThrottleStates(keys: Array<{ ruleId: number; issueId: number }>): Promise<AlertThrottleState[]> {
     if (keys.length === 0) return [];
     // Two IN lists, not one OR per key: SQLite refuses an expression deeper than 1,000 terms, and a
@@ -211,63 +225,46 @@ export class AlertQueries {
   }
 
   /**
-   * The first statement writes (the cursor), so the transaction takes the write lock before it reads
-   * anything and cannot fail on a stale snapshot while the writer thread commits.
+   * One synchronous IMMEDIATE transaction on the raw connection: it holds the write lock for the
+   * few statements only. A Kysely transaction awaits between statements, so the lock stayed held
+   * while the event loop served requests, and the writer thread's commits (and so every ingest
+   * ack) waited behind it: measured on the alerts bench, ack p99 went from 0.5 s to 6 s.
    */
-  async commitAlertEvaluation(commit: AlertEvaluationCommit): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const moved = await trx
-        .updateTable('alert_cursor')
-        .set({ event_row: commit.toCursor, max_issue_id: commit.maxIssueId })
-        .where('id', '=', 1)
-        .where('event_row', '=', commit.fromCursor)
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) !== 1) return false;
-      for (const o of commit.outbox) {
-        await trx
-          .insertInto('alert_outbox')
-          .values({
-            rule_id: o.ruleId,
-            project_id: o.projectId,
-            issue_id: o.issueId,
-            action_index: o.actionIndex,
-            action: JSON.stringify(o.action),
-            message: JSON.stringify(o.message),
-            status: 'pending',
-            created_at: o.createdAt,
-            next_attempt_at: o.createdAt,
-          })
-          .execute();
+  commitAlertEvaluation(commit: AlertEvaluationCommit): Promise<boolean> {
+    const s = this.statements();
+    const run = this.connection.transaction((c: AlertEvaluationCommit): boolean => {
+      if (s.moveCursor.run(c.toCursor, c.maxIssueId, c.fromCursor).changes !== 1) return false;
+      for (const o of c.outbox) {
+        s.insertOutbox.run(o.ruleId, o.projectId, o.issueId, o.actionIndex, JSON.stringify(o.action), JSON.stringify(o.message), o.createdAt, o.createdAt);
       }
-      for (const t of commit.throttle) {
-        const values = {
-          rule_id: t.ruleId,
-          issue_id: t.issueId,
-          last_fired_at: t.lastFiredAt,
-          suppressed: t.suppressed,
-          regression_status_row: t.regressionStatusRow,
-        };
-        await trx
-          .insertInto('alert_rule_issues')
-          .values(values)
-          .onConflict((oc) =>
-            oc.columns(['rule_id', 'issue_id']).doUpdateSet({
-              last_fired_at: values.last_fired_at,
-              suppressed: values.suppressed,
-              regression_status_row: values.regression_status_row,
-            }),
-          )
-          .execute();
-      }
-      for (const f of commit.fired) {
-        await trx
-          .updateTable('alert_rules')
-          .set({ last_fired_at: sql<number>`max(coalesce(last_fired_at, 0), ${f.at})` })
-          .where('id', '=', f.ruleId)
-          .execute();
-      }
+      for (const t of c.throttle) s.upsertThrottle.run(t.ruleId, t.issueId, t.lastFiredAt, t.suppressed, t.regressionStatusRow);
+      for (const f of c.fired) s.ruleFired.run(f.at, f.ruleId);
       return true;
     });
+    return Promise.resolve(run.immediate(commit));
+  }
+
+  private prepared?: ReturnType<AlertQueries['prepare']>;
+  private statements() {
+    return (this.prepared ??= this.prepare());
+  }
+  private prepare() {
+    const c = this.connection;
+    return {
+      moveCursor: c.prepare('UPDATE alert_cursor SET event_row = ?, max_issue_id = ? WHERE id = 1 AND event_row = ?'),
+      insertOutbox: c.prepare(
+        `INSERT INTO alert_outbox (rule_id, project_id, issue_id, action_index, action, message, status, created_at, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      ),
+      upsertThrottle: c.prepare(
+        `INSERT INTO alert_rule_issues (rule_id, issue_id, last_fired_at, suppressed, regression_status_row) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (rule_id, issue_id) DO UPDATE SET last_fired_at = excluded.last_fired_at, suppressed = excluded.suppressed,
+           regression_status_row = excluded.regression_status_row`,
+      ),
+      ruleFired: c.prepare('UPDATE alert_rules SET last_fired_at = max(coalesce(last_fired_at, 0), ?) WHERE id = ?'),
+      deleteRule: c.prepare('DELETE FROM alert_rules WHERE id = ?'),
+      deleteRuleRows: ['alert_outbox', 'alert_attempts', 'alert_rule_issues'].map((t) => c.prepare(`DELETE FROM ${t} WHERE rule_id = ?`)),
+    };
   }
 
   async issueAlertFirings(issueId: number) {

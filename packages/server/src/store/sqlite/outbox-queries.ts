@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
 import type { AlertAction, DeliveryAttempt, OutboxEntry, OutboxStatus } from '../alert-types.js';
 import type { Tables } from './tables.js';
@@ -21,7 +22,10 @@ function toEntry(r: Selectable<Tables['alert_outbox']>): OutboxEntry {
 
 /** The notification outbox and its delivery log. */
 export class OutboxQueries {
-  constructor(private readonly db: Kysely<Tables>) {}
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly connection: Database.Database,
+  ) {}
 
   async dueOutbox(now: number, limit: number): Promise<OutboxEntry[]> {
     const rows = await this.db
@@ -36,37 +40,34 @@ export class OutboxQueries {
     return rows.map(toEntry);
   }
 
-  async recordDeliveryAttempt(
-    attempt: Omit<DeliveryAttempt, 'at'> & { at: number },
-    outcome: { status: OutboxStatus; nextAttemptAt: number },
+  /** One synchronous transaction, for the reason given at AlertQueries.commitAlertEvaluation. */
+  recordDeliveryAttempts(
+    results: Array<{ attempt: Omit<DeliveryAttempt, 'at'> & { at: number }; outcome: { status: OutboxStatus; nextAttemptAt: number } }>,
   ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('alert_outbox')
-        .set((eb) => ({
-          attempts: eb('attempts', '+', 1),
-          status: outcome.status,
-          next_attempt_at: outcome.nextAttemptAt,
-          finished_at: outcome.status === 'pending' ? null : attempt.at,
-        }))
-        .where('id', '=', attempt.outboxId)
-        .execute();
-      await trx
-        .insertInto('alert_attempts')
-        .values({
-          outbox_id: attempt.outboxId,
-          rule_id: attempt.ruleId,
-          at: attempt.at,
-          action_type: attempt.actionType,
-          target: attempt.target,
-          ok: attempt.ok ? 1 : 0,
-          response_code: attempt.responseCode,
-          error: attempt.error,
-          duration_ms: Math.round(attempt.durationMs),
-        })
-        .execute();
-    });
+    if (results.length === 0) return Promise.resolve();
+    this.statements ??= {
+      update: this.connection.prepare(
+        'UPDATE alert_outbox SET attempts = attempts + 1, status = ?, next_attempt_at = ?, finished_at = ? WHERE id = ?',
+      ),
+      insert: this.connection.prepare(
+        `INSERT INTO alert_attempts (outbox_id, rule_id, at, action_type, target, ok, response_code, error, duration_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+    };
+    const s = this.statements;
+    this.connection
+      .transaction(() => {
+        for (const { attempt, outcome } of results) {
+        s.update.run(outcome.status, outcome.nextAttemptAt, outcome.status === 'pending' ? null : attempt.at, attempt.outboxId);
+        s.insert.run(attempt.outboxId, attempt.ruleId, attempt.at, attempt.actionType, attempt.target, attempt.ok ? 1 : 0,
+          attempt.responseCode, attempt.error, Math.round(attempt.durationMs));
+        }
+      })
+      .immediate();
+    return Promise.resolve();
   }
+
+  private statements?: { update: Database.Statement; insert: Database.Statement };
 
   async deliveryLog(ruleId: number, limit: number): Promise<Array<DeliveryAttempt & { status: OutboxStatus }>> {
     const rows = await this.db

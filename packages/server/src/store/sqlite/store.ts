@@ -59,8 +59,8 @@ export class SqliteStore implements Store {
     this.stats = new StatsQueries(this.db);
     this.analytics = new AnalyticsQueries(this.db);
     this.traces = new TraceQueries(this.db);
-    this.alerts = new AlertQueries(this.db);
-    this.outbox = new OutboxQueries(this.db);
+    this.alerts = new AlertQueries(this.db, this.connection);
+    this.outbox = new OutboxQueries(this.db, this.connection);
   }
 
   async close(): Promise<void> {
@@ -133,11 +133,12 @@ export class SqliteStore implements Store {
   issueWindowCounts: AlertQueries['issueWindowCounts'] = (...args) => this.alerts.issueWindowCounts(...args);
   projectWindowCount: AlertQueries['projectWindowCount'] = (...args) => this.alerts.projectWindowCount(...args);
   projectHourlyTotal: AlertQueries['projectHourlyTotal'] = (...args) => this.alerts.projectHourlyTotal(...args);
+  alertMessageContext: AlertQueries['alertMessageContext'] = (...args) => this.alerts.alertMessageContext(...args);
   alertThrottleStates: AlertQueries['alertThrottleStates'] = (...args) => this.alerts.alertThrottleStates(...args);
   commitAlertEvaluation: AlertQueries['commitAlertEvaluation'] = (...args) => this.alerts.commitAlertEvaluation(...args);
   issueAlertFirings: AlertQueries['issueAlertFirings'] = (...args) => this.alerts.issueAlertFirings(...args);
   dueOutbox: OutboxQueries['dueOutbox'] = (...args) => this.outbox.dueOutbox(...args);
-  recordDeliveryAttempt: OutboxQueries['recordDeliveryAttempt'] = (...args) => this.outbox.recordDeliveryAttempt(...args);
+  recordDeliveryAttempts: OutboxQueries['recordDeliveryAttempts'] = (...args) => this.outbox.recordDeliveryAttempts(...args);
   deliveryLog: OutboxQueries['deliveryLog'] = (...args) => this.outbox.deliveryLog(...args);
   outboxForRule: OutboxQueries['outboxForRule'] = (...args) => this.outbox.outboxForRule(...args);
 }
