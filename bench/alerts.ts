@@ -56,14 +56,15 @@ async function measure(pool: Buffer[], withRules: boolean, receiver: string): Pr
     };
     // Steady state: the warm-up creates the project's issues (a fresh project's first minutes, when
     // every issue is new and every new-issue rule notifies, are not what ingest runs at), and the
-    // evaluator catches up with it before the measured run.
+    // evaluator catches up with it, and the outbox is drained, before the measured run.
     await closedLoop(target, { connections: CONNECTIONS, seconds: 30, maxRequests: WARMUP });
     const db = new Database(join(server.dataDir, 'proliferate.sqlite3'), { readonly: true });
     const behind = () => (db.prepare('SELECT (SELECT max(row) FROM events) - (SELECT event_row FROM alert_cursor) AS n').get() as { n: number }).n;
     const notifications = () => (db.prepare('SELECT count(*) AS n FROM alert_outbox').get() as { n: number }).n;
     let before = 0;
     if (withRules) {
-      for (let waited = 0; behind() > 0 && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      const pending = () => (db.prepare("SELECT count(*) AS n FROM alert_outbox WHERE status = 'pending'").get() as { n: number }).n;
+      for (let waited = 0; (behind() > 0 || pending() > 0) && waited < 90_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
       before = notifications();
     }
     const load = await closedLoop(target, { connections: CONNECTIONS, seconds: SECONDS, maxRequests: pool.length - WARMUP });
