@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createServer } from 'node:net';
 import { cliPath, startServer, type RunningServer } from '../helpers/server.ts';
@@ -290,6 +291,7 @@ describe('alerts across a crash', () => {
       assert.equal(http.to('/webhook/crash').length, 1);
     } finally {
       await server.stop();
+      rmSync(server.dataDir, { recursive: true, force: true }); // given to the restart, so stop() keeps it
       await http.stop();
     }
   });
