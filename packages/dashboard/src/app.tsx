@@ -4,6 +4,7 @@ import { Shortcuts } from './components/shortcuts.js';
 import { ErrorBox, Loading } from './components/status.js';
 import { useAsync } from './hooks.js';
 import { ApiReferencePage } from './pages/api-reference.js';
+import { AlertsPage } from './pages/alerts.js';
 import { ComparePage } from './pages/compare.js';
 import { IssueList } from './pages/issue-list.js';
 import { IssuePage } from './pages/issue-page.js';
@@ -81,6 +82,9 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
             <Link href={`/projects/${projectId}/replays/`} class={projectMatch?.page === 'replays' ? 'active' : ''}>
               Replays
             </Link>
+            <Link href={`/projects/${projectId}/alerts/`} class={projectMatch?.page === 'alerts' ? 'active' : ''}>
+              Alerts
+            </Link>
             <Link href={`/projects/${projectId}/setup/`} class={projectMatch?.page === 'setup' ? 'active' : ''}>
               Setup
             </Link>
@@ -117,6 +121,7 @@ function Routes({ loc }: { loc: ReturnType<typeof useLocation> }) {
   let m;
   if ((m = match('/projects/:projectId/issues/', loc.path))) return <IssueList projectId={m.projectId!} loc={loc} />;
   if ((m = match('/projects/:projectId/compare/', loc.path))) return <ComparePage projectId={m.projectId!} loc={loc} />;
+  if ((m = match('/projects/:projectId/alerts/', loc.path))) return <AlertsPage projectId={m.projectId!} />;
   if ((m = match('/projects/:projectId/setup/', loc.path))) return <SetupPage projectId={m.projectId!} />;
   if ((m = match('/projects/:projectId/traces/', loc.path))) return <TracesPage projectId={m.projectId!} loc={loc} />;
   if ((m = match('/projects/:projectId/releases/', loc.path))) return <ReleasesPage projectId={m.projectId!} />;

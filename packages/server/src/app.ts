@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
 import { openApiOptions } from './api/openapi.js';
 import { validationError } from './api/validation-errors.js';
+import { alertRuleRoutes } from './api/alert-rules.js';
 import { analyticsRoutes } from './api/analytics.js';
 import { answerClientError } from './api/client-errors.js';
 import { issueRoutes } from './api/issues.js';
@@ -133,6 +134,13 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.register(traceRoutes, { store });
   app.register(logRoutes, { store });
   app.register(replayRoutes, { store });
+  app.register(alertRuleRoutes, {
+    store,
+    publicUrl: config.publicUrl,
+    smtpUrl: config.smtpUrl,
+    emailFrom: config.emailFrom,
+    outboundAllowPrivate: config.outboundAllowPrivate,
+  });
   app.register(import('./api/dashboard.js'), { root: config.dashboardDir });
   return app;
 }

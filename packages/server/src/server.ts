@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { AlertEngine } from './alerts/engine.js';
 import { buildApp } from './app.js';
 import { dsnFor, type ServerConfig } from './config.js';
 import { openStore } from './store/open-store.js';
@@ -46,6 +47,15 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
   const base = config.publicUrl ?? url;
+  const alerts = new AlertEngine(store, {
+    publicUrl: base,
+    intervalMs: config.alertIntervalMs,
+    allowPrivate: config.outboundAllowPrivate ?? false,
+    smtpUrl: config.smtpUrl,
+    emailFrom: config.emailFrom,
+    log: (error, what) => app.log.error({ err: error }, `${what} failed`),
+  });
+  alerts.start();
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -64,6 +74,7 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
         } finally {
           clearInterval(closeIdle);
         }
+        await alerts.stop();
         await store.close();
       })();
       return closing;
