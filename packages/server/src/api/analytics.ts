@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 import { twoProportionTest } from '../query/statistics.js';
+import { transactionFilter } from '../query/transaction-filter.js';
 import type { AnalyticsScope, Store } from '../store/types.js';
 import { requireIssue, requireProject } from './auth.js';
 import { idParam, limitParam, stringParam } from './http.js';
@@ -62,14 +63,19 @@ export async function analyticsRoutes(app: FastifyInstance, options: { store: St
   app.get('/api/0/projects/:projectId/tags/:key/compare/', async (request) => {
     const result = await distribution(request);
     const projectId = idParam((request.params as { projectId: string }).projectId, 'project');
-    const window = timeWindow(request.query as Record<string, unknown>);
-    const traffic = await store.tracesPerTagValue(projectId, result.key, null, window);
+    const q = request.query as Record<string, unknown>;
+    // Transactions are counted under the same environment and query as the events, else a filtered
+    // rate divides filtered errors by every transaction of the window.
+    const { filter, notApplied } = transactionFilter(searchFilter(q));
+    const traffic = await store.tracesPerTagValue(projectId, result.key, null, timeWindow(q), filter);
     // Values with traffic but no error in scope are variants too: their error rate is 0.
     const quiet = [...traffic.keys()].filter((value) => !result.values.some((v) => v.value === value));
     const rows = [...result.values, ...quiet.map((value) => ({ value, events: 0, issues: 0, users: 0, percentage: 0 }))];
     return {
       key: result.key,
       totalEvents: result.totalEvents,
+      /** Conditions of the query that transactions carry no value for (free text, level, is:): not applied to them. */
+      transactionsNotFilteredBy: notApplied,
       variants: rows.map((v) => {
         const transactions = traffic.get(v.value) ?? 0;
         return { ...v, transactions, errorRate: transactions > 0 ? round(v.events / transactions, 4) : null };
