@@ -118,6 +118,8 @@ export function SearchBar({
       e.preventDefault();
       take(items[active]!);
     } else if (e.key === 'Escape') {
+      // Not Chromium's type="search" default (clearing the query): first close the list, then leave.
+      e.preventDefault();
       if (showing) setOpen(false);
       else input.current?.blur();
     } else if (e.key === 'Enter') {
