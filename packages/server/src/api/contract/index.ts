@@ -2,3 +2,4 @@
 export * from './common.js';
 export * from './models.js';
 export * from './trace-models.js';
+export * from './alerts.js';
