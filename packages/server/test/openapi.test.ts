@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, registeredRoutes } from '../src/app.js';
-import { DEFAULT_LIMITS } from '../src/config.js';
+import { artifactLimits, DEFAULT_LIMITS } from '../src/config.js';
 import { SqliteStore } from '../src/store/sqlite/store.js';
 import type { Issue } from '../src/api/contract/index.js';
 import { startServer, type RunningServer } from '../../../tests/helpers/server.js';
@@ -22,7 +22,7 @@ let server: RunningServer;
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'proliferate-openapi-'));
   store = new SqliteStore({ dataDir });
-  app = buildApp({ host: '127.0.0.1', port: 0, dataDir, limits: DEFAULT_LIMITS }, store);
+  app = buildApp({ host: '127.0.0.1', port: 0, dataDir, limits: DEFAULT_LIMITS, artifacts: artifactLimits({}) } as Parameters<typeof buildApp>[0], store);
   await app.ready();
   server = await startServer();
 });

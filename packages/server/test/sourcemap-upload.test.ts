@@ -134,6 +134,22 @@ describe('chunks and bundles', () => {
     assert.equal(res.body.state, 'error');
     assert.match(res.body.detail, /manifest\.json/);
   });
+
+  test('an assemble request the schema refuses is a 400 naming the field', async () => {
+    const url = '/api/0/organizations/default/artifactbundle/assemble/';
+    const badChecksum = await http(url, { body: { checksum: 'abc', chunks: [], projects: ['default'] } });
+    assert.equal(badChecksum.status, 400);
+    assert.deepEqual([badChecksum.body.error.code, badChecksum.body.error.field], ['invalid_body', 'checksum']);
+    const badChunk = await http(url, { body: { checksum: sha1('x'), chunks: [sha1('x'), 'nope'], projects: ['default'] } });
+    assert.equal(badChunk.status, 400);
+    assert.equal(badChunk.body.error.field, 'chunks.1');
+    const noChunks = await http(url, { body: { checksum: sha1('x'), projects: ['default'] } });
+    assert.equal(noChunks.status, 400);
+    assert.match(noChunks.body.error.message, /"chunks" is required in the body/);
+    const badPage = await http('/api/0/organizations/default/releases/?per_page=0');
+    assert.equal(badPage.status, 400);
+    assert.equal(badPage.body.error.field, 'per_page');
+  });
 });
 
 describe('symbolication through the release-file flows', () => {
