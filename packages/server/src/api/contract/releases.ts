@@ -146,7 +146,7 @@ export const ReleaseBody = Type.Object({
   url: HttpUrl,
   refs: Type.Optional(
     Type.Array(
-      Type.Object({ repository: Type.Optional(Type.String({ maxLength: 200 })), commit: Type.Optional(Type.String({ maxLength: 64 })) }),
+      Type.Object({ repository: Type.Optional(Type.String({ maxLength: 200 })), commit: Type.Optional(Type.String({ maxLength: 200 })) }),
       {
         maxItems: 100,
         description: 'sentry-cli set-commits: the last ref names the head commit',
