@@ -135,6 +135,21 @@ describe('chunks and bundles', () => {
     assert.match(res.body.detail, /manifest\.json/);
   });
 
+  test('sentry-cli 3.8 bodies with explicit nulls are accepted: a deploy with "dateStarted": null keeps it null', async () => {
+    await http('/api/0/organizations/default/releases/', { body: { version: 'nulls@1', projects: ['default'] } });
+    const deploy = await http('/api/0/organizations/default/releases/nulls@1/deploys/', {
+      body: { environment: 'production', name: 'eu-1', url: null, dateStarted: null, dateFinished: '2026-12-03T10:24:48.078364313Z', projects: ['default'] },
+    });
+    assert.equal(deploy.status, 201, JSON.stringify(deploy.body));
+    assert.deepEqual([deploy.body.name, deploy.body.url, deploy.body.dateStarted], ['eu-1', null, null]);
+    const finalized = await http('/api/0/organizations/default/releases/nulls@1/', {
+      method: 'PUT',
+      body: { projects: ['default'], dateReleased: '2026-12-03T10:25:00Z', url: null },
+    });
+    assert.equal(finalized.status, 200, JSON.stringify(finalized.body));
+    assert.equal(finalized.body.url, null);
+  });
+
   test('an assemble request the schema refuses is a 400 naming the field', async () => {
     const url = '/api/0/organizations/default/artifactbundle/assemble/';
     const badChecksum = await http(url, { body: { checksum: 'abc', chunks: [], projects: ['default'] } });

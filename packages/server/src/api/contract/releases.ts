@@ -106,27 +106,29 @@ export const AssembleResult = Type.Object({
   detail: NullableString,
 });
 
+// Null first in every nullable union: Fastify's Ajv coerces types, and tried first a string branch
+// would turn sentry-cli's `"dateStarted": null` into "" (then refused as a date).
 const Sha1 = Type.String({ pattern: '^[0-9a-fA-F]{40}$', description: 'SHA-1, 40 hexadecimal digits' });
 /** Projects by slug (or id), as sentry-cli names them. */
 const ProjectSlugs = Type.Array(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Integer()]), { maxItems: 100 });
 /** ISO 8601 text or epoch seconds; null clears. */
-const DateInput = Type.Union([Type.String({ maxLength: 64 }), Type.Number(), Type.Null()], {
+const DateInput = Type.Union([Type.Null(), Type.String({ maxLength: 64 }), Type.Number()], {
   description: 'ISO 8601 date (or epoch seconds)',
 });
-const Text = (max: number) => Type.Optional(Type.Union([Type.String({ maxLength: max, pattern: '^[^\\u0000-\\u001f]*$' }), Type.Null()]));
+const Text = (max: number) => Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: max, pattern: '^[^\\u0000-\\u001f]*$' })]));
 const HttpUrl = Type.Optional(
   Type.Union([
-    Type.String({ maxLength: 2048, pattern: '^[hH][tT][tT][pP][sS]?://[^\\u0000-\\u001f]*$', description: 'An http(s) URL' }),
     Type.Null(),
+    Type.String({ maxLength: 2048, pattern: '^[hH][tT][tT][pP][sS]?://[^\\u0000-\\u001f]*$', description: 'An http(s) URL' }),
   ]),
 );
 
 export const AssembleBody = Type.Object({
   checksum: Sha1,
   chunks: Type.Array(Sha1, { maxItems: 10_000, description: 'The chunks in order, by SHA-1' }),
-  projects: Type.Optional(Type.Union([ProjectSlugs, Type.Null()])),
-  version: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
-  dist: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+  projects: Type.Optional(Type.Union([Type.Null(), ProjectSlugs])),
+  version: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 200 })])),
+  dist: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 64 })])),
 });
 
 /**
@@ -136,7 +138,7 @@ export const AssembleBody = Type.Object({
  */
 export const ReleaseBody = Type.Object({
   version: Type.Optional(Version),
-  projects: Type.Optional(Type.Union([ProjectSlugs, Type.Null()])),
+  projects: Type.Optional(Type.Union([Type.Null(), ProjectSlugs])),
   dateReleased: Type.Optional(DateInput),
   finalize: Type.Optional(Type.Boolean({ description: 'true marks the release released now (when no dateReleased is given)' })),
   commit: Text(64),
@@ -161,7 +163,7 @@ export const DeployBody = Type.Object({
   url: HttpUrl,
   dateStarted: Type.Optional(DateInput),
   dateFinished: Type.Optional(DateInput),
-  projects: Type.Optional(Type.Union([ProjectSlugs, Type.Null()])),
+  projects: Type.Optional(Type.Union([Type.Null(), ProjectSlugs])),
 });
 
 /** Sentry's statusDetails of an issue update: how the issue is resolved by release. */
