@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 import type { ApiToken, Issue, Project, Store } from '../store/types.js';
-import { idParam } from './http.js';
 
 export async function requireToken(request: FastifyRequest, store: Store): Promise<ApiToken> {
   const header = request.headers.authorization;
@@ -21,21 +20,18 @@ export function assertProjectAccess(token: ApiToken, projectId: number, what = '
 }
 
 /** The project `id` (a validated route parameter), when the request's token may see it. */
-export async function requireProject(request: FastifyRequest, store: Store, projectId?: number): Promise<{ token: ApiToken; project: Project }> {
+export async function requireProject(request: FastifyRequest, store: Store, projectId: number): Promise<{ token: ApiToken; project: Project }> {
   const token = await requireToken(request, store);
-  // Routes without a schema yet pass no id: read the raw parameter (api/README.md: give them one).
-  const id = projectId ?? idParam((request.params as { projectId?: string }).projectId, 'project');
-  assertProjectAccess(token, id);
-  const project = await store.getProject(id);
+  assertProjectAccess(token, projectId);
+  const project = await store.getProject(projectId);
   if (!project) throw new HttpError(404, 'not_found', 'project not found');
   return { token, project };
 }
 
 /** The issue `id` (a validated route parameter), when the request's token may see its project. */
-export async function requireIssue(request: FastifyRequest, store: Store, issueId?: number): Promise<Issue> {
+export async function requireIssue(request: FastifyRequest, store: Store, issueId: number): Promise<Issue> {
   const token = await requireToken(request, store);
-  const id = issueId ?? idParam((request.params as { issueId?: string }).issueId, 'issue');
-  const issue = await store.getIssue(id);
+  const issue = await store.getIssue(issueId);
   if (!issue) throw new HttpError(404, 'not_found', 'issue not found');
   assertProjectAccess(token, issue.projectId, 'issue');
   return issue;

@@ -3,3 +3,5 @@ export * from './common.js';
 export * from './models.js';
 export * from './trace-models.js';
 export * from './alerts.js';
+export * from './releases.js';
+export * from './replays.js';
