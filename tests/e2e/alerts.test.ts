@@ -76,7 +76,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('alerts with real receivers', () => {
+// Alerts are evaluated on SQLite only so far (store.capabilities.alerts; issue 16 names what the
+// PostgreSQL port needs): the PostgreSQL run of the end-to-end tests skips them, and says so.
+const skip = process.env.PROLIFERATE_TEST_STORE === 'postgres' ? 'alerts are not evaluated on PostgreSQL yet' : false;
+
+describe('alerts with real receivers', { skip }, () => {
   let server: RunningServer;
   const http = new HttpReceiver(SECRET);
   const smtp = new SmtpReceiver();
@@ -272,7 +276,7 @@ describe('alerts with real receivers', () => {
   });
 });
 
-describe('alerts across a crash', () => {
+describe('alerts across a crash', { skip }, () => {
   test('SIGKILL after the ack and before delivery: delivered exactly once after restart', async () => {
     const http = await new HttpReceiver(SECRET).start();
     // Evaluation every 5 s: the kill lands after the ack and before the first pass.

@@ -58,6 +58,7 @@ function whereIs(url: string): string {
 
 export class PostgresStore implements Store {
   readonly backend = 'postgres';
+  readonly capabilities = { alerts: false };
   private readonly writer: PostgresWriter;
   private readonly admin: AdminQueries;
   private readonly issues: IssueQueries;
