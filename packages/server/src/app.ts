@@ -1,10 +1,20 @@
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { AccountsContext } from './accounts/context.js';
+import { Mailer } from './accounts/mailer.js';
+import { OidcClient } from './accounts/oidc.js';
+import { LoginThrottle } from './accounts/throttle.js';
 import { analyticsRoutes } from './api/analytics.js';
 import { answerClientError } from './api/client-errors.js';
 import { issueRoutes } from './api/issues.js';
 import { logRoutes } from './api/logs.js';
 import { traceRoutes } from './api/traces.js';
 import { projectRoutes } from './api/projects.js';
+import { oidcRoutes } from './api/oidc-routes.js';
+import { projectSettingsRoutes } from './api/project-settings.js';
+import { sessionRoutes } from './api/session-routes.js';
+import { tokenRoutes } from './api/token-routes.js';
+import { userRoutes } from './api/user-routes.js';
 import type { ServerConfig } from './config.js';
 import { HttpError } from './errors.js';
 import { QuerySyntaxError } from './query/ast.js';
@@ -77,6 +87,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   });
 
   app.get('/healthz', async () => ({ ok: true, store: store.backend }));
+  app.register(fastifyCookie);
   // One cache for both ingest paths: revoking a key (projectRoutes) must stop both at once.
   const keys = new ProjectKeyCache(store);
   app.register(ingestRoutes, { store, limits: config.limits, keys, bodyBudget });
@@ -86,6 +97,19 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.register(analyticsRoutes, { store });
   app.register(traceRoutes, { store });
   app.register(logRoutes, { store });
+  const accounts: AccountsContext = {
+    store,
+    config,
+    throttle: new LoginThrottle(),
+    mailer: config.smtpUrl ? new Mailer(config.smtpUrl, config.emailFrom ?? 'Proliferate <proliferate@localhost>') : null,
+    oidc: config.oidc ? new OidcClient(config.oidc) : null,
+  };
+  app.addHook('onClose', async () => accounts.mailer?.close());
+  app.register(sessionRoutes, accounts);
+  app.register(userRoutes, accounts);
+  app.register(tokenRoutes, accounts);
+  app.register(oidcRoutes, accounts);
+  app.register(projectSettingsRoutes, { ...accounts, keys });
   app.register(import('./api/dashboard.js'), { root: config.dashboardDir });
   return app;
 }

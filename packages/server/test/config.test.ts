@@ -22,6 +22,17 @@ test('without any setting the server listens on 127.0.0.1:8000 with SQLite in ./
   assert.equal(config.smtpUrl, null);
   assert.equal(config.emailFrom, null);
   assert.equal(config.outboundAllowPrivate, false);
+  assert.equal(config.oidc, null);
+});
+
+test('single sign-on settings are checked: https issuer (http only on localhost), client id and secret, a known default role', () => {
+  const base = { PROLIFERATE_OIDC_ISSUER: 'http://sso.example.com', PROLIFERATE_OIDC_CLIENT_ID: 'c', PROLIFERATE_OIDC_CLIENT_SECRET: 's' };
+  assert.throws(() => readConfig({}, base), /PROLIFERATE_OIDC_ISSUER must be an https:\/\/ URL/);
+  assert.equal(readConfig({}, { ...base, PROLIFERATE_OIDC_ISSUER: 'http://127.0.0.1:9999' }).oidc?.allowInsecure, true);
+  assert.equal(readConfig({}, { ...base, PROLIFERATE_OIDC_ISSUER: 'https://sso.example.com' }).oidc?.defaultRole, null);
+  assert.throws(() => readConfig({}, { ...base, PROLIFERATE_OIDC_ISSUER: 'https://sso.example.com', PROLIFERATE_OIDC_CLIENT_SECRET: '' }), /PROLIFERATE_OIDC_CLIENT_SECRET must be set/);
+  assert.throws(() => readConfig({}, { ...base, PROLIFERATE_OIDC_ISSUER: 'https://sso.example.com', PROLIFERATE_OIDC_DEFAULT_ROLE: 'owner' }), /PROLIFERATE_OIDC_DEFAULT_ROLE must be one of none, viewer, member, admin/);
+  assert.throws(() => readConfig({}, { PROLIFERATE_OIDC_CLIENT_ID: 'c' }), /PROLIFERATE_OIDC_ISSUER is not/);
 });
 
 test('every PROLIFERATE_ variable is read, and a flag wins over its variable', () => {
@@ -37,6 +48,11 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
     PROLIFERATE_SMTP_URL: 'smtps://mailer:pw@mail.example.com:465',
     PROLIFERATE_EMAIL_FROM: 'Proliferate <alerts@example.com>',
     PROLIFERATE_OUTBOUND_ALLOW_PRIVATE: '1',
+    PROLIFERATE_OIDC_ISSUER: 'https://sso.example.com/realms/acme',
+    PROLIFERATE_OIDC_CLIENT_ID: 'proliferate',
+    PROLIFERATE_OIDC_CLIENT_SECRET: 'sso-secret',
+    PROLIFERATE_OIDC_DEFAULT_ROLE: 'viewer',
+    PROLIFERATE_OIDC_LABEL: 'Acme SSO',
   };
   const config = readConfig({}, env);
   assert.deepEqual(
@@ -54,6 +70,14 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
       emailFrom: 'Proliferate <alerts@example.com>',
       outboundAllowPrivate: true,
       limits: undefined,
+      oidc: {
+        issuer: 'https://sso.example.com/realms/acme',
+        clientId: 'proliferate',
+        clientSecret: 'sso-secret',
+        defaultRole: 'viewer',
+        label: 'Acme SSO',
+        allowInsecure: false,
+      },
     },
   );
   const flagged = readConfig({ port: '0', host: '::1', 'database-url': 'postgres://localhost/other', 'data-dir': '/tmp/d' }, env);

@@ -5,7 +5,8 @@ import { eventView } from '../digest/event-view.js';
 import { readStoredEvent } from '../digest/stored-event.js';
 import { HttpError } from '../errors.js';
 import { ISSUE_STATUSES, type IssueSort, type IssueStatus, type Project, type Store } from '../store/types.js';
-import { requireProject, requireToken } from './auth.js';
+import { audit } from '../accounts/audit.js';
+import { canSeeProject, requireProject, requireRole, requireToken } from './auth.js';
 import { keyCursor, limitParam, publicUrl, sendPage, stringParam } from './http.js';
 import { encodeCursor } from '../store/cursor.js';
 import { searchFilter } from './search-params.js';
@@ -18,18 +19,21 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
 
   const loadProject = async (request: FastifyRequest) => (await requireProject(request, store)).project;
 
-  const withDsn = (project: Project, base: string) => ({ ...project, dsn: dsnFor(base, project.publicKey, project.id) });
+  const withDsn = async (project: Project, base: string) => ({
+    ...project,
+    ...(await store.getProjectSettings(project.id)),
+    dsn: dsnFor(base, project.publicKey, project.id),
+  });
 
   app.get('/api/0/projects/', async (request) => {
     const token = await requireToken(request, store);
     const base = publicUrl(request, options.publicUrl);
     const projects = await store.listProjects();
-    return projects.filter((p) => token.projectId === null || p.id === token.projectId).map((p) => withDsn(p, base));
+    return Promise.all(projects.filter((p) => canSeeProject(token, p.id)).map((p) => withDsn(p, base)));
   });
 
   app.post('/api/0/projects/', async (request, reply) => {
-    const token = await requireToken(request, store);
-    if (token.projectId !== null) throw new HttpError(403, 'forbidden', 'A project-scoped token cannot create projects');
+    await requireRole(request, store, 'admin');
     const body = request.body as { name?: unknown; slug?: unknown } | undefined;
     const name = typeof body?.name === 'string' ? body.name.trim() : '';
     if (!name || name.length > 100) throw new HttpError(400, 'invalid_body', 'name is required: text of 1 to 100 characters');
@@ -37,6 +41,7 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
       throw new HttpError(400, 'invalid_body', 'slug must be 1 to 40 lowercase letters, digits or dashes');
     }
     const project = await store.createProject({ name, slug: body?.slug as string | undefined });
+    await audit(store, request, 'project.created', project.slug, { id: project.id, name });
     reply.code(201);
     return withDsn(project, publicUrl(request, options.publicUrl));
   });
@@ -56,23 +61,25 @@ export async function projectRoutes(app: FastifyInstance, options: { store: Stor
   // Key rotation: create the new key, move clients to its DSN, then revoke the old one. A revoked
   // key is refused at once by this server (other processes on the same store: within 10 s).
   app.post('/api/0/projects/:projectId/keys/', async (request, reply) => {
-    const project = await loadProject(request);
+    const { project } = await requireProject(request, store, { role: 'admin' });
     const body = (request.body ?? {}) as { label?: unknown };
     if (body.label !== undefined && (typeof body.label !== 'string' || body.label.trim() === '' || body.label.length > 100)) {
       throw new HttpError(400, 'invalid_body', 'label must be text of 1 to 100 characters');
     }
     const key = await store.createProjectKey(project.id, typeof body.label === 'string' ? body.label.trim() : 'Default');
+    await audit(store, request, 'key.created', key.publicKey, { project: project.slug, label: key.label });
     reply.code(201);
     return { ...key, dsn: dsnFor(publicUrl(request, options.publicUrl), key.publicKey, project.id) };
   });
 
   app.delete('/api/0/projects/:projectId/keys/:publicKey/', async (request, reply) => {
-    const project = await loadProject(request);
+    const { project } = await requireProject(request, store, { role: 'admin' });
     const { publicKey } = request.params as { publicKey: string };
     const outcome = await store.revokeProjectKey(project.id, publicKey);
     if (outcome === 'revoked') options.keys.forget(publicKey);
     if (outcome === 'not_found') throw new HttpError(404, 'not_found', 'no active key with that name in this project');
     if (outcome === 'last_key') throw new HttpError(409, 'last_key', "this is the project's only active key: create its replacement first");
+    await audit(store, request, 'key.revoked', publicKey, { project: project.slug });
     reply.code(204);
   });
 

@@ -8,8 +8,8 @@ import { hexId, isObject } from '../digest/values.js';
 import { HttpError } from '../errors.js';
 import { parseTraceFilter, parseTraceOrder } from '../query/trace-filter.js';
 import type { SpanRecord, TraceSummary } from '../store/trace-types.js';
-import type { ApiToken, Store } from '../store/types.js';
-import { requireProject, requireToken } from './auth.js';
+import type { Store } from '../store/types.js';
+import { canSeeProject, requireProject, requireToken, type Principal } from './auth.js';
 import { idParam, limitParam, sendPage, stringParam } from './http.js';
 
 const FIVE_MINUTES = 5 * 60_000;
@@ -59,14 +59,14 @@ export async function traceRoutes(app: FastifyInstance, options: { store: Store 
   const projectParam = async (request: FastifyRequest) => (await requireProject(request, store)).project.id;
 
   /** The projects visible to the token that hold the trace; `?project=` picks one. */
-  async function traceTarget(request: FastifyRequest): Promise<{ traceId: string; projects: number[]; token: ApiToken }> {
+  async function traceTarget(request: FastifyRequest): Promise<{ traceId: string; projects: number[]; token: Principal }> {
     const token = await requireToken(request, store);
     const raw = (request.params as { traceId: string }).traceId;
     const traceId = hexId(raw);
     if (!traceId) throw new HttpError(400, 'invalid_trace_id', 'a trace id is 32 hexadecimal digits');
     const q = request.query as Record<string, unknown>;
     const wanted = stringParam(q.project, 'project');
-    let projects = (await store.traceProjects(traceId)).filter((p) => token.projectId === null || p === token.projectId);
+    let projects = (await store.traceProjects(traceId)).filter((p) => canSeeProject(token, p));
     if (wanted !== undefined) projects = projects.filter((p) => p === idParam(wanted, 'project'));
     if (projects.length === 0) throw new HttpError(404, 'not_found', 'trace not found');
     return { traceId, projects, token };

@@ -5,6 +5,7 @@ import { startServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { TRACE_HELP, traceCommand, TraceCommandError } from './trace-command.js';
+import { readStdin, USER_HELP, userCommand, UserCommandError } from './user-command.js';
 
 const HELP: Record<string, string> = {
   main: `Usage: proliferate <command> [options]
@@ -15,6 +16,7 @@ Commands:
   project list          List projects as JSON
   token create          Create an API token and print it
   trace tag set|delete  Set or delete a trace tag (one trace, or every trace matching --filter)
+  user create|list|set-role|set-password|delete  Manage the people who sign in (docs/teams.md)
 
 Run "proliferate <command> --help" for a command's options.
 Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate) and
@@ -38,6 +40,7 @@ Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.prolifer
   list prints id, name, project and creation time (never the token itself: only its hash is kept);
   revoke deletes the token with that id, and the next request that presents it gets 401.`,
   trace: TRACE_HELP,
+  user: USER_HELP,
 };
 
 const OPTIONS = {
@@ -50,11 +53,19 @@ const OPTIONS = {
   json: { type: 'boolean' },
   slug: { type: 'string' },
   name: { type: 'string' },
-  project: { type: 'string' },
+  project: { type: 'string', multiple: true },
+  role: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
   filter: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 class UsageError extends Error {}
+
+/** --project may repeat only for user commands. */
+function lastOne(list: string[] | undefined, command: string): string | undefined {
+  if ((list?.length ?? 0) > 1) throw new UsageError(`${command} takes one --project`);
+  return list?.[0];
+}
 
 /** The base URL of DSNs printed by the admin commands (the server's own when it runs with the same settings). */
 function publicUrlFrom(flags: ConfigFlags): string {
@@ -71,6 +82,7 @@ async function serve(values: ConfigFlags & { json?: boolean }) {
     publicKey: server.defaultProject.publicKey,
     dsn: server.defaultProject.dsn,
     ...(server.adminToken ? { adminToken: server.adminToken } : {}),
+    ...(server.setupUrl ? { setupUrl: server.setupUrl } : {}),
   };
   if (values.json) process.stdout.write(JSON.stringify(info) + '\n');
   else {
@@ -82,6 +94,7 @@ async function serve(values: ConfigFlags & { json?: boolean }) {
     } else {
       console.log('  API tokens: create one with "proliferate token create"');
     }
+    if (info.setupUrl) console.log(`  create the owner account (one-time link, 24 hours): ${info.setupUrl}`);
   }
   const stop = () => {
     server.close().then(
@@ -126,7 +139,8 @@ async function main(argv: string[]) {
       throw new UsageError(`unknown project command "${sub ?? ''}" (use create or list)`);
     case 'token':
       if (sub === 'create') {
-        const projectId = values.project === undefined ? null : Number(values.project);
+        if ((values.project?.length ?? 0) > 1) throw new UsageError('token create takes one --project');
+        const projectId = values.project === undefined ? null : Number(values.project[0]);
         if (projectId !== null && !(Number.isInteger(projectId) && projectId > 0)) throw new UsageError('--project must be a project id');
         const created = await withStore(values, async (s) => {
           if (projectId !== null && !(await s.getProject(projectId))) throw new UsageError(`project ${projectId} does not exist`);
@@ -142,8 +156,10 @@ async function main(argv: string[]) {
         return console.log(`token ${id} revoked`);
       }
       throw new UsageError(`unknown token command "${sub ?? ''}" (use create, list or revoke)`);
+    case 'user':
+      return console.log(await withStore(values, (s) => userCommand(s, [sub ?? '', ...rest], values, readStdin)));
     case 'trace':
-      return console.log(await withStore(values, (s) => traceCommand(s, [sub ?? '', ...rest], values)));
+      return console.log(await withStore(values, (s) => traceCommand(s, [sub ?? '', ...rest], { ...values, project: lastOne(values.project, 'trace') })));
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -151,7 +167,7 @@ async function main(argv: string[]) {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof TraceCommandError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof TraceCommandError || error instanceof UserCommandError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   console.error(`proliferate: ${message}${usage ? '\nRun "proliferate --help" for usage.' : ''}`);
   process.exit(usage ? 2 : 1);
 });

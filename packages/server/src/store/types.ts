@@ -7,6 +7,7 @@
  */
 
 import type { SearchExpr } from '../query/ast.js';
+import type { AccountStore } from './account-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
 
 /**
@@ -223,7 +224,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore {
+export interface Store extends TraceStore, AccountStore {
   readonly backend: string;
   close(): Promise<void>;
 
