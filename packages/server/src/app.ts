@@ -38,6 +38,13 @@ function toHttpError(error: FastifyError | Error): HttpError | null {
   return null;
 }
 
+const ROUTES = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
+
+/** Every route the app serves, as registered (the route matrix test walks them all). */
+export function listRoutes(app: FastifyInstance): Array<{ method: string; url: string }> {
+  return ROUTES.get(app) ?? [];
+}
+
 /**
  * Builds the HTTP app on a store: every route, and the caches they share (one ProjectKeyCache for
  * Sentry ingest, OTLP ingest and key revocation). Settings come from the config only.
@@ -51,6 +58,12 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     requestTimeout: 60_000,
     return503OnClosing: true,
     clientErrorHandler: answerClientError,
+  });
+
+  const routes: Array<{ method: string; url: string }> = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
   });
 
   app.setErrorHandler((error, request, reply) => {
