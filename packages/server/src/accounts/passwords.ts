@@ -2,8 +2,8 @@
  * Password hashing with scrypt from node:crypto: memory-hard like argon2id, in the standard library
  * (no native add-on to build on every platform), and the hash string names its parameters so they
  * can be raised later without invalidating stored hashes. Parameters are OWASP's minimum for
- * scrypt (N = 2^17, r = 8, p = 1: 128 MiB per hash); measured 330 ms per hash on the shared
- * 2-core development machine (load average about 6). Because each hash takes 128 MiB, at most two run at once: the others wait, so a
+ * scrypt (N = 2^17, r = 8, p = 1: 128 MiB per hash); measured 1.6 to 2.2 s per hash on the
+ * shared 2-core development machine at load average 10 (the CPU was shared with other jobs). Because each hash takes 128 MiB, at most two run at once: the others wait, so a
  * flood of sign-in attempts cannot push the process out of memory.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
