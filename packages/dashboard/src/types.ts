@@ -6,6 +6,9 @@ export interface Project {
   name: string;
   publicKey: string;
   dsn: string;
+  description?: string;
+  platform?: string | null;
+  repository?: { url: string; defaultBranch: string } | null;
 }
 
 export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
