@@ -163,7 +163,7 @@ describe('team accounts in the dashboard', { timeout: 240_000 }, () => {
         return text.includes('#token=') && text !== old;
       }, previous);
       links[role] = (await owner.textContent('[data-testid=invite-link]'))!;
-      await owner.waitForSelector(`text=${email} as ${role}`);
+      await owner.waitForSelector(`text=${email} as ${role}, valid until`);
     }
     assert.notEqual(links.member, links.viewer);
     await shot(owner, 'team');

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorBox, Loading } from '../components/status.js';
-import { ago } from '../format.js';
+import { dateTime } from '../format.js';
 import { useAsync } from '../hooks.js';
 import { useMe, type Role } from '../session.js';
 import type { Project } from '../types.js';
@@ -123,7 +123,7 @@ export function TeamPage() {
           <ul class="plain-list">
             {invitations.data!.map((i) => (
               <li>
-                {i.email} as {i.role}, expires {ago(i.expiresAt)}{' '}
+                {i.email} as {i.role}, valid until {dateTime(i.expiresAt)}{' '}
                 <button type="button" class="link-button" onClick={() => void act(() => api(`/api/0/invitations/${i.id}/`, { method: 'DELETE' }))}>
                   revoke
                 </button>
