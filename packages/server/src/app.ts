@@ -10,6 +10,7 @@ import { issueRoutes } from './api/issues.js';
 import { logRoutes } from './api/logs.js';
 import { traceRoutes } from './api/traces.js';
 import { projectRoutes } from './api/projects.js';
+import { authorizeEveryRoute } from './api/authorize-hook.js';
 import { oidcRoutes } from './api/oidc-routes.js';
 import { projectSettingsRoutes } from './api/project-settings.js';
 import { sessionRoutes } from './api/session-routes.js';
@@ -101,6 +102,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
 
   app.get('/healthz', async () => ({ ok: true, store: store.backend }));
   app.register(fastifyCookie);
+  authorizeEveryRoute(app, store);
   // One cache for both ingest paths: revoking a key (projectRoutes) must stop both at once.
   const keys = new ProjectKeyCache(store);
   app.register(ingestRoutes, { store, limits: config.limits, keys, bodyBudget });

@@ -21,7 +21,7 @@ export async function oidcRoutes(app: FastifyInstance, ctx: AccountsContext) {
   const callbackUrl = (request: FastifyRequest) => `${publicUrl(request, config.publicUrl)}/api/0/auth/oidc/callback`;
   const refuse = (reply: FastifyReply, reason: string) => reply.redirect(`/sign-in?error=${encodeURIComponent(reason)}`, 303);
 
-  app.get('/api/0/auth/oidc/start', async (request, reply) => {
+  app.get('/api/0/auth/oidc/start', { config: { access: 'public' } }, async (request, reply) => {
     if (!ctx.oidc) throw new HttpError(404, 'sso_not_configured', 'Single sign-on is not configured on this server (PROLIFERATE_OIDC_ISSUER)');
     let flow;
     try {
@@ -40,7 +40,7 @@ export async function oidcRoutes(app: FastifyInstance, ctx: AccountsContext) {
     return reply.redirect(flow.url, 303);
   });
 
-  app.get('/api/0/auth/oidc/callback', async (request, reply) => {
+  app.get('/api/0/auth/oidc/callback', { config: { access: 'public' } }, async (request, reply) => {
     if (!ctx.oidc) throw new HttpError(404, 'sso_not_configured', 'Single sign-on is not configured on this server');
     const q = request.query as Record<string, unknown>;
     const state = typeof q.state === 'string' ? q.state : '';

@@ -39,13 +39,13 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     return { user, role: user.role, csrfToken };
   };
 
-  app.get('/api/0/auth/config/', async () => ({
+  app.get('/api/0/auth/config/', { config: { access: 'public' } }, async () => ({
     setupNeeded: (await store.countUsers()) === 0,
     sso: ctx.oidc ? { label: ctx.oidc.settings.label } : null,
     passwordReset: ctx.mailer ? 'email' : 'cli',
   }));
 
-  app.post('/api/0/auth/setup/', async (request, reply) => {
+  app.post('/api/0/auth/setup/', { config: { access: 'public' } }, async (request, reply) => {
     const body = bodyOf(request.body);
     const hash = hashSecret(secretField(body.token, 'token'));
     const email = emailField(body.email);
@@ -60,7 +60,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     return signedIn(request, reply, user, 'user.created_owner');
   });
 
-  app.post('/api/0/auth/sign-in/', async (request, reply) => {
+  app.post('/api/0/auth/sign-in/', { config: { access: 'public' } }, async (request, reply) => {
     const body = bodyOf(request.body);
     const email = emailField(body.email);
     if (typeof body.password !== 'string' || body.password.length > 200) throw new HttpError(400, 'invalid_body', 'password must be text of at most 200 characters');
@@ -80,14 +80,14 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     return signedIn(request, reply, visible, 'sign_in');
   });
 
-  app.post('/api/0/auth/sign-out/', async (request, reply) => {
+  app.post('/api/0/auth/sign-out/', { config: { access: 'self' } }, async (request, reply) => {
     const principal = await requireToken(request, store, { anyRole: true });
     if (principal.sessionIdHash) await store.deleteSession(principal.sessionIdHash);
     clearSessionCookie(request, reply, config);
     reply.code(204);
   });
 
-  app.post('/api/0/auth/sign-out-everywhere/', async (request, reply) => {
+  app.post('/api/0/auth/sign-out-everywhere/', { config: { access: 'self' } }, async (request, reply) => {
     const principal = await requireToken(request, store, { anyRole: true });
     if (!principal.user) throw new HttpError(400, 'not_a_user', 'Only a signed-in user has sessions to end');
     const ended = await store.deleteUserSessions(principal.user.id);
@@ -98,7 +98,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
 
   app.get('/api/0/auth/me/', async (request) => whoAmI(await requireToken(request, store)));
 
-  app.put('/api/0/auth/password/', async (request) => {
+  app.put('/api/0/auth/password/', { config: { access: 'self' } }, async (request) => {
     const principal = await requireToken(request, store, { anyRole: true });
     if (principal.kind !== 'session' || !principal.user) throw new HttpError(403, 'forbidden', 'Change a password while signed in, not with a token');
     const body = bodyOf(request.body);
@@ -115,7 +115,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     return { ok: true };
   });
 
-  app.post('/api/0/auth/password-reset/', async (request, reply) => {
+  app.post('/api/0/auth/password-reset/', { config: { access: 'public' } }, async (request, reply) => {
     const email = emailField(bodyOf(request.body).email);
     if (!ctx.mailer) {
       throw new HttpError(409, 'reset_by_cli', 'This server sends no e-mail: an administrator resets passwords with "proliferate user set-password EMAIL --password-stdin"');
@@ -133,7 +133,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     return { ok: true };
   });
 
-  app.post('/api/0/auth/password-reset/complete/', async (request) => {
+  app.post('/api/0/auth/password-reset/complete/', { config: { access: 'public' } }, async (request) => {
     const body = bodyOf(request.body);
     const hash = hashSecret(secretField(body.token, 'token'));
     const pending = await store.peekOneTimeLink(hash, 'reset', Date.now());
@@ -148,14 +148,14 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     return { ok: true };
   });
 
-  app.post('/api/0/auth/invitation/', async (request) => {
+  app.post('/api/0/auth/invitation/', { config: { access: 'public' } }, async (request) => {
     const hash = hashSecret(secretField(bodyOf(request.body).token, 'token'));
     const link = await store.peekOneTimeLink(hash, 'invite', Date.now());
     if (!link) throw new HttpError(403, 'invalid_link', 'This invitation is not valid (used, revoked or expired)');
     return { email: link.email, role: link.role, expiresAt: link.expiresAt };
   });
 
-  app.post('/api/0/auth/accept-invite/', async (request, reply) => {
+  app.post('/api/0/auth/accept-invite/', { config: { access: 'public' } }, async (request, reply) => {
     const body = bodyOf(request.body);
     const hash = hashSecret(secretField(body.token, 'token'));
     const pending = await store.peekOneTimeLink(hash, 'invite', Date.now());

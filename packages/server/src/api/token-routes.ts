@@ -23,9 +23,9 @@ export async function tokenRoutes(app: FastifyInstance, ctx: AccountsContext) {
     return principal;
   };
 
-  app.get('/api/0/auth/tokens/', async (request) => store.listPersonalTokens((await sessionUser(request)).user!.id));
+  app.get('/api/0/auth/tokens/', { config: { access: 'self' } }, async (request) => store.listPersonalTokens((await sessionUser(request)).user!.id));
 
-  app.post('/api/0/auth/tokens/', async (request, reply) => {
+  app.post('/api/0/auth/tokens/', { config: { access: 'self' } }, async (request, reply) => {
     const principal = await sessionUser(request);
     const body = bodyOf(request.body);
     const name = textField(body.name, 'name', 100)!;
@@ -47,7 +47,7 @@ export async function tokenRoutes(app: FastifyInstance, ctx: AccountsContext) {
     return { ...token, token: secret };
   });
 
-  app.delete('/api/0/auth/tokens/:tokenId/', async (request, reply) => {
+  app.delete('/api/0/auth/tokens/:tokenId/', { config: { access: 'self' } }, async (request, reply) => {
     const principal = await sessionUser(request);
     const id = idParam((request.params as { tokenId: string }).tokenId, 'token');
     if (!(await store.revokePersonalToken(principal.user!.id, id))) throw new HttpError(404, 'not_found', 'token not found');
