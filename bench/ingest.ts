@@ -22,7 +22,7 @@ export const INGEST = {
 
 const MB = 1024 * 1024;
 
-function envelopeTarget(url: string, projectId: string, publicKey: string, pool: Buffer[], cursor: { next: number }, wrap = false): Target {
+export function envelopeTarget(url: string, projectId: string, publicKey: string, pool: Buffer[], cursor: { next: number }, wrap = false): Target {
   return {
     url,
     path: `/api/${projectId}/envelope/`,
@@ -41,7 +41,7 @@ function envelopeTarget(url: string, projectId: string, publicKey: string, pool:
   };
 }
 
-const describe = (r: LoadResult) =>
+export const describe = (r: LoadResult) =>
   `${r.ok} ok, ${r.failed} failed in ${r.seconds.toFixed(1)} s` + (r.failed ? ` ${JSON.stringify(r.statuses)}` : '');
 
 export async function runIngest(): Promise<Row[]> {

@@ -4,6 +4,7 @@
  * sequential runs; median and p95). A case answering other than 200 is reported as failed.
  */
 import { ensureDataset } from './dataset.js';
+import { ensurePostgresDataset } from './postgres-dataset.js';
 import { startProliferate } from './processes.js';
 import { QUERY_CASES, type QueryContext } from './query-cases.js';
 import { log, percentile, table, type Row } from './report.js';
@@ -25,9 +26,13 @@ function resultSize(body: unknown): string {
   return 'object';
 }
 
-export async function runQueries(): Promise<Row[]> {
-  const dataset = await ensureDataset();
-  const server = await startProliferate({ dataDir: dataset.dataDir, adminToken: dataset.adminToken });
+export async function runQueries(store: 'sqlite' | 'postgres' = 'sqlite'): Promise<Row[]> {
+  const dataset = store === 'postgres' ? await ensurePostgresDataset() : await ensureDataset();
+  const server =
+    'url' in dataset
+      ? await startProliferate({ adminToken: dataset.adminToken, env: { PROLIFERATE_DATABASE_URL: dataset.url } })
+      : await startProliferate({ dataDir: dataset.dataDir, adminToken: dataset.adminToken });
+  const prefix = store === 'postgres' ? 'postgres: ' : '';
   const ctx: QueryContext = { projectId: dataset.projectId, bigIssueId: dataset.bigIssueId };
   const rows: Row[] = [];
   try {
@@ -58,9 +63,9 @@ export async function runQueries(): Promise<Row[]> {
       const failed = status !== 200;
       const median = failed ? null : percentile(times, 50);
       const p95 = percentile(times, 95);
-      log(`queries: ${c.name}: ${failed ? `HTTP ${status} ${size}` : `median ${median!.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms over ${times.length} runs`}`);
+      log(`queries: ${prefix}${c.name}: ${failed ? `HTTP ${status} ${size}` : `median ${median!.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms over ${times.length} runs`}`);
       rows.push({
-        name: c.name,
+        name: prefix + c.name,
         value: median,
         unit: 'ms',
         target: c.target === undefined ? undefined : { op: '<=', value: c.target },

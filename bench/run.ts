@@ -1,16 +1,26 @@
 /**
- * `npm run bench` runs every section; `npm run bench -- ingest`, `-- queries` or `-- traces` runs one.
+ * `npm run bench` runs every section; `npm run bench -- ingest`, `-- queries`, `-- traces` or `-- symbolication` runs one.
  * A benchmark, not a test: it prints figures against targets and exits 0 unless something broke.
  */
 import { ingestTable, runIngest } from './ingest.js';
 import { queriesTable, runQueries } from './queries.js';
 import { log, machine, verdict, type Row } from './report.js';
+import { runSymbolication, symbolicationTable } from './symbolication.js';
+import { postgresIngestTable, runPostgresIngest } from './postgres-ingest.js';
 import { runTraces, tracesTable } from './traces.js';
 
-const SECTIONS = ['ingest', 'queries', 'traces'] as const;
+const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication'] as const;
 type Section = (typeof SECTIONS)[number];
 
-const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// `--store postgres` adds PostgreSQL figures beside SQLite's in the same run (ingest and queries).
+const args = process.argv.slice(2);
+const storeAt = args.indexOf('--store');
+const store = storeAt >= 0 ? args[storeAt + 1] : 'sqlite';
+if (store !== 'sqlite' && store !== 'postgres') {
+  console.error(`unknown store "${store}"; use sqlite or postgres`);
+  process.exit(2);
+}
+const requested = args.filter((a, i) => !a.startsWith("-") && (storeAt < 0 || i !== storeAt + 1));
 for (const name of requested) {
   if (!SECTIONS.includes(name as Section)) {
     console.error(`unknown section "${name}"; use one of: ${SECTIONS.join(', ')}`);
@@ -26,8 +36,14 @@ const all: Row[] = [];
 
 for (const section of sections) {
   const t = Date.now();
-  const rows = section === 'ingest' ? await runIngest() : section === 'queries' ? await runQueries() : await runTraces();
-  const text = section === 'ingest' ? ingestTable(rows) : section === 'queries' ? queriesTable(rows) : tracesTable(rows);
+  const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication }[section];
+  let rows = await run();
+  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable }[section](rows);
+  if (store === 'postgres' && (section === 'ingest' || section === 'queries')) {
+    const pgRows = section === 'ingest' ? await runPostgresIngest() : await runQueries('postgres');
+    text += '\n' + (section === 'ingest' ? postgresIngestTable(pgRows) : queriesTable(pgRows));
+    rows = [...rows, ...pgRows];
+  }
   log(`${section} done in ${((Date.now() - t) / 1000).toFixed(0)} s`);
   console.log(text);
   all.push(...rows);

@@ -14,5 +14,7 @@ export default defineConfig({
     assetsInlineLimit: 0,
     modulePreload: { polyfill: false },
     reportCompressedSize: true,
+    // The replay player is its own page (replay.html, served at /replay-frame/ with its own CSP).
+    rollupOptions: { input: { main: 'index.html', replay: 'replay.html' } },
   },
 });

@@ -33,6 +33,18 @@ await Promise.all([
     minify: true,
     sourcemap: true,
   }),
+  // Session replay: its own entry (rrweb bundled in), so the core bundles above do not grow.
+  build({ ...common, entryPoints: ['src/replay/index.ts'], outfile: 'dist/replay/index.js', platform: 'browser', format: 'esm' }),
+  build({
+    ...common,
+    entryPoints: ['src/replay/index.ts'],
+    outfile: 'dist/replay/proliferate-replay.min.js',
+    platform: 'browser',
+    format: 'iife',
+    globalName: 'ProliferateReplay',
+    minify: true,
+    sourcemap: true,
+  }),
 ]);
 
 const tsc = require.resolve('typescript/bin/tsc');

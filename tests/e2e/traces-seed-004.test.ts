@@ -155,7 +155,7 @@ describe('Setting tags on finished traces', () => {
 
   test('the same from the CLI: proliferate trace tag set / delete', async () => {
     const run = promisify(execFile);
-    const cli = (...args: string[]) => run(process.execPath, [cliPath, 'trace', 'tag', ...args, '--data-dir', server.dataDir]);
+    const cli = (...args: string[]) => run(process.execPath, [cliPath, 'trace', 'tag', ...args, '--data-dir', server.dataDir], { env: { ...process.env, ...server.storeEnv } });
     const set = await cli('set', ids.r2!, 'reviewed_by', 'alice');
     assert.deepEqual(JSON.parse(set.stdout), { traceId: ids.r2, projects: [Number(server.projectId)], key: 'reviewed_by', value: 'alice' });
     assert.equal((await traceTags(ids.r2!)).reviewed_by, 'alice');
@@ -299,7 +299,9 @@ describe('Searching and filtering with tags: every filter of seed 004', () => {
   test('a token scoped to another project sees no trace', async () => {
     const project = await api('/api/0/projects/', { body: { name: 'Other' } });
     const run = promisify(execFile);
-    const { stdout } = await run(process.execPath, [cliPath, 'token', 'create', '--project', String(project.body.id), '--data-dir', server.dataDir]);
+    const { stdout } = await run(process.execPath, [cliPath, 'token', 'create', '--project', String(project.body.id), '--data-dir', server.dataDir], {
+      env: { ...process.env, ...server.storeEnv },
+    });
     const token = stdout.trim();
     assert.equal((await api(`/api/0/traces/${ids.r1}/`, { token })).status, 404);
     assert.equal((await api(`/api/0/traces/${ids.r1}/tags/x`, { method: 'PUT', body: { value: 'v' }, token })).status, 404);

@@ -61,26 +61,9 @@ export function lastJsonLine<T>(stdout: string): T {
   return JSON.parse(lines[lines.length - 1]!) as T;
 }
 
-export interface ApiIssue {
-  id: number;
-  title: string;
-  culprit: string;
-  type: string;
-  level: string;
-  fingerprint: string;
-  groupingVersion: string;
-  count: number;
-  userCount: number;
-  accountCount: number;
-  status: string;
-  isRegressed: boolean;
-  environments: string[];
-}
-export interface TagDistribution {
-  key: string;
-  totalValues: number;
-  topValues: Array<{ value: string; count: number; percentage: number }>;
-}
+/** The API's own types, from the route schemas the server validates and documents with. */
+export type { Issue as ApiIssue, TagDistribution } from '../../packages/server/src/api/contract/index.js';
+import type { Issue as ApiIssue, TagDistribution } from '../../packages/server/src/api/contract/index.js';
 
 async function ok<T>(server: RunningServer, path: string): Promise<T> {
   const response = await server.api<T>(path);

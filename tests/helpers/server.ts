@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { after } from 'node:test';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
 
 export const repoRoot = new URL('../..', import.meta.url).pathname;
 export const cliPath = join(repoRoot, 'packages/server/dist/cli/main.js');
@@ -26,6 +28,8 @@ export interface StartupInfo {
 
 export interface RunningServer extends StartupInfo {
   dataDir: string;
+  /** Environment a CLI command needs to reach this server's store (PROLIFERATE_DATABASE_URL on PostgreSQL). */
+  storeEnv: Record<string, string>;
   process: ChildProcess;
   /** Authenticated JSON request to the query API. */
   api<T = any>(path: string, init?: { method?: string; body?: unknown; token?: string }): Promise<{ status: number; body: T }>;
@@ -48,12 +52,40 @@ export interface StartOptions {
   nodeArgs?: string[];
 }
 
+/**
+ * PROLIFERATE_TEST_STORE=postgres runs every server started here on PostgreSQL: one fresh database
+ * per data directory (a restart on the same directory finds its data again), dropped when the
+ * directory is.
+ */
+const postgresByDataDir = new Map<string, TestDatabase>();
+// Tests that restart a server on a kept data directory remove the directory themselves: the
+// databases still held are dropped when the test file ends.
+if (process.env.PROLIFERATE_TEST_STORE === 'postgres') {
+  after(async () => {
+    for (const dir of [...postgresByDataDir.keys()]) await dropDatabaseFor(dir);
+  });
+}
+
+async function databaseFor(dataDir: string): Promise<Record<string, string>> {
+  if (process.env.PROLIFERATE_TEST_STORE !== 'postgres') return {};
+  let db = postgresByDataDir.get(dataDir);
+  if (!db) postgresByDataDir.set(dataDir, (db = await createTestDatabase('e2e')));
+  return { PROLIFERATE_DATABASE_URL: db.url };
+}
+
+async function dropDatabaseFor(dataDir: string): Promise<void> {
+  const db = postgresByDataDir.get(dataDir);
+  postgresByDataDir.delete(dataDir);
+  await db?.drop();
+}
+
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'proliferate-test-'));
+  const storeEnv = await databaseFor(dataDir);
   const child = spawn(
     process.execPath,
     [...(options.nodeArgs ?? []), cliPath, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--json', ...(options.args ?? [])],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { ...process.env, ...storeEnv, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
   let output = '';
@@ -88,6 +120,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     ...info,
     adminToken,
     dataDir,
+    storeEnv,
     process: child,
     output: () => output,
     async api(path, init = {}) {
@@ -114,7 +147,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         process.kill(child.pid!, 'SIGTERM');
         await exited;
       }
-      if (!keepData && !options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData && !options.dataDir) {
+        rmSync(dataDir, { recursive: true, force: true });
+        await dropDatabaseFor(dataDir);
+      }
     },
   };
 }

@@ -3,9 +3,13 @@ import { api, ApiError, clearToken, getToken, setCsrfToken, setUnauthorizedHandl
 import { Shortcuts } from './components/shortcuts.js';
 import { ErrorBox, Loading } from './components/status.js';
 import { useAsync } from './hooks.js';
+import { ApiReferencePage } from './pages/api-reference.js';
 import { ComparePage } from './pages/compare.js';
 import { IssueList } from './pages/issue-list.js';
 import { IssuePage } from './pages/issue-page.js';
+import { ReleasePage, ReleasesPage } from './pages/releases.js';
+import { ReplayPage } from './pages/replay-page.js';
+import { ReplaysPage } from './pages/replays.js';
 import { SetupPage } from './pages/setup.js';
 import { AcceptInvitePage, ResetPasswordPage, SetupOwnerPage } from './pages/account-links.js';
 import { ProjectSettingsPage } from './pages/project-settings.js';
@@ -102,6 +106,12 @@ function Shell({ onSignOut, me }: { onSignOut: () => void; me: Me }) {
             <Link href={`/projects/${projectId}/traces/`} class={projectMatch?.page === 'traces' ? 'active' : ''}>
               Traces
             </Link>
+            <Link href={`/projects/${projectId}/releases/`} class={projectMatch?.page === 'releases' ? 'active' : ''}>
+              Releases
+            </Link>
+            <Link href={`/projects/${projectId}/replays/`} class={projectMatch?.page === 'replays' ? 'active' : ''}>
+              Replays
+            </Link>
             <Link href={`/projects/${projectId}/setup/`} class={projectMatch?.page === 'setup' ? 'active' : ''}>
               Setup
             </Link>
@@ -118,6 +128,9 @@ function Shell({ onSignOut, me }: { onSignOut: () => void; me: Me }) {
             {me.user?.email ?? 'API token'}
           </Link>
         </nav>
+        <Link href="/api-reference/" class={loc.path === '/api-reference/' ? 'active' : ''}>
+          API
+        </Link>
         <button class="link-button" onClick={onSignOut}>
           Sign out
         </button>
@@ -168,9 +181,14 @@ function Routes({ loc, onProjectsChanged }: { loc: ReturnType<typeof useLocation
   if ((m = match('/projects/:projectId/compare/', loc.path))) return <ComparePage projectId={m.projectId!} loc={loc} />;
   if ((m = match('/projects/:projectId/setup/', loc.path))) return <SetupPage projectId={m.projectId!} />;
   if ((m = match('/projects/:projectId/traces/', loc.path))) return <TracesPage projectId={m.projectId!} loc={loc} />;
+  if ((m = match('/projects/:projectId/releases/', loc.path))) return <ReleasesPage projectId={m.projectId!} />;
+  if ((m = match('/projects/:projectId/releases/:version/', loc.path))) return <ReleasePage projectId={m.projectId!} version={m.version!} />;
+  if ((m = match('/projects/:projectId/replays/', loc.path))) return <ReplaysPage projectId={m.projectId!} loc={loc} />;
+  if ((m = match('/replays/:replayId/', loc.path))) return <ReplayPage replayId={m.replayId!} />;
   if ((m = match('/traces/:traceId/', loc.path))) return <TracePage traceId={m.traceId!} />;
   if ((m = match('/issues/:issueId/', loc.path))) return <IssuePage issueId={m.issueId!} eventId={null} />;
   if ((m = match('/issues/:issueId/events/:eventId/', loc.path))) return <IssuePage issueId={m.issueId!} eventId={m.eventId!} />;
+  if (loc.path === '/api-reference/') return <ApiReferencePage />;
   if (loc.path === '/') return <Loading />;
   return (
     <div class="empty">

@@ -1,65 +1,19 @@
-/** Shapes of the server's JSON API, as far as the dashboard reads them. */
+/**
+ * Shapes of the server's JSON API. The API's own fields come from the server's route schemas
+ * (packages/server/src/api/contract); an event's payload is open-ended, so its parts are typed here.
+ */
 
-export interface Project {
-  id: number;
-  slug: string;
-  name: string;
-  publicKey: string;
-  dsn: string;
-  description?: string;
-  platform?: string | null;
-  repository?: { url: string; defaultBranch: string } | null;
-}
-
-export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
-
-export interface Issue {
-  id: number;
-  projectId: number;
-  title: string;
-  culprit: string | null;
-  type: string;
-  level: string;
-  fingerprint: string;
-  status: IssueStatus;
-  isRegressed: boolean;
-  count: number;
-  userCount: number;
-  accountCount: number;
-  firstSeen: string;
-  lastSeen: string;
-  firstRelease: string | null;
-  lastRelease: string | null;
-  environments: string[];
-  /** Present when the list is asked with statsPeriod. */
-  stats?: number[];
-}
-
-export interface TagValue {
-  value: string;
-  count: number;
-  percentage: number;
-  firstSeen?: string;
-  lastSeen?: string;
-}
-
-export interface TagDistribution {
-  key: string;
-  totalValues: number;
-  topValues: TagValue[];
-}
-
-export interface ProjectTagKey {
-  key: string;
-  uniqueValues: number;
-}
-
-export interface EventSummary {
-  eventId: string;
-  issueId: number;
-  timestamp: string;
-  received: string;
-}
+export type {
+  Issue,
+  IssueStatus,
+  Project,
+  ProjectTagKey,
+  EventSummary,
+  TagDistribution,
+  TagValue,
+  Stats as IssueStats,
+} from '@proliferate/api';
+import type { Event } from '@proliferate/api';
 
 export interface Frame {
   filename?: string | null;
@@ -81,6 +35,32 @@ export interface ExceptionValue {
   module?: string | null;
   mechanism?: { type?: string; handled?: boolean; [key: string]: unknown } | null;
   stacktrace?: { frames?: Frame[] | null } | null;
+  /** The frames as the SDK sent them (minified), when the server mapped `stacktrace` with a source map. */
+  raw_stacktrace?: { frames?: Frame[] | null } | null;
+}
+
+export interface Deploy {
+  id: string;
+  environment: string;
+  name: string | null;
+  url: string | null;
+  dateStarted: string | null;
+  dateFinished: string;
+}
+
+export interface Release {
+  version: string;
+  dateCreated: string;
+  dateReleased: string | null;
+  firstEvent: string | null;
+  lastEvent: string | null;
+  newGroups: number;
+  eventCount: number;
+  userCount: number;
+  commitSha: string | null;
+  repositoryUrl: string | null;
+  url: string | null;
+  deploys: Deploy[];
 }
 
 export interface Breadcrumb {
@@ -99,15 +79,7 @@ export interface ProcessingError {
   value?: unknown;
 }
 
-export interface FullEvent {
-  eventId: string;
-  issueId: number;
-  projectId?: number;
-  title?: string;
-  culprit?: string | null;
-  level?: string;
-  timestamp?: string;
-  received?: string;
+export interface FullEvent extends Event {
   platform?: string;
   environment?: string | null;
   release?: string | null;
@@ -125,15 +97,7 @@ export interface FullEvent {
   traceId?: string | null;
   sessionId?: string | null;
   windowId?: string | null;
-  grouping?: { version?: string; fingerprint?: string; source?: string } | null;
   processingErrors?: ProcessingError[] | null;
-  previousEventId?: string | null;
-  nextEventId?: string | null;
-}
-
-export interface IssueStats {
-  interval: string;
-  buckets: { start: string; count: number }[];
 }
 
 export interface Page<T> {

@@ -7,6 +7,8 @@ import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { replaySizes } from './replay-size.js';
+import { replayStorage } from './replay-storage.js';
 import { captureException, getIsolationScope, initClient, setTag, type Transport } from '../src/core/index.js';
 
 const sdkDir = fileURLToPath(new URL('..', import.meta.url));
@@ -83,7 +85,12 @@ async function main(): Promise<void> {
   samples.sort((a, b) => a - b);
   const captureUs = samples[Math.floor(samples.length / 2)]!;
 
+  const replay = await replaySizes();
+  // Stored bytes per minute need a real browser and server (~50 s); skip with --no-replay-storage.
+  const storage = process.argv.includes('--no-replay-storage') ? null : await replayStorage();
+
   const figures = {
+    replay: { ...replay, stored_bytes_per_minute: storage },
     bundle_min_gzip_bytes: { proliferate: ours.gzip, sentry_browser: sentry.gzip, proliferate_full_script: script.gzip },
     bundle_min_bytes: { proliferate: ours.min, sentry_browser: sentry.min, proliferate_full_script: script.min },
     set_tag_us: Number(setTagUs.toFixed(3)),
@@ -102,6 +109,14 @@ async function main(): Promise<void> {
   console.log(`  script build, every export (min+gzip)      ${kb(script.gzip)}`);
   console.log(`setTag                                       ${setTagUs.toFixed(3)} µs     <= 1 µs    ${check(setTagUs <= 1)}`);
   console.log(`captureException, ${frames}-frame error (median) ${captureUs.toFixed(1)} µs      <= 100 µs  ${check(captureUs <= 100)}`);
+  console.log(`replay entry, added to the app (min+gzip)    ${kb(replay.replay_added_min_gzip_bytes.proliferate)}`);
+  console.log(`  @sentry/browser replayIntegration, same    ${kb(replay.replay_added_min_gzip_bytes.sentry_browser)}`);
+  console.log(`core bundle carries rrweb                    ${replay.core_contains_rrweb ? 'yes' : 'no'}          no         ${check(!replay.core_contains_rrweb)}`);
+  if (storage) {
+    for (const [sdk, figure] of Object.entries(storage)) {
+      console.log(`stored per minute of replay, ${sdk.padEnd(15)} ${kb(figure.bytes_per_minute)}   (${figure.seconds} s recorded, ${figure.segments} segments)`);
+    }
+  }
 }
 
 main().then(

@@ -1,5 +1,8 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
+import { openApiOptions } from './api/openapi.js';
+import { validationError } from './api/validation-errors.js';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { AccountsContext } from './accounts/context.js';
 import { Mailer } from './accounts/mailer.js';
 import { OidcClient } from './accounts/oidc.js';
@@ -16,7 +19,15 @@ import { projectSettingsRoutes } from './api/project-settings.js';
 import { sessionRoutes } from './api/session-routes.js';
 import { tokenRoutes } from './api/token-routes.js';
 import { userRoutes } from './api/user-routes.js';
-import type { ServerConfig } from './config.js';
+import { type ServerConfig } from './config.js';
+import { releaseRoutes } from './api/releases.js';
+import { assembleRoutes } from './api/sentry-compat/assemble.js';
+import { chunkUploadRoutes } from './api/sentry-compat/chunk-upload.js';
+import { releaseFileRoutes } from './api/sentry-compat/release-files.js';
+import { sentryReleaseRoutes } from './api/sentry-compat/releases.js';
+import { Symbolicator } from './digest/symbolicate/symbolicator.js';
+import { ReleaseTracker } from './ingest/release-tracker.js';
+import { replayRoutes } from './api/replays.js';
 import { HttpError } from './errors.js';
 import { QuerySyntaxError } from './query/ast.js';
 import { ProjectKeyCache } from './ingest/project-keys.js';
@@ -31,6 +42,8 @@ function toHttpError(error: FastifyError | Error): HttpError | null {
   if (error instanceof QuerySyntaxError) {
     return new HttpError(400, 'invalid_query', error.message, {}, { position: error.position });
   }
+  const { validation, validationContext } = error as FastifyError;
+  if (validation?.length) return validationError(validation, validationContext);
   const status = (error as FastifyError).statusCode;
   if (status && status >= 400 && status < 500) {
     const code = (error as FastifyError).code?.replace(/^FST_ERR_/, '').toLowerCase() ?? 'bad_request';
@@ -39,11 +52,11 @@ function toHttpError(error: FastifyError | Error): HttpError | null {
   return null;
 }
 
-const ROUTES = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
+const routeTables = new WeakMap<FastifyInstance, RouteOptions[]>();
 
-/** Every route the app serves, as registered (the route matrix test walks them all). */
-export function listRoutes(app: FastifyInstance): Array<{ method: string; url: string }> {
-  return ROUTES.get(app) ?? [];
+/** Every route the app registered, with its options (schema included): for the contract test. */
+export function registeredRoutes(app: FastifyInstance): readonly RouteOptions[] {
+  return routeTables.get(app) ?? [];
 }
 
 /**
@@ -61,11 +74,9 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     clientErrorHandler: answerClientError,
   });
 
-  const routes: Array<{ method: string; url: string }> = [];
-  ROUTES.set(app, routes);
-  app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push({ method, url: route.url });
-  });
+  const routes: RouteOptions[] = [];
+  routeTables.set(app, routes);
+  app.addHook('onRoute', (route) => void routes.push(route));
 
   app.setErrorHandler((error, request, reply) => {
     const known = toHttpError(error as Error);
@@ -100,18 +111,42 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     done();
   });
 
-  app.get('/healthz', async () => ({ ok: true, store: store.backend }));
   app.register(fastifyCookie);
+  // Before every route: authorization runs first for all of them (api/README.md).
   authorizeEveryRoute(app, store);
+  // Response schemas describe the API (OpenAPI, TypeScript types); they do not filter answers:
+  // an event's payload is open-ended, and fast-json-stringify would drop what a schema leaves out.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.register(swagger, openApiOptions);
+  app.get('/api/0/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
+
+  // Inside a plugin, so it is registered after swagger's route hook, as every other route is.
+  app.register(async (instance) => {
+    instance.get('/healthz', { schema: { summary: 'Liveness and the store backend', tags: ['server'], security: [] } }, async () => ({ ok: true, store: store.backend }));
+  });
   // One cache for both ingest paths: revoking a key (projectRoutes) must stop both at once.
   const keys = new ProjectKeyCache(store);
-  app.register(ingestRoutes, { store, limits: config.limits, keys, bodyBudget });
+  const artifacts = config.artifacts;
+  const symbolicator = new Symbolicator(store, { cacheBytes: artifacts.mapCacheBytes, budgetMs: artifacts.symbolicationBudgetMs });
+  const releases = new ReleaseTracker(store);
+  app.addHook('onReady', async () => {
+    await symbolicator.refresh();
+    await releases.start();
+  });
+  app.addHook('onClose', async () => releases.stop());
+  app.register(ingestRoutes, { store, limits: config.limits, keys, bodyBudget, symbolicator, releases });
   app.register(otlpRoutes, { store, limits: config.limits, keys, bodyBudget });
   app.register(projectRoutes, { store, publicUrl: config.publicUrl, keys });
-  app.register(issueRoutes, { store });
+  app.register(issueRoutes, { store, releases });
+  app.register(releaseRoutes, { store });
+  app.register(sentryReleaseRoutes, { store });
+  app.register(chunkUploadRoutes, { store, limits: artifacts, publicUrl: config.publicUrl });
+  app.register(assembleRoutes, { store, limits: artifacts, symbolicator });
+  app.register(releaseFileRoutes, { store, limits: artifacts, symbolicator });
   app.register(analyticsRoutes, { store });
   app.register(traceRoutes, { store });
   app.register(logRoutes, { store });
+  app.register(replayRoutes, { store });
   const accounts: AccountsContext = {
     store,
     config,

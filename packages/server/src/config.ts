@@ -22,6 +22,8 @@ export interface ServerConfig extends StoreConfig {
   /** Whether outbound requests (webhooks, ...) may reach private and loopback addresses. */
   outboundAllowPrivate: boolean;
   limits: IngestLimits;
+  /** Source-map upload and symbolication bounds; read from the environment when not given. */
+  artifacts: ArtifactLimits;
   /** Single sign-on with OpenID Connect; null when PROLIFERATE_OIDC_ISSUER is not set. */
   oidc: OidcConfig | null;
 }
@@ -58,6 +60,14 @@ export interface IngestLimits {
    * past it a body is refused with 503 + Retry-After (ingest/body-budget.ts).
    */
   maxBodyMemoryBytes: number;
+  /** One replay_recording item as sent (Sentry's own limit is 10 MiB). */
+  maxSegmentBytes: number;
+  /** One replay segment's rrweb JSON after decompression. */
+  maxSegmentUncompressedBytes: number;
+  /** Compressed bytes stored for one replay, all segments together. */
+  maxReplayBytes: number;
+  /** Segments of one replay (an hour of recording is ~720 at the SDKs' 5 s flushes). */
+  maxSegments: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -71,6 +81,10 @@ export const DEFAULT_LIMITS: IngestLimits = {
   maxEventBytes: 1024 * 1024,
   // Two bodies at the decompressed limit at once, or thousands of ordinary envelopes.
   maxBodyMemoryBytes: 256 * 1024 * 1024,
+  maxSegmentBytes: 10 * 1024 * 1024,
+  maxSegmentUncompressedBytes: 64 * 1024 * 1024,
+  maxReplayBytes: 64 * 1024 * 1024,
+  maxSegments: 1000,
 };
 
 /** A setting that cannot be used as given; the message names the flag or variable and the fix. */
@@ -113,6 +127,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     emailFrom: emailFrom.value === undefined ? null : emailAddress(emailFrom.value, emailFrom.label),
     outboundAllowPrivate: boolean(setting(null, 'PROLIFERATE_OUTBOUND_ALLOW_PRIVATE'), false),
     limits: limitsFrom(setting(null, 'PROLIFERATE_MAX_BODY_MEMORY_MB')),
+    artifacts: artifactLimits(env),
     oidc: readOidc(setting),
   };
 }
@@ -246,4 +261,40 @@ export function dsnFor(publicUrl: string, publicKey: string, projectId: number |
   url.username = publicKey;
   const base = url.toString().replace(/\/$/, '');
   return `${base}/${projectId}`;
+}
+
+/** Source maps and symbolication (issue 14; docs/releases.md). */
+export interface ArtifactLimits {
+  /** One upload chunk, as advertised to sentry-cli. */
+  chunkBytes: number;
+  /** One assembled bundle (zip). */
+  maxBundleBytes: number;
+  /** Unpacked files of one bundle together (a zip bomb stops here). */
+  maxUnpackedBytes: number;
+  /** All bundles of one project; the oldest are dropped beyond it. */
+  maxProjectBytes: number;
+  /** Parsed source maps kept in memory. */
+  mapCacheBytes: number;
+  /** How long symbolication may hold one ingest request before the event is stored as sent. */
+  symbolicationBudgetMs: number;
+}
+
+const MiB = 1024 * 1024;
+
+export function artifactLimits(env: Env = process.env): ArtifactLimits {
+  const number = (name: string, fallback: number) => {
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0) throw new ConfigError(`${name} must be a positive number, got "${text}"`);
+    return value;
+  };
+  return {
+    chunkBytes: 8 * MiB,
+    maxBundleBytes: number('PROLIFERATE_MAX_BUNDLE_MB', 100) * MiB,
+    maxUnpackedBytes: 4 * number('PROLIFERATE_MAX_BUNDLE_MB', 100) * MiB,
+    maxProjectBytes: number('PROLIFERATE_MAX_ARTIFACTS_MB_PER_PROJECT', 1024) * MiB,
+    mapCacheBytes: number('PROLIFERATE_SOURCEMAP_CACHE_MB', 256) * MiB,
+    symbolicationBudgetMs: number('PROLIFERATE_SYMBOLICATION_BUDGET_MS', 2000),
+  };
 }

@@ -56,7 +56,7 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
   };
   const config = readConfig({}, env);
   assert.deepEqual(
-    { ...config, limits: undefined },
+    { ...config, limits: undefined, artifacts: undefined },
     {
       host: '0.0.0.0',
       port: 9000,
@@ -70,6 +70,7 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
       emailFrom: 'Proliferate <alerts@example.com>',
       outboundAllowPrivate: true,
       limits: undefined,
+      artifacts: undefined,
       oidc: {
         issuer: 'https://sso.example.com/realms/acme',
         clientId: 'proliferate',
@@ -80,6 +81,9 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
       },
     },
   );
+  assert.equal(readConfig({}, { PROLIFERATE_MAX_BODY_MEMORY_MB: '64' }).limits.maxBodyMemoryBytes, 64 * 1024 * 1024);
+  assert.equal(readConfig({}, { PROLIFERATE_SOURCEMAP_CACHE_MB: '32' }).artifacts.mapCacheBytes, 32 * 1024 * 1024);
+  assert.throws(() => readConfig({}, { PROLIFERATE_MAX_BODY_MEMORY_MB: '0' }), /PROLIFERATE_MAX_BODY_MEMORY_MB/);
   const flagged = readConfig({ port: '0', host: '::1', 'database-url': 'postgres://localhost/other', 'data-dir': '/tmp/d' }, env);
   assert.equal(flagged.port, 0);
   assert.equal(flagged.host, '::1');
@@ -125,11 +129,9 @@ test('the CLI refuses a bad setting with exit code 2 and the message, before it 
       error.code === 2 && /PROLIFERATE_TRUST_PROXY must be true or false/.test(error.stderr));
     await assert.rejects(serve({}, '--database-url', 'sqlite:///tmp/x'), (error: { code: number; stderr: string }) =>
       error.code === 2 && /--database-url must be a postgres:\/\/ or postgresql:\/\/ URL/.test(error.stderr));
-    // A valid PostgreSQL URL, in a build without that backend: said plainly, not a crash.
-    await assert.rejects(serve({ PROLIFERATE_DATABASE_URL: 'postgres://localhost/reshape_config_test' }), (error: { code: number; stderr: string }) =>
-      error.code === 2 && /the PostgreSQL backend is not in this build/.test(error.stderr));
-    await assert.rejects(run(process.execPath, [cliPath, 'project', 'list', '--data-dir', dataDir, '--database-url', 'postgres://localhost/x']), (error: { code: number; stderr: string }) =>
-      error.code === 2 && /PostgreSQL backend is not in this build/.test(error.stderr));
+    // A valid PostgreSQL URL where no server listens: said plainly (where, why), not a stack trace.
+    await assert.rejects(serve({ PROLIFERATE_DATABASE_URL: 'postgres://app:secret@127.0.0.1:1/proliferate' }), (error: { code: number; stderr: string }) =>
+      error.code === 1 && /PostgreSQL at 127\.0\.0\.1:1\/proliferate could not be opened/.test(error.stderr) && !error.stderr.includes('secret'));
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

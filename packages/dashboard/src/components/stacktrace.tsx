@@ -89,7 +89,11 @@ function LibraryRun({ frames }: { frames: Frame[] }) {
 }
 
 export function ExceptionView({ exception }: { exception: ExceptionValue }) {
-  const frames = list<Frame>(exception.stacktrace?.frames).filter((f) => f && typeof f === 'object').reverse();
+  // Source-mapped frames by default; the frames as sent (minified) one click away.
+  const [minified, setMinified] = useState(false);
+  const hasRaw = list<Frame>(exception.raw_stacktrace?.frames).length > 0;
+  const shown = minified && hasRaw ? exception.raw_stacktrace : exception.stacktrace;
+  const frames = list<Frame>(shown?.frames).filter((f) => f && typeof f === 'object').reverse();
   const anyInApp = frames.some((f) => f.in_app);
   const firstInApp = frames.findIndex((f) => f.in_app);
   // Group consecutive library frames; when nothing is in-app, show everything.
@@ -108,6 +112,16 @@ export function ExceptionView({ exception }: { exception: ExceptionValue }) {
         <span class="exc-type">{asText(exception.type) || 'Error'}</span>
         {exception.value ? <span class="exc-value">: {asText(exception.value)}</span> : null}
       </h3>
+      {hasRaw && (
+        <div class="seg small-text" role="group" aria-label="Stack trace view">
+          <button type="button" class={minified ? '' : 'active'} aria-pressed={!minified} onClick={() => setMinified(false)}>
+            Original (source maps)
+          </button>
+          <button type="button" class={minified ? 'active' : ''} aria-pressed={minified} onClick={() => setMinified(true)}>
+            Minified
+          </button>
+        </div>
+      )}
       {mechanism && (
         <p class="muted small-text">
           mechanism: {asText(mechanism.type) || '?'}

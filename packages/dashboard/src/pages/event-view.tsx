@@ -2,6 +2,8 @@
 import type { ComponentChildren } from 'preact';
 import { Breadcrumbs } from '../components/breadcrumbs.js';
 import { EventLogs } from '../components/event-logs.js';
+import { ReplaySection } from '../components/replay-section.js';
+import { replayIdOf } from '../replay-types.js';
 import { JsonTree } from '../components/json-tree.js';
 import { ExceptionView, SourceContext } from '../components/stacktrace.js';
 import { api } from '../api.js';
@@ -69,6 +71,7 @@ export function EventView({ event, projectId }: { event: FullEvent; projectId: n
   const ids = { traceId: event.traceId, sessionId: event.sessionId, windowId: event.windowId };
   const project = useAsync(() => api<Project>(`/api/0/projects/${projectId}/`), [projectId]);
   const source = { repository: project.data?.repository ?? null, release: typeof event.release === 'string' ? event.release : null };
+  const replayId = replayIdOf(event);
   return (
     <div class="event">
       <dl class="facts event-facts">
@@ -132,6 +135,7 @@ export function EventView({ event, projectId }: { event: FullEvent; projectId: n
         </div>
       )}
 
+      {replayId && <ReplaySection replayId={replayId} eventId={event.eventId} projectId={projectId} />}
       {exceptions.length > 0 ? (
         <Section title="Exception" id="exception">
           {exceptions.length > 1 && <p class="muted small-text">{exceptions.length} chained exceptions, the captured one first.</p>}

@@ -8,7 +8,7 @@ import { useAsync, useKeys } from '../hooks.js';
 import { useCan } from '../session.js';
 import { setStatus } from '../issue-actions.js';
 import { Link, navigate } from '../router.js';
-import type { EventSummary, FullEvent, Issue, IssueStats, IssueStatus, TagDistribution } from '../types.js';
+import type { EventSummary, FullEvent, Issue, IssueStats, IssueStatus, Release, TagDistribution } from '../types.js';
 import { EventView } from './event-view.js';
 
 type Chart = (typeof import('../components/trend-chart.js'))['default'];
@@ -90,6 +90,19 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
   );
   const event = useAsync(() => loadEvent(issue, eventId), [issue.id, eventId]);
 
+  async function resolveInRelease(statusDetails: { inNextRelease: true } | { inRelease: string }) {
+    setBusy(true);
+    setActionError(null);
+    try {
+      await api(`/api/0/issues/${issue.id}/`, { method: 'PUT', body: { status: 'resolved', statusDetails } });
+      onChanged();
+    } catch (error) {
+      setActionError(error as Error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   async function change(status: IssueStatus) {
     setBusy(true);
     setActionError(null);
@@ -130,6 +143,12 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
               {issue.status}
             </span>
             {issue.isRegressed && <span class="badge regressed">regressed</span>}
+            {issue.status === 'resolved' && issue.statusDetails?.inRelease && (
+              <span class="badge" data-testid="resolved-in">resolved in {issue.statusDetails.inRelease}</span>
+            )}
+            {issue.status === 'resolved' && issue.statusDetails?.inNextRelease && (
+              <span class="badge" data-testid="resolved-in">resolved in the release after {issue.statusDetails.afterRelease ?? 'none yet'}</span>
+            )}
             <span class="badge">{issue.level}</span>
             {issue.environments.map((e) => (
               <span class="badge env">{e}</span>
@@ -142,6 +161,7 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
               <button type="button" class="primary" disabled={busy} onClick={() => change('resolved')}>
                 Resolve
               </button>
+              <ResolveInRelease issue={issue} busy={busy} onResolve={resolveInRelease} />
               <button type="button" disabled={busy} onClick={() => change('ignored')}>
                 Ignore
               </button>
@@ -161,8 +181,8 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
         <Stat label="Accounts" value={count(issue.accountCount)} testid="stat-accounts" />
         <Stat label="First seen" value={ago(issue.firstSeen)} title={dateTime(issue.firstSeen)} />
         <Stat label="Last seen" value={ago(issue.lastSeen)} title={dateTime(issue.lastSeen)} />
-        <Stat label="First release" value={issue.firstRelease ?? '—'} mono />
-        <Stat label="Last release" value={issue.lastRelease ?? '—'} mono />
+        <ReleaseStat label="First release" projectId={issue.projectId} version={issue.firstRelease} />
+        <ReleaseStat label="Last release" projectId={issue.projectId} version={issue.lastRelease} />
       </div>
 
       <div class="issue-grid">
@@ -240,5 +260,50 @@ function Stat({ label, value, title, mono, testid }: { label: string; value: str
       <div class="stat-label">{label}</div>
       <div class={mono ? 'stat-value mono' : 'stat-value'}>{value}</div>
     </div>
+  );
+}
+
+function ReleaseStat({ label, projectId, version }: { label: string; projectId: number; version: string | null }) {
+  return (
+    <div class="stat">
+      <div class="stat-label">{label}</div>
+      <div class="stat-value mono">
+        {version ? <Link href={`/projects/${projectId}/releases/${encodeURIComponent(version)}/`}>{version}</Link> : '—'}
+      </div>
+    </div>
+  );
+}
+
+/** "Resolve in next release" and "Resolve in release …" (the project's releases, newest first). */
+function ResolveInRelease({ issue, busy, onResolve }: { issue: Issue; busy: boolean; onResolve: (d: { inNextRelease: true } | { inRelease: string }) => void }) {
+  const [open, setOpen] = useState(false);
+  const releases = useAsync(
+    () => (open ? api<Release[]>(`/api/0/projects/${issue.projectId}/releases/${qs({ limit: 20 })}`) : Promise.resolve([] as Release[])),
+    [open, issue.projectId],
+  );
+  return (
+    <span class="resolve-release">
+      <button type="button" disabled={busy} onClick={() => onResolve({ inNextRelease: true })} title="Events of the latest release or older keep it resolved; an event of a later release reopens it">
+        Resolve in next release
+      </button>
+      <button type="button" disabled={busy} aria-expanded={open} onClick={() => setOpen(!open)}>
+        In release…
+      </button>
+      {open && (
+        <select
+          aria-label="Resolve in release"
+          disabled={busy || !releases.data}
+          onChange={(e) => {
+            const version = (e.target as HTMLSelectElement).value;
+            if (version) onResolve({ inRelease: version });
+          }}
+        >
+          <option value="">{releases.data ? 'Choose a release' : 'Loading…'}</option>
+          {(releases.data ?? []).map((r) => (
+            <option value={r.version}>{r.version}</option>
+          ))}
+        </select>
+      )}
+    </span>
   );
 }

@@ -3,6 +3,7 @@
  * part that snapshots the scopes (so tags are the ones of this moment and this request), and an
  * asynchronous part (integrations, beforeSend, scrubbing, serialising) that never delays the caller.
  */
+import { attachDebugIds } from './debug-ids.js';
 import { debug, setDebug } from './debug.js';
 import { targetFromOptions, type IngestTarget } from './dsn.js';
 import { detectEnvironment, detectRelease } from './env.js';
@@ -177,6 +178,7 @@ export class Client {
       event.exception = built.exception;
       if (built.extra) event.extra = { ...event.extra, ...built.extra };
     }
+    attachDebugIds(event);
     let processed: Event | null = event;
     for (const integration of this.integrations) {
       if (!processed) break;

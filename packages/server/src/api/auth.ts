@@ -61,10 +61,19 @@ export function assertProjectAccess(principal: Principal, projectId: number, wha
   if (!canSeeProject(principal, projectId)) throw new HttpError(404, 'not_found', `${what} not found`);
 }
 
-/** The project of the `:projectId` route parameter, when the principal may see it (and write, for a write). */
-export async function requireProject(request: FastifyRequest, store: Store, options: { role?: Role } = {}): Promise<{ token: Principal; project: Project }> {
+/**
+ * The project `projectId` (a validated route parameter; read from the raw `:projectId` when not
+ * given), when the principal may see it, and has at least `options.role` (member for any write).
+ */
+export async function requireProject(
+  request: FastifyRequest,
+  store: Store,
+  projectId?: number,
+  options: { role?: Role } = {},
+): Promise<{ token: Principal; project: Project }> {
   const token = await requireToken(request, store);
-  const id = idParam((request.params as { projectId?: string }).projectId, 'project');
+  // Routes without a schema yet pass no id: read the raw parameter (api/README.md: give them one).
+  const id = projectId ?? idParam((request.params as { projectId?: string }).projectId, 'project');
   assertProjectAccess(token, id);
   if (options.role && !atLeast(token.role, options.role)) forbid(token, options.role);
   const project = await store.getProject(id);
@@ -72,10 +81,11 @@ export async function requireProject(request: FastifyRequest, store: Store, opti
   return { token, project };
 }
 
-/** The issue of the `:issueId` route parameter, when the principal may see its project. */
-export async function requireIssue(request: FastifyRequest, store: Store): Promise<Issue> {
+/** The issue `issueId` (a validated route parameter, else the raw `:issueId`), when the principal may see its project. */
+export async function requireIssue(request: FastifyRequest, store: Store, issueId?: number): Promise<Issue> {
   const token = await requireToken(request, store);
-  const issue = await store.getIssue(idParam((request.params as { issueId?: string }).issueId, 'issue'));
+  const id = issueId ?? idParam((request.params as { issueId?: string }).issueId, 'issue');
+  const issue = await store.getIssue(id);
   if (!issue) throw new HttpError(404, 'not_found', 'issue not found');
   assertProjectAccess(token, issue.projectId, 'issue');
   return issue;

@@ -24,6 +24,27 @@ export const DASHBOARD_CSP = [
   "form-action 'self'",
 ].join('; ');
 
+/**
+ * The replay player's page (/replay-frame/, shown in an iframe of the dashboard): a replayed page
+ * brings its own <style> elements and style attributes, which rrweb rebuilds inline, so this one
+ * document allows inline styles. Scripts stay same-origin only; rrweb's replay iframe is sandboxed
+ * without scripts, and images load only from here or data: URLs, so CSS cannot call out.
+ */
+export const REPLAY_FRAME_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "font-src 'self' data:",
+  "object-src 'none'",
+  "frame-ancestors 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+const isReplayFrame = (url: string) => url === '/replay-frame/' || url.startsWith('/replay-frame/?');
+
 const NOT_BUILT = `The Proliferate dashboard is not built yet.
 
 Run "npm run build" in the repository (or "npm run build -w packages/dashboard"), then reload.
@@ -44,15 +65,17 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardOp
   if (existsSync(root)) await app.register(fastifyStatic, { root, serve: false });
   else await app.register(fastifyStatic, { root: process.cwd(), serve: false });
 
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('content-security-policy', DASHBOARD_CSP);
+  app.addHook('onSend', async (request, reply) => {
+    const frame = isReplayFrame(request.url);
+    reply.header('content-security-policy', frame ? REPLAY_FRAME_CSP : DASHBOARD_CSP);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
-    reply.header('x-frame-options', 'DENY');
+    reply.header('x-frame-options', frame ? 'SAMEORIGIN' : 'DENY');
   });
 
-  app.get('/*', async (request, reply) => {
-    const path = (request.params as { '*': string })['*'];
+  // The app's pages and files: not part of the API, so hidden from the OpenAPI document.
+  app.get<{ Params: { '*': string } }>('/*', { schema: { hide: true } }, async (request, reply) => {
+    const path = request.params['*'];
     if (path === 'api' || path.startsWith('api/')) {
       throw new HttpError(404, 'not_found', `No route for GET /${path.split('?')[0]}`);
     }
@@ -61,6 +84,7 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardOp
     if (path.startsWith('assets/')) return reply.sendFile(path, root, { maxAge: '365d', immutable: true });
     if (/\.[a-z0-9]+$/i.test(path)) return reply.sendFile(path, root, { maxAge: '1h' });
     reply.header('cache-control', 'no-cache');
+    if (path === 'replay-frame/' && existsSync(join(root, 'replay.html'))) return reply.sendFile('replay.html', root, { cacheControl: false });
     return reply.sendFile('index.html', root, { cacheControl: false });
   });
 }

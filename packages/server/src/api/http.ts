@@ -58,6 +58,16 @@ export function sendPage<T>(request: FastifyRequest, reply: FastifyReply, items:
   return items;
 }
 
+/** A store's "this cursor is not one of mine" (RangeError) as a 400 with the given code. */
+export async function withCursor<T>(code: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof RangeError) throw new HttpError(400, code, error.message);
+    throw error;
+  }
+}
+
 export function publicUrl(request: FastifyRequest, configured: string | undefined): string {
   return configured ?? `${request.protocol}://${request.host}`;
 }

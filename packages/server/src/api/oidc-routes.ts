@@ -5,6 +5,8 @@
  * the browser must also present the state in an HttpOnly cookie (a callback URL sent to someone
  * else's browser does not sign them in). New people get PROLIFERATE_OIDC_DEFAULT_ROLE or are refused.
  */
+import { Type } from '@sinclair/typebox';
+import { errors } from './contract/common.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountsContext } from '../accounts/context.js';
 import { audit } from '../accounts/audit.js';
@@ -21,7 +23,7 @@ export async function oidcRoutes(app: FastifyInstance, ctx: AccountsContext) {
   const callbackUrl = (request: FastifyRequest) => `${publicUrl(request, config.publicUrl)}/api/0/auth/oidc/callback`;
   const refuse = (reply: FastifyReply, reason: string) => reply.redirect(`/sign-in?error=${encodeURIComponent(reason)}`, 303);
 
-  app.get('/api/0/auth/oidc/start', { config: { access: 'public' } }, async (request, reply) => {
+  app.get('/api/0/auth/oidc/start', { config: { access: 'public' }, schema: { tags: ['accounts'], summary: 'Start single sign-on: redirects to the provider', response: { 303: Type.Null(), ...errors(404, 502) }, security: [] } }, async (request, reply) => {
     if (!ctx.oidc) throw new HttpError(404, 'sso_not_configured', 'Single sign-on is not configured on this server (PROLIFERATE_OIDC_ISSUER)');
     let flow;
     try {
@@ -40,7 +42,7 @@ export async function oidcRoutes(app: FastifyInstance, ctx: AccountsContext) {
     return reply.redirect(flow.url, 303);
   });
 
-  app.get('/api/0/auth/oidc/callback', { config: { access: 'public' } }, async (request, reply) => {
+  app.get('/api/0/auth/oidc/callback', { config: { access: 'public' }, schema: { tags: ['accounts'], summary: 'Where the provider sends the browser back; signs in and redirects', querystring: Type.Object({ code: Type.Optional(Type.String({ maxLength: 2000 })), state: Type.Optional(Type.String({ maxLength: 200 })), error: Type.Optional(Type.String({ maxLength: 200 })), iss: Type.Optional(Type.String({ maxLength: 500 })) }), response: { 303: Type.Null(), ...errors(404) }, security: [] } }, async (request, reply) => {
     if (!ctx.oidc) throw new HttpError(404, 'sso_not_configured', 'Single sign-on is not configured on this server');
     const q = request.query as Record<string, unknown>;
     const state = typeof q.state === 'string' ? q.state : '';

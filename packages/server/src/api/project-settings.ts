@@ -2,6 +2,10 @@
  * Project settings (seed 001): name, slug, description, platform, linked repository; renaming and
  * rotating keys; deleting a project (the body repeats its slug). Admins and owners only.
  */
+import { Type } from '@sinclair/typebox';
+import { Bodies } from './contract/accounts.js';
+import { errors, Id, ProjectParams } from './contract/common.js';
+import { Project, ProjectKey } from './contract/models.js';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsContext } from '../accounts/context.js';
 import { audit } from '../accounts/audit.js';
@@ -42,8 +46,8 @@ export function repositoryField(value: unknown): Repository | null {
 export async function projectSettingsRoutes(app: FastifyInstance, ctx: AccountsContext & { keys: ProjectKeyCache }) {
   const { store } = ctx;
 
-  app.put('/api/0/projects/:projectId/', async (request) => {
-    const { project } = await requireProject(request, store, { role: 'admin' });
+  app.put('/api/0/projects/:projectId/', { config: { role: 'admin' }, schema: { tags: ['projects'], summary: 'Change project settings: name, slug, description, platform, linked repository (admins)', params: ProjectParams, body: Bodies.projectChange, response: { 200: Project, ...errors(400, 401, 403, 404, 409) } } }, async (request) => {
+    const { project } = await requireProject(request, store, undefined, { role: 'admin' });
     const body = bodyOf(request.body);
     const changes: ProjectChanges = {};
     if (body.name !== undefined) changes.name = textField(body.name, 'name', 100);
@@ -65,7 +69,7 @@ export async function projectSettingsRoutes(app: FastifyInstance, ctx: AccountsC
     return { ...updated, ...(await store.getProjectSettings(project.id)), dsn: dsnFor(publicUrl(request, ctx.config.publicUrl), updated.publicKey, updated.id) };
   });
 
-  app.delete('/api/0/projects/:projectId/', async (request, reply) => {
+  app.delete('/api/0/projects/:projectId/', { config: { role: 'admin' }, schema: { tags: ['projects'], summary: 'Delete a project; the body repeats its slug (admins)', params: ProjectParams, querystring: Type.Object({ confirm: Type.Optional(Type.String({ maxLength: 100 })) }), response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } } }, async (request, reply) => {
     const { project } = await requireProject(request, store);
     await requireRole(request, store, 'admin');
     const confirm = bodyOf(request.body).confirm ?? (request.query as Record<string, unknown>).confirm;
@@ -76,8 +80,8 @@ export async function projectSettingsRoutes(app: FastifyInstance, ctx: AccountsC
     reply.code(204);
   });
 
-  app.put('/api/0/projects/:projectId/keys/:publicKey/', async (request) => {
-    const { project } = await requireProject(request, store, { role: 'admin' });
+  app.put('/api/0/projects/:projectId/keys/:publicKey/', { config: { role: 'admin' }, schema: { tags: ['projects'], summary: 'Rename a key (admins)', params: Type.Object({ projectId: Id, publicKey: Type.String({ maxLength: 100 }) }), body: Bodies.keyLabel, response: { 200: ProjectKey, ...errors(400, 401, 403, 404) } } }, async (request) => {
+    const { project } = await requireProject(request, store, undefined, { role: 'admin' });
     const { publicKey } = request.params as { publicKey: string };
     const label = textField(bodyOf(request.body).label, 'label', 100)!;
     if (!(await store.renameProjectKey(project.id, publicKey, label))) throw new HttpError(404, 'not_found', 'no active key with that name in this project');
@@ -87,8 +91,8 @@ export async function projectSettingsRoutes(app: FastifyInstance, ctx: AccountsC
   });
 
   // Rotation in one step, for a key that leaked: the replacement is made, the old key stops at once.
-  app.post('/api/0/projects/:projectId/keys/:publicKey/rotate/', async (request, reply) => {
-    const { project } = await requireProject(request, store, { role: 'admin' });
+  app.post('/api/0/projects/:projectId/keys/:publicKey/rotate/', { config: { role: 'admin' }, schema: { tags: ['projects'], summary: 'Rotate a key: a new DSN replaces it, the old one is refused at once (admins)', params: Type.Object({ projectId: Id, publicKey: Type.String({ maxLength: 100 }) }), response: { 201: ProjectKey, ...errors(400, 401, 403, 404) } } }, async (request, reply) => {
+    const { project } = await requireProject(request, store, undefined, { role: 'admin' });
     const { publicKey } = request.params as { publicKey: string };
     const old = (await store.listProjectKeys(project.id)).find((k) => k.publicKey === publicKey);
     if (!old) throw new HttpError(404, 'not_found', 'no active key with that name in this project');

@@ -3,6 +3,9 @@
  * password. Requests here carry no session yet (except sign-out and password change); every body
  * is JSON, which a cross-site HTML form cannot send, and the session cookie is SameSite=Lax.
  */
+import { Type } from '@sinclair/typebox';
+import { AuthConfig, Bodies, Me, Ok, RoleName, SignedIn } from './contract/accounts.js';
+import { errors } from './contract/common.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountsContext } from '../accounts/context.js';
 import { audit } from '../accounts/audit.js';
@@ -39,13 +42,13 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     return { user, role: user.role, csrfToken };
   };
 
-  app.get('/api/0/auth/config/', { config: { access: 'public' } }, async () => ({
+  app.get('/api/0/auth/config/', { config: { access: 'public' }, schema: { tags: ['accounts'], summary: 'How people sign in here (set-up needed, SSO, password reset)', response: { 200: AuthConfig, ...errors() }, security: [] } }, async () => ({
     setupNeeded: (await store.countUsers()) === 0,
     sso: ctx.oidc ? { label: ctx.oidc.settings.label } : null,
     passwordReset: ctx.mailer ? 'email' : 'cli',
   }));
 
-  app.post('/api/0/auth/setup/', { config: { access: 'public' } }, async (request, reply) => {
+  app.post('/api/0/auth/setup/', { config: { access: 'public' }, schema: { tags: ['accounts'], summary: 'Create the owner with the first-start link', body: Bodies.setup, response: { 201: SignedIn, ...errors(400, 403, 409) }, security: [] } }, async (request, reply) => {
     const body = bodyOf(request.body);
     const hash = hashSecret(secretField(body.token, 'token'));
     const email = emailField(body.email);
@@ -60,7 +63,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     return signedIn(request, reply, user, 'user.created_owner');
   });
 
-  app.post('/api/0/auth/sign-in/', { config: { access: 'public' } }, async (request, reply) => {
+  app.post('/api/0/auth/sign-in/', { config: { access: 'public' }, schema: { tags: ['accounts'], summary: 'Sign in with e-mail and password (sets the session cookie)', body: Bodies.signIn, response: { 200: SignedIn, ...errors(400, 401, 429) }, security: [] } }, async (request, reply) => {
     const body = bodyOf(request.body);
     const email = emailField(body.email);
     if (typeof body.password !== 'string' || body.password.length > 200) throw new HttpError(400, 'invalid_body', 'password must be text of at most 200 characters');
@@ -80,14 +83,14 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     return signedIn(request, reply, visible, 'sign_in');
   });
 
-  app.post('/api/0/auth/sign-out/', { config: { access: 'self' } }, async (request, reply) => {
+  app.post('/api/0/auth/sign-out/', { config: { access: 'self' }, schema: { tags: ['accounts'], summary: 'End this session', response: { 204: Type.Null(), ...errors(401, 403) } } }, async (request, reply) => {
     const principal = await requireToken(request, store, { anyRole: true });
     if (principal.sessionIdHash) await store.deleteSession(principal.sessionIdHash);
     clearSessionCookie(request, reply, config);
     reply.code(204);
   });
 
-  app.post('/api/0/auth/sign-out-everywhere/', { config: { access: 'self' } }, async (request, reply) => {
+  app.post('/api/0/auth/sign-out-everywhere/', { config: { access: 'self' }, schema: { tags: ['accounts'], summary: 'End every session of the signed-in user', response: { 204: Type.Null(), ...errors(400, 401, 403) } } }, async (request, reply) => {
     const principal = await requireToken(request, store, { anyRole: true });
     if (!principal.user) throw new HttpError(400, 'not_a_user', 'Only a signed-in user has sessions to end');
     const ended = await store.deleteUserSessions(principal.user.id);
@@ -96,9 +99,9 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     reply.code(204);
   });
 
-  app.get('/api/0/auth/me/', async (request) => whoAmI(await requireToken(request, store)));
+  app.get('/api/0/auth/me/', { schema: { tags: ['accounts'], summary: 'Who is asking: role, user, visible projects, CSRF token', response: { 200: Me, ...errors(401) } } }, async (request) => whoAmI(await requireToken(request, store)));
 
-  app.put('/api/0/auth/password/', { config: { access: 'self' } }, async (request) => {
+  app.put('/api/0/auth/password/', { config: { access: 'self' }, schema: { tags: ['accounts'], summary: 'Change your password (your other sessions end)', body: Bodies.password, response: { 200: Ok, ...errors(400, 401, 403) } } }, async (request) => {
     const principal = await requireToken(request, store, { anyRole: true });
     if (principal.kind !== 'session' || !principal.user) throw new HttpError(403, 'forbidden', 'Change a password while signed in, not with a token');
     const body = bodyOf(request.body);
@@ -115,7 +118,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     return { ok: true };
   });
 
-  app.post('/api/0/auth/password-reset/', { config: { access: 'public' } }, async (request, reply) => {
+  app.post('/api/0/auth/password-reset/', { config: { access: 'public' }, schema: { tags: ['accounts'], summary: 'Mail a password-reset link (when SMTP is configured)', body: Bodies.resetRequest, response: { 202: Ok, ...errors(400, 409) }, security: [] } }, async (request, reply) => {
     const email = emailField(bodyOf(request.body).email);
     if (!ctx.mailer) {
       throw new HttpError(409, 'reset_by_cli', 'This server sends no e-mail: an administrator resets passwords with "proliferate user set-password EMAIL --password-stdin"');
@@ -133,7 +136,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     return { ok: true };
   });
 
-  app.post('/api/0/auth/password-reset/complete/', { config: { access: 'public' } }, async (request) => {
+  app.post('/api/0/auth/password-reset/complete/', { config: { access: 'public' }, schema: { tags: ['accounts'], summary: 'Set a new password with a reset link', body: Bodies.resetComplete, response: { 200: Ok, ...errors(400, 403) }, security: [] } }, async (request) => {
     const body = bodyOf(request.body);
     const hash = hashSecret(secretField(body.token, 'token'));
     const pending = await store.peekOneTimeLink(hash, 'reset', Date.now());
@@ -148,14 +151,14 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     return { ok: true };
   });
 
-  app.post('/api/0/auth/invitation/', { config: { access: 'public' } }, async (request) => {
+  app.post('/api/0/auth/invitation/', { config: { access: 'public' }, schema: { tags: ['accounts'], summary: 'Read a pending invitation', body: Bodies.invitationToken, response: { 200: Type.Object({ email: Type.Union([Type.String(), Type.Null()]), role: Type.Union([RoleName, Type.Null()]), expiresAt: Type.String() }), ...errors(400, 403) }, security: [] } }, async (request) => {
     const hash = hashSecret(secretField(bodyOf(request.body).token, 'token'));
     const link = await store.peekOneTimeLink(hash, 'invite', Date.now());
     if (!link) throw new HttpError(403, 'invalid_link', 'This invitation is not valid (used, revoked or expired)');
     return { email: link.email, role: link.role, expiresAt: link.expiresAt };
   });
 
-  app.post('/api/0/auth/accept-invite/', { config: { access: 'public' } }, async (request, reply) => {
+  app.post('/api/0/auth/accept-invite/', { config: { access: 'public' }, schema: { tags: ['accounts'], summary: 'Accept an invitation: create the account and sign in', body: Bodies.acceptInvite, response: { 201: SignedIn, ...errors(400, 403, 409) }, security: [] } }, async (request, reply) => {
     const body = bodyOf(request.body);
     const hash = hashSecret(secretField(body.token, 'token'));
     const pending = await store.peekOneTimeLink(hash, 'invite', Date.now());

@@ -3,6 +3,9 @@
  * SHA-256 hash. They authenticate as `Authorization: Bearer` (also as sentry-cli's
  * SENTRY_AUTH_TOKEN) with the user's role capped by the scope, on the user's projects or one of them.
  */
+import { Type } from '@sinclair/typebox';
+import { Bodies, PersonalToken } from './contract/accounts.js';
+import { errors, Id } from './contract/common.js';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsContext } from '../accounts/context.js';
 import { audit } from '../accounts/audit.js';
@@ -23,9 +26,9 @@ export async function tokenRoutes(app: FastifyInstance, ctx: AccountsContext) {
     return principal;
   };
 
-  app.get('/api/0/auth/tokens/', { config: { access: 'self' } }, async (request) => store.listPersonalTokens((await sessionUser(request)).user!.id));
+  app.get('/api/0/auth/tokens/', { config: { access: 'self' }, schema: { tags: ['accounts'], summary: 'Your personal API tokens', response: { 200: Type.Array(PersonalToken), ...errors(401, 403) } } }, async (request) => store.listPersonalTokens((await sessionUser(request)).user!.id));
 
-  app.post('/api/0/auth/tokens/', { config: { access: 'self' } }, async (request, reply) => {
+  app.post('/api/0/auth/tokens/', { config: { access: 'self' }, schema: { tags: ['accounts'], summary: 'Create a personal API token (the secret is shown once)', body: Bodies.token, response: { 201: Type.Intersect([PersonalToken, Type.Object({ token: Type.String() })]), ...errors(400, 401, 403) } } }, async (request, reply) => {
     const principal = await sessionUser(request);
     const body = bodyOf(request.body);
     const name = textField(body.name, 'name', 100)!;
@@ -47,7 +50,7 @@ export async function tokenRoutes(app: FastifyInstance, ctx: AccountsContext) {
     return { ...token, token: secret };
   });
 
-  app.delete('/api/0/auth/tokens/:tokenId/', { config: { access: 'self' } }, async (request, reply) => {
+  app.delete('/api/0/auth/tokens/:tokenId/', { config: { access: 'self' }, schema: { tags: ['accounts'], summary: 'Revoke one of your personal API tokens', params: Type.Object({ tokenId: Id }), response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } } }, async (request, reply) => {
     const principal = await sessionUser(request);
     const id = idParam((request.params as { tokenId: string }).tokenId, 'token');
     if (!(await store.revokePersonalToken(principal.user!.id, id))) throw new HttpError(404, 'not_found', 'token not found');

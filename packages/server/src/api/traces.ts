@@ -3,14 +3,18 @@
  * logs, and trace tags set or deleted after the fact, one trace or every trace matching a filter.
  */
 import { checkTagKey, checkTagValue } from '@proliferate/protocol';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { hexId, isObject } from '../digest/values.js';
+import { hexId } from '../digest/values.js';
 import { HttpError } from '../errors.js';
 import { parseTraceFilter, parseTraceOrder } from '../query/trace-filter.js';
-import type { SpanRecord, TraceSummary } from '../store/trace-types.js';
+import type { SpanRecord, TraceSummary as StoredTrace } from '../store/trace-types.js';
 import type { Store } from '../store/types.js';
 import { canSeeProject, requireProject, requireToken, type Principal } from './auth.js';
-import { idParam, limitParam, sendPage, stringParam } from './http.js';
+import { errors, Id, Limit, ProjectParams } from './contract/common.js';
+import { BatchTagResult, TraceDetail, TraceSummary, TraceTagResult, type SpanNode } from './contract/trace-models.js';
+import { sendPage, withCursor } from './http.js';
+import { typed } from './typed.js';
 
 const FIVE_MINUTES = 5 * 60_000;
 
@@ -27,9 +31,7 @@ export function validTraceTag(key: unknown, value?: unknown): { key: string; val
   return { key: key as string, value: checked.value };
 }
 
-export const traceJson = (t: TraceSummary) => ({ ...t, timestamp: new Date(t.timestampMs).toISOString() });
-
-type SpanNode = SpanRecord & { offsetMs: number; depth: number; children: SpanNode[] };
+export const traceJson = (t: StoredTrace): TraceSummary => ({ ...t, timestamp: new Date(t.timestampMs).toISOString() });
 
 /** Spans as a tree (children by start time); a span whose parent is missing is a root. */
 export function spanTree(spans: SpanRecord[], traceStartMs: number): SpanNode[] {
@@ -53,101 +55,164 @@ export function spanTree(spans: SpanRecord[], traceStartMs: number): SpanNode[] 
   return roots;
 }
 
-export async function traceRoutes(app: FastifyInstance, options: { store: Store }) {
+const tags = ['traces and logs'];
+const TraceParams = Type.Object({ traceId: Type.String({ maxLength: 64, description: '32 hexadecimal digits' }) });
+const TraceTagParams = Type.Object({ traceId: TraceParams.properties.traceId, key: Type.String({ maxLength: 200 }) });
+const ProjectQuery = Type.Object({ project: Type.Optional(Id) });
+const TagMap = Type.Record(Type.String(), Type.Unknown(), { description: 'Tag keys and values (text, number or boolean)' });
+
+export async function traceRoutes(fastify: FastifyInstance, options: { store: Store }) {
+  const app = typed(fastify);
   const { store } = options;
 
-  const projectParam = async (request: FastifyRequest) => (await requireProject(request, store)).project.id;
-
   /** The projects visible to the token that hold the trace; `?project=` picks one. */
-  async function traceTarget(request: FastifyRequest): Promise<{ traceId: string; projects: number[]; token: Principal }> {
+  async function traceTarget(request: FastifyRequest, rawTraceId: string, wanted: number | undefined): Promise<{ traceId: string; projects: number[]; token: Principal }> {
     const token = await requireToken(request, store);
-    const raw = (request.params as { traceId: string }).traceId;
-    const traceId = hexId(raw);
+    const traceId = hexId(rawTraceId);
     if (!traceId) throw new HttpError(400, 'invalid_trace_id', 'a trace id is 32 hexadecimal digits');
-    const q = request.query as Record<string, unknown>;
-    const wanted = stringParam(q.project, 'project');
     let projects = (await store.traceProjects(traceId)).filter((p) => canSeeProject(token, p));
-    if (wanted !== undefined) projects = projects.filter((p) => p === idParam(wanted, 'project'));
+    if (wanted !== undefined) projects = projects.filter((p) => p === wanted);
     if (projects.length === 0) throw new HttpError(404, 'not_found', 'trace not found');
     return { traceId, projects, token };
   }
 
-  app.get('/api/0/projects/:projectId/traces/', async (request, reply) => {
-    const projectId = await projectParam(request);
-    const q = request.query as Record<string, unknown>;
-    const orderBy = q.order_by === undefined ? undefined : Array.isArray(q.order_by) ? q.order_by : [q.order_by];
-    if (orderBy && orderBy.length > 1) throw new HttpError(400, 'invalid_parameter', 'order_by takes one field and direction');
-    try {
-      const page = await store.searchTraces({
-        projectId,
-        filter: parseTraceFilter(stringParam(q.filter, 'filter') ?? stringParam(q.filter_string, 'filter_string') ?? ''),
-        order: parseTraceOrder(orderBy?.[0] === undefined ? undefined : String(orderBy[0])),
-        limit: limitParam(q.max_results ?? q.limit, 100, 1000),
-        pageToken: stringParam(q.page_token, 'page_token') ?? stringParam(q.cursor, 'cursor'),
-      });
+  app.get(
+    '/api/0/projects/:projectId/traces/',
+    {
+      schema: {
+        tags,
+        summary: 'Search traces with the seed 004 filter string and order_by',
+        params: ProjectParams,
+        querystring: Type.Object({
+          filter: Type.Optional(Type.String({ maxLength: 4000, description: "e.g. tags.environment = 'production' AND execution_time_ms > 5000" })),
+          filter_string: Type.Optional(Type.String({ maxLength: 4000, description: 'Same as filter' })),
+          order_by: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 1, description: 'One field and direction, e.g. execution_time_ms DESC' })),
+          max_results: Limit(100, 1000),
+          limit: Limit(100, 1000),
+          page_token: Type.Optional(Type.String({ maxLength: 200 })),
+          cursor: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+        response: { 200: Type.Array(TraceSummary), ...errors(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const projectId = (await requireProject(request, store, request.params.projectId)).project.id;
+      const q = request.query;
+      const page = await withCursor('invalid_page_token', () =>
+        store.searchTraces({
+          projectId,
+          filter: parseTraceFilter(q.filter ?? q.filter_string ?? ''),
+          order: parseTraceOrder(q.order_by?.[0]),
+          limit: q.max_results ?? q.limit ?? 100,
+          pageToken: q.page_token ?? q.cursor,
+        }),
+      );
       return sendPage(request, reply, page.items.map(traceJson), page.nextCursor);
-    } catch (error) {
-      if (error instanceof RangeError) throw new HttpError(400, 'invalid_page_token', error.message);
-      throw error;
-    }
-  });
+    },
+  );
 
   // Seed 004 "Batch Tagging": tag (or untag) every trace that matches a filter, in one call.
-  app.post('/api/0/projects/:projectId/traces/tags/', async (request) => {
-    const projectId = await projectParam(request);
-    const body = request.body as { filter?: unknown; set?: unknown; tags?: unknown; delete?: unknown } | undefined;
-    if (!isObject(body)) throw new HttpError(400, 'invalid_body', 'send {"filter": "...", "set": {"key": "value"}, "delete": ["key"]}');
-    if (body.filter !== undefined && typeof body.filter !== 'string') throw new HttpError(400, 'invalid_body', 'filter must be a filter string');
-    const setInput = body.set ?? body.tags ?? {};
-    if (!isObject(setInput)) throw new HttpError(400, 'invalid_body', 'set must be an object of tag keys and values');
-    const remove = body.delete ?? [];
-    if (!Array.isArray(remove)) throw new HttpError(400, 'invalid_body', 'delete must be a list of tag keys');
-    const set: Record<string, string> = {};
-    for (const [key, value] of Object.entries(setInput)) set[key] = validTraceTag(key, value).value!;
-    const keys = remove.map((key) => validTraceTag(key).key);
-    if (Object.keys(set).length === 0 && keys.length === 0) throw new HttpError(400, 'invalid_body', 'nothing to do: give set and/or delete');
-    const matched = await store.tagMatchingTraces({ projectId, filter: parseTraceFilter(body.filter ?? '') }, set, keys);
-    return { matched, set, deleted: keys };
-  });
+  app.post(
+    '/api/0/projects/:projectId/traces/tags/',
+    {
+      schema: {
+        tags,
+        summary: 'Set and/or delete tags on every trace matching a filter',
+        params: ProjectParams,
+        body: Type.Object({
+          filter: Type.Optional(Type.String({ maxLength: 4000 })),
+          set: Type.Optional(TagMap),
+          tags: Type.Optional(TagMap),
+          delete: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 1000, description: 'Tag keys to delete' })),
+        }),
+        response: { 200: BatchTagResult, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const projectId = (await requireProject(request, store, request.params.projectId)).project.id;
+      const body = request.body;
+      const set: Record<string, string> = {};
+      for (const [key, value] of Object.entries(body.set ?? body.tags ?? {})) set[key] = validTraceTag(key, value).value!;
+      const keys = (body.delete ?? []).map((key) => validTraceTag(key).key);
+      if (Object.keys(set).length === 0 && keys.length === 0) throw new HttpError(400, 'invalid_body', 'nothing to do: give set and/or delete');
+      const matched = await store.tagMatchingTraces({ projectId, filter: parseTraceFilter(body.filter ?? '') }, set, keys);
+      return { matched, set, deleted: keys };
+    },
+  );
 
-  app.get('/api/0/traces/:traceId/', async (request) => {
-    const { traceId, projects } = await traceTarget(request);
-    const projectId = projects[0]!;
-    const detail = await store.getTrace(projectId, traceId);
-    if (!detail) throw new HttpError(404, 'not_found', 'trace not found');
-    const { trace, spans } = detail;
-    const from = trace.startMs - FIVE_MINUTES;
-    const to = trace.endMs + FIVE_MINUTES;
-    const [errors, logs] = await Promise.all([
-      store.traceEvents(projectId, traceId, from, to, 100),
-      store.listLogs({ projectId, traceId, limit: 1000, order: 'asc' }),
-    ]);
-    return {
-      ...traceJson(trace),
-      startMs: trace.startMs,
-      endMs: trace.endMs,
-      otherProjects: projects.slice(1),
-      spans: spanTree(spans, trace.startMs),
-      errors,
-      logs: logs.items,
-    };
-  });
+  app.get(
+    '/api/0/traces/:traceId/',
+    {
+      schema: {
+        tags,
+        summary: 'One trace: its span tree, the errors and the logs around it',
+        params: TraceParams,
+        querystring: ProjectQuery,
+        response: { 200: TraceDetail, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { traceId, projects } = await traceTarget(request, request.params.traceId, request.query.project);
+      const projectId = projects[0]!;
+      const detail = await store.getTrace(projectId, traceId);
+      if (!detail) throw new HttpError(404, 'not_found', 'trace not found');
+      const { trace, spans } = detail;
+      const from = trace.startMs - FIVE_MINUTES;
+      const to = trace.endMs + FIVE_MINUTES;
+      const [errorEvents, logs] = await Promise.all([
+        store.traceEvents(projectId, traceId, from, to, 100),
+        store.listLogs({ projectId, traceId, limit: 1000, order: 'asc' }),
+      ]);
+      return {
+        ...traceJson(trace),
+        startMs: trace.startMs,
+        endMs: trace.endMs,
+        otherProjects: projects.slice(1),
+        spans: spanTree(spans, trace.startMs),
+        errors: errorEvents,
+        logs: logs.items,
+      };
+    },
+  );
 
-  app.put('/api/0/traces/:traceId/tags/:key', async (request) => {
-    const { traceId, projects } = await traceTarget(request);
-    const body = request.body as { value?: unknown } | undefined;
-    if (!isObject(body) || !('value' in body)) throw new HttpError(400, 'invalid_body', 'send {"value": "..."}');
-    const { key, value } = validTraceTag((request.params as { key: string }).key, body.value);
-    for (const projectId of projects) await store.setTraceTag(projectId, traceId, key, value!);
-    return { traceId, key, value };
-  });
+  app.put(
+    '/api/0/traces/:traceId/tags/:key',
+    {
+      schema: {
+        tags,
+        summary: 'Set a tag on a finished trace (seed 004)',
+        params: TraceTagParams,
+        querystring: ProjectQuery,
+        body: Type.Object({ value: Type.Unknown({ description: 'Text, number or boolean' }) }),
+        response: { 200: TraceTagResult, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const { traceId, projects } = await traceTarget(request, request.params.traceId, request.query.project);
+      const { key, value } = validTraceTag(request.params.key, request.body.value);
+      for (const projectId of projects) await store.setTraceTag(projectId, traceId, key, value!);
+      return { traceId, key, value: value! };
+    },
+  );
 
-  app.delete('/api/0/traces/:traceId/tags/:key', async (request, reply) => {
-    const { traceId, projects } = await traceTarget(request);
-    const { key } = validTraceTag((request.params as { key: string }).key);
-    let found = false;
-    for (const projectId of projects) found = (await store.deleteTraceTag(projectId, traceId, key)) || found;
-    if (!found) throw new HttpError(404, 'not_found', `the trace has no tag "${key}"`);
-    reply.code(204).send();
-  });
+  app.delete(
+    '/api/0/traces/:traceId/tags/:key',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a tag of a trace',
+        params: TraceTagParams,
+        querystring: ProjectQuery,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...errors(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { traceId, projects } = await traceTarget(request, request.params.traceId, request.query.project);
+      const { key } = validTraceTag(request.params.key);
+      let found = false;
+      for (const projectId of projects) found = (await store.deleteTraceTag(projectId, traceId, key)) || found;
+      if (!found) throw new HttpError(404, 'not_found', `the trace has no tag "${key}"`);
+      return reply.code(204).send(null);
+    },
+  );
 }

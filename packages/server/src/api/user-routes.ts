@@ -2,6 +2,9 @@
  * People, for owners and admins: users with their role and projects, invitations, and (owners only)
  * the audit log. Only an owner grants or takes away the owner role, and the last owner stays.
  */
+import { Type } from '@sinclair/typebox';
+import { AuditEntry, Bodies, Invitation, ProjectMember, User as UserModel } from './contract/accounts.js';
+import { errors, Id, Limit, ProjectParams } from './contract/common.js';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsContext } from '../accounts/context.js';
 import { audit } from '../accounts/audit.js';
@@ -25,12 +28,12 @@ async function existingProjects(store: Store, ids: number[]): Promise<number[]> 
 export async function userRoutes(app: FastifyInstance, ctx: AccountsContext) {
   const { store } = ctx;
 
-  app.get('/api/0/users/', async (request) => {
+  app.get('/api/0/users/', { config: { role: 'admin' }, schema: { tags: ['people'], summary: 'List people (admins)', response: { 200: Type.Array(UserModel), ...errors(401, 403) } } }, async (request) => {
     await requireRole(request, store, 'admin');
     return store.listUsers();
   });
 
-  app.put('/api/0/users/:userId/', async (request) => {
+  app.put('/api/0/users/:userId/', { config: { role: 'admin' }, schema: { tags: ['people'], summary: "Change a person's role, projects or name (admins)", params: Type.Object({ userId: Id }), body: Bodies.userChange, response: { 200: UserModel, ...errors(400, 401, 403, 404, 409) } } }, async (request) => {
     const actor = await requireRole(request, store, 'admin');
     const target = await store.getUser(idParam((request.params as { userId: string }).userId, 'user'));
     if (!target) throw new HttpError(404, 'not_found', 'user not found');
@@ -54,7 +57,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AccountsContext) {
     return updated;
   });
 
-  app.delete('/api/0/users/:userId/', async (request, reply) => {
+  app.delete('/api/0/users/:userId/', { config: { role: 'admin' }, schema: { tags: ['people'], summary: 'Remove a person (admins)', params: Type.Object({ userId: Id }), response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 409) } } }, async (request, reply) => {
     const actor = await requireRole(request, store, 'admin');
     const target = await store.getUser(idParam((request.params as { userId: string }).userId, 'user'));
     if (!target) throw new HttpError(404, 'not_found', 'user not found');
@@ -66,7 +69,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AccountsContext) {
   });
 
   /** Who can see a project: its members, and every owner and admin. Any member of the project may read it. */
-  app.get('/api/0/projects/:projectId/members/', async (request) => {
+  app.get('/api/0/projects/:projectId/members/', { schema: { tags: ['people'], summary: 'Who can see the project', params: ProjectParams, response: { 200: Type.Array(ProjectMember), ...errors(400, 401, 404) } } }, async (request) => {
     const { project } = await requireProject(request, store);
     const users = await store.listUsers();
     return users
@@ -74,13 +77,13 @@ export async function userRoutes(app: FastifyInstance, ctx: AccountsContext) {
       .map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, viaRole: u.role === 'owner' || u.role === 'admin' }));
   });
 
-  app.get('/api/0/invitations/', async (request) => {
+  app.get('/api/0/invitations/', { config: { role: 'admin' }, schema: { tags: ['people'], summary: 'Pending invitations (admins)', response: { 200: Type.Array(Invitation), ...errors(401, 403) } } }, async (request) => {
     await requireRole(request, store, 'admin');
     const links = await store.listOneTimeLinks('invite', Date.now());
     return links.map((l) => ({ id: l.id, email: l.email, role: l.role, projectIds: l.projectIds, createdAt: l.createdAt, expiresAt: l.expiresAt }));
   });
 
-  app.post('/api/0/invitations/', async (request, reply) => {
+  app.post('/api/0/invitations/', { config: { role: 'admin' }, schema: { tags: ['people'], summary: 'Invite someone by link (and e-mail when SMTP is configured)', body: Bodies.invite, response: { 201: Invitation, ...errors(400, 401, 403, 409) } } }, async (request, reply) => {
     const actor = await requireRole(request, store, 'admin');
     const body = bodyOf(request.body);
     const email = emailField(body.email);
@@ -109,7 +112,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AccountsContext) {
     return { id: link.id, email, role, projectIds, expiresAt: link.expiresAt, url, emailed };
   });
 
-  app.delete('/api/0/invitations/:invitationId/', async (request, reply) => {
+  app.delete('/api/0/invitations/:invitationId/', { config: { role: 'admin' }, schema: { tags: ['people'], summary: 'Revoke a pending invitation (admins)', params: Type.Object({ invitationId: Id }), response: { 204: Type.Null(), ...errors(400, 401, 403, 404) } } }, async (request, reply) => {
     await requireRole(request, store, 'admin');
     const id = idParam((request.params as { invitationId: string }).invitationId, 'invitation');
     if (!(await store.deleteOneTimeLink(id, 'invite'))) throw new HttpError(404, 'not_found', 'invitation not found');
@@ -117,7 +120,7 @@ export async function userRoutes(app: FastifyInstance, ctx: AccountsContext) {
     reply.code(204);
   });
 
-  app.get('/api/0/audit-log/', async (request) => {
+  app.get('/api/0/audit-log/', { config: { role: 'owner' }, schema: { tags: ['people'], summary: 'The audit log, newest first (owners)', querystring: Type.Object({ limit: Limit(50, 500), cursor: Type.Optional(Type.String({ maxLength: 20, description: 'The last id of the previous page' })) }), response: { 200: Type.Array(AuditEntry), ...errors(400, 401, 403) } } }, async (request) => {
     await requireRole(request, store, 'owner');
     const q = request.query as Record<string, unknown>;
     const cursor = stringParam(q.cursor, 'cursor');

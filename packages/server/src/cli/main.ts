@@ -1,9 +1,13 @@
 #!/usr/bin/env node
+import { ISSUE_HELP, issueCommand, RELEASE_HELP, ReleaseCommandError, releaseCommand } from './release-command.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, DEFAULT_PORT, dsnBase, dsnFor, readConfig, readStoreConfig, type ConfigFlags } from '../config.js';
 import { startServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
+import { findDataDir, requireExistingStore } from './data-dir.js';
+import { doctor } from './doctor.js';
+import { MIGRATE_HELP, migrateFromSqlite } from './migrate-command.js';
 import { TRACE_HELP, traceCommand, TraceCommandError } from './trace-command.js';
 import { readStdin, USER_HELP, userCommand, UserCommandError } from './user-command.js';
 
@@ -15,12 +19,17 @@ Commands:
   project create NAME   Create a project and print it as JSON (with its DSN)
   project list          List projects as JSON
   token create          Create an API token and print it
+  release create|finalize|list|deploy   Manage releases (docs/releases.md)
+  issue resolve ID [--in-next-release | --in-release VERSION]   Resolve an issue, by release
   trace tag set|delete  Set or delete a trace tag (one trace, or every trace matching --filter)
   user create|list|set-role|set-password|delete  Manage the people who sign in (docs/teams.md)
+  doctor                Check the data directory, port, public URL and SMTP, and say what is wrong
+  migrate               Copy a SQLite install into PostgreSQL (--from-sqlite DIR --database-url URL)
 
 Run "proliferate <command> --help" for a command's options.
 Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate) and
---database-url URL (or PROLIFERATE_DATABASE_URL). docs/install.md lists every setting.`,
+--database-url URL (or PROLIFERATE_DATABASE_URL). docs/install.md lists every setting. Commands other
+than serve also find a .proliferate folder in a parent folder, and refuse to run where there is no store.`,
   serve: `Usage: proliferate serve [--port N] [--host H] [--data-dir DIR] [--database-url URL] [--public-url URL] [--json]
 
   --port N          Port to listen on (PROLIFERATE_PORT, default ${DEFAULT_PORT}; 0 picks a free port)
@@ -41,6 +50,16 @@ Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.prolifer
   revoke deletes the token with that id, and the next request that presents it gets 401.`,
   trace: TRACE_HELP,
   user: USER_HELP,
+  release: RELEASE_HELP,
+  issue: ISSUE_HELP,
+  doctor: `Usage: proliferate doctor [--data-dir DIR] [--port N] [--host H] [--public-url URL]
+
+  Checks, with the settings "serve" would use (flags, else PROLIFERATE_* variables): the Node.js
+  version; the data directory (exists, writable, a readable store, free disk); the port (free, or
+  a Proliferate server already on it); the public URL (valid, and whether it reaches this server);
+  SMTP when PROLIFERATE_SMTP_URL is set (the server answers with an SMTP greeting).
+  Prints one line per check (✓ ok, ! warning, ✗ failure) and exits 1 when a check failed.`,
+  migrate: MIGRATE_HELP,
 };
 
 const OPTIONS = {
@@ -48,8 +67,9 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'data-dir': { type: 'string' },
-  'public-url': { type: 'string' },
   'database-url': { type: 'string' },
+  'from-sqlite': { type: 'string' },
+  'public-url': { type: 'string' },
   json: { type: 'boolean' },
   slug: { type: 'string' },
   name: { type: 'string' },
@@ -57,6 +77,11 @@ const OPTIONS = {
   role: { type: 'string' },
   'password-stdin': { type: 'boolean' },
   filter: { type: 'string' },
+  commit: { type: 'string' },
+  repository: { type: 'string' },
+  environment: { type: 'string' },
+  'in-next-release': { type: 'boolean' },
+  'in-release': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 class UsageError extends Error {}
@@ -87,7 +112,7 @@ async function serve(values: ConfigFlags & { json?: boolean }) {
   if (values.json) process.stdout.write(JSON.stringify(info) + '\n');
   else {
     console.log(`Proliferate is running at ${info.url}`);
-    console.log(`  data directory: ${config.dataDir}`);
+    console.log(config.databaseUrl ? '  store: PostgreSQL' : `  data directory: ${config.dataDir}`);
     console.log(`  default project DSN: ${info.dsn}`);
     if (info.adminToken) {
       console.log(`  admin API token (shown once, keep it): ${info.adminToken}`);
@@ -107,7 +132,10 @@ async function serve(values: ConfigFlags & { json?: boolean }) {
 }
 
 async function withStore<T>(flags: ConfigFlags, run: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(readStoreConfig(flags), { ingest: false });
+  const config = readStoreConfig(flags);
+  // Only serve creates a store: on SQLite, any other command needs the data directory to hold one.
+  if (!config.databaseUrl) config.dataDir = requireExistingStore(findDataDir(flags['data-dir']));
+  const store = await openStore(config, { ingest: false });
   try {
     return await run(store);
   } finally {
@@ -139,8 +167,8 @@ async function main(argv: string[]) {
       throw new UsageError(`unknown project command "${sub ?? ''}" (use create or list)`);
     case 'token':
       if (sub === 'create') {
-        if ((values.project?.length ?? 0) > 1) throw new UsageError('token create takes one --project');
-        const projectId = values.project === undefined ? null : Number(values.project[0]);
+        const projectArg = lastOne(values.project, 'token create');
+        const projectId = projectArg === undefined ? null : Number(projectArg);
         if (projectId !== null && !(Number.isInteger(projectId) && projectId > 0)) throw new UsageError('--project must be a project id');
         const created = await withStore(values, async (s) => {
           if (projectId !== null && !(await s.getProject(projectId))) throw new UsageError(`project ${projectId} does not exist`);
@@ -156,10 +184,29 @@ async function main(argv: string[]) {
         return console.log(`token ${id} revoked`);
       }
       throw new UsageError(`unknown token command "${sub ?? ''}" (use create, list or revoke)`);
+    case 'doctor': {
+      if (sub) throw new UsageError(`doctor takes no arguments, got "${sub}"`);
+      const result = await doctor({ dataDir: values['data-dir'], host: values.host, port: values.port, publicUrl: values['public-url'] });
+      console.log(result.report);
+      if (result.failed) process.exitCode = 1;
+      return;
+    }
     case 'user':
       return console.log(await withStore(values, (s) => userCommand(s, [sub ?? '', ...rest], values, readStdin)));
     case 'trace':
       return console.log(await withStore(values, (s) => traceCommand(s, [sub ?? '', ...rest], { ...values, project: lastOne(values.project, 'trace') })));
+    case 'release':
+      return console.log(await withStore(values, (s) => releaseCommand(s, [sub ?? '', ...rest], { ...values, project: lastOne(values.project, 'release') })));
+    case 'issue':
+      return console.log(await withStore(values, (s) => issueCommand(s, [sub ?? '', ...rest], { ...values, project: lastOne(values.project, 'issue') })));
+    case 'migrate': {
+      const from = values['from-sqlite'];
+      const url = readStoreConfig(values).databaseUrl;
+      if (!from || !url) throw new UsageError('migrate needs --from-sqlite DIR and --database-url URL (or PROLIFERATE_DATABASE_URL)');
+      const ok = await migrateFromSqlite(from, url);
+      if (!ok) process.exitCode = 1;
+      return;
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -167,7 +214,13 @@ async function main(argv: string[]) {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  const usage = error instanceof UsageError || error instanceof ConfigError || error instanceof TraceCommandError || error instanceof UserCommandError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  const usage =
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    error instanceof TraceCommandError ||
+    error instanceof UserCommandError ||
+    error instanceof ReleaseCommandError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   console.error(`proliferate: ${message}${usage ? '\nRun "proliferate --help" for usage.' : ''}`);
   process.exit(usage ? 2 : 1);
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fingerprintFromSource, GROUPING_VERSION, groupingSource } from '@proliferate/protocol';
+import type { Event } from '../api/contract/models.js';
 import type { StoredEvent } from './stored-event.js';
 import { eventCulprit, eventKind, eventTitle } from './describe.js';
 import type { NormalizedEvent } from './normalize.js';
@@ -11,7 +12,7 @@ const sha256Hex = (text: string) => createHash('sha256').update(text).digest('he
  * times) and those derived from the payload (title, culprit, type, grouping). Derivation is
  * deterministic, so it gives what digest computed when the event arrived.
  */
-export function eventView(stored: StoredEvent): Record<string, unknown> {
+export function eventView(stored: StoredEvent): Event {
   const payload = stored.payload as unknown as NormalizedEvent & Record<string, unknown>;
   const source = groupingSource(payload);
   return {

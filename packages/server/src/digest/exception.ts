@@ -11,9 +11,11 @@ export interface NormalizedException {
   module?: string;
   mechanism?: JsonObject;
   stacktrace?: { frames: NormalizedFrame[] };
+  /** The frames as the SDK sent them, when symbolication mapped `stacktrace` (Sentry's field). */
+  raw_stacktrace?: { frames: NormalizedFrame[] };
 }
 
-function normalizeFrame(raw: unknown): NormalizedFrame | undefined {
+function normalizeFrame(raw: unknown, full: boolean): NormalizedFrame | undefined {
   if (!isObject(raw)) return undefined;
   const frame: NormalizedFrame = {};
   for (const field of FRAME_TEXT_FIELDS) {
@@ -25,26 +27,30 @@ function normalizeFrame(raw: unknown): NormalizedFrame | undefined {
     if (typeof value === 'number' && Number.isFinite(value)) frame[field] = value;
   }
   if (typeof raw.in_app === 'boolean') frame.in_app = raw.in_app;
+  // Context lines, variables and data are shown, never grouped on: digest leaves them out.
+  if (!full) return frame;
   for (const field of ['pre_context', 'post_context']) {
     const lines = raw[field];
     if (Array.isArray(lines)) frame[field] = lines.slice(-10).map((line) => text(line, 1024) ?? '');
   }
   const vars = boundedObject(raw.vars, 4);
   if (vars) frame.vars = vars;
+  const data = boundedObject(raw.data, 2);
+  if (data) frame.data = data;
   return frame;
 }
 
 /** Frames oldest first, as Sentry sends them; a very deep stack keeps the frames nearest the throw. */
-export function normalizeFrames(raw: unknown): NormalizedFrame[] | undefined {
+export function normalizeFrames(raw: unknown, full = true): NormalizedFrame[] | undefined {
   const frames = isObject(raw) ? raw.frames : undefined;
   if (!Array.isArray(frames)) return undefined;
   return frames
     .slice(-MAX_FRAMES)
-    .map(normalizeFrame)
+    .map((frame) => normalizeFrame(frame, full))
     .filter((f): f is NormalizedFrame => f !== undefined);
 }
 
-function normalizeException(raw: unknown): NormalizedException | undefined {
+function normalizeException(raw: unknown, withRaw: boolean): NormalizedException | undefined {
   if (!isObject(raw)) return undefined;
   const out: NormalizedException = {};
   const type = text(raw.type, 256);
@@ -55,20 +61,26 @@ function normalizeException(raw: unknown): NormalizedException | undefined {
   if (module) out.module = module;
   const mechanism = boundedObject(raw.mechanism, 4);
   if (mechanism) out.mechanism = mechanism;
-  const frames = normalizeFrames(raw.stacktrace);
+  const frames = normalizeFrames(raw.stacktrace, withRaw);
   if (frames) out.stacktrace = { frames };
+  const rawFrames = withRaw ? normalizeFrames(raw.raw_stacktrace) : undefined;
+  if (rawFrames) out.raw_stacktrace = { frames: rawFrames };
   return type || value !== undefined || frames ? out : undefined;
 }
 
-/** `exception` as `{values: [...]}`, a bare array (legacy) or a single object. */
-export function normalizeExceptions(raw: unknown): NormalizedException[] {
+/**
+ * `exception` as `{values: [...]}`, a bare array (legacy) or a single object. The minified frames
+ * of a symbolicated exception (`raw_stacktrace`) are only shown, never grouped on: `withRaw` false
+ * (digest) skips them.
+ */
+export function normalizeExceptions(raw: unknown, withRaw = true): NormalizedException[] {
   let values: unknown[] = [];
   if (Array.isArray(raw)) values = raw;
   else if (isObject(raw) && Array.isArray(raw.values)) values = raw.values;
   else if (isObject(raw) && (raw.type || raw.value)) values = [raw];
   return values
     .slice(-MAX_CHAINED)
-    .map(normalizeException)
+    .map((value) => normalizeException(value, withRaw))
     .filter((e): e is NormalizedException => e !== undefined);
 }
 

@@ -157,8 +157,15 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
     timestamp = ctx.receivedMs;
   }
 
+  // Errors recorded while processing the event before digest (symbolication: `js_no_source` ...).
+  if (Array.isArray(raw.errors)) {
+    for (const error of raw.errors.slice(0, 50)) {
+      const bounded = boundedObject(error, 2);
+      if (bounded && typeof bounded.type === 'string') errors.push(bounded as ProcessingError);
+    }
+  }
   const contexts = boundedObject(raw.contexts, 6) ?? {};
-  const exceptions = normalizeExceptions(raw.exception);
+  const exceptions = normalizeExceptions(raw.exception, full);
   const { message, logentry } = normalizeMessage(raw);
   const hasTypedException = exceptions.some((e) => e.type);
 

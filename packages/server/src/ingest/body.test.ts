@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { DEFAULT_LIMITS } from '../config.js';
 import { HttpError } from '../errors.js';
 import { readBody } from './body.js';
 
-const limits = { maxCompressedBytes: 1024 * 1024, maxDecompressedBytes: 2 * 1024 * 1024, maxEventBytes: 1024 * 1024, maxBodyMemoryBytes: 64 * 1024 * 1024 };
+const limits = { ...DEFAULT_LIMITS, maxCompressedBytes: 1024 * 1024, maxDecompressedBytes: 2 * 1024 * 1024, maxEventBytes: 1024 * 1024 };
 const body = Buffer.from('{"hello":"world"}\n'.repeat(100));
 const read = (bytes: Buffer, encoding?: string, chunk = 1000) =>
   readBody(

@@ -5,13 +5,15 @@ import { hexId, isObject } from '../digest/values.js';
 import { HttpError } from '../errors.js';
 import type { DigestedEvent, RawItem } from '../store/types.js';
 import type { TelemetryBatch } from '../store/trace-types.js';
+import type { ReplaySegmentInput } from '../store/replay-types.js';
+import { REPLAY_TYPES, replaySegments } from './replay/replay-items.js';
 import { addTelemetryItem, TELEMETRY_TYPES } from './telemetry/envelope-items.js';
 
 /**
  * Item types kept as sent for later features; transactions, spans and logs go to the trace and log
  * tables instead (TELEMETRY_TYPES), and every other type is only counted.
  */
-const KEPT_TYPES = new Set(['otel_log', 'feedback', 'user_report', 'check_in', 'profile', 'replay_event']);
+const KEPT_TYPES = new Set(['otel_log', 'feedback', 'user_report', 'check_in', 'profile']);
 const EVENT_TYPES = new Set(['event', 'error', 'message']);
 const decoder = new TextDecoder();
 
@@ -20,8 +22,17 @@ export interface IngestBatch {
   raw: RawItem[];
   /** Spans, trace tags and logs from transaction / span / log items; null when there are none. */
   telemetry?: TelemetryBatch | null;
+  /** Replay segments (replay_event + replay_recording pairs); absent when there are none. */
+  replays?: ReplaySegmentInput[];
   /** The id answered to the client: the first event's, else the envelope's. */
   responseId: string | null;
+  /** Events that need async work (symbolication) before digest; finished by prepareBatch. */
+  deferred?: DeferredEvent[];
+}
+
+export interface DeferredEvent {
+  raw: Record<string, unknown>;
+  envelopeHeaders: Record<string, unknown>;
 }
 
 export interface IngestContext {
@@ -29,6 +40,8 @@ export interface IngestContext {
   receivedMs: number;
   clientIp?: string;
   limits: IngestLimits;
+  /** Says which events need symbolication before they are digested (digest/symbolicate). */
+  needsProcessing?: (projectId: number, raw: Record<string, unknown>) => boolean;
 }
 
 export function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknown> {
@@ -44,13 +57,30 @@ export function parseJsonObject(bytes: Uint8Array, what: string): Record<string,
 
 /** Parses and digests one event's JSON (`what` names it in errors); the bytes are kept as received. */
 export function digestOne(json: Uint8Array, what: string, ctx: IngestContext, envelopeHeaders: Record<string, unknown> = {}) {
-  const context = {
-    receivedMs: ctx.receivedMs,
-    clientIp: ctx.clientIp,
-    envelopeEventId: envelopeHeaders.event_id,
-    envelopeTrace: envelopeHeaders.trace,
-  };
-  return digestEvent(parseJsonObject(json, what), ctx.projectId, context, json);
+  return digestEvent(parseJsonObject(json, what), ctx.projectId, normalizeContext(ctx, envelopeHeaders), json);
+}
+
+export const normalizeContext = (ctx: IngestContext, envelopeHeaders: Record<string, unknown>) => ({
+  receivedMs: ctx.receivedMs,
+  clientIp: ctx.clientIp,
+  envelopeEventId: envelopeHeaders.event_id,
+  envelopeTrace: envelopeHeaders.trace,
+});
+
+/**
+ * Parses an event; digests it now, or defers it to prepareBatch when it needs symbolication (its
+ * payload is then the symbolicated event, re-serialized).
+ */
+export function acceptEvent(batch: IngestBatch, json: Uint8Array, what: string, ctx: IngestContext, envelopeHeaders: Record<string, unknown> = {}): void {
+  const raw = parseJsonObject(json, what);
+  if (ctx.needsProcessing?.(ctx.projectId, raw)) {
+    (batch.deferred ??= []).push({ raw, envelopeHeaders });
+    batch.responseId ??= hexId(raw.event_id) ?? hexId(envelopeHeaders.event_id) ?? null;
+    return;
+  }
+  const event = digestEvent(raw, ctx.projectId, normalizeContext(ctx, envelopeHeaders), json);
+  batch.events.push(event);
+  batch.responseId ??= event.eventId;
 }
 
 function rawItem(item: EnvelopeItem, type: string, envelope: Envelope, ctx: IngestContext): RawItem {
@@ -76,9 +106,7 @@ export function ingestEnvelope(envelope: Envelope, ctx: IngestContext): IngestBa
       if (item.payload.byteLength > ctx.limits.maxEventBytes) {
         throw new HttpError(413, 'event_too_large', `item ${index} (event) is larger than ${ctx.limits.maxEventBytes} bytes`);
       }
-      const event = digestOne(item.payload, `item ${index} (event)`, ctx, envelope.headers);
-      batch.events.push(event);
-      batch.responseId ??= event.eventId;
+      acceptEvent(batch, item.payload, `item ${index} (event)`, ctx, envelope.headers);
       return;
     }
     if (TELEMETRY_TYPES.has(type)) {
@@ -87,7 +115,17 @@ export function ingestEnvelope(envelope: Envelope, ctx: IngestContext): IngestBa
       batch.raw.push({ projectId: ctx.projectId, type, received: ctx.receivedMs, eventId: null, traceId: null, payload: null });
       return;
     }
+    if (REPLAY_TYPES.has(type)) {
+      // Counted like any item; the content goes to the replay tables (after the loop, in pairs).
+      batch.raw.push({ projectId: ctx.projectId, type, received: ctx.receivedMs, eventId: null, traceId: null, payload: null });
+      return;
+    }
     batch.raw.push(rawItem(item, type, envelope, ctx));
   });
+  // Mobile SDKs send replay_event + replay_video: counted, not stored (no rrweb recording to play).
+  const types = new Set(envelope.items.map((item) => item.headers.type));
+  if ((types.has('replay_event') || types.has('replay_recording')) && !types.has('replay_video')) {
+    batch.replays = replaySegments(envelope.items, ctx.projectId, ctx.receivedMs, ctx.limits);
+  }
   return batch;
 }

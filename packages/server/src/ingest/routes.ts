@@ -1,4 +1,5 @@
 import { EnvelopeError, parseEnvelope } from '@proliferate/protocol';
+import { Type, type Static } from '@sinclair/typebox';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestLimits } from '../config.js';
@@ -7,8 +8,12 @@ import type { Store } from '../store/types.js';
 import { publicKeyFromDsn, publicKeyFromRequest } from './auth.js';
 import { readBody } from './body.js';
 import type { BodyMemoryBudget } from './body-budget.js';
-import { digestOne, ingestEnvelope, type IngestBatch, type IngestContext } from './items.js';
+import type { Symbolicator } from '../digest/symbolicate/symbolicator.js';
+import { acceptEvent, ingestEnvelope, type IngestBatch, type IngestContext } from './items.js';
+import { finishDeferred } from './prepare-batch.js';
+import type { ReleaseTracker } from './release-tracker.js';
 import type { ProjectKeyCache } from './project-keys.js';
+import { commitReplays } from './replay/commit.js';
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -18,20 +23,50 @@ const CORS_HEADERS = {
   'access-control-max-age': '86400',
 };
 
-interface IngestParams {
-  projectId: string;
-}
+// Ingest answers Sentry's way (404 project_not_found for an id that is not a number), so the id is
+// checked here rather than by the schema's 400.
+const IngestParams = Type.Object({ projectId: Type.String({ maxLength: 20, description: 'The project id of the DSN' }) });
+const IngestQuery = Type.Object(
+  {
+    sentry_key: Type.Optional(Type.String({ maxLength: 100, description: 'The public key, for clients that cannot send X-Sentry-Auth' })),
+    sentry_version: Type.Optional(Type.String({ maxLength: 20 })),
+    sentry_client: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: true },
+);
+const IngestAnswer = Type.Object({ id: Type.Optional(Type.String({ description: 'The event id, when the request held an event' })) });
+const ingestSchema = (summary: string, description: string) => ({
+  tags: ['ingest'],
+  summary,
+  description,
+  security: [],
+  params: IngestParams,
+  querystring: IngestQuery,
+  response: { 200: IngestAnswer },
+});
+const preflightSchema = { tags: ['ingest'], summary: 'CORS preflight for browser SDKs', security: [], params: IngestParams };
 
-function projectIdParam(request: FastifyRequest): number {
-  const { projectId } = request.params as IngestParams;
+type IngestRequest = FastifyRequest<{ Params: Static<typeof IngestParams> }>;
+
+function projectIdParam(request: IngestRequest): number {
+  const { projectId } = request.params;
   const id = Number(projectId);
   if (!/^\d+$/.test(projectId) || !Number.isSafeInteger(id)) throw new HttpError(404, 'project_not_found', `project ${projectId} does not exist`);
   return id;
 }
 
 /** Sentry-compatible ingest: `/api/{project}/envelope/` and the legacy `/api/{project}/store/`. */
-export async function ingestRoutes(app: FastifyInstance, options: { store: Store; limits: IngestLimits; keys: ProjectKeyCache; bodyBudget: BodyMemoryBudget }) {
-  const { store, limits } = options;
+export interface IngestRouteOptions {
+  store: Store;
+  limits: IngestLimits;
+  keys: ProjectKeyCache;
+  symbolicator: Symbolicator;
+  releases: ReleaseTracker;
+  bodyBudget: BodyMemoryBudget;
+}
+
+export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOptions) {
+  const { store, limits, symbolicator, releases } = options;
   const { keys } = options;
 
   // Real clients send any Content-Type or none (text/plain from browsers, x-sentry-envelope, json):
@@ -66,7 +101,7 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
     authorizedEarly.add(request);
   };
   const authorizeBeforeBody =
-    (allowDsnInBody: boolean) => (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+    (allowDsnInBody: boolean) => (request: IngestRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
       let projectId: number;
       try {
         projectId = projectIdParam(request);
@@ -82,21 +117,37 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
       authorizeRequest(request, projectId, key, allowDsnInBody).then(() => done(), done);
     };
 
-  async function commit(batch: IngestBatch): Promise<void> {
+  /**
+   * Symbolicates deferred events, creates releases seen for the first time, commits, then reopens
+   * issues resolved in an earlier release (release-tracker.ts). Events needing none of this (the
+   * usual case) pay no await beyond the write.
+   */
+  async function commit(batch: IngestBatch, ctx: IngestContext): Promise<void> {
+    if (batch.deferred) await finishDeferred(batch, ctx, symbolicator);
+    // Replay segments are committed first and apart from the event writer: they are checked
+    // against their replay's size cap, and a refused segment must not leave its counts behind.
+    if (batch.replays?.length) await commitReplays(store, batch.replays, limits, app.log);
     if (batch.events.length === 0 && batch.raw.length === 0 && !batch.telemetry) return;
+    const ids = releases.releaseIds(batch.events);
+    const releaseIds = Array.isArray(ids) ? ids : await ids;
+    let outcomes;
     try {
-      await store.write(batch.events, batch.raw, batch.telemetry ? [batch.telemetry] : []);
+      outcomes = await store.write(batch.events, batch.raw, batch.telemetry ? [batch.telemetry] : []);
     } catch (error) {
       app.log.error({ err: error }, 'write failed');
       throw new HttpError(503, 'store_unavailable', 'The event could not be stored; retry later');
     }
+    const reopening = releases.afterWrite(releaseIds, outcomes);
+    if (reopening) await reopening.catch((error: unknown) => app.log.error({ err: error }, 'regression check failed'));
   }
 
+  const needsProcessing = (projectId: number, raw: Record<string, unknown>) => symbolicator.wants(projectId, raw);
   const context = (request: FastifyRequest, projectId: number): IngestContext => ({
     projectId,
     receivedMs: Date.now(),
     clientIp: request.ip,
     limits,
+    needsProcessing,
   });
 
   const requireBody = (body: unknown): Buffer => {
@@ -104,10 +155,15 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
     return body;
   };
 
-  app.options('/api/:projectId/envelope/', async (_request, reply) => reply.code(204).send());
-  app.options('/api/:projectId/store/', async (_request, reply) => reply.code(204).send());
+  app.options('/api/:projectId/envelope/', { schema: preflightSchema }, async (_request, reply) => reply.code(204).send());
+  app.options('/api/:projectId/store/', { schema: preflightSchema }, async (_request, reply) => reply.code(204).send());
 
-  app.post('/api/:projectId/envelope/', { onRequest: authorizeBeforeBody(true) }, async (request) => {
+  const envelopeSchema = ingestSchema(
+    'Sentry envelope ingest (events, transactions, spans, logs, ...)',
+    'The body is a Sentry envelope (any Content-Type, optionally gzip, deflate, br or zstd). Authenticate with ' +
+      'X-Sentry-Auth, the sentry_key query parameter, or the envelope header dsn.',
+  );
+  app.post('/api/:projectId/envelope/', { schema: envelopeSchema, onRequest: authorizeBeforeBody(true) }, async (request) => {
     const projectId = projectIdParam(request);
     const body = requireBody(request.body);
     if (!authorizedEarly.has(request)) await authorize(projectId, envelopeDsnKey(body));
@@ -118,18 +174,22 @@ export async function ingestRoutes(app: FastifyInstance, options: { store: Store
       if (error instanceof EnvelopeError) throw new HttpError(400, error.code, error.message);
       throw error;
     }
-    const batch = ingestEnvelope(envelope, context(request, projectId));
-    await commit(batch);
+    const ctx = context(request, projectId);
+    const batch = ingestEnvelope(envelope, ctx);
+    await commit(batch, ctx);
     return batch.responseId ? { id: batch.responseId } : {};
   });
 
-  app.post('/api/:projectId/store/', { onRequest: authorizeBeforeBody(false) }, async (request) => {
+  const storeSchema = ingestSchema('Legacy Sentry store ingest (one event as JSON)', 'Authenticate with X-Sentry-Auth or the sentry_key query parameter.');
+  app.post('/api/:projectId/store/', { schema: storeSchema, onRequest: authorizeBeforeBody(false) }, async (request) => {
     const projectId = projectIdParam(request);
     const body = requireBody(request.body);
     if (body.length > limits.maxEventBytes) throw new HttpError(413, 'event_too_large', `The event is larger than ${limits.maxEventBytes} bytes`);
-    const event = digestOne(body, 'The event', context(request, projectId));
-    await commit({ events: [event], raw: [], responseId: event.eventId });
-    return { id: event.eventId };
+    const ctx = context(request, projectId);
+    const batch: IngestBatch = { events: [], raw: [], responseId: null };
+    acceptEvent(batch, body, 'The event', ctx);
+    await commit(batch, ctx);
+    return { id: batch.responseId };
   });
 }
 

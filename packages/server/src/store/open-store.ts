@@ -1,4 +1,4 @@
-import { ConfigError, type StoreConfig } from '../config.js';
+import type { StoreConfig } from '../config.js';
 import type { Store } from './types.js';
 
 export interface OpenStoreOptions {
@@ -16,10 +16,9 @@ export interface OpenStoreOptions {
  */
 export async function openStore(config: StoreConfig, options: OpenStoreOptions = {}): Promise<Store> {
   if (config.databaseUrl !== null) {
-    throw new ConfigError(
-      'PROLIFERATE_DATABASE_URL (or --database-url) selects PostgreSQL, but the PostgreSQL backend is not in this build; ' +
-        'leave it unset to use SQLite in the data directory',
-    );
+    const { PostgresStore } = await import('./postgres/store.js');
+    // An admin process leaves partition upkeep to the servers.
+    return PostgresStore.open({ url: config.databaseUrl, maintain: options.ingest !== false });
   }
   const { SqliteStore } = await import('./sqlite/store.js');
   return new SqliteStore({ dataDir: config.dataDir, withWriter: options.ingest !== false });

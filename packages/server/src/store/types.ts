@@ -7,6 +7,8 @@
  */
 
 import type { SearchExpr } from '../query/ast.js';
+import type { ReleaseStore } from './release-types.js';
+import type { ReplayStore } from './replay-types.js';
 import type { AccountStore } from './account-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
 
@@ -224,7 +226,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore, AccountStore {
+export interface Store extends TraceStore, ReleaseStore, ReplayStore, AccountStore {
   readonly backend: string;
   close(): Promise<void>;
 

@@ -81,6 +81,13 @@ export async function otlpRoutes(
     return reply.type('application/x-protobuf').send(Buffer.alloc(0));
   }
 
-  app.post('/v1/traces', (request, reply) => handle(request, reply, 'traces'));
-  app.post('/v1/logs', (request, reply) => handle(request, reply, 'logs'));
+  const schema = (signal: string) => ({
+    tags: ['ingest'],
+    summary: `OTLP/HTTP ${signal} export (protobuf or JSON)`,
+    description: 'Authenticate with the project public key: x-proliferate-key, Authorization: Bearer, X-Sentry-Auth or ?sentry_key=.',
+    security: [],
+    response: { 200: { description: 'An empty export response, in the request’s encoding' } },
+  });
+  app.post('/v1/traces', { schema: schema('traces') }, (request, reply) => handle(request, reply, 'traces'));
+  app.post('/v1/logs', { schema: schema('logs') }, (request, reply) => handle(request, reply, 'logs'));
 }

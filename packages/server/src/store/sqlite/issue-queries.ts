@@ -91,7 +91,15 @@ export class IssueQueries {
     if (ids.length === 0) return 0;
     let q = this.db
       .updateTable('issues')
-      .set({ status, is_regressed: 0, status_row: sql<number>`(SELECT coalesce(max(row), 0) FROM events)` })
+      .set({
+        status,
+        is_regressed: 0,
+        status_row: sql<number>`(SELECT coalesce(max(row), 0) FROM events)`,
+        // A plain status change replaces any resolution by release (release-queries.ts).
+        resolution_kind: null,
+        resolved_in_release: null,
+        resolved_release_floor: null,
+      })
       .where('id', 'in', ids);
     if (projectId !== undefined) q = q.where('project_id', '=', projectId);
     const result = await q.executeTakeFirst();

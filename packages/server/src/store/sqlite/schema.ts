@@ -250,6 +250,115 @@ const MIGRATIONS: string[] = [
   `
   ALTER TABLE issues ADD COLUMN status_row INTEGER NOT NULL DEFAULT 0;
   `,
+  // Releases, deploys, source-map artifacts and resolution by release (issue 14). Release ids grow
+  // in creation order, which is what "a later release" means for regressions (docs/releases.md).
+  // Upload chunks are instance-wide like Sentry's (the chunk endpoint names no project) and are
+  // deleted once assembled; artifact files are kept unpacked so symbolication reads one row.
+  `
+  CREATE TABLE releases (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    version TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    date_released INTEGER,
+    commit_sha TEXT,
+    repository_url TEXT,
+    url TEXT,
+    UNIQUE (project_id, version)
+  );
+  CREATE TABLE deploys (
+    id INTEGER PRIMARY KEY,
+    release_id INTEGER NOT NULL REFERENCES releases(id),
+    environment TEXT NOT NULL,
+    name TEXT,
+    url TEXT,
+    date_started INTEGER,
+    date_finished INTEGER NOT NULL
+  );
+  CREATE INDEX deploys_release ON deploys(release_id, date_finished);
+  CREATE TABLE upload_chunks (
+    checksum TEXT PRIMARY KEY,
+    data BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE artifact_bundles (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    checksum TEXT NOT NULL,
+    release TEXT,
+    dist TEXT,
+    size INTEGER NOT NULL,
+    file_count INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (project_id, checksum)
+  );
+  CREATE TABLE artifact_files (
+    id INTEGER PRIMARY KEY,
+    bundle_id INTEGER NOT NULL REFERENCES artifact_bundles(id) ON DELETE CASCADE,
+    project_id INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    type TEXT NOT NULL,
+    debug_id TEXT,
+    release TEXT,
+    dist TEXT,
+    sourcemap_url TEXT,
+    size INTEGER NOT NULL,
+    content BLOB NOT NULL
+  );
+  CREATE INDEX artifact_files_bundle ON artifact_files(bundle_id);
+  CREATE INDEX artifact_files_debug_id ON artifact_files(project_id, debug_id, type) WHERE debug_id IS NOT NULL;
+  CREATE INDEX artifact_files_release_url ON artifact_files(project_id, release, url);
+  ALTER TABLE issues ADD COLUMN resolution_kind TEXT;
+  ALTER TABLE issues ADD COLUMN resolved_in_release TEXT;
+  ALTER TABLE issues ADD COLUMN resolved_release_floor INTEGER;
+  `,
+  // Session replays (replay-queries.ts): one row per replay with the metadata of its segments
+  // folded in, each segment's rrweb events zlib-compressed, and the error events it names.
+  // A replay is listed per project by start time; searches scan one project's replays.
+  `
+  CREATE TABLE replays (
+    row INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    replay_id TEXT NOT NULL,
+    started_ms REAL NOT NULL,
+    finished_ms REAL NOT NULL,
+    segments INTEGER NOT NULL,
+    stored_bytes INTEGER NOT NULL,
+    recording_bytes INTEGER NOT NULL,
+    replay_type TEXT,
+    environment TEXT,
+    release TEXT,
+    platform TEXT,
+    user_id TEXT,
+    user_email TEXT,
+    user_username TEXT,
+    user_ip TEXT,
+    session_id TEXT,
+    window_id TEXT,
+    urls TEXT NOT NULL,
+    trace_ids TEXT NOT NULL,
+    tags TEXT NOT NULL,
+    UNIQUE (project_id, replay_id)
+  );
+  CREATE INDEX replays_project_started ON replays(project_id, started_ms);
+  CREATE INDEX replays_replay_id ON replays(replay_id);
+  CREATE TABLE replay_segments (
+    replay_row INTEGER NOT NULL REFERENCES replays(row),
+    segment_id INTEGER NOT NULL,
+    received_ms REAL NOT NULL,
+    event_count INTEGER NOT NULL,
+    first_event_ms REAL,
+    last_event_ms REAL,
+    recording_bytes INTEGER NOT NULL,
+    recording BLOB NOT NULL,
+    PRIMARY KEY (replay_row, segment_id)
+  );
+  CREATE TABLE replay_errors (
+    replay_row INTEGER NOT NULL REFERENCES replays(row),
+    event_id TEXT NOT NULL,
+    PRIMARY KEY (replay_row, event_id)
+  ) WITHOUT ROWID;
+  `,
   // Team accounts (docs/teams.md): users with an organization role, project memberships (a teams
   // table can later add memberships through a team), sessions and one-time links stored only as
   // SHA-256 hashes, personal tokens in api_tokens (user_id set), the audit log, project settings.

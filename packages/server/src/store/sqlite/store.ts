@@ -8,12 +8,16 @@ import { AccountQueries } from './account-queries.js';
 import { AccountRecords } from './account-records.js';
 import { AdminQueries } from './admin.js';
 import { AnalyticsQueries } from './analytics-queries.js';
+import { ArtifactQueries } from './artifact-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
+import { ReleaseQueries } from './release-queries.js';
 import { StatsQueries } from './stats-queries.js';
 import { TagQueries } from './tag-queries.js';
+import { ReplayQueries } from './replay-queries.js';
 import { TraceQueries } from './trace-queries.js';
 import { configureConnection, migrate } from './schema.js';
+import type { ReleaseTables } from './release-tables.js';
 import type { Tables } from './tables.js';
 import { WriterClient } from './write-path/writer-client.js';
 
@@ -41,6 +45,9 @@ export class SqliteStore implements Store {
   private readonly stats: StatsQueries;
   private readonly analytics: AnalyticsQueries;
   private readonly traces: TraceQueries;
+  private readonly releases: ReleaseQueries;
+  private readonly artifacts: ArtifactQueries;
+  private readonly replays: ReplayQueries;
   private readonly accounts: AccountQueries;
   private readonly records: AccountRecords;
 
@@ -59,6 +66,9 @@ export class SqliteStore implements Store {
     this.stats = new StatsQueries(this.db);
     this.analytics = new AnalyticsQueries(this.db);
     this.traces = new TraceQueries(this.db);
+    this.releases = new ReleaseQueries(this.db.withTables<ReleaseTables>());
+    this.artifacts = new ArtifactQueries(this.db.withTables<ReleaseTables>());
+    this.replays = new ReplayQueries(this.connection);
     this.accounts = new AccountQueries(this.db);
     this.records = new AccountRecords(this.db);
   }
@@ -154,4 +164,31 @@ export class SqliteStore implements Store {
   tagMatchingTraces: TraceQueries['tagMatchingTraces'] = (...args) => this.traces.tagMatchingTraces(...args);
   listLogs: TraceQueries['listLogs'] = (...args) => this.traces.listLogs(...args);
   tracesPerTagValue: TraceQueries['tracesPerTagValue'] = (...args) => this.traces.tracesPerTagValue(...args);
+
+  upsertRelease: ReleaseQueries['upsertRelease'] = (...args) => this.releases.upsertRelease(...args);
+  ensureRelease: ReleaseQueries['ensureRelease'] = (...args) => this.releases.ensureRelease(...args);
+  getRelease: ReleaseQueries['getRelease'] = (...args) => this.afterWrites(() => this.releases.getRelease(...args));
+  listReleases: ReleaseQueries['listReleases'] = (...args) => this.afterWrites(() => this.releases.listReleases(...args));
+  releaseNewIssueIds: ReleaseQueries['releaseNewIssueIds'] = (...args) => this.afterWrites(() => this.releases.releaseNewIssueIds(...args));
+  addDeploy: ReleaseQueries['addDeploy'] = (...args) => this.releases.addDeploy(...args);
+  listDeploys: ReleaseQueries['listDeploys'] = (...args) => this.releases.listDeploys(...args);
+  resolveIssueInRelease: ReleaseQueries['resolveIssueInRelease'] = (...args) => this.afterWrites(() => this.releases.resolveIssueInRelease(...args));
+  issueResolution: ReleaseQueries['issueResolution'] = (...args) => this.releases.issueResolution(...args);
+  reopenRegressions: ReleaseQueries['reopenRegressions'] = (...args) => this.releases.reopenRegressions(...args);
+  releaseResolvedIssues: ReleaseQueries['releaseResolvedIssues'] = () => this.releases.releaseResolvedIssues();
+  putChunks: ArtifactQueries['putChunks'] = (...args) => this.artifacts.putChunks(...args);
+  missingChunks: ArtifactQueries['missingChunks'] = (...args) => this.artifacts.missingChunks(...args);
+  readChunks: ArtifactQueries['readChunks'] = (...args) => this.artifacts.readChunks(...args);
+  deleteChunks: ArtifactQueries['deleteChunks'] = (...args) => this.artifacts.deleteChunks(...args);
+  findBundle: ArtifactQueries['findBundle'] = (...args) => this.artifacts.findBundle(...args);
+  saveBundle: ArtifactQueries['saveBundle'] = (...args) => this.artifacts.saveBundle(...args);
+  listBundles: ArtifactQueries['listBundles'] = (...args) => this.artifacts.listBundles(...args);
+  artifactByDebugId: ArtifactQueries['artifactByDebugId'] = (...args) => this.artifacts.artifactByDebugId(...args);
+  artifactByUrl: ArtifactQueries['artifactByUrl'] = (...args) => this.artifacts.artifactByUrl(...args);
+  listReleaseFiles: ArtifactQueries['listReleaseFiles'] = (...args) => this.artifacts.listReleaseFiles(...args);
+  projectsWithArtifacts: ArtifactQueries['projectsWithArtifacts'] = () => this.artifacts.projectsWithArtifacts();
+  writeReplaySegments: Store['writeReplaySegments'] = async (...args) => this.replays.writeSegments(...args);
+  listReplays: Store['listReplays'] = (...args) => this.afterWrites(async () => this.replays.listReplays(...args));
+  getReplay: Store['getReplay'] = (...args) => this.afterWrites(async () => this.replays.getReplay(...args));
+  replaySegments: Store['replaySegments'] = async (...args) => this.replays.replaySegments(...args);
 }

@@ -79,6 +79,10 @@ export interface Tables {
     last_seen: number;
     first_release: string | null;
     last_release: string | null;
+    /** Resolution by release (release-queries.ts); null unless resolved that way. */
+    resolution_kind: Generated<string | null>;
+    resolved_in_release: Generated<string | null>;
+    resolved_release_floor: Generated<number | null>;
   };
   events: {
     row: Generated<number>;

@@ -1,34 +1,22 @@
 /**
- * The account part of the store contract (store/account-types.ts), on every backend this build has
- * (SQLite for now; the PostgreSQL backend joins this list when it lands).
+ * The account part of the store contract (store/account-types.ts), on every backend (SQLite, and
+ * PostgreSQL in a fresh database of the local cluster: contract.fixtures.ts).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteStore } from './sqlite/store.js';
+import { BACKENDS } from './contract.fixtures.js';
 import type { Store } from './types.js';
 
-const BACKENDS = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = mkdtempSync(join(tmpdir(), 'proliferate-accounts-'));
-      const store = new SqliteStore({ dataDir: dir, withWriter: false });
-      return { store: store as Store, cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })) };
-    },
-  },
-];
-
 for (const backend of BACKENDS) {
-  describe(`account store on ${backend.name}`, () => {
+  describe(`account store contract on ${backend.name}`, () => {
     let store: Store;
     let cleanup: () => Promise<void>;
     let a: number;
     let b: number;
     before(async () => {
-      ({ store, cleanup } = await backend.open());
+      const opened = await backend.open();
+      store = opened.store;
+      cleanup = () => opened.cleanup();
       a = (await store.createProject({ name: 'A' })).id;
       b = (await store.createProject({ name: 'B' })).id;
     });

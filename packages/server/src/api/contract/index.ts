@@ -1,0 +1,5 @@
+/** The API contract: request and response schemas, and their TypeScript types. */
+export * from './common.js';
+export * from './models.js';
+export * from './trace-models.js';
+export * from './accounts.js';

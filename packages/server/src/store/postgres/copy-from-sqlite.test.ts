@@ -1,0 +1,85 @@
+import { readStoredEvent } from '../../digest/stored-event.js';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createTestDatabase, type TestDatabase } from '../../../../../tests/helpers/postgres.js';
+import { cliPath } from '../../../../../tests/helpers/server.js';
+import { parseTraceFilter } from '../../query/trace-filter.js';
+import { BASE, errorEvent, HOUR } from '../contract.fixtures.js';
+import { SqliteStore } from '../sqlite/store.js';
+import type { Store } from '../types.js';
+import { PostgresStore } from './store.js';
+
+const run = promisify(execFile);
+let dir: string;
+let db: TestDatabase;
+let projectId: number;
+const traceId = 'ab'.repeat(16);
+
+/** What the API would show of a store, for comparing two stores holding the same data. */
+async function snapshot(store: Store) {
+  const issues = (await store.listIssues({ projectId, filter: null, sort: 'freq', limit: 100 })).items;
+  const events = (await store.listEvents({ projectId, filter: null, limit: 1000 })).items;
+  return {
+    projects: await store.listProjects(),
+    issues,
+    tags: await Promise.all(issues.map((i) => store.issueTagDistribution(i.id, 10))),
+    events,
+    payload: readStoredEvent((await store.getEvent(projectId, events[0]!.eventId))!),
+    trace: await store.getTrace(projectId, traceId),
+    traces: (await store.searchTraces({ projectId, filter: parseTraceFilter("tags.env = 'prod'"), order: { field: 'timestamp_ms', direction: 'asc' }, limit: 10 })).items,
+    logs: (await store.listLogs({ projectId, limit: 10, order: 'asc' })).items,
+    stats: await store.eventStats(projectId, null, { from: BASE, to: BASE + 3 * HOUR, interval: 'hour' }),
+    users: await store.projectTagValues(projectId, 'user.id', '', 10),
+  };
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'proliferate-migrate-'));
+  db = await createTestDatabase('migrate_from_sqlite');
+  const store = new SqliteStore({ dataDir: dir });
+  projectId = (await store.createProject({ name: 'Migrated' })).id;
+  await store.createToken({ name: 'ci' });
+  const events = Array.from({ length: 250 }, (_, i) => errorEvent(projectId, i + 1, `E${i % 4}Error`, (i % 3) * HOUR, { tier: i % 2 ? 'free' : 'pro' }, `u${i % 9}`, '1.0.0'));
+  await store.write(events, [], [{
+    projectId,
+    spans: [{ traceId, spanId: 'cd'.repeat(8), parentSpanId: null, name: 'checkout', op: 'http.server', status: 'ok', startMs: BASE, endMs: BASE + 120, rootKind: 2, data: { 'http.method': 'POST' } }],
+    annotations: [{ traceId, tags: { env: 'prod' }, metadata: { user: 'alice' } }],
+    logs: [{ timestampMs: BASE + 5, level: 'info', severity: 9, body: 'paid', traceId, spanId: null, attributes: { amount: 3 } }],
+  }]);
+  await store.close();
+});
+after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await db.drop();
+});
+
+test('migrate --from-sqlite copies every table with its ids; the API answers the same; a second run copies nothing twice', async () => {
+  const first = await run(process.execPath, [cliPath, 'migrate', '--from-sqlite', dir, '--database-url', db.url]);
+  assert.match(first.stdout, /every table has the same number of rows: done/);
+  assert.match(first.stdout, /events\s+sqlite\s+250\s+postgres\s+250\s+ok/);
+  assert.match(first.stderr, /events\s+\[#+\] 100% 250\/250/);
+  const second = await run(process.execPath, [cliPath, 'migrate', '--from-sqlite', dir, '--database-url', db.url]);
+  assert.match(second.stdout, /done/);
+
+  const sqlite = new SqliteStore({ dataDir: dir, withWriter: false });
+  const postgres = await PostgresStore.open({ url: db.url });
+  try {
+    assert.deepEqual(await snapshot(postgres), await snapshot(sqlite));
+    // Ids continue after the copied ones.
+    const next = await postgres.write([errorEvent(projectId, 9_999, 'NewError', 0, {})], []);
+    assert.ok(next[0]!.issueId > Math.max(...(await sqlite.listIssues({ projectId, filter: null, sort: 'freq', limit: 100 })).items.map((i) => i.id)));
+    assert.equal((await postgres.listProjects()).length, 1);
+  } finally {
+    await sqlite.close();
+    await postgres.close();
+  }
+});
+
+test('migrate without its arguments is a usage error', async () => {
+  await assert.rejects(run(process.execPath, [cliPath, 'migrate', '--from-sqlite', dir], { env: { ...process.env, PROLIFERATE_DATABASE_URL: '' } }), (error: { code: number; stderr: string }) => error.code === 2 && /--database-url/.test(error.stderr));
+});

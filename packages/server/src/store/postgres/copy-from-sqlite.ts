@@ -1,0 +1,189 @@
+/**
+ * `proliferate migrate --from-sqlite DIR`: copies a SQLite install into PostgreSQL, keeping every
+ * id (links to issues, events and traces stay valid). Each table is copied in key order, a chunk
+ * per transaction, and the chunk's last key is saved in the same transaction (sqlite_import), so
+ * an interrupted copy resumes where it stopped; rows already there are skipped (ON CONFLICT DO
+ * NOTHING). At the end, row counts of both databases are compared table by table.
+ *
+ * The SQLite server must be stopped: derived rows it had not applied yet are applied first by
+ * opening the SQLite store once (its writer replays its journal), then the file is read only.
+ */
+import Database from 'better-sqlite3';
+import { sql, type Kysely } from 'kysely';
+import type { Tables } from './tables.js';
+
+type Row = Record<string, unknown>;
+type Key = Array<number | Buffer | string>;
+
+interface TableCopy {
+  /** Table in PostgreSQL (and its name for progress). */
+  name: string;
+  /** Key columns of the SQLite select, in order; the chunk's last row's values resume the copy. */
+  key: string[];
+  /** SELECT of the rows, without WHERE: `WHERE (key) > (?) ORDER BY key LIMIT ?` is added. */
+  select: string;
+  count: string;
+  /** PostgreSQL columns, in the order the rows give them. */
+  columns: string[];
+  convert?: (row: Row) => Row;
+  /** Also written for each copied chunk (event ids for events). */
+  also?: { name: string; columns: string[]; convert: (row: Row) => Row };
+  /** PostgreSQL count to compare with `count` (default: count(*) of `name`). */
+  verify?: string;
+}
+
+const bool = (v: unknown) => v === 1 || v === true;
+const json = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+const TABLES: TableCopy[] = [
+  { name: 'projects', key: ['id'], select: 'SELECT id, slug, name, created_at FROM projects', count: 'SELECT count(*) AS n FROM projects', columns: ['id', 'slug', 'name', 'created_at'] },
+  {
+    name: 'project_keys', key: ['public_key'], select: 'SELECT public_key, project_id, label, is_active, created_at FROM project_keys', count: 'SELECT count(*) AS n FROM project_keys',
+    columns: ['public_key', 'project_id', 'label', 'is_active', 'created_at'], convert: (r) => ({ ...r, is_active: bool(r.is_active) }),
+  },
+  { name: 'api_tokens', key: ['id'], select: 'SELECT id, name, token_hash, project_id, created_at FROM api_tokens', count: 'SELECT count(*) AS n FROM api_tokens', columns: ['id', 'name', 'token_hash', 'project_id', 'created_at'] },
+  {
+    name: 'issues', key: ['id'],
+    select: `SELECT id, project_id, fingerprint, grouping_version, title, culprit, type, level, status, is_regressed, count, user_count, account_count,
+      first_seen, last_seen, first_release, last_release FROM issues`,
+    count: 'SELECT count(*) AS n FROM issues',
+    columns: ['id', 'project_id', 'fingerprint', 'grouping_version', 'title', 'culprit', 'type', 'level', 'status', 'is_regressed', 'count', 'user_count', 'account_count', 'first_seen', 'last_seen', 'first_release', 'last_release'],
+    convert: (r) => ({ ...r, is_regressed: bool(r.is_regressed) }),
+  },
+  { name: 'tag_values', key: ['id'], select: 'SELECT id, project_id, key, value FROM tag_values', count: 'SELECT count(*) AS n FROM tag_values', columns: ['id', 'project_id', 'key', 'value'] },
+  {
+    name: 'events', key: ['row'],
+    select: 'SELECT row, project_id, issue_id, event_id, timestamp, received, trace_id, payload, user_hash FROM events',
+    count: 'SELECT count(*) AS n FROM events',
+    columns: ['row', 'project_id', 'issue_id', 'event_id', 'timestamp', 'received', 'trace_id', 'payload', 'user_hash'],
+    also: { name: 'event_ids', columns: ['project_id', 'event_id', 'issue_id', 'timestamp'], convert: (r) => r },
+  },
+  {
+    name: 'event_tags', key: ['value_id', 'event_row'],
+    select: 'SELECT et.value_id, et.event_row, e.project_id, e.timestamp, e.issue_id FROM event_tags et JOIN events e ON e.row = et.event_row',
+    count: 'SELECT count(*) AS n FROM event_tags', columns: ['value_id', 'event_row', 'project_id', 'timestamp', 'issue_id'],
+  },
+  {
+    name: 'issue_tag_values', key: ['issue_id', 'value_id'],
+    select: 'SELECT itv.issue_id, itv.value_id, i.project_id, itv.count, itv.first_seen, itv.last_seen FROM issue_tag_values itv JOIN issues i ON i.id = itv.issue_id',
+    count: 'SELECT count(*) AS n FROM issue_tag_values', columns: ['issue_id', 'value_id', 'project_id', 'count', 'first_seen', 'last_seen'],
+  },
+  {
+    name: 'issue_users', key: ['issue_id', 'user_key'], select: 'SELECT u.issue_id, u.user_key, i.project_id FROM issue_users u JOIN issues i ON i.id = u.issue_id',
+    count: 'SELECT count(*) AS n FROM issue_users', columns: ['issue_id', 'user_key', 'project_id'],
+  },
+  {
+    name: 'issue_accounts', key: ['issue_id', 'account_key'], select: 'SELECT a.issue_id, a.account_key, i.project_id FROM issue_accounts a JOIN issues i ON i.id = a.issue_id',
+    count: 'SELECT count(*) AS n FROM issue_accounts', columns: ['issue_id', 'account_key', 'project_id'],
+  },
+  {
+    name: 'issue_hours', key: ['issue_id', 'hour'], select: 'SELECT h.issue_id, h.hour, i.project_id, h.count FROM issue_hours h JOIN issues i ON i.id = h.issue_id',
+    count: 'SELECT count(*) AS n FROM issue_hours', columns: ['issue_id', 'hour', 'project_id', 'count'],
+  },
+  {
+    name: 'tag_value_hours', key: ['value_id', 'hour'], select: 'SELECT h.value_id, h.hour, v.project_id, h.count FROM tag_value_hours h JOIN tag_values v ON v.id = h.value_id',
+    count: 'SELECT count(*) AS n FROM tag_value_hours', columns: ['value_id', 'hour', 'project_id', 'count'],
+  },
+  { name: 'project_hours', key: ['project_id', 'hour'], select: 'SELECT project_id, hour, count FROM project_hours', count: 'SELECT count(*) AS n FROM project_hours', columns: ['project_id', 'hour', 'count'] },
+  { name: 'item_counts', key: ['project_id', 'type', 'day'], select: 'SELECT project_id, type, day, count FROM item_counts', count: 'SELECT count(*) AS n FROM item_counts', columns: ['project_id', 'type', 'day', 'count'] },
+  {
+    name: 'raw_items', key: ['row'], select: 'SELECT row, project_id, type, received, event_id, trace_id, payload FROM raw_items', count: 'SELECT count(*) AS n FROM raw_items',
+    columns: ['row', 'project_id', 'type', 'received', 'event_id', 'trace_id', 'payload'],
+  },
+  {
+    name: 'traces', key: ['row'],
+    select: `SELECT row, project_id, trace_id, name, status, timestamp_ms, execution_time_ms, span_count, start_ms, end_ms, root_span_id, root_kind,
+      (SELECT start_ms FROM spans s WHERE s.trace_row = traces.row AND s.span_id = traces.root_span_id) AS root_start,
+      (SELECT end_ms FROM spans s WHERE s.trace_row = traces.row AND s.span_id = traces.root_span_id) AS root_end,
+      root_status, error_spans FROM traces`,
+    count: 'SELECT count(*) AS n FROM traces',
+    columns: ['row', 'project_id', 'trace_id', 'name', 'status', 'timestamp_ms', 'execution_time_ms', 'span_count', 'start_ms', 'end_ms', 'root_span_id', 'root_kind', 'root_start', 'root_end', 'root_status', 'error_spans'],
+  },
+  {
+    name: 'spans', key: ['trace_row', 'span_id'],
+    select: 'SELECT s.trace_row, s.span_id, t.project_id, s.start_ms, s.parent_span_id, s.name, s.op, s.status, s.end_ms, s.data FROM spans s JOIN traces t ON t.row = s.trace_row',
+    count: 'SELECT count(*) AS n FROM spans',
+    columns: ['trace_row', 'span_id', 'project_id', 'start_ms', 'parent_span_id', 'name', 'op', 'status', 'end_ms', 'data'],
+    convert: (r) => ({ ...r, data: json(r.data) }),
+  },
+  { name: 'trace_tags', key: ['trace_row', 'key'], select: 'SELECT trace_row, key, project_id, value FROM trace_tags', count: 'SELECT count(*) AS n FROM trace_tags', columns: ['trace_row', 'key', 'project_id', 'value'] },
+  { name: 'trace_metadata', key: ['trace_row', 'key'], select: 'SELECT trace_row, key, project_id, value FROM trace_metadata', count: 'SELECT count(*) AS n FROM trace_metadata', columns: ['trace_row', 'key', 'project_id', 'value'] },
+  {
+    name: 'logs', key: ['row'], select: 'SELECT row, project_id, timestamp_ms, level, severity, body, trace_id, span_id, attributes FROM logs', count: 'SELECT count(*) AS n FROM logs',
+    columns: ['row', 'project_id', 'timestamp_ms', 'level', 'severity', 'body', 'trace_id', 'span_id', 'attributes'], convert: (r) => ({ ...r, attributes: json(r.attributes) }),
+  },
+];
+
+/** Identity columns whose sequences must continue after the copied ids. */
+const SEQUENCES: Array<[string, string]> = [['projects', 'id'], ['api_tokens', 'id'], ['issues', 'id'], ['tag_values', 'id'], ['events', 'row'], ['raw_items', 'row'], ['traces', 'row'], ['logs', 'row']];
+
+/** PostgreSQL accepts at most 65,535 parameters in a statement. */
+const MAX_PARAMETERS = 60_000;
+const MAX_CHUNK = 2_000;
+
+export interface CopyProgress {
+  table: string;
+  copied: number;
+  total: number;
+}
+
+export interface CopyReport {
+  tables: Array<{ name: string; sqlite: number; postgres: number }>;
+  ok: boolean;
+}
+
+export async function copyFromSqlite(sqlitePath: string, db: Kysely<Tables>, onProgress: (p: CopyProgress) => void): Promise<CopyReport> {
+  const source = new Database(sqlitePath, { readonly: true, fileMustExist: true });
+  try {
+    await sql`CREATE TABLE IF NOT EXISTS sqlite_import (table_name text PRIMARY KEY, last_key jsonb NOT NULL, copied bigint NOT NULL)`.execute(db);
+    for (const table of TABLES) await copyTable(source, db, table, onProgress);
+    for (const [table, column] of SEQUENCES) {
+      await sql`SELECT setval(pg_get_serial_sequence(${table}, ${column}), coalesce((SELECT max(${sql.ref(column)}) FROM ${sql.table(table)}), 0) + 1, false)`.execute(db);
+    }
+    const tables = [];
+    for (const table of [...TABLES, { name: 'event_ids', count: 'SELECT count(*) AS n FROM events' }]) {
+      const expected = (source.prepare(table.count).get() as { n: number }).n;
+      const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table.name)}`.execute(db);
+      tables.push({ name: table.name, sqlite: expected, postgres: Number(rows[0]!.n) });
+    }
+    return { tables, ok: tables.every((t) => t.sqlite === t.postgres) };
+  } finally {
+    source.close();
+  }
+}
+
+/** Buffers go as they are; keys are saved as JSON (Buffers as {hex}). */
+const saveKey = (key: Key) => JSON.stringify(key.map((v) => (Buffer.isBuffer(v) ? { hex: v.toString('hex') } : v)));
+const loadKey = (json: unknown): Key => (json as Array<number | string | { hex: string }>).map((v) => (typeof v === 'object' ? Buffer.from(v.hex, 'hex') : v));
+
+async function copyTable(source: Database.Database, db: Kysely<Tables>, table: TableCopy, onProgress: (p: CopyProgress) => void) {
+  const total = (source.prepare(table.count).get() as { n: number }).n;
+  const saved = await sql<{ last_key: unknown; copied: number }>`SELECT last_key, copied FROM sqlite_import WHERE table_name = ${table.name}`.execute(db);
+  let last: Key | null = saved.rows[0] ? loadKey(saved.rows[0].last_key) : null;
+  let copied = saved.rows[0] ? Number(saved.rows[0].copied) : 0;
+  const chunk = Math.min(MAX_CHUNK, Math.floor(MAX_PARAMETERS / (table.columns.length + (table.also?.columns.length ?? 0))));
+  const keyList = table.key.map((k) => (table.select.includes(' JOIN ') ? `${table.select.match(/FROM \w+ (\w+)/)![1]}.${k}` : k)).join(', ');
+  const first = source.prepare(`${table.select} ORDER BY ${keyList} LIMIT ?`);
+  const next = source.prepare(`${table.select} WHERE (${keyList}) > (${table.key.map(() => '?').join(', ')}) ORDER BY ${keyList} LIMIT ?`);
+  onProgress({ table: table.name, copied, total });
+  for (;;) {
+    const rows = (last ? next.all(...last, chunk) : first.all(chunk)) as Row[];
+    if (rows.length === 0) break;
+    const converted = rows.map(table.convert ?? ((r) => r));
+    const lastRow = rows[rows.length - 1]!;
+    last = table.key.map((k) => lastRow[k] as number | Buffer | string);
+    copied += rows.length;
+    await db.transaction().execute(async (tx) => {
+      await insert(tx, table.name, table.columns, converted);
+      if (table.also) await insert(tx, table.also.name, table.also.columns, converted.map(table.also.convert));
+      await sql`INSERT INTO sqlite_import (table_name, last_key, copied) VALUES (${table.name}, ${saveKey(last!)}::jsonb, ${copied})
+        ON CONFLICT (table_name) DO UPDATE SET last_key = excluded.last_key, copied = excluded.copied`.execute(tx);
+    });
+    onProgress({ table: table.name, copied, total });
+  }
+}
+
+async function insert(tx: Kysely<Tables>, name: string, columns: string[], rows: Row[]) {
+  const values = rows.map((r) => sql`(${sql.join(columns.map((c) => r[c] ?? null))})`);
+  await sql`INSERT INTO ${sql.table(name)} (${sql.join(columns.map((c) => sql.ref(c)))}) VALUES ${sql.join(values)} ON CONFLICT DO NOTHING`.execute(tx);
+}

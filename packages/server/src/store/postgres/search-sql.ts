@@ -1,0 +1,157 @@
+/**
+ * Compiles the search AST to Kysely expressions for PostgreSQL, for issues and for events. Every
+ * value is a bound parameter; field names come from a fixed map, never from the query text.
+ *
+ * Differences from SQLite's compiler, each for the same results: SQLite's LIKE ignores ASCII case
+ * and PostgreSQL's does not, so globs and free text use ILIKE; integer columns are bigint, which
+ * refuses a fractional or out-of-range parameter, so numbers become the equivalent integer bound.
+ */
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { QuerySyntaxError, type SearchExpr, type SearchPredicate } from '../../query/ast.js';
+import { IDENTITY_TAG_KEYS } from '../types.js';
+import type { Tables } from './tables.js';
+
+export type SearchTarget = 'issues' | 'events';
+type Eb = ExpressionBuilder<Tables, 'issues'> | ExpressionBuilder<Tables, 'events'>;
+export type Comparison = '=' | '!=' | '>' | '>=' | '<' | '<=';
+
+/** `1.2.*` -> `1.2.%` with LIKE's own wildcards escaped (backslash is PostgreSQL's default escape). */
+export function wildcardToLike(pattern: string): string {
+  return pattern.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
+}
+
+const MAX = Number.MAX_SAFE_INTEGER;
+
+/**
+ * `column op value` for a bigint column as an equivalent comparison with an integer: `> 1.5` is
+ * `> 1`, `= 1.5` matches nothing. Returns a constant when the comparison is always true or false.
+ */
+export function integerComparison(op: Comparison, value: number): { op: Comparison; value: number } | boolean {
+  if (Number.isNaN(value)) return op === '!=';
+  const bounded = Math.max(-MAX, Math.min(MAX, value));
+  if (Number.isInteger(bounded)) return { op, value: bounded };
+  switch (op) {
+    case '=':
+      return false;
+    case '!=':
+      return true;
+    case '>':
+    case '<=':
+      return { op, value: Math.floor(bounded) };
+    case '>=':
+    case '<':
+      return { op, value: Math.ceil(bounded) };
+  }
+}
+
+/** Ids outside PostgreSQL's integer range name nothing (a bigger number would be an SQL error). */
+export const isStoredId = (id: number) => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647;
+
+const ISSUE_COLUMNS: Record<string, 'count' | 'user_count' | 'last_seen' | 'first_seen'> = {
+  times_seen: 'count', user_count: 'user_count', last_seen: 'last_seen', first_seen: 'first_seen',
+};
+const COMPARISONS = new Set(['=', '!=', '>', '>=', '<', '<=']);
+
+export class SearchCompiler {
+  constructor(
+    private readonly db: Kysely<Tables>,
+    private readonly projectId: number,
+    private readonly target: SearchTarget,
+    /** The name events go by in the query (qualified: event_tags has an issue_id too). */
+    private readonly eventsAlias = 'events',
+  ) {}
+
+  /** `<events alias>.column op value`, the operator from the fixed comparison set. */
+  private eventColumn(column: 'issue_id' | 'row' | 'timestamp', op: string, value: unknown): Expression<SqlBool> {
+    return sql<SqlBool>`${sql.ref(`${this.eventsAlias}.${column}`)} ${sql.raw(op === '!=' ? '<>' : op)} ${value}`;
+  }
+
+  compile(eb: Eb, expr: SearchExpr): Expression<SqlBool> {
+    const logic = eb as ExpressionBuilder<Tables, 'issues'>;
+    switch (expr.kind) {
+      case 'and':
+        return logic.and(expr.items.map((item) => this.compile(eb, item)));
+      case 'or':
+        return logic.or(expr.items.map((item) => this.compile(eb, item)));
+      case 'not':
+        return logic.not(this.compile(eb, expr.item));
+      case 'predicate':
+        return expr.field.type === 'tag' ? this.tag(eb, expr, expr.field.key) : this.attribute(eb, expr, expr.field.name);
+    }
+  }
+
+  private tag(eb: Eb, p: SearchPredicate, key: string): Expression<SqlBool> {
+    const values = p.values.map(String);
+    const valueIds = this.db
+      .selectFrom('tag_values')
+      .select('id')
+      .where('project_id', '=', this.projectId)
+      .where('key', '=', key)
+      .where((v) => {
+        switch (p.op) {
+          case 'exists':
+            return v.lit(true);
+          case 'in':
+          case '=':
+            return v('value', 'in', values);
+          case 'glob':
+            return sql<SqlBool>`value ILIKE ${wildcardToLike(values[0]!)}`;
+          default:
+            throw new QuerySyntaxError(`tags cannot be compared with "${p.op}"`, p.position);
+        }
+      });
+    const tagged = this.db
+      .selectFrom('event_tags')
+      .where('project_id', '=', this.projectId)
+      .where('value_id', 'in', valueIds);
+    if (this.target === 'issues') {
+      // event_tags carries the issue id, so identity tags (no per-issue counts) need no join.
+      const issueIds = IDENTITY_TAG_KEYS.has(key)
+        ? tagged.select('issue_id')
+        : this.db.selectFrom('issue_tag_values').select('issue_id').where('project_id', '=', this.projectId).where('value_id', 'in', valueIds);
+      return (eb as ExpressionBuilder<Tables, 'issues'>)('id', 'in', issueIds);
+    }
+    return sql<SqlBool>`${sql.ref(`${this.eventsAlias}.row`)} IN (${tagged.select('event_row')})`;
+  }
+
+  /** An issue-level condition; for events it becomes "the event's issue matches". */
+  private issueCondition(eb: Eb, build: (ib: ExpressionBuilder<Tables, 'issues'>) => Expression<SqlBool>): Expression<SqlBool> {
+    if (this.target === 'issues') return build(eb as ExpressionBuilder<Tables, 'issues'>);
+    const issueIds = this.db.selectFrom('issues').select('id').where('project_id', '=', this.projectId).where(build);
+    return sql<SqlBool>`${sql.ref(`${this.eventsAlias}.issue_id`)} IN (${issueIds})`;
+  }
+
+  private attribute(eb: Eb, p: SearchPredicate, name: string): Expression<SqlBool> {
+    if (name === 'status') {
+      return this.issueCondition(eb, (ib) =>
+        ib.or(
+          p.values.map((status) =>
+            status === 'regressed' ? ib.and([ib('status', '=', 'unresolved'), ib('is_regressed', '=', true)]) : ib('status', '=', String(status)),
+          ),
+        ),
+      );
+    }
+    if (name === 'text') {
+      const pattern = `%${wildcardToLike(String(p.values[0]))}%`;
+      return this.issueCondition(eb, (ib) => sql<SqlBool>`${ib.ref('title')} ILIKE ${pattern}`);
+    }
+    if (!COMPARISONS.has(p.op)) throw new QuerySyntaxError(`"${name}" cannot be compared with "${p.op}"`, p.position);
+    const bound = integerComparison(p.op as Comparison, Number(p.values[0]));
+    const constant = (value: boolean) => (eb as ExpressionBuilder<Tables, 'issues'>).lit(value) as unknown as Expression<SqlBool>;
+    if (name === 'issue_id') {
+      if (this.target !== 'events') throw new QuerySyntaxError('issue_id filters events', p.position);
+      if (typeof bound === 'boolean') return constant(bound);
+      const value = Math.max(-1, Math.min(2_147_483_647, bound.value));
+      return this.eventColumn('issue_id', bound.op, value);
+    }
+    if (name === 'timestamp') {
+      if (this.target !== 'events') throw new QuerySyntaxError('timestamp filters events; for issues use lastSeen or firstSeen', p.position);
+      if (typeof bound === 'boolean') return constant(bound);
+      return this.eventColumn('timestamp', bound.op, bound.value);
+    }
+    const column = ISSUE_COLUMNS[name];
+    if (!column) throw new QuerySyntaxError(`"${name}" is not searchable here`, p.position);
+    if (typeof bound === 'boolean') return constant(bound);
+    return this.issueCondition(eb, (ib) => ib(column, bound.op, bound.value));
+  }
+}

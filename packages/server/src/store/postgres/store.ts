@@ -1,0 +1,197 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { DigestedEvent, RawItem, Store, WriteOutcome } from '../types.js';
+import type { TelemetryBatch } from '../trace-types.js';
+import { AccountQueries } from './account-queries.js';
+import { AccountRecords } from './account-records.js';
+import { AdminQueries } from './admin.js';
+import { AnalyticsQueries } from './analytics-queries.js';
+import { EventQueries } from './event-queries.js';
+import { IssueQueries } from './issue-queries.js';
+import { StatsQueries } from './stats-queries.js';
+import { TagQueries } from './tag-queries.js';
+import { TraceQueries } from './trace-queries.js';
+import { copyFromSqlite, type CopyProgress, type CopyReport } from './copy-from-sqlite.js';
+import { migrate } from './schema.js';
+import type { Tables } from './tables.js';
+import { PostgresWriter } from './write-path/writer.js';
+import { notYetPorted, type NotYetPorted } from './not-yet-ported.js';
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database (or a unix socket: postgres:///db?host=/var/run/postgresql). */
+  url: string;
+  /** Connections in this process's pool (reads run beside the one writing transaction). */
+  poolSize?: number;
+  /** CLI commands use the store without migrating partitions ahead on a timer. */
+  maintain?: boolean;
+}
+
+/** Partitions for the coming weeks are created on start and this often after (partitions.ts). */
+const MAINTENANCE_MS = 6 * 3_600_000;
+
+/**
+ * bigint (int8) and numeric arrive as text from node-postgres, so that no precision is lost; every
+ * such column here holds epoch milliseconds, counts or ids well inside 2^53, so they are numbers.
+ */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  }) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * The PostgreSQL store: many processes over one database. Reads run on the pool; writes go through
+ * this process's group commit (write-path/README.md), which derives every count in the same
+ * transaction as its events, so a read after an ack sees them.
+ */
+// Declaration merging: the methods come from notYetPorted() in the constructor.
+export interface PostgresStore extends NotYetPorted {}
+
+/** Host, port and database of a URL, for messages: never the user or password. */
+function whereIs(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || parsed.searchParams.get('host') || 'localhost'}:${parsed.port || 5432}${parsed.pathname}`;
+  } catch {
+    return 'the configured URL';
+  }
+}
+
+export class PostgresStore implements Store {
+  readonly backend = 'postgres';
+  private readonly writer: PostgresWriter;
+  private readonly admin: AdminQueries;
+  private readonly issues: IssueQueries;
+  private readonly events: EventQueries;
+  private readonly tags: TagQueries;
+  private readonly stats: StatsQueries;
+  private readonly analytics: AnalyticsQueries;
+  private readonly traces: TraceQueries;
+  private readonly accounts: AccountQueries;
+  private readonly records: AccountRecords;
+  private maintenance: NodeJS.Timeout | null = null;
+
+  private constructor(private readonly db: Kysely<Tables>) {
+    this.writer = new PostgresWriter(db);
+    this.admin = new AdminQueries(db);
+    this.issues = new IssueQueries(db);
+    this.events = new EventQueries(db);
+    this.tags = new TagQueries(db);
+    this.stats = new StatsQueries(db);
+    this.analytics = new AnalyticsQueries(db);
+    this.traces = new TraceQueries(db);
+    this.accounts = new AccountQueries(db);
+    this.records = new AccountRecords(db);
+    Object.assign(this, notYetPorted());
+  }
+
+  /** Connects, migrates (under an advisory lock: safe when several processes start at once). */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types });
+    // An idle client's connection error (the server restarted) must not crash the process.
+    pool.on('error', () => {});
+    const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await migrate(db);
+    } catch (error) {
+      await db.destroy();
+      throw new Error(`PostgreSQL at ${whereIs(options.url)} could not be opened: ${(error as Error).message}`, { cause: error });
+    }
+    const store = new PostgresStore(db);
+    if (options.maintain !== false) {
+      store.maintenance = setInterval(() => void migrate(db).catch(() => {}), MAINTENANCE_MS);
+      store.maintenance.unref();
+    }
+    return store;
+  }
+
+  /** Copies a stopped SQLite install's database file into this one (copy-from-sqlite.ts). */
+  copyFromSqlite(sqlitePath: string, onProgress: (p: CopyProgress) => void): Promise<CopyReport> {
+    return copyFromSqlite(sqlitePath, this.db, onProgress);
+  }
+
+  async close(): Promise<void> {
+    if (this.maintenance) clearInterval(this.maintenance);
+    await this.writer.close();
+    await this.db.destroy();
+  }
+
+  createProject = (input: { name: string; slug?: string }) => this.admin.createProject(input);
+  listProjects = () => this.admin.listProjects();
+  getProject = (id: number) => this.admin.getProject(id);
+  listProjectKeys = (projectId: number) => this.admin.listProjectKeys(projectId);
+  findProjectByKey = (publicKey: string) => this.admin.findProjectByKey(publicKey);
+  createProjectKey = (projectId: number, label: string) => this.admin.createProjectKey(projectId, label);
+  revokeProjectKey = (projectId: number, publicKey: string) => this.admin.revokeProjectKey(projectId, publicKey);
+  createToken = (input: { name: string; projectId?: number | null }) => this.admin.createToken(input);
+  verifyToken = (token: string) => this.admin.verifyToken(token);
+  listTokens = () => this.admin.listTokens();
+  revokeToken = (id: number) => this.admin.revokeToken(id);
+  // Accounts (store/account-types.ts)
+  createUser: Store['createUser'] = (...args) => this.accounts.createUser(...args);
+  countUsers: Store['countUsers'] = (...args) => this.accounts.countUsers(...args);
+  countOwners: Store['countOwners'] = (...args) => this.accounts.countOwners(...args);
+  listUsers: Store['listUsers'] = (...args) => this.accounts.listUsers(...args);
+  getUser: Store['getUser'] = (...args) => this.accounts.getUser(...args);
+  findUserByEmail: Store['findUserByEmail'] = (...args) => this.accounts.findUserByEmail(...args);
+  findUserByOidcSubject: Store['findUserByOidcSubject'] = (...args) => this.accounts.findUserByOidcSubject(...args);
+  linkOidcSubject: Store['linkOidcSubject'] = (...args) => this.accounts.linkOidcSubject(...args);
+  updateUser: Store['updateUser'] = (...args) => this.accounts.updateUser(...args);
+  setPasswordHash: Store['setPasswordHash'] = (...args) => this.accounts.setPasswordHash(...args);
+  deleteUser: Store['deleteUser'] = (...args) => this.accounts.deleteUser(...args);
+  createSession: Store['createSession'] = (...args) => this.accounts.createSession(...args);
+  getSession: Store['getSession'] = (...args) => this.accounts.getSession(...args);
+  deleteSession: Store['deleteSession'] = (...args) => this.accounts.deleteSession(...args);
+  deleteUserSessions: Store['deleteUserSessions'] = (...args) => this.accounts.deleteUserSessions(...args);
+  createPersonalToken: Store['createPersonalToken'] = (...args) => this.accounts.createPersonalToken(...args);
+  listPersonalTokens: Store['listPersonalTokens'] = (...args) => this.accounts.listPersonalTokens(...args);
+  revokePersonalToken: Store['revokePersonalToken'] = (...args) => this.accounts.revokePersonalToken(...args);
+  verifyApiToken: Store['verifyApiToken'] = (...args) => this.accounts.verifyApiToken(...args);
+  createOneTimeLink: Store['createOneTimeLink'] = (...args) => this.records.createOneTimeLink(...args);
+  consumeOneTimeLink: Store['consumeOneTimeLink'] = (...args) => this.records.consumeOneTimeLink(...args);
+  peekOneTimeLink: Store['peekOneTimeLink'] = (...args) => this.records.peekOneTimeLink(...args);
+  listOneTimeLinks: Store['listOneTimeLinks'] = (...args) => this.records.listOneTimeLinks(...args);
+  deleteOneTimeLink: Store['deleteOneTimeLink'] = (...args) => this.records.deleteOneTimeLink(...args);
+  deleteOneTimeLinks: Store['deleteOneTimeLinks'] = (...args) => this.records.deleteOneTimeLinks(...args);
+  appendAudit: Store['appendAudit'] = (...args) => this.records.appendAudit(...args);
+  listAudit: Store['listAudit'] = (...args) => this.records.listAudit(...args);
+  getProjectSettings: Store['getProjectSettings'] = (...args) => this.records.getProjectSettings(...args);
+  updateProject: Store['updateProject'] = (...args) => this.records.updateProject(...args);
+  deleteProject: Store['deleteProject'] = (...args) => this.records.deleteProject(...args);
+  renameProjectKey: Store['renameProjectKey'] = (...args) => this.records.renameProjectKey(...args);
+
+  /** Resolves after the COMMIT holding these rows returned (durable: synchronous_commit is on by default). */
+  write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
+    return this.writer.write(events, raw, telemetry);
+  }
+
+  listIssues: IssueQueries['listIssues'] = (query) => this.issues.listIssues(query);
+  getIssue: IssueQueries['getIssue'] = (id) => this.issues.getIssue(id);
+  setIssueStatus: IssueQueries['setIssueStatus'] = (id, status) => this.issues.setIssueStatus(id, status);
+  setIssuesStatus = (projectId: number, ids: number[], status: Parameters<IssueQueries['setIssuesStatus']>[2]) =>
+    this.issues.setIssuesStatus(projectId, ids, status);
+  listEvents: EventQueries['listEvents'] = (...args) => this.events.listEvents(...args);
+  /** The record the reshaped Store interface returns (the API view is built above the store). */
+  getEvent: EventQueries['getEvent'] = (...args) => this.events.getEvent(...args);
+  eventNeighbors: EventQueries['eventNeighbors'] = (...args) => this.events.eventNeighbors(...args);
+  issueStats: StatsQueries['issueStats'] = (...args) => this.stats.issueStats(...args);
+  issueTagDistribution: TagQueries['issueTagDistribution'] = (...args) => this.tags.issueTagDistribution(...args);
+  issueTagValues: TagQueries['issueTagValues'] = (...args) => this.tags.issueTagValues(...args);
+  projectTagKeys: TagQueries['projectTagKeys'] = (...args) => this.tags.projectTagKeys(...args);
+  projectTagValues: TagQueries['projectTagValues'] = (...args) => this.tags.projectTagValues(...args);
+  countEvents: AnalyticsQueries['countEvents'] = (...args) => this.analytics.countEvents(...args);
+  tagBreakdown: AnalyticsQueries['tagBreakdown'] = (...args) => this.analytics.tagBreakdown(...args);
+  eventStats: AnalyticsQueries['eventStats'] = (...args) => this.analytics.eventStats(...args);
+  tagValueStats: AnalyticsQueries['tagValueStats'] = (...args) => this.analytics.tagValueStats(...args);
+  correlationCounts: AnalyticsQueries['correlationCounts'] = (...args) => this.analytics.correlationCounts(...args);
+  searchTraces: TraceQueries['searchTraces'] = (...args) => this.traces.searchTraces(...args);
+  traceProjects: TraceQueries['traceProjects'] = (...args) => this.traces.traceProjects(...args);
+  getTrace: TraceQueries['getTrace'] = (...args) => this.traces.getTrace(...args);
+  traceEvents: TraceQueries['traceEvents'] = (...args) => this.traces.traceEvents(...args);
+  setTraceTag: TraceQueries['setTraceTag'] = (...args) => this.traces.setTraceTag(...args);
+  deleteTraceTag: TraceQueries['deleteTraceTag'] = (...args) => this.traces.deleteTraceTag(...args);
+  tagMatchingTraces: TraceQueries['tagMatchingTraces'] = (...args) => this.traces.tagMatchingTraces(...args);
+  listLogs: TraceQueries['listLogs'] = (...args) => this.traces.listLogs(...args);
+  tracesPerTagValue: TraceQueries['tracesPerTagValue'] = (...args) => this.traces.tracesPerTagValue(...args);
+}

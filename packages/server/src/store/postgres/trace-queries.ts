@@ -1,0 +1,271 @@
+import { sql, type Kysely } from 'kysely';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import type { Page } from '../types.js';
+import type { LogQuery, LogRecord, SpanRecord, TraceOrderField, TraceSearchQuery, TraceStatus, TraceSummary } from '../trace-types.js';
+import { TraceSearchCompiler } from './trace-search-sql.js';
+import type { Tables } from './tables.js';
+
+const hex = (b: Buffer | null) => (b ? b.toString('hex') : null);
+const TRACE_ID = /^[0-9a-f]{32}$/;
+/** COLLATE "C": text sorts by bytes, as in SQLite, whatever the database's locale. */
+const ORDER_SQL = {
+  timestamp_ms: sql`t.timestamp_ms`,
+  execution_time_ms: sql`t.execution_time_ms`,
+  name: sql`coalesce(t.name, '') COLLATE "C"`,
+  status: sql`t.status COLLATE "C"`,
+  span_count: sql`t.span_count`,
+};
+const TEXT_ORDER = new Set<TraceOrderField>(['name', 'status']);
+
+type TraceRow = Pick<
+  Tables['traces'],
+  'project_id' | 'trace_id' | 'name' | 'status' | 'timestamp_ms' | 'execution_time_ms' | 'span_count' | 'start_ms' | 'end_ms'
+> & { row: number };
+
+/** Page tokens are the store's keyset cursors (store/cursor.ts), checked against the column's type. */
+function decodeToken(token: string, text: boolean, integer = true): [string | number, number] {
+  const cursor = decodeCursor(token);
+  const valid =
+    cursor &&
+    Number.isSafeInteger(cursor.id) &&
+    (text ? typeof cursor.sortValue === 'string' : typeof cursor.sortValue === 'number' && (integer ? Number.isSafeInteger(cursor.sortValue) : Number.isFinite(cursor.sortValue)));
+  if (!valid) throw new RangeError('page_token is not a token this server gave out');
+  return [cursor.sortValue, cursor.id];
+}
+
+export interface TraceDetailRows {
+  trace: TraceSummary & { startMs: number; endMs: number };
+  spans: SpanRecord[];
+}
+
+/** Trace search, trace details, trace tags and logs. */
+export class TraceQueries {
+  constructor(private readonly db: Kysely<Tables>) {}
+
+  private conditions(projectId: number, filter: TraceSearchQuery['filter']) {
+    const conditions = [sql`t.project_id = ${projectId}`, sql`t.span_count > 0`];
+    if (filter) conditions.push(new TraceSearchCompiler(projectId).compile(filter));
+    return conditions;
+  }
+
+  async searchTraces(q: TraceSearchQuery): Promise<Page<TraceSummary>> {
+    const order = ORDER_SQL[q.order.field];
+    const desc = q.order.direction === 'desc';
+    const conditions = this.conditions(q.projectId, q.filter);
+    if (q.pageToken) {
+      const [value, row] = decodeToken(q.pageToken, TEXT_ORDER.has(q.order.field));
+      conditions.push(desc ? sql`(${order} < ${value} OR (${order} = ${value} AND t.row < ${row}))` : sql`(${order} > ${value} OR (${order} = ${value} AND t.row > ${row}))`);
+    }
+    const direction = desc ? sql`DESC` : sql`ASC`;
+    const result = await sql<TraceRow & { sort_value: string | number }>`
+      SELECT t.row, t.project_id, t.trace_id, t.name, t.status, t.timestamp_ms, t.execution_time_ms, t.span_count,
+        t.start_ms, t.end_ms, ${order} AS sort_value
+      FROM traces t WHERE ${sql.join(conditions, sql` AND `)}
+      ORDER BY ${order} ${direction}, t.row ${direction} LIMIT ${q.limit + 1}`.execute(this.db);
+    const rows = result.rows.slice(0, q.limit);
+    const last = rows.at(-1);
+    const items = await this.summaries(rows);
+    return { items, nextCursor: result.rows.length > q.limit && last ? encodeCursor(last.sort_value, last.row) : null };
+  }
+
+  private async summaries(rows: TraceRow[]): Promise<TraceSummary[]> {
+    if (rows.length === 0) return [];
+    const projectId = rows[0]!.project_id;
+    const ids = rows.map((r) => r.row);
+    const [tags, metadata] = await Promise.all([
+      this.db.selectFrom('trace_tags').select(['trace_row', 'key', 'value']).where('project_id', '=', projectId).where('trace_row', 'in', ids).orderBy(sql`key COLLATE "C"`).execute(),
+      this.db.selectFrom('trace_metadata').select(['trace_row', 'key', 'value']).where('project_id', '=', projectId).where('trace_row', 'in', ids).orderBy(sql`key COLLATE "C"`).execute(),
+    ]);
+    const group = (list: Array<{ trace_row: number; key: string; value: string }>) => {
+      const map = new Map<number, Record<string, string>>();
+      for (const r of list) {
+        const entry = map.get(r.trace_row) ?? {};
+        entry[r.key] = r.value;
+        map.set(r.trace_row, entry);
+      }
+      return map;
+    };
+    const tagMap = group(tags);
+    const metaMap = group(metadata);
+    return rows.map((r) => ({
+      traceId: r.trace_id.toString('hex'),
+      projectId: r.project_id,
+      name: r.name,
+      status: r.status as TraceStatus,
+      timestampMs: r.timestamp_ms,
+      executionTimeMs: r.execution_time_ms,
+      spanCount: r.span_count,
+      tags: tagMap.get(r.row) ?? {},
+      metadata: metaMap.get(r.row) ?? {},
+    }));
+  }
+
+  /** The projects that hold this trace id. */
+  async traceProjects(traceId: string): Promise<number[]> {
+    if (!TRACE_ID.test(traceId)) return [];
+    const rows = await this.db.selectFrom('traces').select('project_id').where('trace_id', '=', Buffer.from(traceId, 'hex')).orderBy('project_id').execute();
+    return rows.map((r) => r.project_id);
+  }
+
+  async getTrace(projectId: number, traceId: string): Promise<TraceDetailRows | undefined> {
+    if (!TRACE_ID.test(traceId)) return undefined;
+    const row = await this.db
+      .selectFrom('traces as t')
+      .select(['t.row', 't.project_id', 't.trace_id', 't.name', 't.status', 't.timestamp_ms', 't.execution_time_ms', 't.span_count', 't.start_ms', 't.end_ms'])
+      .where('t.project_id', '=', projectId)
+      .where('t.trace_id', '=', Buffer.from(traceId, 'hex'))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const [summary] = await this.summaries([row]);
+    const spans = await this.db
+      .selectFrom('spans')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('trace_row', '=', row.row)
+      .orderBy('start_ms')
+      .orderBy('span_id')
+      .execute();
+    return {
+      trace: { ...summary!, startMs: row.start_ms, endMs: row.end_ms },
+      spans: spans.map((s) => ({
+        spanId: s.span_id.toString('hex'),
+        parentSpanId: hex(s.parent_span_id),
+        name: s.name,
+        op: s.op,
+        status: s.status as SpanRecord['status'],
+        startMs: s.start_ms,
+        endMs: s.end_ms,
+        durationMs: Math.round((s.end_ms - s.start_ms) * 1000) / 1000,
+        data: s.data ?? {},
+      })),
+    };
+  }
+
+  /** Error events carrying the trace id, found among the project's events in a time window. */
+  async traceEvents(projectId: number, traceId: string, fromMs: number, toMs: number, limit: number) {
+    if (!TRACE_ID.test(traceId)) return [];
+    // No trace_id index on events (it would cost every event an index insert); the trace's window
+    // bounds the scan through events_project_time and prunes partitions.
+    const rows = await this.db
+      .selectFrom('events as e')
+      .innerJoin('issues as i', 'i.id', 'e.issue_id')
+      .select(['e.event_id', 'e.issue_id', 'e.timestamp', 'i.title', 'i.culprit', 'i.level'])
+      .where('e.project_id', '=', projectId)
+      .where('e.timestamp', '>=', Math.floor(fromMs))
+      .where('e.timestamp', '<=', Math.ceil(toMs))
+      .where('e.trace_id', '=', Buffer.from(traceId, 'hex'))
+      .orderBy('e.timestamp')
+      .orderBy('e.row')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      eventId: r.event_id.toString('hex'),
+      issueId: r.issue_id,
+      timestamp: new Date(r.timestamp).toISOString(),
+      title: r.title,
+      culprit: r.culprit,
+      level: r.level,
+    }));
+  }
+
+  /** Sets a tag on the trace; false when the project has no such trace. */
+  async setTraceTag(projectId: number, traceId: string, key: string, value: string): Promise<boolean> {
+    if (!TRACE_ID.test(traceId)) return false;
+    const result = await sql`
+      INSERT INTO trace_tags (project_id, trace_row, key, value)
+      SELECT project_id, row, ${key}, ${value} FROM traces WHERE project_id = ${projectId} AND trace_id = ${Buffer.from(traceId, 'hex')}
+      ON CONFLICT (project_id, trace_row, key) DO UPDATE SET value = excluded.value`.execute(this.db);
+    return Number(result.numAffectedRows ?? 0) > 0;
+  }
+
+  /** Removes a tag; resolves with whether the trace had it. */
+  async deleteTraceTag(projectId: number, traceId: string, key: string): Promise<boolean> {
+    if (!TRACE_ID.test(traceId)) return false;
+    const result = await sql`
+      DELETE FROM trace_tags WHERE project_id = ${projectId} AND key = ${key}
+        AND trace_row IN (SELECT row FROM traces WHERE project_id = ${projectId} AND trace_id = ${Buffer.from(traceId, 'hex')})`.execute(this.db);
+    return Number(result.numAffectedRows ?? 0) > 0;
+  }
+
+  /** Sets and deletes tags on every trace matching a search, in one transaction. */
+  async tagMatchingTraces(q: Pick<TraceSearchQuery, 'projectId' | 'filter'>, set: Record<string, string>, remove: string[]): Promise<number> {
+    const where = sql.join(this.conditions(q.projectId, q.filter), sql` AND `);
+    return this.db.transaction().execute(async (tx) => {
+      const count = await sql<{ n: number }>`SELECT count(*) AS n FROM traces t WHERE ${where}`.execute(tx);
+      for (const [key, value] of Object.entries(set)) {
+        await sql`INSERT INTO trace_tags (project_id, trace_row, key, value)
+          SELECT t.project_id, t.row, ${key}, ${value} FROM traces t WHERE ${where}
+          ON CONFLICT (project_id, trace_row, key) DO UPDATE SET value = excluded.value`.execute(tx);
+      }
+      for (const key of remove) {
+        await sql`DELETE FROM trace_tags WHERE project_id = ${q.projectId} AND key = ${key}
+          AND trace_row IN (SELECT t.row FROM traces t WHERE ${where})`.execute(tx);
+      }
+      return Number(count.rows[0]?.n ?? 0);
+    });
+  }
+
+  async listLogs(q: LogQuery): Promise<Page<LogRecord>> {
+    let query = this.db
+      .selectFrom('logs')
+      .select(['row', 'timestamp_ms', 'level', 'severity', 'body', 'trace_id', 'span_id', 'attributes'])
+      .where('project_id', '=', q.projectId);
+    if (q.traceId) {
+      if (!TRACE_ID.test(q.traceId)) return { items: [], nextCursor: null };
+      query = query.where('trace_id', '=', Buffer.from(q.traceId, 'hex'));
+    }
+    if (q.from !== undefined) query = query.where('timestamp_ms', '>=', q.from);
+    if (q.to !== undefined) query = query.where('timestamp_ms', '<=', q.to);
+    if (q.levels?.length) query = query.where('level', 'in', q.levels);
+    if (q.text) {
+      const pattern = `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where(sql<boolean>`body ILIKE ${pattern}`);
+    }
+    const desc = q.order === 'desc';
+    if (q.cursor) {
+      const [value, row] = decodeToken(q.cursor, false, false);
+      query = query.where(
+        desc ? sql<boolean>`(timestamp_ms < ${value} OR (timestamp_ms = ${value} AND row < ${row}))` : sql<boolean>`(timestamp_ms > ${value} OR (timestamp_ms = ${value} AND row > ${row}))`,
+      );
+    }
+    const rows = await query.orderBy('timestamp_ms', q.order).orderBy('row', q.order).limit(q.limit + 1).execute();
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((r) => ({
+        timestamp: new Date(r.timestamp_ms).toISOString(),
+        timestampMs: r.timestamp_ms,
+        level: r.level,
+        severity: r.severity,
+        body: r.body,
+        traceId: hex(r.trace_id),
+        spanId: hex(r.span_id),
+        attributes: r.attributes ?? {},
+      })),
+      nextCursor: rows.length > q.limit && last ? encodeCursor(last.timestamp_ms, last.row) : null,
+    };
+  }
+
+  /** Traces (transactions) per value of a tag, for error rates per variant. */
+  async tracesPerTagValue(projectId: number, key: string, values: string[] | null, window: { from: number; to: number } | null): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (values?.length === 0) return out;
+    let query = this.db
+      .selectFrom('trace_tags as tt')
+      .select(['tt.value', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('tt.project_id', '=', projectId)
+      .where('tt.key', '=', key)
+      .groupBy('tt.value')
+      .orderBy('n', 'desc')
+      .limit(1000);
+    if (values) query = query.where('tt.value', 'in', values);
+    if (window) {
+      query = query
+        .innerJoin('traces as t', (join) => join.onRef('t.project_id', '=', 'tt.project_id').onRef('t.row', '=', 'tt.trace_row'))
+        .where('t.timestamp_ms', '>=', Math.floor(window.from))
+        .where('t.timestamp_ms', '<', Math.ceil(window.to));
+    }
+    for (const r of await query.execute()) out.set(r.value, Number(r.n));
+    return out;
+  }
+}
