@@ -1,7 +1,8 @@
 /**
- * `npm run bench` runs every section; `npm run bench -- ingest`, `-- queries`, `-- traces` or `-- symbolication` runs one.
+ * `npm run bench` runs every section; `npm run bench -- ingest`, `-- queries`, `-- traces`, `-- symbolication` or `-- alerts` runs one.
  * A benchmark, not a test: it prints figures against targets and exits 0 unless something broke.
  */
+import { alertsTable, runAlerts } from './alerts.js';
 import { ingestTable, runIngest } from './ingest.js';
 import { queriesTable, runQueries } from './queries.js';
 import { log, machine, verdict, type Row } from './report.js';
@@ -9,7 +10,7 @@ import { runSymbolication, symbolicationTable } from './symbolication.js';
 import { postgresIngestTable, runPostgresIngest } from './postgres-ingest.js';
 import { runTraces, tracesTable } from './traces.js';
 
-const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication'] as const;
+const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication', 'alerts'] as const;
 type Section = (typeof SECTIONS)[number];
 
 // `--store postgres` adds PostgreSQL figures beside SQLite's in the same run (ingest and queries).
@@ -36,9 +37,9 @@ const all: Row[] = [];
 
 for (const section of sections) {
   const t = Date.now();
-  const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication }[section];
+  const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication, alerts: runAlerts }[section];
   let rows = await run();
-  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable }[section](rows);
+  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable, alerts: alertsTable }[section](rows);
   if (store === 'postgres' && (section === 'ingest' || section === 'queries')) {
     const pgRows = section === 'ingest' ? await runPostgresIngest() : await runQueries('postgres');
     text += '\n' + (section === 'ingest' ? postgresIngestTable(pgRows) : queriesTable(pgRows));

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, clearToken, getToken, setCsrfToken, setUnauthorizedHandler } from './api.js';
+import { api, ApiError, clearToken, setCsrfToken, setUnauthorizedHandler } from './api.js';
 import { Shortcuts } from './components/shortcuts.js';
 import { ErrorBox, Loading } from './components/status.js';
 import { useAsync } from './hooks.js';
 import { ApiReferencePage } from './pages/api-reference.js';
+import { AlertsPage } from './pages/alerts.js';
 import { ComparePage } from './pages/compare.js';
 import { IssueList } from './pages/issue-list.js';
 import { IssuePage } from './pages/issue-page.js';
@@ -112,6 +113,9 @@ function Shell({ onSignOut, me }: { onSignOut: () => void; me: Me }) {
             <Link href={`/projects/${projectId}/replays/`} class={projectMatch?.page === 'replays' ? 'active' : ''}>
               Replays
             </Link>
+            <Link href={`/projects/${projectId}/alerts/`} class={projectMatch?.page === 'alerts' ? 'active' : ''}>
+              Alerts
+            </Link>
             <Link href={`/projects/${projectId}/setup/`} class={projectMatch?.page === 'setup' ? 'active' : ''}>
               Setup
             </Link>
@@ -179,6 +183,7 @@ function Routes({ loc, onProjectsChanged }: { loc: ReturnType<typeof useLocation
   if ((m = match('/projects/:projectId/settings/', loc.path))) return <ProjectSettingsPage projectId={m.projectId!} onProjectsChanged={onProjectsChanged} />;
   if ((m = match('/projects/:projectId/issues/', loc.path))) return <IssueList projectId={m.projectId!} loc={loc} />;
   if ((m = match('/projects/:projectId/compare/', loc.path))) return <ComparePage projectId={m.projectId!} loc={loc} />;
+  if ((m = match('/projects/:projectId/alerts/', loc.path))) return <AlertsPage projectId={m.projectId!} />;
   if ((m = match('/projects/:projectId/setup/', loc.path))) return <SetupPage projectId={m.projectId!} />;
   if ((m = match('/projects/:projectId/traces/', loc.path))) return <TracesPage projectId={m.projectId!} loc={loc} />;
   if ((m = match('/projects/:projectId/releases/', loc.path))) return <ReleasesPage projectId={m.projectId!} />;

@@ -62,6 +62,19 @@ function leavingPage(dsn: string): string {
 </script></head><body>leaving</body></html>`;
 }
 
+/** Clicks on a button (on the icon inside it), on a card number field, and on a link. */
+function clicksPage(dsn: string): string {
+  return `<!doctype html><html><head>
+<script src="/proliferate.min.js"></script>
+<script>Proliferate.init({ dsn: ${JSON.stringify(dsn)} });</script></head><body>
+<main id="shop"><form class="pay-form" onsubmit="return false">
+  <input name="card" type="text" value="4111 1111 1111 1111">
+  <button class="btn primary" type="submit" data-testid="pay"><span class="icon">$</span> Pay Alice 42 EUR</button>
+</form></main>
+<p><a class="help" href="#help" onclick="event.stopPropagation()">Need help?</a></p>
+</body></html>`;
+}
+
 before(async () => {
   assert.ok(existsSync(CHROMIUM), 'Debian chromium is installed at /usr/bin/chromium');
   assert.ok(existsSync(scriptPath), 'the script build exists (npm run build)');
@@ -71,6 +84,8 @@ before(async () => {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(readFileSync(scriptPath));
     } else if (req.url === '/leaving') {
       res.writeHead(200, { 'content-type': 'text/html' }).end(leavingPage(server.dsn));
+    } else if (req.url === '/clicks') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(clicksPage(server.dsn));
     } else if (req.url === '/elsewhere') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><p>elsewhere</p>');
     } else if (req.url?.startsWith('/api/')) {
@@ -147,6 +162,29 @@ describe('browser script build in Chromium', () => {
     assert.notEqual(secondIds.windowId, ids.windowId);
     assert.equal(secondIds.sessionId, ids.sessionId);
     await waitFor('the second tab event', async () => ((await issueWithCount(server, 'TypeError', 2)) ? true : undefined));
+    await context.close();
+  });
+
+  test('clicks are breadcrumbs: the element path, and its text with letters and digits masked', async () => {
+    const context = await browser.newContext();
+    const tab = await context.newPage();
+    await tab.goto(`${siteUrl}/clicks`);
+    await tab.click('button .icon');
+    await tab.click('input[name=card]');
+    await tab.click('a.help'); // its handler stops propagation: the breadcrumb is taken before
+    await tab.evaluate(() => (window as unknown as { Proliferate: { captureException(e: Error): void } }).Proliferate.captureException(new Error('after the clicks')));
+    const issue = await issueWithCount(server, 'after the clicks', 1);
+    const [event] = (await issueEvents(server, issue.id)) as [ApiEvent];
+    const clicks = event.breadcrumbs.filter((b) => b.category === 'ui.click');
+    assert.deepEqual(
+      clicks.map((b) => [b.message, b.data?.text]),
+      [
+        ['main#shop > form.pay-form > button.btn.primary[type="submit"][data-testid="pay"]', '$ *** ***** ** ***'],
+        ['main#shop > form.pay-form > input[name="card"][type="text"]', undefined],
+        ['body > p > a.help', '**** ****?'],
+      ],
+    );
+    assert.ok(!JSON.stringify(event.breadcrumbs).includes('4111'), 'the typed card number is nowhere');
     await context.close();
   });
 

@@ -65,6 +65,35 @@ describe('Node SDK against the server', () => {
   });
 });
 
+describe('tags the SDK drops', () => {
+  test('an invalid tag key or value is dropped, and the drop is shown on the event as the server shows its own', async () => {
+    class TagDropError extends Error {
+      override name = 'TagDropError';
+    }
+    Proliferate.withScope((scope) => {
+      scope.setTag('bad key!', 'x');
+      scope.setTag('note', 'two\nlines');
+      scope.setTag('fixed', '');
+      scope.setTag('fixed', 'later valid'); // a valid value replaces the earlier drop
+      Proliferate.captureException(new TagDropError('tag drop'), { tags: { ['k'.repeat(40)]: 'v', plan: 'pro' } });
+    });
+    assert.equal(await Proliferate.flush(5000), true);
+    const issue = await issueWithCount(server, 'tag drop', 1);
+    const [event] = await issueEvents(server, issue.id);
+    assert.equal(event!.tags.plan, 'pro');
+    assert.equal(event!.tags.fixed, 'later valid');
+    assert.equal(event!.tags['bad key!'], undefined);
+    assert.deepEqual(
+      [...event!.processingErrors].sort((a, b) => String(a.key).localeCompare(String(b.key))),
+      [
+        { type: 'invalid_tag', key: 'bad key!', reason: 'key_invalid_characters', value: 'x' },
+        { type: 'invalid_tag', key: 'k'.repeat(40), reason: 'key_too_long', value: 'v' },
+        { type: 'invalid_tag', key: 'note', reason: 'value_has_newline', value: 'two\nlines' },
+      ],
+    );
+  });
+});
+
 interface OrderBody {
   client: string;
 }

@@ -69,7 +69,8 @@ test('a traced request sends a transaction, logs and an error that all carry the
     return status === 200 && body.logs?.length === 2 && body.errors?.length === 1 ? body : undefined;
   });
   assert.equal(trace.name, 'POST /chat');
-  assert.deepEqual(trace.tags, { model_version: 'v2', environment_kind: 'prod' });
+  // the transaction's environment is a trace tag too (compare counts per environment)
+  assert.deepEqual(trace.tags, { model_version: 'v2', environment_kind: 'prod', environment: Proliferate.getClient()!.options.environment });
   assert.equal(String(trace.metadata.prompt_chars), '42'); // the server keeps metadata as text
   const [root] = trace.spans;
   assert.equal(root.op, 'http.server');

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
 import { openApiOptions } from './api/openapi.js';
 import { validationError } from './api/validation-errors.js';
+import { alertRuleRoutes } from './api/alert-rules.js';
 import fastifyCookie from '@fastify/cookie';
 import type { AccountsContext } from './accounts/context.js';
 import { Mailer } from './accounts/mailer.js';
@@ -147,6 +148,13 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.register(traceRoutes, { store });
   app.register(logRoutes, { store });
   app.register(replayRoutes, { store });
+  app.register(alertRuleRoutes, {
+    store,
+    publicUrl: config.publicUrl,
+    smtpUrl: config.smtpUrl,
+    emailFrom: config.emailFrom,
+    outboundAllowPrivate: config.outboundAllowPrivate,
+  });
   const accounts: AccountsContext = {
     store,
     config,

@@ -24,6 +24,8 @@ export interface ServerConfig extends StoreConfig {
   limits: IngestLimits;
   /** Source-map upload and symbolication bounds; read from the environment when not given. */
   artifacts: ArtifactLimits;
+  /** PROLIFERATE_ALERT_INTERVAL_MS: how often alert rules are evaluated and the outbox drained. */
+  alertIntervalMs: number;
   /** Single sign-on with OpenID Connect; null when PROLIFERATE_OIDC_ISSUER is not set. */
   oidc: OidcConfig | null;
 }
@@ -128,6 +130,7 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     outboundAllowPrivate: boolean(setting(null, 'PROLIFERATE_OUTBOUND_ALLOW_PRIVATE'), false),
     limits: limitsFrom(setting(null, 'PROLIFERATE_MAX_BODY_MEMORY_MB')),
     artifacts: artifactLimits(env),
+    alertIntervalMs: alertInterval(setting(null, 'PROLIFERATE_ALERT_INTERVAL_MS')),
     oidc: readOidc(setting),
   };
 }
@@ -185,6 +188,14 @@ function limitsFrom({ value, label }: { value: string | undefined; label: string
   const mb = Number(value);
   if (!Number.isSafeInteger(mb) || mb < 1) throw new ConfigError(`${label} must be a whole number of MiB, at least 1, got "${value}"`);
   return { ...DEFAULT_LIMITS, maxBodyMemoryBytes: mb * 1024 * 1024 };
+}
+
+/** How often alert rules are evaluated and the outbox drained (alerts/README.md). */
+function alertInterval({ value, label }: { value: string | undefined; label: string }): number {
+  if (value === undefined) return 1000;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 10 || ms > 3_600_000) throw new ConfigError(`${label} must be an integer from 10 to 3600000 (ms), got "${value}"`);
+  return ms;
 }
 
 function portFrom(text: string | undefined, label: string): number {

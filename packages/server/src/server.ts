@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { AlertEngine } from './alerts/engine.js';
 import { buildApp } from './app.js';
 import { dsnFor, type ServerConfig } from './config.js';
 import { hashSecret, newSecret } from './accounts/secrets.js';
@@ -63,6 +64,15 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
   const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
   const base = config.publicUrl ?? url;
+  const alerts = new AlertEngine(store, {
+    publicUrl: base,
+    intervalMs: config.alertIntervalMs,
+    allowPrivate: config.outboundAllowPrivate ?? false,
+    smtpUrl: config.smtpUrl,
+    emailFrom: config.emailFrom,
+    log: (error, what) => app.log.error({ err: error }, `${what} failed`),
+  });
+  alerts.start();
   const setupUrl = await ownerSetupLink(store, base);
   let closing: Promise<void> | undefined;
   return {
@@ -83,6 +93,7 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
         } finally {
           clearInterval(closeIdle);
         }
+        await alerts.stop();
         await store.close();
       })();
       return closing;

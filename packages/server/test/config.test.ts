@@ -71,6 +71,7 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
       outboundAllowPrivate: true,
       limits: undefined,
       artifacts: undefined,
+      alertIntervalMs: 1000,
       oidc: {
         issuer: 'https://sso.example.com/realms/acme',
         clientId: 'proliferate',
@@ -81,6 +82,7 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
       },
     },
   );
+  assert.equal(readConfig({}, { PROLIFERATE_ALERT_INTERVAL_MS: '5000' }).alertIntervalMs, 5000);
   assert.equal(readConfig({}, { PROLIFERATE_MAX_BODY_MEMORY_MB: '64' }).limits.maxBodyMemoryBytes, 64 * 1024 * 1024);
   assert.equal(readConfig({}, { PROLIFERATE_SOURCEMAP_CACHE_MB: '32' }).artifacts.mapCacheBytes, 32 * 1024 * 1024);
   assert.throws(() => readConfig({}, { PROLIFERATE_MAX_BODY_MEMORY_MB: '0' }), /PROLIFERATE_MAX_BODY_MEMORY_MB/);

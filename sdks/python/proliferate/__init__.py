@@ -34,6 +34,7 @@ from .fingerprint import fingerprint_of, grouping_source
 from .integrations.asgi import ProliferateMiddleware
 from .integrations.wsgi import ProliferateWSGIMiddleware
 from .scope import Scope, get_current_scope, get_global_scope, get_isolation_scope
+from .traces_api import ProliferateApiError, Trace, TraceInfo, delete_trace_tag, search_traces, set_trace_tag
 from .tracing import Span, get_current_span, start_span, trace, update_current_trace
 from .version import VERSION
 
@@ -41,16 +42,20 @@ __version__ = VERSION
 
 __all__ = [
     "Client",
+    "ProliferateApiError",
     "ProliferateMiddleware",
     "ProliferateWSGIMiddleware",
     "Scope",
     "Span",
+    "Trace",
+    "TraceInfo",
     "add_breadcrumb",
     "capture_event",
     "capture_exception",
     "capture_message",
     "close",
     "configure_scope",
+    "delete_trace_tag",
     "fingerprint_of",
     "flush",
     "get_current_scope",
@@ -66,12 +71,14 @@ __all__ = [
     "new_scope",
     "push_scope",
     "remove_tag",
+    "search_traces",
     "set_account",
     "set_context",
     "set_extra",
     "set_level",
     "set_tag",
     "set_tags",
+    "set_trace_tag",
     "set_user",
     "start_span",
     "trace",

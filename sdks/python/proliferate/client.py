@@ -12,7 +12,7 @@ from .logs import LogBuffer
 from .options import Options
 from .scope import Scope, scopes_in_order
 from .scrub import scrub
-from .tags import sanitize_tags
+from .tags import MAX_TAG_DROPS, record_tag_drop, sanitize_tags
 from .transport import CallbackTransport, HttpTransport
 from .version import SDK_NAME, VERSION
 
@@ -125,8 +125,10 @@ class Client:
         user = account = level = fingerprint = transaction = span = None
         breadcrumbs: List[Dict[str, Any]] = []
         trace_id = None
+        tag_drops: Dict[str, Dict[str, Any]] = {}
         for scope in scopes:
             tags.update(scope._tags)
+            tag_drops.update(scope._tag_drops)
             extra.update(scope._extra)
             contexts.update(scope._contexts)
             user = scope._user or user
@@ -141,9 +143,14 @@ class Client:
         own_tags, dropped = sanitize_tags(event.get("tags") or {})
         for drop in dropped:
             debug.warn("dropped tag %s=%s: %s", drop["key"], drop["value"], drop["reason"])
+            record_tag_drop(tag_drops, drop["key"], drop["value"], drop["reason"])
         tags.update(own_tags)
         if tags:
             event["tags"] = tags
+        # A key set validly on a later scope or on the event wins over an earlier drop of it.
+        shown = [drop for drop in tag_drops.values() if drop["key"] not in tags][:MAX_TAG_DROPS]
+        if shown:
+            event["errors"] = list(event.get("errors") or []) + shown
         extra.update(event.get("extra") or {})
         if extra:
             event["extra"] = extra

@@ -19,6 +19,7 @@ class Options:
         *,
         endpoint: Optional[str] = None,
         api_key: Optional[str] = None,
+        api_token: Optional[str] = None,
         project_id: Optional[str] = None,
         environment: Optional[str] = None,
         release: Optional[str] = None,
@@ -63,6 +64,8 @@ class Options:
             # A bad DSN must not stop the application from starting: warn, and send nothing.
             warnings.warn(f"proliferate: {error}; events will not be sent", RuntimeWarning, stacklevel=3)
             self.destination = None
+        # The query API token (not the DSN's public key) for set_trace_tag / search_traces.
+        self.api_token = api_token or os.environ.get("PROLIFERATE_API_TOKEN") or None
         self.environment = environment or detect_environment()
         self.release = release or detect_release()
         self.server_name = server_name or detect_server_name()

@@ -26,7 +26,7 @@ from typing import Any, Deque, Dict, List, Optional
 from . import debug
 from .hub import current_client
 from .scrub import scrub
-from .tags import check_tag, looks_sensitive_tag_key, preview
+from .tags import check_tag, looks_sensitive_tag_key, preview, record_tag_drop
 
 DEFAULT_MAX_BREADCRUMBS = 50
 _ROOT = object()
@@ -40,6 +40,7 @@ class Scope:
     __slots__ = (
         "kind",
         "_tags",
+        "_tag_drops",
         "_extra",
         "_contexts",
         "_user",
@@ -57,6 +58,8 @@ class Scope:
     def __init__(self, kind: str = "current") -> None:
         self.kind = kind
         self._tags: Dict[str, str] = {}
+        # Tags dropped for breaking a rule, by key: sent in the event's ``errors`` (see tags.py).
+        self._tag_drops: Dict[str, Dict[str, Any]] = {}
         self._extra: Dict[str, Any] = {}
         self._contexts: Dict[str, Dict[str, Any]] = {}
         self._user: Optional[Dict[str, Any]] = None
@@ -73,6 +76,7 @@ class Scope:
         """A copy to change without touching this scope."""
         other = Scope(self.kind)
         other._tags = dict(self._tags)
+        other._tag_drops = dict(self._tag_drops)
         other._extra = dict(self._extra)
         other._contexts = dict(self._contexts)
         other._user = self._user
@@ -91,10 +95,13 @@ class Scope:
         text, reason = check_tag(key, value)
         if reason is not None:
             debug.warn("dropped tag %s=%s: %s", preview(key), preview(value), reason)
+            record_tag_drop(self._tag_drops, key, value, reason)
             return self
         if debug.enabled and looks_sensitive_tag_key(key):
             debug.warn("tag key %r looks sensitive: tags are indexed and shown in full; use a context", key)
         self._tags[key] = text  # type: ignore[assignment]
+        if self._tag_drops:
+            self._tag_drops.pop(key, None)  # a valid value replaces an earlier invalid one
         return self
 
     def set_tags(self, tags: Dict[str, Any]) -> "Scope":
@@ -104,6 +111,7 @@ class Scope:
 
     def remove_tag(self, key: str) -> "Scope":
         self._tags.pop(key, None)
+        self._tag_drops.pop(key, None)
         return self
 
     # -- extra, contexts, user, account --------------------------------------------------------------

@@ -126,3 +126,17 @@ def sanitize_tags(tags: Dict[Any, Any]) -> Tuple[Dict[str, str], List[Dict[str, 
         else:
             kept[key] = text  # type: ignore[assignment]
     return kept, dropped
+
+
+MAX_TAG_DROPS = 10
+"""Drops remembered per scope or event: enough to see the mistake, bounded against a loop of bad keys."""
+
+
+def record_tag_drop(drops: Dict[str, Dict[str, Any]], key: Any, value: Any, reason: str) -> None:
+    """Remembers a dropped tag in the shape the server records the tags it drops itself
+    (``{"type": "invalid_tag", "key", "reason", "value"}``), sent in the event's ``errors`` so the
+    event page shows it, not only the debug log."""
+    name = preview(key)
+    if name not in drops and len(drops) >= MAX_TAG_DROPS:
+        return
+    drops[name] = {"type": "invalid_tag", "key": name, "reason": reason, "value": None if value is None else preview(value)}

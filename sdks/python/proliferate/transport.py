@@ -222,6 +222,8 @@ class HttpTransport:
                 )
             else:
                 self._connection = http.client.HTTPConnection(self._host, self._port, timeout=self.request_timeout)
+            # The SDK's own requests are not the application's: no HTTP breadcrumb for them.
+            self._connection._proliferate_internal = True  # type: ignore[attr-defined]
         return self._connection
 
     def _drop_connection(self) -> None:

@@ -106,7 +106,7 @@ def test_e2e_issues_can_be_found_by_a_tag_the_sdk_set(proliferate_server, sdk):
     assert [issue["id"] for issue in issues] == [event["issueId"]]
 
 
-def test_e2e_an_invalid_tag_is_dropped_by_the_sdk_and_never_reaches_the_server(proliferate_server, sdk):
+def test_e2e_an_invalid_tag_is_dropped_by_the_sdk_and_only_its_drop_reaches_the_server(proliferate_server, sdk):
     proliferate.set_tag("bad key", "x")
     proliferate.set_tag("multi", "a\nb")
     proliferate.set_tag("good", 7.0)
@@ -114,7 +114,10 @@ def test_e2e_an_invalid_tag_is_dropped_by_the_sdk_and_never_reaches_the_server(p
     assert proliferate.flush(5)
     event = proliferate_server.wait_for_event(event_id)
     assert "bad key" not in event["tags"] and "multi" not in event["tags"] and event["tags"]["good"] == "7"
-    assert event["processingErrors"] == []
+    assert sorted(event["processingErrors"], key=lambda e: e["key"]) == [
+        {"type": "invalid_tag", "key": "bad key", "reason": "key_invalid_characters", "value": "x"},
+        {"type": "invalid_tag", "key": "multi", "reason": "value_has_newline", "value": "a\nb"},
+    ]
 
 
 def test_e2e_seed_000_concurrent_fastapi_requests_reach_the_server_with_their_own_tags(proliferate_server, sdk):
@@ -151,3 +154,29 @@ def test_e2e_transactions_and_logs_are_accepted_by_the_server(proliferate_server
     # The server stores transaction and log items for the traces features; it has no query API for
     # them yet, so this checks that it accepted both envelopes (2xx) and nothing was dropped.
     assert client.transport.sent == 2 and client.transport.dropped == 0
+
+
+class TagDropError(Exception):
+    pass
+
+
+def test_e2e_a_tag_the_sdk_drops_is_shown_on_the_event_as_the_server_shows_its_own(proliferate_server, sdk):
+    with proliferate.new_scope() as scope:
+        scope.set_tag("bad key!", "x")
+        scope.set_tag("note", "two\nlines")
+        scope.set_tag("fixed", "")
+        scope.set_tag("fixed", "later valid")  # a valid value replaces the earlier drop
+        try:
+            raise TagDropError("tag drop")
+        except TagDropError:
+            event_id = proliferate.capture_exception(tags={"k" * 40: "v", "plan": "pro"})
+    assert proliferate.flush(5)
+
+    event = proliferate_server.wait_for_event(event_id)
+    assert event["tags"]["plan"] == "pro" and event["tags"]["fixed"] == "later valid"
+    assert "bad key!" not in event["tags"]
+    assert sorted(event["processingErrors"], key=lambda e: e["key"]) == [
+        {"type": "invalid_tag", "key": "bad key!", "reason": "key_invalid_characters", "value": "x"},
+        {"type": "invalid_tag", "key": "k" * 40, "reason": "key_too_long", "value": "v"},
+        {"type": "invalid_tag", "key": "note", "reason": "value_has_newline", "value": "two\nlines"},
+    ]

@@ -37,7 +37,18 @@ async function suggest(projectId: string, at: CaretToken): Promise<Suggestion[]>
   return values.map((v) => ({ label: v.value, detail: `${v.count}`, insert: filterToken(key, v.value, at.negate) }));
 }
 
-export function SearchBar({ projectId, value, onSearch }: { projectId: string; value: string; onSearch: (q: string) => void }) {
+export function SearchBar({
+  projectId,
+  value,
+  onSearch,
+  onChange,
+}: {
+  projectId: string;
+  value: string;
+  onSearch: (q: string) => void;
+  /** Every edit, for forms that read the query without a search (the alert rule form). */
+  onChange?: (q: string) => void;
+}) {
   const [text, setText] = useState(value);
   const [caret, setCaret] = useState(value.length);
   const [items, setItems] = useState<Suggestion[]>([]);
@@ -80,6 +91,7 @@ export function SearchBar({ projectId, value, onSearch }: { projectId: string; v
     const at = tokenAt(text, caret);
     const next = replaceToken(text, at, s.insert);
     setText(next.query);
+    onChange?.(next.query);
     setCaret(next.caret);
     // The old list no longer applies; Enter now runs the search until new suggestions arrive.
     setItems([]);
@@ -106,6 +118,8 @@ export function SearchBar({ projectId, value, onSearch }: { projectId: string; v
       e.preventDefault();
       take(items[active]!);
     } else if (e.key === 'Escape') {
+      // Not Chromium's type="search" default (clearing the query): first close the list, then leave.
+      e.preventDefault();
       if (showing) setOpen(false);
       else input.current?.blur();
     } else if (e.key === 'Enter') {
@@ -133,6 +147,7 @@ export function SearchBar({ projectId, value, onSearch }: { projectId: string; v
         value={text}
         onInput={(e) => {
           setText((e.target as HTMLInputElement).value);
+          onChange?.((e.target as HTMLInputElement).value);
           syncCaret(e);
           setOpen(true);
         }}

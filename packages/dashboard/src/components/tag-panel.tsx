@@ -2,6 +2,7 @@
  * Seed 000's tag analysis: per key, a bar split by value share of the issue's events, then the
  * top values with percentage and count. A value links to the issue list filtered by it.
  */
+import { BreakableKey } from './breakable-key.js';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { count, percent } from '../format.js';
@@ -118,7 +119,9 @@ export function CorrelationTable({ rows, projectId }: { rows: CorrelationRow[]; 
         {rows.slice(0, 12).map((r) => (
           <tr class={r.significant ? 'significant' : ''} data-correlation={`${r.key}:${r.value}`}>
             <td>
-              <div class="mono muted small-text corr-key">{r.key}</div>
+              <div class="mono muted small-text corr-key">
+                  <BreakableKey text={r.key} />
+                </div>
               <Link class="mono" href={filterHref(projectId, r.key, r.value)} title={`Show issues with ${r.key}:${r.value}`}>
                 {r.value}
               </Link>

@@ -29,7 +29,11 @@ interface Comparison {
   totalEvents: number;
   variants?: Variant[];
   values?: Variant[];
+  transactionsNotFilteredBy?: string[];
 }
+
+/** Errors per transaction: up to 2 decimals, trailing zeros dropped (7.5, 0.33, 2). */
+const ratio = (n: number) => String(Math.round(n * 100) / 100);
 
 interface ValueStats {
   interval: string;
@@ -139,7 +143,8 @@ export function ComparePage({ projectId, loc }: { projectId: string; loc: Loc })
           <p class="muted small-text">
             {count(comparison.data.totalEvents)} error events in the period
             {query ? ' matching the filter' : ''}. Share is of those events;
-            {hasRates ? ' error rate is error events per transaction with the same value.' : ' error rates need traces tagged with the same key.'}
+            {hasRates ? ' errors per transaction is error events / transactions (traces) with the same value' : ' error rates need traces tagged with the same key.'}
+            {hasRates && (comparison.data.transactionsNotFilteredBy?.length ? `; transactions are not filtered by ${comparison.data.transactionsNotFilteredBy.join(', ')}.` : '.')}
           </p>
           <table class="kv-table variants" data-testid="variants">
             <thead>
@@ -151,7 +156,7 @@ export function ComparePage({ projectId, loc }: { projectId: string; loc: Loc })
                 <th class="num">issues</th>
                 <th class="num">users</th>
                 {hasRates && <th class="num">transactions</th>}
-                {hasRates && <th class="num">error rate</th>}
+                {hasRates && <th class="num" title="error events divided by transactions with the same value">errors per transaction</th>}
               </tr>
             </thead>
             <tbody>
@@ -171,7 +176,18 @@ export function ComparePage({ projectId, loc }: { projectId: string; loc: Loc })
                   <td class="num">{count(r.issues)}</td>
                   <td class="num">{count(r.users)}</td>
                   {hasRates && <td class="num">{count(r.transactions ?? 0)}</td>}
-                  {hasRates && <td class="num">{r.errorRate === null || r.errorRate === undefined ? '—' : percent(r.errorRate * 100)}</td>}
+                  {hasRates && (
+                    <td class="num error-rate">
+                      {r.errorRate === null || r.errorRate === undefined ? (
+                        '—'
+                      ) : (
+                        // A ratio, not a percentage: 15 errors over 2 transactions is 7.5 per transaction, not "750%".
+                        <>
+                          {ratio(r.errorRate)} <span class="muted">({count(r.events)} / {count(r.transactions ?? 0)})</span>
+                        </>
+                      )}
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>

@@ -1,4 +1,5 @@
 /** One event: exception and frames, tags, user and account, breadcrumbs, contexts, extra. */
+import { BreakableKey } from '../components/breakable-key.js';
 import type { ComponentChildren } from 'preact';
 import { Breadcrumbs } from '../components/breadcrumbs.js';
 import { EventLogs } from '../components/event-logs.js';
@@ -29,7 +30,9 @@ function KeyValues({ data }: { data: Record<string, unknown> }) {
       <tbody>
         {Object.entries(data).map(([k, v]) => (
           <tr>
-            <th class="mono">{k}</th>
+            <th class="mono">
+              <BreakableKey text={k} />
+            </th>
             <td>{v !== null && typeof v === 'object' ? <JsonTree value={v} /> : <span class="mono">{asText(v)}</span>}</td>
           </tr>
         ))}

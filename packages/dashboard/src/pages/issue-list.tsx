@@ -229,10 +229,10 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
               <th>Issue</th>
               <th class="spark-col wide-only">Last 24 h</th>
               <th class="num">Events</th>
-              <th class="num">Users</th>
+              <th class="num narrow-hide">Users</th>
               <th class="num wide-only">Accounts</th>
               <th class="when wide-only">First seen</th>
-              <th class="when">Last seen</th>
+              <th class="when narrow-hide">Last seen</th>
             </tr>
           </thead>
           <tbody ref={rows}>
@@ -257,12 +257,12 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
                   <Sparkline values={issue.stats} />
                 </td>
                 <td class="num">{count(issue.count)}</td>
-                <td class="num">{count(issue.userCount)}</td>
+                <td class="num narrow-hide">{count(issue.userCount)}</td>
                 <td class="num wide-only">{count(issue.accountCount)}</td>
                 <td class="when wide-only" title={dateTime(issue.firstSeen)}>
                   {ago(issue.firstSeen)}
                 </td>
-                <td class="when" title={dateTime(issue.lastSeen)}>
+                <td class="when narrow-hide" title={dateTime(issue.lastSeen)}>
                   {ago(issue.lastSeen)}
                 </td>
               </tr>

@@ -10,6 +10,7 @@ import { setStatus } from '../issue-actions.js';
 import { Link, navigate } from '../router.js';
 import type { EventSummary, FullEvent, Issue, IssueStats, IssueStatus, Release, TagDistribution } from '../types.js';
 import { EventView } from './event-view.js';
+import { IssueAlertFirings } from './alerts.js';
 
 type Chart = (typeof import('../components/trend-chart.js'))['default'];
 
@@ -238,6 +239,7 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
             <p class="muted small-text">Share of this issue's events. Click a value to filter issues by it.</p>
             {tags.error ? <ErrorBox error={tags.error} /> : !tags.data ? <Loading /> : <TagPanel tags={tags.data} projectId={issue.projectId} issueId={issue.id} />}
           </section>
+          <IssueAlertFirings issueId={issue.id} />
           {correlation.data != null && (
             <section class="card" data-testid="correlation">
               <h2>Flag correlation</h2>

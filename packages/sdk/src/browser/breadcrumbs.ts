@@ -1,6 +1,6 @@
 /**
- * Browser breadcrumbs: console calls, fetch and XHR requests, and navigation (history API, back /
- * forward, hash changes). A navigation in a single-page app starts a new trace, as a page load does.
+ * Browser breadcrumbs: console calls, fetch and XHR requests, navigation (history API, back /
+ * forward, hash changes) and clicks (element path and masked text). A navigation in a single-page app starts a new trace, as a page load does.
  * Every wrapper restores the original on teardown and never lets its own failure reach the app.
  */
 import { getIsolationScope, safeString, stripUrlSecrets, type Client, type Integration, type Level } from '../core/index.js';
@@ -38,7 +38,43 @@ function absoluteUrl(url: string): string {
   }
 }
 
-export function breadcrumbsIntegration(options: { console?: boolean; fetch?: boolean; xhr?: boolean; navigation?: boolean } = {}): Integration {
+const PATH_DEPTH = 5;
+const MAX_TEXT = 50;
+
+/** One element as `tag#id.class1.class2[name="..."]`: what tells it apart, never its contents. */
+function describeElement(el: Element): string {
+  let out = el.tagName.toLowerCase();
+  if (el.id) out += `#${el.id.slice(0, 40)}`;
+  const classes = typeof el.className === 'string' ? el.className.trim().split(/\s+/).filter(Boolean).slice(0, 3) : [];
+  for (const c of classes) out += `.${c.slice(0, 40)}`;
+  for (const attr of ['name', 'type', 'data-testid', 'role']) {
+    const value = el.getAttribute(attr);
+    if (value) out += `[${attr}="${value.slice(0, 40)}"]`;
+  }
+  return out;
+}
+
+/** `body > main#shop > form.pay > button#pay[type="submit"]`, at most five levels up. */
+export function elementPath(el: Element): string {
+  const parts: string[] = [];
+  for (let node: Element | null = el; node && parts.length < PATH_DEPTH; node = node.parentElement) {
+    parts.unshift(describeElement(node));
+    if (node.tagName === 'BODY' || node.id) break; // an id is unique enough to start from
+  }
+  return parts.join(' > ');
+}
+
+/**
+ * The clicked element's visible text with every letter and digit masked (`Pay €42` -> `*** €**`):
+ * its shape tells which button it was, while a name or an amount typed into the page stays out.
+ */
+export function maskedText(el: Element): string {
+  const text = ((el as HTMLElement).innerText ?? el.textContent ?? '').replace(/\s+/g, ' ').trim();
+  const masked = text.replace(/[\p{L}\p{N}]/gu, '*');
+  return masked.length > MAX_TEXT ? `${masked.slice(0, MAX_TEXT - 1)}…` : masked;
+}
+
+export function breadcrumbsIntegration(options: { console?: boolean; fetch?: boolean; xhr?: boolean; navigation?: boolean; clicks?: boolean } = {}): Integration {
   const restores: Restore[] = [];
   return {
     name: 'Breadcrumbs',
@@ -142,6 +178,25 @@ export function breadcrumbsIntegration(options: { console?: boolean; fetch?: boo
           removeEventListener('popstate', onPop);
           removeEventListener('hashchange', onPop);
         });
+      }
+
+      if (options.clicks !== false && typeof document === 'object') {
+        const onClick = (event: Event) => {
+          try {
+            const raw = event.target as Node | null;
+            const target = raw && raw.nodeType === 1 ? (raw as Element) : raw?.parentElement;
+            if (!target) return;
+            // A click on an icon inside a button is a click on the button.
+            const element = target.closest('button, a, input, select, textarea, label, summary, [role="button"], [role="link"], [onclick]') ?? target;
+            const text = element instanceof HTMLInputElement || element instanceof HTMLTextAreaElement || element instanceof HTMLSelectElement ? '' : maskedText(element);
+            client.addBreadcrumb({ category: 'ui.click', message: elementPath(element), ...(text ? { data: { text } } : {}) });
+          } catch {
+            // a breadcrumb must never break the page's click
+          }
+        };
+        // Capture phase: a handler that stops propagation still leaves the breadcrumb.
+        document.addEventListener('click', onClick, true);
+        restores.push(() => document.removeEventListener('click', onClick, true));
       }
     },
     teardown() {

@@ -16,7 +16,7 @@ import { DEFAULT_MAX_BREADCRUMBS, mergeScopeData, type Scope } from './scope.js'
 import { getGlobalScope, getScopes, type ScopePair } from './scopes.js';
 import { keyMatcher, type KeyMatcher } from './scrub.js';
 import { scrubEvent } from './scrub-event.js';
-import { validTagValue } from './tags.js';
+import { MAX_TAG_DROPS, validTagValue } from './tags.js';
 import type { Transport } from './transport.js';
 import type { Breadcrumb, Event, EventHint, Level } from './types.js';
 
@@ -138,13 +138,17 @@ export class Client {
     event.sdk = { name: SDK_NAME, version: SDK_VERSION };
 
     const tags: Record<string, string> = { ...data.tags };
+    const drops = { ...data.tagDrops };
     if (event.tags) {
       for (const [key, value] of Object.entries(event.tags)) {
-        const text = validTagValue(key, value);
+        const text = validTagValue(key, value, drops);
         if (text !== undefined) tags[key] = text;
       }
     }
     event.tags = tags;
+    // A key set validly on a later scope or on the event wins over an earlier drop of it.
+    const shown = Object.values(drops).filter((drop) => tags[drop.key] === undefined).slice(0, MAX_TAG_DROPS);
+    if (shown.length) event.errors = [...(event.errors ?? []), ...shown];
     event.extra = { ...data.extra, ...event.extra };
     event.contexts = { ...data.contexts, ...event.contexts };
     if (data.user) event.user = { ...data.user, ...event.user };

@@ -22,6 +22,7 @@ export type { Envelope, EnvelopeItem } from './envelope.js';
 export { parseStack } from './stack.js';
 export { startSpan, trace, updateCurrentTrace, getActiveSpan, Span, type StartSpanOptions } from './tracing.js';
 export { logger, flushLogs } from './logger.js';
+export { setTraceTag, deleteTraceTag, searchTraces, ProliferateApiError, type Trace, type TraceInfo, type SearchTracesOptions } from './trace-api.js';
 export { detectRelease, detectEnvironment, RELEASE_VARIABLES, ENVIRONMENT_VARIABLES } from './env.js';
 export { stripUrlSecrets } from './scrub.js';
 export { uuid4 } from './ids.js';

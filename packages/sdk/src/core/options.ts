@@ -23,6 +23,8 @@ export interface ClientOptions {
   endpoint?: string;
   apiKey?: string;
   projectId?: string | number;
+  /** Query API token for setTraceTag / deleteTraceTag / searchTraces. Default: PROLIFERATE_API_TOKEN. */
+  apiToken?: string;
   /** Default: PROLIFERATE_ENVIRONMENT, NODE_ENV, ENVIRONMENT, ENV, else 'production'. */
   environment?: string;
   /** Default: PROLIFERATE_RELEASE, then the CI / platform commit variables. */

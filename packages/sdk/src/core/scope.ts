@@ -4,7 +4,7 @@
  */
 import { debug } from './debug.js';
 import { newSpanId, newTraceId, nowSeconds } from './ids.js';
-import { validTagValue } from './tags.js';
+import { validTagValue, type TagDrop } from './tags.js';
 import type { Account, Breadcrumb, CaptureContext, Level, User } from './types.js';
 
 export interface PropagationContext {
@@ -21,6 +21,8 @@ export interface ScopeSpan {
 
 export interface ScopeData {
   tags: Record<string, string>;
+  /** Tags set on the scope and dropped for breaking a rule, by key (at most MAX_TAG_DROPS). */
+  tagDrops: Record<string, TagDrop>;
   extra: Record<string, unknown>;
   contexts: Record<string, Record<string, unknown>>;
   user: User | undefined;
@@ -47,6 +49,8 @@ function guard(fn: () => void): void {
 
 export class Scope {
   tags: Record<string, string> = {};
+  tagDrops: Record<string, TagDrop> = {};
+  private hasTagDrops = false;
   extra: Record<string, unknown> = {};
   contexts: Record<string, Record<string, unknown>> = {};
   user: User | undefined;
@@ -62,8 +66,14 @@ export class Scope {
   maxBreadcrumbs = DEFAULT_MAX_BREADCRUMBS;
 
   setTag(key: string, value: unknown): this {
-    const text = validTagValue(key, value);
-    if (text !== undefined) this.tags[key] = text;
+    const text = validTagValue(key, value, this.tagDrops);
+    if (text !== undefined) {
+      this.tags[key] = text;
+      // A valid value replaces an earlier invalid one: the drop no longer describes the scope.
+      if (this.hasTagDrops) delete this.tagDrops[key];
+    } else {
+      this.hasTagDrops = true;
+    }
     return this;
   }
 
@@ -76,6 +86,7 @@ export class Scope {
 
   removeTag(key: string): this {
     delete this.tags[key];
+    if (this.hasTagDrops) delete this.tagDrops[key];
     return this;
   }
 
@@ -169,6 +180,8 @@ export class Scope {
 
   clear(): this {
     this.tags = {};
+    this.tagDrops = {};
+    this.hasTagDrops = false;
     this.extra = {};
     this.contexts = {};
     this.user = undefined;
@@ -185,6 +198,8 @@ export class Scope {
   clone(): Scope {
     const copy = new Scope();
     copy.tags = { ...this.tags };
+    copy.tagDrops = { ...this.tagDrops };
+    copy.hasTagDrops = this.hasTagDrops;
     copy.extra = { ...this.extra };
     copy.contexts = { ...this.contexts };
     copy.user = this.user;
@@ -203,6 +218,7 @@ export class Scope {
   getScopeData(): ScopeData {
     return {
       tags: this.tags,
+      tagDrops: this.tagDrops,
       extra: this.extra,
       contexts: this.contexts,
       user: this.user,
@@ -224,6 +240,7 @@ export class Scope {
 export function mergeScopeData(scopes: [Scope, ...Scope[]], maxBreadcrumbs: number): ScopeData {
   const out: ScopeData = {
     tags: {},
+    tagDrops: {},
     extra: {},
     contexts: {},
     user: undefined,
@@ -240,6 +257,7 @@ export function mergeScopeData(scopes: [Scope, ...Scope[]], maxBreadcrumbs: numb
   let crumbSources = 0;
   for (const scope of scopes) {
     Object.assign(out.tags, scope.tags);
+    Object.assign(out.tagDrops, scope.tagDrops);
     Object.assign(out.extra, scope.extra);
     Object.assign(out.contexts, scope.contexts);
     Object.assign(out.sdkData, scope.sdkData);

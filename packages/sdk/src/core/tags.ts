@@ -26,8 +26,41 @@ function keyProblem(key: string): string | null {
   return verdict;
 }
 
-/** The tag's string value, or undefined when the tag breaks a rule (and is therefore dropped). */
-export function validTagValue(key: unknown, value: unknown): string | undefined {
+/**
+ * A tag the SDK dropped, sent in the event's `errors` in the shape the server records for the
+ * tags it drops itself (digest/normalize.ts), so the event page shows it and not only a debug log.
+ */
+export interface TagDrop extends Record<string, unknown> {
+  type: 'invalid_tag';
+  key: string;
+  reason: string;
+  value: string | null;
+}
+/** Drops remembered per scope or event: enough to see the mistake, bounded against a loop of bad keys. */
+export const MAX_TAG_DROPS = 10;
+
+const preview = (value: unknown): string | null => {
+  if (value === undefined || value === null) return null;
+  let text: string;
+  try {
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? safeString(value));
+  } catch {
+    text = safeString(value);
+  }
+  return text.length <= 64 ? text : `${text.slice(0, 63)}\u2026`;
+};
+
+export function recordTagDrop(drops: Record<string, TagDrop>, key: unknown, value: unknown, reason: string): void {
+  const name = preview(key) ?? safeString(key);
+  if (!(name in drops) && Object.keys(drops).length >= MAX_TAG_DROPS) return;
+  drops[name] = { type: 'invalid_tag', key: name, reason, value: preview(value) };
+}
+
+/**
+ * The tag's string value, or undefined when the tag breaks a rule (and is therefore dropped); a
+ * drop is recorded in `drops` when given.
+ */
+export function validTagValue(key: unknown, value: unknown, drops?: Record<string, TagDrop>): string | undefined {
   if (typeof value === 'string' && typeof key === 'string') {
     // fast path for the common case; the full check still runs for anything unusual
     if (keyProblem(key) === null && value.length > 0 && value.length <= 200 && !/[\r\n]/.test(value)) return value;
@@ -35,11 +68,13 @@ export function validTagValue(key: unknown, value: unknown): string | undefined 
   const problem = typeof key === 'string' ? keyProblem(key) : checkTagKey(key);
   if (problem) {
     debug.warn(`tag dropped: key ${JSON.stringify(safeString(key))} (${problem})`);
+    if (drops) recordTagDrop(drops, key, value, problem);
     return undefined;
   }
   const checked = checkTagValue(value);
   if (!checked.ok) {
     debug.warn(`tag dropped: ${safeString(key)} (${checked.reason})`);
+    if (drops) recordTagDrop(drops, key, value, checked.reason);
     return undefined;
   }
   return checked.value;

@@ -89,6 +89,8 @@ export interface Event {
   request?: RequestData;
   sdk?: { name: string; version: string };
   spans?: unknown[];
+  /** Problems the SDK met with the event's data (tags it dropped), as the server records its own. */
+  errors?: Array<Record<string, unknown>>;
   [key: string]: unknown;
 }
 

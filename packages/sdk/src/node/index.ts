@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { initClient, uuid4, type Client, type ClientOptions, type Integration } from '../core/index.js';
 import { installAsyncLocalStorage } from './als.js';
 import { consoleIntegration, httpBreadcrumbsIntegration } from './breadcrumbs.js';
+import { dbBreadcrumbsIntegration } from './db-breadcrumbs.js';
 import { contextLinesIntegration } from './context-lines.js';
 import { flushOnExitIntegration, onUncaughtExceptionIntegration, onUnhandledRejectionIntegration } from './handlers.js';
 import { httpServerIntegration } from './request.js';
@@ -14,6 +15,7 @@ import { makeNodeTransport } from './transport.js';
 
 export * from '../core/index.js';
 export { consoleIntegration, httpBreadcrumbsIntegration } from './breadcrumbs.js';
+export { dbBreadcrumbsIntegration, type DbBreadcrumbsOptions } from './db-breadcrumbs.js';
 export { contextLinesIntegration } from './context-lines.js';
 export { flushOnExitIntegration, onUncaughtExceptionIntegration, onUnhandledRejectionIntegration } from './handlers.js';
 export { httpServerIntegration, runWithRequest, wrapRequestHandler, captureRequestError, requestData } from './request.js';
@@ -31,6 +33,7 @@ export function getDefaultIntegrations(): Integration[] {
     flushOnExitIntegration(),
     consoleIntegration(),
     httpBreadcrumbsIntegration(),
+    dbBreadcrumbsIntegration(),
     contextLinesIntegration(),
   ];
 }

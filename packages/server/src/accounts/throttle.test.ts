@@ -17,7 +17,7 @@ test('an account is locked after its limit of failures and opens when the oldest
 });
 
 test('one address guessing many accounts is locked by the address limit; a success clears only the account', () => {
-  let now = 0;
+  const now = 0;
   const throttle = new LoginThrottle({ windowMs: 60_000, perAccount: 3, perAddress: 4 }, () => now);
   for (let i = 0; i < 4; i++) throttle.fail(`user${i}@example.com`, '10.0.0.9');
   assert.ok(throttle.retryAfter('new@example.com', '10.0.0.9') > 0);

@@ -18,6 +18,7 @@ export function emailField(value: unknown, name = 'email'): string {
 
 export function textField(value: unknown, name: string, max: number, options: { optional?: boolean; allowEmpty?: boolean } = {}): string | undefined {
   if (value === undefined && options.optional) return undefined;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (typeof value !== 'string' || value.length > max || (!options.allowEmpty && value.trim() === '') || /[\u0000-\u001f]/.test(value)) {
     throw invalid(`${name} must be text of ${options.allowEmpty ? 0 : 1} to ${max} characters on one line`);
   }

@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 import { twoProportionTest } from '../query/statistics.js';
+import { transactionFilter } from '../query/transaction-filter.js';
 import type { AnalyticsScope, Store } from '../store/types.js';
 import { requireIssue, requireProject } from './auth.js';
 import { errors, Id, IssueParams, Limit, ProjectParams, SearchQuery, TimeWindowQuery } from './contract/common.js';
@@ -97,13 +98,17 @@ export async function analyticsRoutes(fastify: FastifyInstance, options: { store
     },
     async (request) => {
       const result = await distribution(request, request.params, request.query);
-      const traffic = await store.tracesPerTagValue(result.projectId, result.key, null, result.window);
+      // Transactions are counted under the same environment and query as the events, else a filtered
+      // rate divides filtered errors by every transaction of the window.
+      const { filter, notApplied } = transactionFilter(searchFilter(request.query));
+      const traffic = await store.tracesPerTagValue(result.projectId, result.key, null, result.window, filter);
       // Values with traffic but no error in scope are variants too: their error rate is 0.
       const quiet = [...traffic.keys()].filter((value) => !result.values.some((v) => v.value === value));
       const rows = [...result.values, ...quiet.map((value) => ({ value, events: 0, issues: 0, users: 0, percentage: 0 }))];
       return {
         key: result.key,
         totalEvents: result.totalEvents,
+        transactionsNotFilteredBy: notApplied,
         variants: rows.map((v) => {
           const transactions = traffic.get(v.value) ?? 0;
           return { ...v, transactions, errorRate: transactions > 0 ? round(v.events / transactions, 4) : null };

@@ -25,7 +25,7 @@ export async function oidcRoutes(app: FastifyInstance, ctx: AccountsContext) {
 
   app.get('/api/0/auth/oidc/start', { config: { access: 'public' }, schema: { tags: ['accounts'], summary: 'Start single sign-on: redirects to the provider', response: { 303: Type.Null(), ...errors(404, 502) }, security: [] } }, async (request, reply) => {
     if (!ctx.oidc) throw new HttpError(404, 'sso_not_configured', 'Single sign-on is not configured on this server (PROLIFERATE_OIDC_ISSUER)');
-    let flow;
+    let flow: Awaited<ReturnType<NonNullable<AccountsContext['oidc']>['start']>>;
     try {
       flow = await ctx.oidc.start(callbackUrl(request));
     } catch (error) {
@@ -52,7 +52,7 @@ export async function oidcRoutes(app: FastifyInstance, ctx: AccountsContext) {
     if (!state || state.length > 200 || !sameText(state, cookie)) return refuse(reply, 'This sign-in did not start in this browser: try again');
     const flow = await store.consumeOneTimeLink(hashSecret(state), 'oidc', Date.now());
     if (!flow) return refuse(reply, 'This sign-in took too long or was already used: try again');
-    let identity;
+    let identity: Awaited<ReturnType<NonNullable<AccountsContext['oidc']>['finish']>>;
     try {
       const url = new URL(request.url, callbackUrl(request));
       identity = await ctx.oidc.finish(url, { state, nonce: flow.data.nonce!, codeVerifier: flow.data.codeVerifier! });

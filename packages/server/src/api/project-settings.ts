@@ -39,7 +39,7 @@ export function repositoryField(value: unknown): Repository | null {
   if ((url.hostname === 'github.com' || url.hostname === 'bitbucket.org') && parts.length !== 2) throw invalid('repository.url must name owner/repository only');
   if (parts.some((p) => !/^[A-Za-z0-9._-]+$/.test(p))) throw invalid('repository.url has characters a repository path cannot have');
   const defaultBranch = textField(body.defaultBranch ?? 'main', 'repository.defaultBranch', 200)!;
-  if (!/^[A-Za-z0-9._\/-]+$/.test(defaultBranch) || defaultBranch.includes('..')) throw invalid('repository.defaultBranch must be a branch name');
+  if (!/^[A-Za-z0-9._/-]+$/.test(defaultBranch) || defaultBranch.includes('..')) throw invalid('repository.defaultBranch must be a branch name');
   return { url: `https://${url.hostname}/${parts.join('/')}`, defaultBranch };
 }
 

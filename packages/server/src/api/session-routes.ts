@@ -162,7 +162,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     const body = bodyOf(request.body);
     const hash = hashSecret(secretField(body.token, 'token'));
     const pending = await store.peekOneTimeLink(hash, 'invite', Date.now());
-    if (!pending || !pending.email || !pending.role) throw new HttpError(403, 'invalid_link', 'This invitation is not valid (used, revoked or expired)');
+    if (!pending?.email || !pending.role) throw new HttpError(403, 'invalid_link', 'This invitation is not valid (used, revoked or expired)');
     const name = textField(body.name, 'name', 100, { optional: true, allowEmpty: true }) ?? '';
     const problem = passwordProblem(body.password, pending.email);
     if (problem) throw badPassword(problem);

@@ -128,6 +128,28 @@ function normalizeAccount(raw: unknown, contexts: JsonObject): JsonObject | null
   return Object.keys(account).length > 0 ? account : null;
 }
 
+/** At most this many drops an SDK reports are kept: enough to see the mistake. */
+const MAX_SDK_TAG_DROPS = 10;
+
+/**
+ * Tags our SDKs dropped before sending (they apply the same rules), reported in the event's
+ * `errors` as `{type: 'invalid_tag', key, reason, value}`: recorded like the drops of the tags the
+ * server itself drops. Other entries of `errors` are not ours to interpret and are left out.
+ */
+function sdkTagDrops(raw: unknown): ProcessingError[] {
+  if (!Array.isArray(raw)) return [];
+  const out: ProcessingError[] = [];
+  for (const entry of raw.slice(0, 100)) {
+    if (out.length >= MAX_SDK_TAG_DROPS) break;
+    if (!isObject(entry) || entry.type !== 'invalid_tag') continue;
+    const key = text(entry.key, 64);
+    const reason = text(entry.reason, 64);
+    if (!key || !reason || !/^[a-z_]+$/.test(reason)) continue;
+    out.push({ type: 'invalid_tag', key, reason, value: text(entry.value, 64) ?? null });
+  }
+  return out;
+}
+
 const firstString = (...values: Array<Json | undefined>) =>
   values.find((v): v is string => typeof v === 'string' && v !== '');
 
@@ -175,6 +197,7 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
   for (const drop of invalid.slice(0, MAX_INVALID_TAG_NOTES)) errors.push({ type: 'invalid_tag', key: drop.key, reason: drop.reason, value: drop.value ?? null });
   if (invalid.length > MAX_INVALID_TAG_NOTES) errors.push({ type: 'invalid_tag', reason: 'more_invalid_tags', count: invalid.length - MAX_INVALID_TAG_NOTES });
   if (overCap > 0) errors.push({ type: 'too_many_tags', kept: MAX_TAGS_PER_EVENT, dropped: overCap });
+  errors.push(...sdkTagDrops(raw.errors));
 
   const environment = text(raw.environment, 64) ?? tags.environment;
   const release = text(raw.release, 200);

@@ -113,5 +113,5 @@ export interface TraceStore {
   tagMatchingTraces(query: Pick<TraceSearchQuery, 'projectId' | 'filter'>, set: Record<string, string>, remove: string[]): Promise<number>;
   listLogs(query: LogQuery): Promise<{ items: LogRecord[]; nextCursor: string | null }>;
   /** Traces per value of a tag (values: null for every value, the 1,000 most frequent). */
-  tracesPerTagValue(projectId: number, key: string, values: string[] | null, window: { from: number; to: number } | null): Promise<Map<string, number>>;
+  tracesPerTagValue(projectId: number, key: string, values: string[] | null, window: { from: number; to: number } | null, filter?: SearchExpr | null): Promise<Map<string, number>>;
 }

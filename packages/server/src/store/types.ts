@@ -9,6 +9,7 @@
 import type { SearchExpr } from '../query/ast.js';
 import type { ReleaseStore } from './release-types.js';
 import type { ReplayStore } from './replay-types.js';
+import type { AlertStore } from './alert-types.js';
 import type { AccountStore } from './account-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
 
@@ -226,7 +227,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore, ReleaseStore, ReplayStore, AccountStore {
+export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore {
   readonly backend: string;
   close(): Promise<void>;
 

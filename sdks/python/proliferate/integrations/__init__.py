@@ -7,14 +7,24 @@ Each hook is installed once per process and reads the current client when it fir
 
 from typing import Any, Dict, List
 
+from .db_breadcrumbs import DatabaseBreadcrumbsIntegration
 from .excepthook import ExcepthookIntegration
 from .frameworks import FlaskIntegration, StarletteIntegration
+from .http_breadcrumbs import HttpBreadcrumbsIntegration
 from .logging import LoggingIntegration
 from .threading import ThreadingIntegration
 
 
 def default_integrations() -> List[Any]:
-    return [ExcepthookIntegration(), ThreadingIntegration(), LoggingIntegration(), StarletteIntegration(), FlaskIntegration()]
+    return [
+        ExcepthookIntegration(),
+        ThreadingIntegration(),
+        LoggingIntegration(),
+        StarletteIntegration(),
+        FlaskIntegration(),
+        HttpBreadcrumbsIntegration(),
+        DatabaseBreadcrumbsIntegration(),
+    ]
 
 
 def setup_integrations(client: Any) -> None:
@@ -35,6 +45,8 @@ def setup_integrations(client: Any) -> None:
 
 
 __all__ = [
+    "DatabaseBreadcrumbsIntegration",
+    "HttpBreadcrumbsIntegration",
     "ExcepthookIntegration",
     "FlaskIntegration",
     "LoggingIntegration",

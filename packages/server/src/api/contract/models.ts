@@ -127,6 +127,7 @@ export const TagValueDistribution = Type.Object({
 export const TagComparison = Type.Object({
   key: Type.String(),
   totalEvents: Type.Integer(),
+  transactionsNotFilteredBy: Type.Array(Type.String(), { description: 'Conditions of the query that transactions carry no value for (free text, level, is:): not applied to them' }),
   variants: Type.Array(Type.Object({ ...ValueFigures, transactions: Type.Integer(), errorRate: Type.Union([Type.Number(), Type.Null()]) })),
 });
 export const TagCorrelation = Type.Object({

@@ -72,7 +72,9 @@ export function addTransaction(batch: TelemetryBatch, raw: Record<string, unknow
     }
   }
   const metadata = { ...traceMetadata(trace.metadata), ...traceMetadata(contexts.metadata) };
-  const tags = traceTags(raw.tags);
+  // Sentry SDKs send the environment and release at the top of the transaction, not in its tags:
+  // as trace tags they let error rates per variant be counted per environment (seed 000 compare).
+  const tags = { ...traceTags({ environment: raw.environment, release: raw.release }), ...traceTags(raw.tags) };
   if (Object.keys(tags).length || Object.keys(metadata).length) batch.annotations.push({ traceId, tags, metadata });
 }
 
@@ -103,6 +105,11 @@ export function addSpanItems(batch: TelemetryBatch, raw: Record<string, unknown>
       rootKind,
       data,
     });
+    // A segment carries its SDK's environment and release as attributes (span streaming).
+    if (rootKind !== 0) {
+      const tags = traceTags({ environment: data['sentry.environment'], release: data['sentry.release'] });
+      if (Object.keys(tags).length) batch.annotations.push({ traceId, tags, metadata: {} });
+    }
   }
 }
 

@@ -359,6 +359,74 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (replay_row, event_id)
   ) WITHOUT ROWID;
   `,
+  // Alerts (issue 16). The evaluator reads committed events after the cursor (one row, advanced in
+  // the transaction that adds the notifications it decided), so a restart neither loses nor repeats
+  // one. It starts at the newest event: upgrading does not alert on history. Outbox ids are never
+  // reused (AUTOINCREMENT): receivers may use them to drop a duplicate delivery.
+  `
+  CREATE TABLE alert_rules (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    name TEXT NOT NULL,
+    trigger TEXT NOT NULL,
+    environments TEXT NOT NULL,
+    query TEXT NOT NULL,
+    threshold REAL,
+    window_minutes INTEGER,
+    throttle_minutes INTEGER NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    actions TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_fired_at INTEGER
+  );
+  CREATE INDEX alert_rules_project ON alert_rules(project_id);
+  CREATE TABLE alert_cursor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    event_row INTEGER NOT NULL,
+    max_issue_id INTEGER NOT NULL
+  );
+  INSERT INTO alert_cursor (id, event_row, max_issue_id)
+    VALUES (1, (SELECT coalesce(max(row), 0) FROM events), (SELECT coalesce(max(id), 0) FROM issues));
+  CREATE TABLE alert_rule_issues (
+    rule_id INTEGER NOT NULL,
+    issue_id INTEGER NOT NULL,
+    last_fired_at INTEGER NOT NULL,
+    suppressed INTEGER NOT NULL DEFAULT 0,
+    regression_status_row INTEGER NOT NULL DEFAULT -1,
+    PRIMARY KEY (rule_id, issue_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX alert_rule_issues_issue ON alert_rule_issues(issue_id);
+  CREATE TABLE alert_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    rule_id INTEGER NOT NULL,
+    project_id INTEGER NOT NULL,
+    issue_id INTEGER,
+    action_index INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    message TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  CREATE INDEX alert_outbox_due ON alert_outbox(status, next_attempt_at);
+  CREATE INDEX alert_outbox_rule ON alert_outbox(rule_id, id);
+  CREATE TABLE alert_attempts (
+    id INTEGER PRIMARY KEY,
+    outbox_id INTEGER NOT NULL,
+    rule_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    action_type TEXT NOT NULL,
+    target TEXT NOT NULL,
+    ok INTEGER NOT NULL,
+    response_code INTEGER,
+    error TEXT,
+    duration_ms INTEGER NOT NULL
+  );
+  CREATE INDEX alert_attempts_rule ON alert_attempts(rule_id, id);
+  `,
   // Team accounts (docs/teams.md): users with an organization role, project memberships (a teams
   // table can later add memberships through a team), sessions and one-time links stored only as
   // SHA-256 hashes, personal tokens in api_tokens (user_id set), the audit log, project settings.

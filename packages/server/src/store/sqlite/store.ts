@@ -7,6 +7,8 @@ import type { TelemetryBatch } from '../trace-types.js';
 import { AccountQueries } from './account-queries.js';
 import { AccountRecords } from './account-records.js';
 import { AdminQueries } from './admin.js';
+import { AlertQueries } from './alert-queries.js';
+import { OutboxQueries } from './outbox-queries.js';
 import { AnalyticsQueries } from './analytics-queries.js';
 import { ArtifactQueries } from './artifact-queries.js';
 import { EventQueries } from './event-queries.js';
@@ -48,6 +50,8 @@ export class SqliteStore implements Store {
   private readonly releases: ReleaseQueries;
   private readonly artifacts: ArtifactQueries;
   private readonly replays: ReplayQueries;
+  private readonly alerts: AlertQueries;
+  private readonly outbox: OutboxQueries;
   private readonly accounts: AccountQueries;
   private readonly records: AccountRecords;
 
@@ -69,6 +73,8 @@ export class SqliteStore implements Store {
     this.releases = new ReleaseQueries(this.db.withTables<ReleaseTables>());
     this.artifacts = new ArtifactQueries(this.db.withTables<ReleaseTables>());
     this.replays = new ReplayQueries(this.connection);
+    this.alerts = new AlertQueries(this.db, this.connection);
+    this.outbox = new OutboxQueries(this.db, this.connection);
     this.accounts = new AccountQueries(this.db);
     this.records = new AccountRecords(this.db);
   }
@@ -191,4 +197,23 @@ export class SqliteStore implements Store {
   listReplays: Store['listReplays'] = (...args) => this.afterWrites(async () => this.replays.listReplays(...args));
   getReplay: Store['getReplay'] = (...args) => this.afterWrites(async () => this.replays.getReplay(...args));
   replaySegments: Store['replaySegments'] = async (...args) => this.replays.replaySegments(...args);
+  listAlertRules: AlertQueries['listAlertRules'] = (...args) => this.alerts.listAlertRules(...args);
+  getAlertRule: AlertQueries['getAlertRule'] = (...args) => this.alerts.getAlertRule(...args);
+  createAlertRule: AlertQueries['createAlertRule'] = (...args) => this.alerts.createAlertRule(...args);
+  updateAlertRule: AlertQueries['updateAlertRule'] = (...args) => this.alerts.updateAlertRule(...args);
+  deleteAlertRule: AlertQueries['deleteAlertRule'] = (...args) => this.alerts.deleteAlertRule(...args);
+  enabledAlertRules: AlertQueries['enabledAlertRules'] = (...args) => this.alerts.enabledAlertRules(...args);
+  alertEvaluationBatch: AlertQueries['alertEvaluationBatch'] = (...args) => this.alerts.alertEvaluationBatch(...args);
+  eventRowsMatching: AlertQueries['eventRowsMatching'] = (...args) => this.alerts.eventRowsMatching(...args);
+  issueWindowCounts: AlertQueries['issueWindowCounts'] = (...args) => this.alerts.issueWindowCounts(...args);
+  projectWindowCount: AlertQueries['projectWindowCount'] = (...args) => this.alerts.projectWindowCount(...args);
+  projectHourlyTotal: AlertQueries['projectHourlyTotal'] = (...args) => this.alerts.projectHourlyTotal(...args);
+  alertMessageContext: AlertQueries['alertMessageContext'] = (...args) => this.alerts.alertMessageContext(...args);
+  alertThrottleStates: AlertQueries['alertThrottleStates'] = (...args) => this.alerts.alertThrottleStates(...args);
+  commitAlertEvaluation: AlertQueries['commitAlertEvaluation'] = (...args) => this.alerts.commitAlertEvaluation(...args);
+  issueAlertFirings: AlertQueries['issueAlertFirings'] = (...args) => this.alerts.issueAlertFirings(...args);
+  dueOutbox: OutboxQueries['dueOutbox'] = (...args) => this.outbox.dueOutbox(...args);
+  recordDeliveryAttempts: OutboxQueries['recordDeliveryAttempts'] = (...args) => this.outbox.recordDeliveryAttempts(...args);
+  deliveryLog: OutboxQueries['deliveryLog'] = (...args) => this.outbox.deliveryLog(...args);
+  outboxForRule: OutboxQueries['outboxForRule'] = (...args) => this.outbox.outboxForRule(...args);
 }

@@ -153,4 +153,49 @@ export interface Tables {
     span_id: Buffer | null;
     attributes: string | null;
   };
+  alert_rules: {
+    id: Generated<number>;
+    project_id: number;
+    name: string;
+    trigger: string;
+    environments: string;
+    query: string;
+    threshold: number | null;
+    window_minutes: number | null;
+    throttle_minutes: number;
+    enabled: number;
+    actions: string;
+    created_at: number;
+    updated_at: number;
+    last_fired_at: number | null;
+  };
+  alert_cursor: { id: number; event_row: number; max_issue_id: number };
+  alert_rule_issues: { rule_id: number; issue_id: number; last_fired_at: number; suppressed: number; regression_status_row: number };
+  alert_outbox: {
+    id: Generated<number>;
+    rule_id: number;
+    project_id: number;
+    issue_id: number | null;
+    action_index: number;
+    action: string;
+    message: string;
+    status: string;
+    attempts: Generated<number>;
+    created_at: number;
+    next_attempt_at: number;
+    finished_at: number | null;
+  };
+  alert_attempts: {
+    id: Generated<number>;
+    outbox_id: number;
+    rule_id: number;
+    at: number;
+    action_type: string;
+    target: string;
+    ok: number;
+    response_code: number | null;
+    error: string | null;
+    duration_ms: number;
+  };
+  derived_journal: { batch: Generated<number>; entries: string };
 }

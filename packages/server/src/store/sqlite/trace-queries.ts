@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { SearchExpr } from '../../query/ast.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Page } from '../types.js';
 import type { LogQuery, LogRecord, SpanRecord, TraceSearchQuery, TraceStatus, TraceSummary } from '../trace-types.js';
@@ -223,7 +224,7 @@ export class TraceQueries {
   }
 
   /** Traces (transactions) per value of a tag, for error rates per variant. */
-  async tracesPerTagValue(projectId: number, key: string, values: string[] | null, window: { from: number; to: number } | null): Promise<Map<string, number>> {
+  async tracesPerTagValue(projectId: number, key: string, values: string[] | null, window: { from: number; to: number } | null, filter: SearchExpr | null = null): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (values?.length === 0) return out;
     let query = this.db
@@ -235,12 +236,10 @@ export class TraceQueries {
       .orderBy('n', 'desc')
       .limit(1000);
     if (values) query = query.where('tt.value', 'in', values);
-    if (window) {
-      query = query
-        .innerJoin('traces as t', 't.row', 'tt.trace_row')
-        .where('t.timestamp_ms', '>=', window.from)
-        .where('t.timestamp_ms', '<', window.to);
-    }
+    if (window || filter) query = query.innerJoin('traces as t', 't.row', 'tt.trace_row');
+    if (window) query = query.where(sql<boolean>`t.timestamp_ms >= ${window.from} AND t.timestamp_ms < ${window.to}`);
+    // The compare page's environment and query, as trace conditions (api/analytics.ts translates them).
+    if (filter) query = query.where(new TraceSearchCompiler(projectId).compile(filter));
     for (const r of await query.execute()) out.set(r.value, Number(r.n));
     return out;
   }

@@ -1,0 +1,131 @@
+/**
+ * Alerts section: ingest max throughput with 20 alert rules on the project beside none, in one run
+ * (same pool, same connections, two fresh servers one after the other, then the pair again in the
+ * other order so a machine that slows down during the run does not favour one side). Rules are
+ * evaluated after commit from the stored events, so the target is at most 10% slower. Also
+ * reported: how far evaluation lags behind ingest when the load stops.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { closedLoop, type LoadResult } from './load.js';
+import { buildPool } from './pool.js';
+import { startProliferate, type RunningServer } from './processes.js';
+import { log, table, type Row } from './report.js';
+
+const CONNECTIONS = 50;
+const SECONDS = 12;
+const POOL = 80_000;
+const WARMUP = 10_000;
+
+function rules(receiver: string) {
+  const hook = { type: 'webhook', url: receiver, secret: 'bench-secret-0123456789' };
+  const slack = { type: 'slack', url: receiver };
+  const out: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < 4; i++) {
+    out.push({ name: `new ${i}`, trigger: 'new_issue', environments: i % 2 ? ['production'] : [], query: i === 3 ? 'tier:enterprise' : '', actions: [hook] });
+    out.push({ name: `regression ${i}`, trigger: 'regression', actions: [slack] });
+    out.push({ name: `frequency ${i}`, trigger: 'frequency', threshold: 50 * (i + 1), windowMinutes: 1, query: i % 2 ? 'region:eu-west-1' : '', actions: [hook] });
+    out.push({ name: `users ${i}`, trigger: 'users', threshold: 20 * (i + 1), windowMinutes: 5, environments: ['production'], actions: [slack] });
+    out.push({ name: `spike ${i}`, trigger: 'spike', threshold: 3 + i, windowMinutes: 5, query: i % 2 ? 'tier:enterprise service:billing' : '', actions: [hook] });
+  }
+  return out;
+}
+
+async function measure(pool: Buffer[], withRules: boolean, receiver: string): Promise<{ load: LoadResult; lagMs: number; outbox: number }> {
+  const server: RunningServer = await startProliferate({ env: { PROLIFERATE_OUTBOUND_ALLOW_PRIVATE: 'true' } });
+  try {
+    if (withRules) {
+      for (const rule of rules(receiver)) {
+        const created = await server.api(`/api/0/projects/${server.projectId}/alert-rules/`, { body: rule });
+        if (created.status !== 201) throw new Error(`rule refused: ${JSON.stringify(created.body)}`);
+      }
+    }
+    const cursor = { next: 0 };
+    const target = {
+      url: server.url,
+      path: `/api/${server.projectId}/envelope/`,
+      headers: {
+        'content-type': 'application/x-sentry-envelope',
+        'content-encoding': 'gzip',
+        'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${server.publicKey}`,
+      },
+      nextBody: () => pool[cursor.next++ % pool.length]!,
+    };
+    // Steady state: the warm-up creates the project's issues (a fresh project's first minutes, when
+    // every issue is new and every new-issue rule notifies, are not what ingest runs at), and the
+    // evaluator catches up with it, and the outbox is drained, before the measured run.
+    await closedLoop(target, { connections: CONNECTIONS, seconds: 30, maxRequests: WARMUP });
+    const db = new Database(join(server.dataDir, 'proliferate.sqlite3'), { readonly: true });
+    const behind = () => (db.prepare('SELECT (SELECT max(row) FROM events) - (SELECT event_row FROM alert_cursor) AS n').get() as { n: number }).n;
+    const notifications = () => (db.prepare('SELECT count(*) AS n FROM alert_outbox').get() as { n: number }).n;
+    let before = 0;
+    if (withRules) {
+      const pending = () => (db.prepare("SELECT count(*) AS n FROM alert_outbox WHERE status = 'pending'").get() as { n: number }).n;
+      for (let waited = 0; (behind() > 0 || pending() > 0) && waited < 90_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      before = notifications();
+    }
+    const load = await closedLoop(target, { connections: CONNECTIONS, seconds: SECONDS, maxRequests: pool.length - WARMUP });
+    const stopped = Date.now();
+    let lagMs = 0;
+    let outbox = 0;
+    try {
+      if (withRules) {
+        while (behind() > 0 && Date.now() - stopped < 60_000) await new Promise((r) => setTimeout(r, 50));
+        lagMs = Date.now() - stopped;
+        outbox = notifications() - before;
+      }
+    } finally {
+      db.close();
+    }
+    return { load, lagMs, outbox };
+  } finally {
+    await server.stop({ keepData: true });
+    rmSync(server.dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function runAlerts(): Promise<Row[]> {
+  log(`alerts: generating ${POOL} gzipped envelopes`);
+  const pool = await buildPool({ size: POOL, dsn: 'http://pk_default_bench@127.0.0.1:8000/1', issues: 300, seed: 4242 });
+  let received = 0;
+  const receiver = createServer((req, res) => {
+    received++;
+    req.resume();
+    req.on('end', () => res.end('ok'));
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const none: LoadResult[] = [];
+  const twenty: Array<Awaited<ReturnType<typeof measure>>> = [];
+  try {
+    for (const order of [[false, true], [true, false]]) {
+      for (const withRules of order) {
+        log(`alerts: max throughput with ${withRules ? '20 rules' : 'no rules'}, ${CONNECTIONS} connections, ${SECONDS} s`);
+        const result = await measure(pool, withRules, url);
+        log(`  ${result.load.ok} ok, ${result.load.failed} failed, ${result.load.perSecond.toFixed(0)} events/s` + (withRules ? `, evaluation caught up ${result.lagMs} ms after the load, ${result.outbox} notifications` : ''));
+        if (withRules) twenty.push(result);
+        else none.push(result.load);
+      }
+    }
+  } finally {
+    receiver.close();
+  }
+  const rate = (runs: LoadResult[]) => runs.reduce((s, r) => s + r.perSecond, 0) / runs.length;
+  const base = rate(none);
+  const withRules = rate(twenty.map((t) => t.load));
+  const slower = ((base - withRules) / base) * 100;
+  return [
+    { name: 'ingest max throughput, no alert rules', value: base, unit: 'events/s', note: none.map((r) => r.perSecond.toFixed(0)).join(' / ') },
+    { name: 'ingest max throughput, 20 alert rules', value: withRules, unit: 'events/s', note: twenty.map((r) => r.load.perSecond.toFixed(0)).join(' / ') },
+    { name: '  slower with 20 rules', value: slower, unit: '%', target: { op: '<=', value: 10 } },
+    { name: '  ack p99, no rules / 20 rules', value: none.reduce((s, r) => s + r.p99, 0) / none.length, unit: 'ms', note: `20 rules: ${(twenty.reduce((s, r) => s + r.load.p99, 0) / twenty.length).toFixed(1)} ms` },
+    { name: '  evaluation lag when the load stops', value: Math.max(...twenty.map((t) => t.lagMs)), unit: 'ms', note: `${twenty.map((t) => t.outbox).join(' / ')} notifications decided in the measured run, ${received} delivered in all (warm-ups included)` },
+  ];
+}
+
+export function alertsTable(rows: Row[]): string {
+  return table(`alerts (ingest with and without 20 alert rules, ${CONNECTIONS} connections, ${SECONDS} s each, twice)`, rows);
+}

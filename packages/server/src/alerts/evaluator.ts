@@ -1,0 +1,112 @@
+import { parseSearch } from '../query/issue-search.js';
+import type { AlertCandidateEvent, AlertRule, AlertThrottleState, OutboxInsert } from '../store/alert-types.js';
+import type { Store } from '../store/types.js';
+import { buildMessage } from './message.js';
+import { evaluateTrigger, type Firing } from './triggers.js';
+
+const BATCH = 2000;
+const MINUTE_MS = 60_000;
+const stateKey = (ruleId: number, issueId: number) => `${ruleId}:${issueId}`;
+
+/**
+ * One evaluation pass: reads the committed, digested events after the cursor, decides which rules
+ * notify (filters, trigger, throttle), and commits the notifications to the outbox together with
+ * the cursor. Runs beside ingest, never in its path: an ack never waits for it.
+ */
+export class AlertEvaluator {
+  constructor(
+    private readonly store: Store,
+    private readonly publicUrl: string,
+  ) {}
+
+  /** Evaluates one batch; returns how many events it evaluated (0 when caught up). */
+  async runOnce(): Promise<number> {
+    const batch = await this.store.alertEvaluationBatch(BATCH);
+    if (batch.events.length === 0) return 0;
+    const rules = await this.store.enabledAlertRules();
+    let maxIssueId = batch.maxIssueId;
+    const newIssueRows = new Set<number>();
+    for (const e of batch.events) {
+      if (e.issueId > maxIssueId) {
+        newIssueRows.add(e.row);
+        maxIssueId = e.issueId;
+      }
+    }
+    const byProject = new Map<number, AlertCandidateEvent[]>();
+    for (const e of batch.events) byProject.set(e.projectId, [...(byProject.get(e.projectId) ?? []), e]);
+
+    const states = new Map<string, AlertThrottleState>();
+    const relevant = rules.filter((r) => byProject.has(r.projectId));
+    const keys = relevant.flatMap((r) => [{ ruleId: r.id, issueId: 0 }, ...[...new Set(byProject.get(r.projectId)!.map((e) => e.issueId))].map((issueId) => ({ ruleId: r.id, issueId }))]);
+    for (const s of await this.store.alertThrottleStates(keys)) states.set(stateKey(s.ruleId, s.issueId), s);
+    const stateOf = (ruleId: number, issueId: number) => {
+      const key = stateKey(ruleId, issueId);
+      let state = states.get(key);
+      if (!state) states.set(key, (state = { ruleId, issueId, lastFiredAt: 0, suppressed: 0, regressionStatusRow: -1 }));
+      return state;
+    };
+
+    const firings: Firing[] = [];
+    for (const rule of relevant) {
+      const events = await this.matching(rule, byProject.get(rule.projectId)!);
+      if (events.length === 0) continue;
+      const throttleMs = rule.throttleMinutes * MINUTE_MS;
+      const throttled = (issueId: number, at: number) => {
+        const state = states.get(stateKey(rule.id, issueId));
+        return state !== undefined && state.lastFiredAt > 0 && at - state.lastFiredAt < throttleMs;
+      };
+      firings.push(...(await evaluateTrigger(this.store, rule, events, (e) => newIssueRows.has(e.row), throttled)));
+    }
+
+    const outbox: OutboxInsert[] = [];
+    const changed = new Set<AlertThrottleState>();
+    const fired: Array<{ ruleId: number; at: number }> = [];
+    for (const f of firings) {
+      const state = stateOf(f.rule.id, f.throttleIssueId);
+      changed.add(state);
+      if (f.rule.trigger === 'regression') {
+        if (state.regressionStatusRow === f.event.issueStatusRow) continue;
+        state.regressionStatusRow = f.event.issueStatusRow;
+      }
+      const at = f.event.received;
+      if (state.lastFiredAt > 0 && at - state.lastFiredAt < f.rule.throttleMinutes * MINUTE_MS) {
+        state.suppressed += f.events;
+        continue;
+      }
+      const message = await this.message(f, state.suppressed);
+      if (!message) continue;
+      state.lastFiredAt = at;
+      state.suppressed = 0;
+      fired.push({ ruleId: f.rule.id, at });
+      f.rule.actions.forEach((action, actionIndex) =>
+        outbox.push({ ruleId: f.rule.id, projectId: f.rule.projectId, issueId: f.event.issueId, actionIndex, action, message, createdAt: Date.now() }),
+      );
+    }
+    const toCursor = batch.events[batch.events.length - 1]!.row;
+    await this.store.commitAlertEvaluation({ fromCursor: batch.cursor, toCursor, maxIssueId, outbox, throttle: [...changed], fired });
+    return batch.events.length;
+  }
+
+  /** The rule's events after its environment and query filters. */
+  private async matching(rule: AlertRule, events: AlertCandidateEvent[]): Promise<AlertCandidateEvent[]> {
+    let out = rule.environments.length === 0 ? events : events.filter((e) => e.environment !== null && rule.environments.includes(e.environment));
+    if (out.length === 0 || rule.query === '') return out;
+    let filter;
+    try {
+      filter = parseSearch(rule.query);
+    } catch {
+      return []; // Validated on save; a query the parser no longer accepts matches nothing.
+    }
+    if (!filter) return out;
+    const rows = await this.store.eventRowsMatching(rule.projectId, filter, out.map((e) => e.row));
+    out = out.filter((e) => rows.has(e.row));
+    return out;
+  }
+
+  private async message(f: Firing, suppressed: number) {
+    const project = await this.store.getProject(f.rule.projectId);
+    const context = await this.store.alertMessageContext(f.rule.projectId, f.event.issueId, f.event.eventId);
+    if (!project || !context) return null;
+    return buildMessage({ rule: f.rule, project, ...context, reason: f.reason, suppressedSinceLast: suppressed, publicUrl: this.publicUrl });
+  }
+}
