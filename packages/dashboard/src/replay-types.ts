@@ -1,22 +1,6 @@
-/** Replays as the API returns them (GET /api/0/replays/{id}/). */
-export interface Replay {
-  id: string;
-  projectId: number;
-  startedAt: string;
-  finishedAt: string;
-  duration: number;
-  segments: number;
-  errorIds: string[];
-  user: { id?: string; email?: string; username?: string; ipAddress?: string } | null;
-  urls: string[];
-  tags: Record<string, string>;
-  replayType: string | null;
-  environment: string | null;
-  release: string | null;
-  sessionId: string | null;
-  windowId: string | null;
-  storedBytes: number;
-}
+import type { Replay } from '@proliferate/api';
+
+export type { Replay };
 
 /** The replay id an error event carries: tag `replayId` (Sentry SDKs, ours) or contexts.replay. */
 export function replayIdOf(event: { tags?: Record<string, string> | null; contexts?: Record<string, unknown> | null }): string | null {

@@ -12,6 +12,9 @@ export type {
   TagDistribution,
   TagValue,
   Stats as IssueStats,
+  Deploy,
+  Release,
+  Replay,
 } from '@proliferate/api';
 import type { Event } from '@proliferate/api';
 
@@ -37,30 +40,6 @@ export interface ExceptionValue {
   stacktrace?: { frames?: Frame[] | null } | null;
   /** The frames as the SDK sent them (minified), when the server mapped `stacktrace` with a source map. */
   raw_stacktrace?: { frames?: Frame[] | null } | null;
-}
-
-export interface Deploy {
-  id: string;
-  environment: string;
-  name: string | null;
-  url: string | null;
-  dateStarted: string | null;
-  dateFinished: string;
-}
-
-export interface Release {
-  version: string;
-  dateCreated: string;
-  dateReleased: string | null;
-  firstEvent: string | null;
-  lastEvent: string | null;
-  newGroups: number;
-  eventCount: number;
-  userCount: number;
-  commitSha: string | null;
-  repositoryUrl: string | null;
-  url: string | null;
-  deploys: Deploy[];
 }
 
 export interface Breadcrumb {

@@ -9,6 +9,7 @@ import { ConfigError, readConfig } from '../src/config.js';
 import { cliPath } from '../../../tests/helpers/server.js';
 
 const run = promisify(execFile);
+const MiB = 1024 * 1024;
 
 test('without any setting the server listens on 127.0.0.1:8000 with SQLite in ./.proliferate', () => {
   const config = readConfig({}, {});
@@ -53,10 +54,14 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
     PROLIFERATE_OIDC_CLIENT_SECRET: 'sso-secret',
     PROLIFERATE_OIDC_DEFAULT_ROLE: 'viewer',
     PROLIFERATE_OIDC_LABEL: 'Acme SSO',
+    PROLIFERATE_MAX_BUNDLE_MB: '50',
+    PROLIFERATE_MAX_ARTIFACTS_MB_PER_PROJECT: '512',
+    PROLIFERATE_SOURCEMAP_CACHE_MB: '64',
+    PROLIFERATE_SYMBOLICATION_BUDGET_MS: '500',
   };
   const config = readConfig({}, env);
   assert.deepEqual(
-    { ...config, limits: undefined, artifacts: undefined },
+    { ...config, limits: undefined },
     {
       host: '0.0.0.0',
       port: 9000,
@@ -70,7 +75,14 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
       emailFrom: 'Proliferate <alerts@example.com>',
       outboundAllowPrivate: true,
       limits: undefined,
-      artifacts: undefined,
+      artifacts: {
+        chunkBytes: 8 * MiB,
+        maxBundleBytes: 50 * MiB,
+        maxUnpackedBytes: 200 * MiB,
+        maxProjectBytes: 512 * MiB,
+        mapCacheBytes: 64 * MiB,
+        symbolicationBudgetMs: 500,
+      },
       alertIntervalMs: 1000,
       oidc: {
         issuer: 'https://sso.example.com/realms/acme',

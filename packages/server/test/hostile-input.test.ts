@@ -29,6 +29,7 @@ const envelope = (headers: object, items: Array<[object, object]>) =>
   send(`/api/${server.projectId}/envelope/`, [JSON.stringify(headers), ...items.flatMap(([h, p]) => [JSON.stringify(h), JSON.stringify(p)])].join('\n'));
 
 describe('times outside the JavaScript date range', () => {
+  // biome-ignore lint/correctness/noPrecisionLoss: a timestamp past 2^53, as a hostile client writes it
   for (const timestamp of [1e20, -9e15, 9007199254740993]) {
     test(`an event with timestamp ${timestamp} on /store/ and in an envelope is kept at the receive time with a clock_drift note`, async () => {
       const before = Date.now();
@@ -69,6 +70,7 @@ describe('numbers out of range in transactions and logs', () => {
       timestamp: 1e300,
       contexts: { trace: { trace_id: traceId, span_id: root, op: 'http.server' } },
       spans: [
+        // biome-ignore lint/correctness/noPrecisionLoss: a start past 2^53, as a hostile client writes it
         { span_id: spanId(), parent_span_id: root, trace_id: traceId, op: 'db', description: 'far child', start_timestamp: 9007199254740993, timestamp: 1e20 },
         { span_id: spanId(), parent_span_id: root, trace_id: traceId, op: 'db', description: 'NaN child', start_timestamp: 'soon', timestamp: -9e15 },
       ],

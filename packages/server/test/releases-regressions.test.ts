@@ -85,12 +85,23 @@ describe('releases', () => {
   test('bad release input gets a 4xx naming the field', async () => {
     const blank = await server.api(`${project()}/releases/`, { body: { version: '' } });
     assert.equal(blank.status, 400);
-    assert.equal(blank.body.error.code, 'invalid_version');
+    assert.deepEqual([blank.body.error.code, blank.body.error.field], ['invalid_body', 'version']);
+    const latest = await server.api(`${project()}/releases/`, { body: { version: 'latest' } });
+    assert.equal(latest.status, 400);
+    assert.deepEqual([latest.body.error.code, latest.body.error.field], ['invalid_version', 'version']);
     const badCommit = await server.api(`${project()}/releases/`, { body: { version: 'x@1', commit: 'not a sha' } });
     assert.equal(badCommit.status, 400);
     assert.match(badCommit.body.error.message, /commit/);
+    const badUrl = await server.api(`${project()}/releases/`, { body: { version: 'x@1', url: 'javascript:alert(1)' } });
+    assert.equal(badUrl.status, 400);
+    assert.equal(badUrl.body.error.field, 'url');
     const noEnv = await server.api(`${project()}/releases/api@2.0.0/deploys/`, { body: {} });
     assert.equal(noEnv.status, 400);
+    assert.equal(noEnv.body.error.field, 'environment');
+    assert.match(noEnv.body.error.message, /"environment" is required in the body/);
+    const badLimit = await server.api(`${project()}/releases/?limit=1000`);
+    assert.equal(badLimit.status, 400);
+    assert.equal(badLimit.body.error.field, 'limit');
     assert.equal((await server.api(`${project()}/releases/nope@0/`)).status, 404);
   });
 });

@@ -72,7 +72,7 @@ test('a segment over 10 MiB is refused with 413; a zlib bomb past 64 MiB inflate
   assert.equal(((await bomb.json()) as any).error.code, 'replay_segment_too_large');
 });
 
-test('search keys and cursors are checked: 400 with our error shape', async () => {
+test('search keys, cursors, limits and replay ids are checked: 400 with our error shape naming the field', async () => {
   for (const query of ['bad key!:x', 'user.id:', `${'k'.repeat(40)}:v`]) {
     const { status, body } = await server.api(`/api/0/projects/${server.projectId}/replays/?query=${encodeURIComponent(query)}`);
     assert.equal(status, 400, query);
@@ -81,7 +81,12 @@ test('search keys and cursors are checked: 400 with our error shape', async () =
   const cursor = await server.api(`/api/0/projects/${server.projectId}/replays/?cursor=nonsense`);
   assert.equal(cursor.status, 400);
   assert.equal(cursor.body.error.code, 'invalid_cursor');
-  assert.equal((await server.api(`/api/0/replays/zzz/`)).status, 404);
+  const badId = await server.api(`/api/0/replays/zzz/`);
+  assert.equal(badId.status, 400);
+  assert.deepEqual([badId.body.error.code, badId.body.error.field], ['invalid_parameter', 'replayId']);
+  const badLimit = await server.api(`/api/0/projects/${server.projectId}/replays/?limit=0`);
+  assert.equal(badLimit.status, 400);
+  assert.equal(badLimit.body.error.field, 'limit');
 });
 
 test('pages of replays follow the cursor, newest first, without repeats', async () => {

@@ -134,6 +134,37 @@ describe('chunks and bundles', () => {
     assert.equal(res.body.state, 'error');
     assert.match(res.body.detail, /manifest\.json/);
   });
+
+  test('sentry-cli 3.8 bodies with explicit nulls are accepted: a deploy with "dateStarted": null keeps it null', async () => {
+    await http('/api/0/organizations/default/releases/', { body: { version: 'nulls@1', projects: ['default'] } });
+    const deploy = await http('/api/0/organizations/default/releases/nulls@1/deploys/', {
+      body: { environment: 'production', name: 'eu-1', url: null, dateStarted: null, dateFinished: '2026-12-03T10:24:48.078364313Z', projects: ['default'] },
+    });
+    assert.equal(deploy.status, 201, JSON.stringify(deploy.body));
+    assert.deepEqual([deploy.body.name, deploy.body.url, deploy.body.dateStarted], ['eu-1', null, null]);
+    const finalized = await http('/api/0/organizations/default/releases/nulls@1/', {
+      method: 'PUT',
+      body: { projects: ['default'], dateReleased: '2026-12-03T10:25:00Z', url: null },
+    });
+    assert.equal(finalized.status, 200, JSON.stringify(finalized.body));
+    assert.equal(finalized.body.url, null);
+  });
+
+  test('an assemble request the schema refuses is a 400 naming the field', async () => {
+    const url = '/api/0/organizations/default/artifactbundle/assemble/';
+    const badChecksum = await http(url, { body: { checksum: 'abc', chunks: [], projects: ['default'] } });
+    assert.equal(badChecksum.status, 400);
+    assert.deepEqual([badChecksum.body.error.code, badChecksum.body.error.field], ['invalid_body', 'checksum']);
+    const badChunk = await http(url, { body: { checksum: sha1('x'), chunks: [sha1('x'), 'nope'], projects: ['default'] } });
+    assert.equal(badChunk.status, 400);
+    assert.equal(badChunk.body.error.field, 'chunks.1');
+    const noChunks = await http(url, { body: { checksum: sha1('x'), projects: ['default'] } });
+    assert.equal(noChunks.status, 400);
+    assert.match(noChunks.body.error.message, /"chunks" is required in the body/);
+    const badPage = await http('/api/0/organizations/default/releases/?per_page=0');
+    assert.equal(badPage.status, 400);
+    assert.equal(badPage.body.error.field, 'per_page');
+  });
 });
 
 describe('symbolication through the release-file flows', () => {

@@ -3,43 +3,18 @@
  * field has the issue search's autocomplete), "send test", and each rule's delivery log.
  */
 import { useState } from 'preact/hooks';
+import type { AlertActionBody, AlertDeliveries, AlertFiring, AlertRule, AlertRuleBody, AlertTestResult, AlertTrigger } from '@proliferate/api';
 import { api, ApiError } from '../api.js';
 import { SearchBar } from '../components/search-bar.js';
 import { ErrorBox, Loading } from '../components/status.js';
 import { useAsync } from '../hooks.js';
 
-type Trigger = 'new_issue' | 'regression' | 'frequency' | 'users' | 'spike';
-type ActionType = 'email' | 'slack' | 'discord' | 'teams' | 'webhook';
-interface Action {
-  type: ActionType;
-  to?: string[];
-  url?: string;
-  secret?: string;
-}
-interface Rule {
-  id: number;
-  name: string;
-  trigger: Trigger;
-  environments: string[];
-  query: string;
-  threshold: number | null;
-  windowMinutes: number | null;
-  throttleMinutes: number;
-  enabled: boolean;
-  actions: Action[];
-  lastFiredAt: string | null;
-}
-interface Attempt {
-  outboxId: number;
-  at: string;
-  actionType: string;
-  target: string;
-  ok: boolean;
-  responseCode: number | null;
-  error: string | null;
-  durationMs: number;
-  status: string;
-}
+type Rule = AlertRule;
+type Trigger = AlertTrigger;
+type Action = AlertActionBody;
+type ActionType = Action['type'];
+/** What the form edits: a rule's body (api/contract/alerts.ts AlertRuleBody) with every field present. */
+type Draft = Required<AlertRuleBody>;
 
 const TRIGGERS: Record<Trigger, string> = {
   new_issue: 'A new issue is created',
@@ -57,7 +32,7 @@ function describeTrigger(r: Rule): string {
   return r.trigger === 'new_issue' ? 'new issue' : 'regression';
 }
 
-const emptyRule = (): Omit<Rule, 'id' | 'lastFiredAt'> => ({
+const emptyRule = (): Draft => ({
   name: '', trigger: 'new_issue', environments: [], query: '', threshold: null, windowMinutes: null, throttleMinutes: 30, enabled: true,
   actions: [{ type: 'slack', url: '' }],
 });
@@ -73,7 +48,7 @@ export function AlertsPage({ projectId }: { projectId: string }) {
   async function sendTest(rule: Rule) {
     setNotice('Sending…');
     try {
-      const result = await api<{ ok: boolean; results: Array<{ type: string; target: string; ok: boolean; responseCode: number | null; error: string | null }> }>(
+      const result = await api<AlertTestResult>(
         `/api/0/alert-rules/${rule.id}/test/`, { method: 'POST', body: {} },
       );
       setNotice(result.results.map((r) => `${r.type} → ${r.target}: ${r.ok ? `sent (${r.responseCode ?? 'ok'})` : `failed: ${r.error}`}`).join('\n'));
@@ -149,7 +124,7 @@ export function AlertsPage({ projectId }: { projectId: string }) {
 }
 
 function DeliveryLog({ ruleId }: { ruleId: number }) {
-  const log = useAsync(() => api<{ attempts: Attempt[] }>(`/api/0/alert-rules/${ruleId}/deliveries/?limit=100`), [ruleId]);
+  const log = useAsync(() => api<AlertDeliveries>(`/api/0/alert-rules/${ruleId}/deliveries/?limit=100`), [ruleId]);
   if (log.error) return <ErrorBox error={log.error} />;
   if (!log.data) return <Loading />;
   if (log.data.attempts.length === 0) return <p class="muted">No deliveries yet.</p>;
@@ -174,20 +149,25 @@ function DeliveryLog({ ruleId }: { ruleId: number }) {
   );
 }
 
+const draftOf = (r: Rule): Draft => ({
+  name: r.name, trigger: r.trigger, environments: r.environments, query: r.query, threshold: r.threshold, windowMinutes: r.windowMinutes,
+  throttleMinutes: r.throttleMinutes, enabled: r.enabled, actions: r.actions.map((a) => ({ ...a })),
+});
+
 function RuleForm({ projectId, rule, onDone }: { projectId: string; rule: Rule | null; onDone: () => void }) {
-  const [draft, setDraft] = useState(() => (rule ? { ...rule, actions: rule.actions.map((a) => ({ ...a })) } : emptyRule()));
+  const [draft, setDraft] = useState<Draft>(() => (rule ? draftOf(rule) : emptyRule()));
   const [error, setError] = useState<string | null>(null);
   const set = (patch: Partial<typeof draft>) => setDraft((d) => ({ ...d, ...patch }));
   const setAction = (i: number, patch: Partial<Action>) => set({ actions: draft.actions.map((a, j) => (j === i ? { ...a, ...patch } : a)) });
 
   async function save(e: Event) {
     e.preventDefault();
-    const body = {
+    const body: AlertRuleBody = {
       ...draft,
       threshold: WINDOWED.has(draft.trigger) ? draft.threshold : undefined,
       windowMinutes: WINDOWED.has(draft.trigger) ? draft.windowMinutes : undefined,
       actions: draft.actions.map((a) =>
-        a.type === 'email' ? { type: 'email', to: a.to ?? [] } : a.type === 'webhook' ? { type: 'webhook', url: a.url, secret: a.secret } : { type: a.type, url: a.url },
+        a.type === 'email' ? { type: a.type, to: a.to ?? [] } : a.type === 'webhook' ? { type: a.type, url: a.url, secret: a.secret } : { type: a.type, url: a.url },
       ),
     };
     try {
@@ -254,7 +234,7 @@ function RuleForm({ projectId, rule, onDone }: { projectId: string; rule: Rule |
 
 /** The issue page's card: which rules notified about this issue. */
 export function IssueAlertFirings({ issueId }: { issueId: number }) {
-  const firings = useAsync(() => api<Array<{ ruleId: number; name: string; lastFiredAt: string; suppressed: number }>>(`/api/0/issues/${issueId}/alert-firings/`), [issueId]);
+  const firings = useAsync(() => api<AlertFiring[]>(`/api/0/issues/${issueId}/alert-firings/`), [issueId]);
   if (!firings.data || firings.data.length === 0) return null;
   return (
     <section class="card" data-testid="alert-firings">

@@ -13,7 +13,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Role } from '../store/account-types.js';
 import type { Issue, Project, Store } from '../store/types.js';
 import { HttpError } from '../errors.js';
-import { idParam } from './http.js';
+import { idParam } from './raw-params.js';
 import { resolvePrincipal, type Principal } from './principal.js';
 
 export type { Principal } from './principal.js';

@@ -2,25 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
 import { decodeCursor } from '../store/cursor.js';
 
-export function idParam(value: unknown, what: string): number {
-  const text = String(value ?? '');
-  const id = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id <= 0) throw new HttpError(404, 'not_found', `${what} not found`);
-  return id;
-}
-
-export function limitParam(value: unknown, fallback: number, max = 100, name = 'limit'): number {
-  if (value === undefined || value === '') return fallback;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
-    throw new HttpError(400, 'invalid_parameter', `${name} must be an integer from 1 to ${max}`);
-  }
-  return limit;
-}
-
 /** The last key of the previous page, from a cursor of a list paged by key. */
-export function keyCursor(value: unknown): string | undefined {
-  const text = stringParam(value, 'cursor');
+export function keyCursor(text: string | undefined): string | undefined {
   if (text === undefined || text === '') return undefined;
   const decoded = decodeCursor(text);
   if (!decoded || typeof decoded.sortValue !== 'string') throw new HttpError(400, 'invalid_cursor', 'cursor is not one this list gave');
@@ -28,20 +11,13 @@ export function keyCursor(value: unknown): string | undefined {
 }
 
 /** How many rows the previous pages held, from a cursor of a list paged by offset. */
-export function offsetCursor(value: unknown): number {
-  const text = stringParam(value, 'cursor');
+export function offsetCursor(text: string | undefined): number {
   if (text === undefined || text === '') return 0;
   const decoded = decodeCursor(text);
   if (!decoded || typeof decoded.sortValue !== 'number' || !Number.isSafeInteger(decoded.sortValue) || decoded.sortValue < 0) {
     throw new HttpError(400, 'invalid_cursor', 'cursor is not one this list gave');
   }
   return decoded.sortValue;
-}
-
-export function stringParam(value: unknown, name: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new HttpError(400, 'invalid_parameter', `${name} must be given once, as text`);
-  return value;
 }
 
 /**

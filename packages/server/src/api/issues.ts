@@ -7,6 +7,7 @@ import { IDENTITY_TAG_KEYS, type Issue as StoredIssue, type Store, type TagKeyDi
 import { requireIssue } from './auth.js';
 import { Cursor, errors, Id, IssueParams, Limit, SearchQuery, TimeWindowQuery } from './contract/common.js';
 import { Event, EventSummary, Issue, IssueStatus, Stats, TagDistribution, type TagValue } from './contract/models.js';
+import { StatusDetails } from './contract/releases.js';
 import { keyCursor, offsetCursor, sendPage, withCursor } from './http.js';
 import { encodeCursor } from '../store/cursor.js';
 import { DERIVED_TAG_KEYS } from '../digest/digest.js';
@@ -24,15 +25,6 @@ const MAX_KEYS_PER_PAGE = 100;
 const MAX_VALUES_PER_KEY = 100;
 const DEFAULT_VALUES_PAGE = 100;
 const MAX_VALUES_PAGE = 1000;
-
-/** Sentry's statusDetails: how an issue is resolved by release. */
-const StatusDetails = Type.Object(
-  {
-    inNextRelease: Type.Optional(Type.Boolean({ description: 'Resolved until an event of a release created after the current latest one' })),
-    inRelease: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Resolved in this release: an event of a later release reopens it' })),
-  },
-  { additionalProperties: true },
-);
 
 const tags = ['issues'];
 const percentage = (count: number, total: number) => (total > 0 ? Math.round((count / total) * 10000) / 100 : 0);

@@ -1,85 +1,72 @@
-/** Validation of release input and the JSON shape of a release (Sentry's field names). */
+/** Release input (after its schema, contract/releases.ts) and the JSON shape of a release (Sentry's field names). */
 import { HttpError } from '../errors.js';
-import type { Deploy, DeployInput, ReleaseInput, ReleaseSummary } from '../store/release-types.js';
+import type { Deploy as StoredDeploy, DeployInput, ReleaseInput, ReleaseSummary } from '../store/release-types.js';
 import type { Project } from '../store/types.js';
+import type { Deploy, DeployBody, Release, ReleaseBody } from './contract/releases.js';
 
-const MAX_VERSION = 200;
-
-export function releaseVersion(value: unknown, what = 'version'): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_VERSION) {
-    throw new HttpError(400, 'invalid_version', `${what} must be text of 1 to ${MAX_VERSION} characters`);
-  }
+/**
+ * The grammar of a version beyond its schema (text of 1 to 200 characters): versions name folders
+ * and URL segments, so no control characters, no surrounding spaces, not "." ".." or "latest".
+ */
+export function releaseVersion(value: string, field = 'version'): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(value) || value.trim() !== value || value === '.' || value === '..' || value === 'latest') {
-    throw new HttpError(400, 'invalid_version', `${what} ${JSON.stringify(value)} is not a valid release version (no control characters, no surrounding spaces, not "." "..", or "latest")`);
+    throw new HttpError(
+      400,
+      'invalid_version',
+      `${field} ${JSON.stringify(value)} is not a valid release version (no control characters, no surrounding spaces, not "." "..", or "latest")`,
+      {},
+      { field },
+    );
   }
   return value;
 }
 
 /** An ISO date (or epoch seconds) as epoch ms; null stays null; undefined means "not given". */
-export function dateField(value: unknown, name: string): number | null | undefined {
-  if (value === undefined) return undefined;
-  if (value === null) return null;
-  const ms = typeof value === 'number' ? value * 1000 : typeof value === 'string' && value.length <= 64 ? Date.parse(value) : NaN;
-  if (!Number.isFinite(ms) || ms < 0 || ms > 8.64e15) throw new HttpError(400, 'invalid_body', `${name} must be an ISO 8601 date`);
+export function dateField(value: string | number | null | undefined, field: string): number | null | undefined {
+  if (value === undefined || value === null) return value;
+  const ms = typeof value === 'number' ? value * 1000 : Date.parse(value);
+  if (!Number.isFinite(ms) || ms < 0 || ms > 8.64e15)
+    throw new HttpError(400, 'invalid_body', `${field} must be an ISO 8601 date`, {}, { field });
   return ms;
 }
 
-function optionalText(value: unknown, name: string, max: number): string | null | undefined {
-  if (value === undefined) return undefined;
-  if (value === null) return null;
-  if (typeof value !== 'string' || value.length > max || /[\u0000-\u001f]/.test(value)) {
-    throw new HttpError(400, 'invalid_body', `${name} must be text of at most ${max} characters`);
-  }
-  return value;
-}
-
-function optionalUrl(value: unknown, name: string): string | null | undefined {
-  const text = optionalText(value, name, 2048);
-  if (text && !/^https?:\/\//i.test(text)) throw new HttpError(400, 'invalid_body', `${name} must be an http(s) URL`);
-  return text;
-}
+const COMMIT = /^[0-9a-f]{4,64}$/i;
 
 /** Body of a create or update: Sentry's names (`dateReleased`, `url`) plus `commit` and `repository`. */
-export function releaseInput(body: Record<string, unknown>, version: string): ReleaseInput {
+export function releaseInput(body: ReleaseBody, version: string): ReleaseInput {
   const input: ReleaseInput = { version };
   const dateReleased = dateField(body.dateReleased, 'dateReleased');
   if (dateReleased !== undefined) input.dateReleased = dateReleased;
-  const commit = optionalText(body.commit ?? body.commitSha, 'commit', 64);
+  const commit = body.commit !== undefined ? body.commit : body.commitSha;
   if (commit !== undefined) {
-    if (commit !== null && !/^[0-9a-f]{4,64}$/i.test(commit)) throw new HttpError(400, 'invalid_body', 'commit must be a hexadecimal commit SHA');
+    if (commit !== null && !COMMIT.test(commit))
+      throw new HttpError(400, 'invalid_body', 'commit must be a hexadecimal commit SHA', {}, { field: 'commit' });
     input.commitSha = commit;
   }
   // sentry-cli `set-commits` sends refs: [{repository, commit}]; the last ref names the head commit.
-  if (Array.isArray(body.refs) && body.refs.length > 0) {
-    const ref = body.refs[body.refs.length - 1] as Record<string, unknown>;
-    const sha = optionalText(ref?.commit, 'refs[].commit', 64);
-    if (sha && /^[0-9a-f]{4,64}$/i.test(sha)) input.commitSha = sha;
-  }
-  const repository = optionalUrl(body.repository ?? body.repositoryUrl, 'repository');
+  const sha = body.refs?.at(-1)?.commit;
+  if (sha && COMMIT.test(sha)) input.commitSha = sha;
+  const repository = body.repository !== undefined ? body.repository : body.repositoryUrl;
   if (repository !== undefined) input.repositoryUrl = repository;
-  const url = optionalUrl(body.url, 'url');
-  if (url !== undefined) input.url = url;
+  if (body.url !== undefined) input.url = body.url;
   return input;
 }
 
-export function deployInput(body: Record<string, unknown>): DeployInput {
-  const environment = optionalText(body.environment, 'environment', 64);
-  if (!environment) throw new HttpError(400, 'invalid_body', 'environment is required (text of at most 64 characters)');
-  const dateStarted = dateField(body.dateStarted, 'dateStarted');
-  const dateFinished = dateField(body.dateFinished, 'dateFinished');
+export function deployInput(body: DeployBody): DeployInput {
   return {
-    environment,
-    name: optionalText(body.name, 'name', 200) ?? null,
-    url: optionalUrl(body.url, 'url') ?? null,
-    dateStarted: dateStarted ?? null,
-    dateFinished: dateFinished ?? null,
+    environment: body.environment,
+    name: body.name ?? null,
+    url: body.url ?? null,
+    dateStarted: dateField(body.dateStarted, 'dateStarted') ?? null,
+    dateFinished: dateField(body.dateFinished, 'dateFinished') ?? null,
   };
 }
 
-export const deployJson = (deploy: Deploy) => ({ ...deploy, id: String(deploy.id) });
+export const deployJson = (deploy: StoredDeploy): Deploy => ({ ...deploy, id: String(deploy.id) });
 
 /** A release as the API and sentry-cli read it (`dateCreated`, `newGroups`, `projects`...). */
-export function releaseJson(release: ReleaseSummary, projects: Project[]) {
+export function releaseJson(release: ReleaseSummary, projects: Project[]): Release {
   return {
     version: release.version,
     shortVersion: release.version.length > 12 && /^[0-9a-f]+$/i.test(release.version) ? release.version.slice(0, 12) : release.version,

@@ -14,7 +14,7 @@ import { bodyOf, textField } from '../accounts/validate.js';
 import { HttpError } from '../errors.js';
 import { TOKEN_SCOPES, type TokenScope } from '../store/account-types.js';
 import { canSeeProject, requireToken } from './auth.js';
-import { idParam } from './http.js';
+import { idParam } from './raw-params.js';
 
 export async function tokenRoutes(app: FastifyInstance, ctx: AccountsContext) {
   const { store } = ctx;

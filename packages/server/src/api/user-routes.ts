@@ -14,7 +14,8 @@ import { HttpError } from '../errors.js';
 import type { Role, User } from '../store/account-types.js';
 import type { Store } from '../store/types.js';
 import { requireProject, requireRole } from './auth.js';
-import { idParam, limitParam, publicUrl, stringParam } from './http.js';
+import { publicUrl } from './http.js';
+import { idParam, limitParam, stringParam } from './raw-params.js';
 
 export const INVITE_TTL_MS = 7 * 24 * 3_600_000;
 

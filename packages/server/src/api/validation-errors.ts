@@ -10,7 +10,8 @@ const PART: Record<string, string> = { body: 'body', querystring: 'query paramet
 export function validationError(errors: FastifySchemaValidationError[], context: string | undefined): HttpError {
   const first = errors[0]!;
   const params = (first.params ?? {}) as { missingProperty?: string; allowedValues?: unknown[] };
-  const path = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  // `actions/0/url` -> `actions[0].url`: the notation the messages of checks in code use too.
+  const path = first.instancePath.replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
   const field = params.missingProperty ? (path ? `${path}.${params.missingProperty}` : params.missingProperty) : path;
   const part = PART[context ?? ''] ?? context ?? 'request';
   let message: string;

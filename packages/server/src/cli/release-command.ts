@@ -46,6 +46,7 @@ async function projectOf(store: Store, text: string | undefined): Promise<number
 }
 
 function version(text: string | undefined): string {
+  if (!text || text.length > 200) throw new ReleaseCommandError('the version must be text of 1 to 200 characters');
   try {
     return releaseVersion(text);
   } catch (error) {

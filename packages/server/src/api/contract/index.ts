@@ -2,4 +2,7 @@
 export * from './common.js';
 export * from './models.js';
 export * from './trace-models.js';
+export * from './alerts.js';
+export * from './releases.js';
+export * from './replays.js';
 export * from './accounts.js';

@@ -5,17 +5,18 @@
  * of a few MB unpacks in milliseconds), so the answer is `ok` or which chunks are missing.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
 import type { ArtifactLimits } from '../../config.js';
 import type { Symbolicator } from '../../digest/symbolicate/symbolicator.js';
 import { HttpError } from '../../errors.js';
 import type { Project, Store } from '../../store/types.js';
+import { errors } from '../contract/common.js';
+import { type AssembleBody as AssembleInput, AssembleBody, AssembleResult, Version } from '../contract/releases.js';
 import { releaseVersion } from '../release-json.js';
-import { BundleError, unpackBundle } from './bundle-zip.js';
-import { projectsFromBody, requireOrgToken } from './organization.js';
-
-const SHA1 = /^[0-9a-f]{40}$/i;
-const MAX_CHUNKS = 10_000;
+import { typed } from '../typed.js';
+import { BundleError, type UnpackedBundle, unpackBundle } from './bundle-zip.js';
+import { OrgParams, OrgSlug, projectsFromBody, requireOrgToken, SENTRY_CLI_TAGS as tags } from './organization.js';
 
 interface AssembleRequest {
   checksum: string;
@@ -23,22 +24,23 @@ interface AssembleRequest {
   dist: string | null;
 }
 
-function assembleBody(request: FastifyRequest): AssembleRequest & { body: Record<string, unknown> } {
-  const body = (request.body ?? {}) as Record<string, unknown>;
-  if (typeof body.checksum !== 'string' || !SHA1.test(body.checksum)) throw new HttpError(400, 'invalid_body', 'checksum must be the SHA-1 of the bundle (40 hex digits)');
-  if (!Array.isArray(body.chunks) || body.chunks.length > MAX_CHUNKS || !body.chunks.every((c) => typeof c === 'string' && SHA1.test(c))) {
-    throw new HttpError(400, 'invalid_body', `chunks must be a list of at most ${MAX_CHUNKS} SHA-1 checksums`);
-  }
-  const dist = body.dist === undefined || body.dist === null ? null : body.dist;
-  if (dist !== null && (typeof dist !== 'string' || dist.length > 64)) throw new HttpError(400, 'invalid_body', 'dist must be text of at most 64 characters');
-  return { body, checksum: body.checksum.toLowerCase(), chunks: (body.chunks as string[]).map((c) => c.toLowerCase()), dist };
-}
+/** Checksums compare in lowercase (sentry-cli sends lowercase; others may not). */
+const assembleRequest = (body: AssembleInput): AssembleRequest => ({
+  checksum: body.checksum.toLowerCase(),
+  chunks: body.chunks.map((c) => c.toLowerCase()),
+  dist: body.dist ?? null,
+});
 
-export async function assembleRoutes(app: FastifyInstance, options: { store: Store; limits: ArtifactLimits; symbolicator: Symbolicator }) {
+export async function assembleRoutes(
+  fastify: FastifyInstance,
+  options: { store: Store; limits: ArtifactLimits; symbolicator: Symbolicator },
+) {
+  const app = typed(fastify);
   const { store, limits, symbolicator } = options;
 
-  async function assemble(projects: Project[], req: AssembleRequest, release: string | null) {
-    if (projects.length === 0) throw new HttpError(400, 'invalid_body', 'name at least one project (projects: ["slug"])');
+  async function assemble(projects: Project[], req: AssembleRequest, release: string | null): Promise<AssembleResult> {
+    if (projects.length === 0)
+      throw new HttpError(400, 'invalid_body', 'name at least one project (projects: ["slug"])', {}, { field: 'projects' });
     const stored = await Promise.all(projects.map((p) => store.findBundle(p.id, req.checksum)));
     if (stored.every((b) => b !== undefined)) return { state: 'ok', missingChunks: [], detail: null };
     const missing = await store.missingChunks(req.chunks);
@@ -46,12 +48,13 @@ export async function assembleRoutes(app: FastifyInstance, options: { store: Sto
     const parts = await store.readChunks(req.chunks);
     if (!parts) return { state: 'not_found', missingChunks: await store.missingChunks(req.chunks), detail: null };
     const size = parts.reduce((n, p) => n + p.byteLength, 0);
-    if (size > limits.maxBundleBytes) return { state: 'error', missingChunks: [], detail: `the bundle is larger than ${limits.maxBundleBytes} bytes` };
+    if (size > limits.maxBundleBytes)
+      return { state: 'error', missingChunks: [], detail: `the bundle is larger than ${limits.maxBundleBytes} bytes` };
     const zip = Buffer.concat(parts);
     if (createHash('sha1').update(zip).digest('hex') !== req.checksum) {
       return { state: 'error', missingChunks: [], detail: 'the assembled bundle does not match its checksum' };
     }
-    let unpacked;
+    let unpacked: UnpackedBundle;
     try {
       unpacked = unpackBundle(zip, limits.maxUnpackedBytes);
     } catch (error) {
@@ -61,7 +64,14 @@ export async function assembleRoutes(app: FastifyInstance, options: { store: Sto
     const bundleRelease = release ?? unpacked.release;
     for (const project of projects) {
       await store.saveBundle(
-        { projectId: project.id, checksum: req.checksum, release: bundleRelease, dist: req.dist ?? unpacked.dist, size, files: unpacked.files },
+        {
+          projectId: project.id,
+          checksum: req.checksum,
+          release: bundleRelease,
+          dist: req.dist ?? unpacked.dist,
+          size,
+          files: unpacked.files,
+        },
         limits.maxProjectBytes,
       );
       if (bundleRelease) await store.ensureRelease(project.id, bundleRelease, Date.now());
@@ -71,26 +81,51 @@ export async function assembleRoutes(app: FastifyInstance, options: { store: Sto
     return { state: 'ok', missingChunks: [], detail: null };
   }
 
-  app.post('/api/0/organizations/:org/artifactbundle/assemble/', async (request) => {
-    const token = await requireOrgToken(request, store);
-    const req = assembleBody(request);
-    const projects = await projectsFromBody(store, token, req.body.projects, false);
-    const version = req.body.version === undefined || req.body.version === null || req.body.version === '' ? null : releaseVersion(req.body.version);
-    return assemble(projects, req, version);
-  });
+  app.post(
+    '/api/0/organizations/:org/artifactbundle/assemble/',
+    {
+      schema: {
+        tags,
+        summary: 'Assemble uploaded chunks into an artifact bundle (sentry-cli sourcemaps upload)',
+        params: OrgParams,
+        body: AssembleBody,
+        response: { 200: AssembleResult, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const token = await requireOrgToken(request, store, request.params.org);
+      const projects = await projectsFromBody(store, token, request.body.projects, false);
+      const version = request.body.version ? releaseVersion(request.body.version) : null;
+      return assemble(projects, assembleRequest(request.body), version);
+    },
+  );
 
-  app.post('/api/0/organizations/:org/releases/:version/assemble/', async (request) => {
-    const token = await requireOrgToken(request, store);
-    const req = assembleBody(request);
-    const version = releaseVersion((request.params as { version: string }).version);
-    // The older flow names no project: the release's projects, else every project the token sees.
-    let projects = await projectsFromBody(store, token, req.body.projects, false);
-    if (projects.length === 0) {
-      const all = await projectsFromBody(store, token, undefined, true);
-      const withRelease = (await Promise.all(all.map(async (p) => ((await store.getRelease(p.id, version)) ? p : null)))).filter((p): p is Project => p !== null);
-      projects = withRelease.length > 0 ? withRelease : all.length === 1 ? all : [];
-      if (projects.length === 0) throw new HttpError(404, 'release_not_found', `release ${version} not found: create it first (sentry-cli releases new)`);
-    }
-    return assemble(projects, req, version);
-  });
+  app.post(
+    '/api/0/organizations/:org/releases/:version/assemble/',
+    {
+      schema: {
+        tags,
+        summary: "Assemble uploaded chunks into a release's files (the older release-file flow)",
+        params: Type.Object({ org: OrgSlug, version: Version }),
+        body: AssembleBody,
+        response: { 200: AssembleResult, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const token = await requireOrgToken(request, store, request.params.org);
+      const version = releaseVersion(request.params.version);
+      // The older flow names no project: the release's projects, else every project the token sees.
+      let projects = await projectsFromBody(store, token, request.body.projects, false);
+      if (projects.length === 0) {
+        const all = await projectsFromBody(store, token, undefined, true);
+        const withRelease = (await Promise.all(all.map(async (p) => ((await store.getRelease(p.id, version)) ? p : null)))).filter(
+          (p): p is Project => p !== null,
+        );
+        projects = withRelease.length > 0 ? withRelease : all.length === 1 ? all : [];
+        if (projects.length === 0)
+          throw new HttpError(404, 'release_not_found', `release ${version} not found: create it first (sentry-cli releases new)`);
+      }
+      return assemble(projects, assembleRequest(request.body), version);
+    },
+  );
 }
