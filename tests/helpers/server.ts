@@ -22,6 +22,8 @@ export interface StartupInfo {
   dsn: string;
   /** Only printed on the first start of a data directory. */
   adminToken?: string;
+  /** Printed while no user exists: the one-time link that creates the owner. */
+  setupUrl?: string;
 }
 
 export interface RunningServer extends StartupInfo {
@@ -32,6 +34,8 @@ export interface RunningServer extends StartupInfo {
   /** Authenticated JSON request to the query API. */
   api<T = any>(path: string, init?: { method?: string; body?: unknown; token?: string }): Promise<{ status: number; body: T }>;
   stop(options?: { keepData?: boolean }): Promise<void>;
+  /** Everything the server printed so far (standard output and error). */
+  output(): string;
   /**
    * Sends a signal to the server by its process id (SIGKILL unless told otherwise) and waits until
    * it has exited. The data directory is kept, so a crash can be followed by a restart on it.
@@ -84,18 +88,28 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     { env: { ...process.env, ...storeEnv, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  let output = '';
+  child.stderr!.on('data', (chunk) => ((stderr += chunk), (output += chunk)));
+  child.stdout!.on('data', (chunk) => (output += chunk));
   const info = await new Promise<StartupInfo>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => reject(new Error(`server did not start in 20 s: ${stderr}`)), 20_000);
-    lines.once('line', (line) => {
-      clearTimeout(timer);
+    // With a verbose PROLIFERATE_LOG_LEVEL, log lines (JSON too) may come before the start-up line.
+    const onLine = (line: string) => {
+      let parsed: Partial<StartupInfo> & { level?: unknown };
       try {
-        resolve(JSON.parse(line) as StartupInfo);
+        parsed = JSON.parse(line);
       } catch {
+        clearTimeout(timer);
         reject(new Error(`unexpected first line from server: ${line}\n${stderr}`));
+        return;
       }
-    });
+      if (parsed.level !== undefined && parsed.dsn === undefined) return;
+      lines.off('line', onLine);
+      clearTimeout(timer);
+      resolve(parsed as StartupInfo);
+    };
+    lines.on('line', onLine);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}: ${stderr}`));
@@ -108,6 +122,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     dataDir,
     storeEnv,
     process: child,
+    output: () => output,
     async api(path, init = {}) {
       const response = await fetch(info.url + path, {
         method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),

@@ -20,6 +20,15 @@ export function clearToken(): void {
   localStorage.removeItem(TOKEN_KEY);
 }
 
+/**
+ * The signed-in session's CSRF token (from /api/0/auth/me/ or sign-in), sent on every write that
+ * the session cookie authenticates. Kept in memory only.
+ */
+let csrfToken: string | null = null;
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -42,6 +51,7 @@ async function request(path: string, init: { method?: string; body?: unknown; to
   const token = init.token ?? getToken();
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
+  else if (csrfToken && init.method && init.method !== 'GET') headers['x-csrf-token'] = csrfToken;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(path, {
     method: init.method ?? 'GET',
@@ -60,7 +70,7 @@ async function request(path: string, init: { method?: string; body?: unknown; to
     } catch {
       // not JSON: keep the status line
     }
-    if (response.status === 401 && !init.token) onUnauthorized();
+    if (response.status === 401 && !init.token && !path.startsWith('/api/0/auth/')) onUnauthorized();
     throw new ApiError(response.status, code, message, details);
   }
   return response;

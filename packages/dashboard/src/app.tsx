@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, clearToken, getToken, setUnauthorizedHandler } from './api.js';
+import { api, ApiError, clearToken, setCsrfToken, setUnauthorizedHandler } from './api.js';
 import { Shortcuts } from './components/shortcuts.js';
 import { ErrorBox, Loading } from './components/status.js';
 import { useAsync } from './hooks.js';
@@ -12,27 +12,58 @@ import { ReleasePage, ReleasesPage } from './pages/releases.js';
 import { ReplayPage } from './pages/replay-page.js';
 import { ReplaysPage } from './pages/replays.js';
 import { SetupPage } from './pages/setup.js';
+import { AcceptInvitePage, ResetPasswordPage, SetupOwnerPage } from './pages/account-links.js';
+import { ProjectSettingsPage } from './pages/project-settings.js';
+import { AccountPage } from './pages/settings-account.js';
+import { AuditPage } from './pages/settings-audit.js';
+import { TeamPage } from './pages/settings-team.js';
 import { SignIn } from './pages/sign-in.js';
 import { TracePage } from './pages/trace-page.js';
 import { TracesPage } from './pages/traces.js';
 import { Link, match, navigate, useLocation } from './router.js';
+import { atLeast, MeContext, type Me } from './session.js';
 import type { Project } from './types.js';
 
+/** Pages opened from a one-time link work without signing in. */
+const LINK_PAGES: Record<string, () => preact.JSX.Element | null> = {
+  '/setup-owner': SetupOwnerPage,
+  '/accept-invite': AcceptInvitePage,
+  '/reset-password': ResetPasswordPage,
+};
+
 export function App() {
-  const [token, setTokenState] = useState(getToken());
-  useEffect(() => setUnauthorizedHandler(() => (clearToken(), setTokenState(null))), []);
-  if (!token) return <SignIn onSignedIn={() => setTokenState(getToken())} />;
+  const loc = useLocation();
+  // undefined: still asking the server; null: nobody signed in (or the token is no longer valid).
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [tick, setTick] = useState(0);
+  useEffect(() => setUnauthorizedHandler(() => (clearToken(), setCsrfToken(null), setMe(null))), []);
+  useEffect(() => {
+    api<Me>('/api/0/auth/me/').then(
+      (who) => (setCsrfToken(who.csrfToken), setMe(who)),
+      (error: unknown) => {
+        if (error instanceof ApiError && error.status === 401) clearToken();
+        setMe(null);
+      },
+    );
+  }, [tick]);
+  const LinkPage = LINK_PAGES[loc.path.replace(/\/$/, '')];
+  if (LinkPage) return <LinkPage />;
+  if (me === undefined) return <Loading />;
+  if (me === null) return <SignIn onSignedIn={() => setTick((t) => t + 1)} />;
+  const signOut = async () => {
+    if (me.kind === 'session') await api('/api/0/auth/sign-out/', { method: 'POST' }).catch(() => undefined);
+    clearToken();
+    setCsrfToken(null);
+    setMe(null);
+  };
   return (
-    <Shell
-      onSignOut={() => {
-        clearToken();
-        setTokenState(null);
-      }}
-    />
+    <MeContext.Provider value={me}>
+      <Shell onSignOut={() => void signOut()} me={me} />
+    </MeContext.Provider>
   );
 }
 
-function Shell({ onSignOut }: { onSignOut: () => void }) {
+function Shell({ onSignOut, me }: { onSignOut: () => void; me: Me }) {
   const loc = useLocation();
   const projects = useAsync(() => api<Project[]>('/api/0/projects/'), []);
   const list = projects.data ?? [];
@@ -88,9 +119,19 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
             <Link href={`/projects/${projectId}/setup/`} class={projectMatch?.page === 'setup' ? 'active' : ''}>
               Setup
             </Link>
+            <Link href={`/projects/${projectId}/settings/`} class={projectMatch?.page === 'settings' ? 'active' : ''}>
+              Settings
+            </Link>
           </nav>
         )}
         <span class="spacer" />
+        <nav class="topnav">
+          {atLeast(me, 'admin') && me.kind !== 'project_token' && <Link href="/settings/team/">Team</Link>}
+          {atLeast(me, 'owner') && <Link href="/settings/audit/">Audit log</Link>}
+          <Link href="/settings/account/" data-testid="account-link">
+            {me.user?.email ?? 'API token'}
+          </Link>
+        </nav>
         <Link href="/api-reference/" class={loc.path === '/api-reference/' ? 'active' : ''}>
           API
         </Link>
@@ -104,21 +145,42 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
           <ErrorBox error={projects.error} />
         ) : projects.loading && !projects.data ? (
           <Loading />
+        ) : loc.path.startsWith('/settings/') ? (
+          <SettingsRoutes path={loc.path} onSignOut={onSignOut} />
         ) : list.length === 0 ? (
           <div class="empty">
             <h1>No projects</h1>
-            <p class="muted">This token sees no project. Create one with "npx proliferate project create NAME".</p>
+            <p class="muted">You are not a member of any project yet: ask an owner or admin to add you.</p>
           </div>
         ) : (
-          <Routes loc={loc} />
+          <Routes loc={loc} onProjectsChanged={projects.reload} />
         )}
       </main>
     </div>
   );
 }
 
-function Routes({ loc }: { loc: ReturnType<typeof useLocation> }) {
+function SettingsRoutes({ path, onSignOut }: { path: string; onSignOut: () => void }) {
+  if (path === '/settings/team/') return <TeamPage />;
+  if (path === '/settings/audit/') return <AuditPage />;
+  if (path === '/settings/account/') return <AccountPage onSignedOut={onSignOut} />;
+  return <NotFound />;
+}
+
+function NotFound() {
+  return (
+    <div class="empty">
+      <h1>Not found</h1>
+      <p>
+        Nothing lives at this address. <Link href="/">Go to the issues</Link>.
+      </p>
+    </div>
+  );
+}
+
+function Routes({ loc, onProjectsChanged }: { loc: ReturnType<typeof useLocation>; onProjectsChanged: () => void }) {
   let m;
+  if ((m = match('/projects/:projectId/settings/', loc.path))) return <ProjectSettingsPage projectId={m.projectId!} onProjectsChanged={onProjectsChanged} />;
   if ((m = match('/projects/:projectId/issues/', loc.path))) return <IssueList projectId={m.projectId!} loc={loc} />;
   if ((m = match('/projects/:projectId/compare/', loc.path))) return <ComparePage projectId={m.projectId!} loc={loc} />;
   if ((m = match('/projects/:projectId/alerts/', loc.path))) return <AlertsPage projectId={m.projectId!} />;

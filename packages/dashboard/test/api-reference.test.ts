@@ -35,7 +35,7 @@ test('the API page lists every operation of /api/0/openapi.json with its paramet
   });
   await page.goto(server.url + '/');
   await page.fill('input[name=token]', server.adminToken!);
-  await page.click('button[type=submit]');
+  await page.click('form.token-form button[type=submit]');
   await page.click('a[href="/api-reference/"]');
   await page.waitForSelector('.api-operation');
 

@@ -62,7 +62,7 @@ describe('dashboard', { timeout: 120_000 }, () => {
     assert.ok(Math.min(cold, warm) < 1000, `first contentful paint took ${cold} / ${warm} ms`);
     await shot(page, 'sign-in');
     await page.fill('input[name=token]', server.adminToken!);
-    await page.click('button[type=submit]');
+    await page.click('form.token-form button[type=submit]');
     await page.waitForSelector('tr[data-issue-id]');
     assert.ok(!page.url().includes(server.adminToken!));
     assert.match(page.url(), /\/projects\/\d+\/issues\/$/);

@@ -58,7 +58,7 @@ describe('dashboard details', { timeout: 120_000 }, () => {
     page.setDefaultTimeout(10_000);
     await page.goto(server.url + '/');
     await page.fill('input[name=token]', server.adminToken!);
-    await page.click('button[type=submit]');
+    await page.click('form.token-form button[type=submit]');
     await page.waitForSelector('tr[data-issue-id]');
   });
 
@@ -135,7 +135,7 @@ describe('dashboard details', { timeout: 120_000 }, () => {
         await phone.goto(`${server.url}/projects/${server.projectId}/issues/`);
         if (await phone.locator('input[name=token]').count()) {
           await phone.fill('input[name=token]', server.adminToken!);
-          await phone.click('button[type=submit]');
+          await phone.click('form.token-form button[type=submit]');
         }
         await phone.waitForSelector('tr[data-issue-id]');
         let size = await fits(phone);

@@ -69,7 +69,7 @@ describe('releases and source maps in the dashboard', { timeout: 120_000 }, () =
     });
     await page.goto(server.url + '/');
     await page.fill('input[name=token]', server.adminToken!);
-    await page.click('button[type=submit]');
+    await page.click('form.token-form button[type=submit]');
     await page.waitForSelector('nav a:has-text("Releases")');
   });
 

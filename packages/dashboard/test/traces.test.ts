@@ -50,7 +50,7 @@ describe('traces in the dashboard', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(server.url + '/');
     await page.fill('input[name=token]', server.adminToken!);
-    await page.click('button[type=submit]');
+    await page.click('form.token-form button[type=submit]');
     await page.waitForSelector('nav a:has-text("Traces")');
   });
 

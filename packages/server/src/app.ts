@@ -3,12 +3,23 @@ import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } f
 import { openApiOptions } from './api/openapi.js';
 import { validationError } from './api/validation-errors.js';
 import { alertRuleRoutes } from './api/alert-rules.js';
+import fastifyCookie from '@fastify/cookie';
+import type { AccountsContext } from './accounts/context.js';
+import { Mailer } from './accounts/mailer.js';
+import { OidcClient } from './accounts/oidc.js';
+import { LoginThrottle } from './accounts/throttle.js';
 import { analyticsRoutes } from './api/analytics.js';
 import { answerClientError } from './api/client-errors.js';
 import { issueRoutes } from './api/issues.js';
 import { logRoutes } from './api/logs.js';
 import { traceRoutes } from './api/traces.js';
 import { projectRoutes } from './api/projects.js';
+import { authorizeEveryRoute } from './api/authorize-hook.js';
+import { oidcRoutes } from './api/oidc-routes.js';
+import { projectSettingsRoutes } from './api/project-settings.js';
+import { sessionRoutes } from './api/session-routes.js';
+import { tokenRoutes } from './api/token-routes.js';
+import { userRoutes } from './api/user-routes.js';
 import { type ServerConfig } from './config.js';
 import { releaseRoutes } from './api/releases.js';
 import { assembleRoutes } from './api/sentry-compat/assemble.js';
@@ -101,11 +112,14 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     done();
   });
 
+  app.register(fastifyCookie);
+  // Before every route: authorization runs first for all of them (api/README.md).
+  authorizeEveryRoute(app, store);
   // Response schemas describe the API (OpenAPI, TypeScript types); they do not filter answers:
   // an event's payload is open-ended, and fast-json-stringify would drop what a schema leaves out.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.register(swagger, openApiOptions);
-  app.get('/api/0/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/api/0/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 
   // Inside a plugin, so it is registered after swagger's route hook, as every other route is.
   app.register(async (instance) => {
@@ -141,6 +155,19 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     emailFrom: config.emailFrom,
     outboundAllowPrivate: config.outboundAllowPrivate,
   });
+  const accounts: AccountsContext = {
+    store,
+    config,
+    throttle: new LoginThrottle(),
+    mailer: config.smtpUrl ? new Mailer(config.smtpUrl, config.emailFrom ?? 'Proliferate <proliferate@localhost>') : null,
+    oidc: config.oidc ? new OidcClient(config.oidc) : null,
+  };
+  app.addHook('onClose', async () => accounts.mailer?.close());
+  app.register(sessionRoutes, accounts);
+  app.register(userRoutes, accounts);
+  app.register(tokenRoutes, accounts);
+  app.register(oidcRoutes, accounts);
+  app.register(projectSettingsRoutes, { ...accounts, keys });
   app.register(import('./api/dashboard.js'), { root: config.dashboardDir });
   return app;
 }

@@ -26,6 +26,20 @@ export interface ServerConfig extends StoreConfig {
   artifacts: ArtifactLimits;
   /** PROLIFERATE_ALERT_INTERVAL_MS: how often alert rules are evaluated and the outbox drained. */
   alertIntervalMs: number;
+  /** Single sign-on with OpenID Connect; null when PROLIFERATE_OIDC_ISSUER is not set. */
+  oidc: OidcConfig | null;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** The role a first-time SSO user gets; null refuses people who have no account yet. */
+  defaultRole: 'admin' | 'member' | 'viewer' | null;
+  /** The sign-in button's text. */
+  label: string;
+  /** Plain http to the provider, allowed only for a provider on this machine (tests, local set-ups). */
+  allowInsecure: boolean;
 }
 
 /** Where the data lives: what openStore (store/open-store.ts) needs to pick and open a backend. */
@@ -117,6 +131,34 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     limits: limitsFrom(setting(null, 'PROLIFERATE_MAX_BODY_MEMORY_MB')),
     artifacts: artifactLimits(env),
     alertIntervalMs: alertInterval(setting(null, 'PROLIFERATE_ALERT_INTERVAL_MS')),
+    oidc: readOidc(setting),
+  };
+}
+
+function readOidc(setting: (flag: null, name: string) => { value: string | undefined; label: string }): OidcConfig | null {
+  const issuer = setting(null, 'PROLIFERATE_OIDC_ISSUER');
+  const clientId = setting(null, 'PROLIFERATE_OIDC_CLIENT_ID');
+  const clientSecret = setting(null, 'PROLIFERATE_OIDC_CLIENT_SECRET');
+  const role = setting(null, 'PROLIFERATE_OIDC_DEFAULT_ROLE');
+  if (issuer.value === undefined) {
+    if (clientId.value !== undefined) throw new ConfigError(`${clientId.label} is set but PROLIFERATE_OIDC_ISSUER is not: set the provider's issuer URL too`);
+    return null;
+  }
+  const url = parseUrl(issuer.value, issuer.label, "the provider's issuer URL (https://...)");
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError(`${issuer.label} must be an https:// URL (plain http is accepted only for a provider on localhost)`);
+  }
+  if (!clientId.value) throw new ConfigError(`${clientId.label} must be set when PROLIFERATE_OIDC_ISSUER is`);
+  if (!clientSecret.value) throw new ConfigError(`${clientSecret.label} must be set when PROLIFERATE_OIDC_ISSUER is`);
+  const defaultRole = oneOf(role.value ?? 'none', ['none', 'viewer', 'member', 'admin'] as const, role.label);
+  return {
+    issuer: issuer.value,
+    clientId: clientId.value,
+    clientSecret: clientSecret.value,
+    defaultRole: defaultRole === 'none' ? null : defaultRole,
+    label: setting(null, 'PROLIFERATE_OIDC_LABEL').value ?? 'Single sign-on',
+    allowInsecure: url.protocol === 'http:',
   };
 }
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AlertEngine } from './alerts/engine.js';
 import { buildApp } from './app.js';
 import { dsnFor, type ServerConfig } from './config.js';
+import { hashSecret, newSecret } from './accounts/secrets.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 
@@ -13,6 +14,8 @@ export interface StartedServer {
   defaultProject: { id: number; publicKey: string; dsn: string };
   /** Set only when this start created the data directory's first admin token. */
   adminToken?: string;
+  /** While no user exists: a one-time link that creates the owner (each start replaces the previous one). */
+  setupUrl?: string;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,20 @@ async function firstRun(store: Store) {
     projects = await store.listProjects();
   }
   return { project: projects[0]!, adminToken };
+}
+
+export const SETUP_LINK_TTL_MS = 24 * 3_600_000;
+
+/**
+ * No user yet: a one-time link to create the owner, valid 24 hours. The secret is in the URL's
+ * fragment, which browsers never send to a server, so it stays out of access logs and Referer.
+ */
+async function ownerSetupLink(store: Store, base: string): Promise<string | undefined> {
+  if ((await store.countUsers()) > 0) return undefined;
+  await store.deleteOneTimeLinks('setup');
+  const secret = newSecret();
+  await store.createOneTimeLink({ purpose: 'setup', tokenHash: hashSecret(secret), expiresAt: Date.now() + SETUP_LINK_TTL_MS });
+  return `${base.replace(/\/$/, '')}/setup-owner#token=${secret}`;
 }
 
 /** The composition root: opens the configured store, builds the app on it, listens. */
@@ -58,6 +75,7 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
   // On a backend without alerts the rules API answers 501 not_on_postgres_yet; nothing evaluates.
   if (store.capabilities.alerts) alerts.start();
   else app.log.warn('alert rules are not evaluated on this store backend yet (SQLite only)');
+  const setupUrl = await ownerSetupLink(store, base);
   let closing: Promise<void> | undefined;
   return {
     app,
@@ -65,6 +83,7 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
     url,
     port,
     adminToken,
+    setupUrl,
     defaultProject: { id: project.id, publicKey: project.publicKey, dsn: dsnFor(base, project.publicKey, project.id) },
     close() {
       closing ??= (async () => {

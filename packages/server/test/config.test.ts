@@ -23,6 +23,17 @@ test('without any setting the server listens on 127.0.0.1:8000 with SQLite in ./
   assert.equal(config.smtpUrl, null);
   assert.equal(config.emailFrom, null);
   assert.equal(config.outboundAllowPrivate, false);
+  assert.equal(config.oidc, null);
+});
+
+test('single sign-on settings are checked: https issuer (http only on localhost), client id and secret, a known default role', () => {
+  const base = { PROLIFERATE_OIDC_ISSUER: 'http://sso.example.com', PROLIFERATE_OIDC_CLIENT_ID: 'c', PROLIFERATE_OIDC_CLIENT_SECRET: 's' };
+  assert.throws(() => readConfig({}, base), /PROLIFERATE_OIDC_ISSUER must be an https:\/\/ URL/);
+  assert.equal(readConfig({}, { ...base, PROLIFERATE_OIDC_ISSUER: 'http://127.0.0.1:9999' }).oidc?.allowInsecure, true);
+  assert.equal(readConfig({}, { ...base, PROLIFERATE_OIDC_ISSUER: 'https://sso.example.com' }).oidc?.defaultRole, null);
+  assert.throws(() => readConfig({}, { ...base, PROLIFERATE_OIDC_ISSUER: 'https://sso.example.com', PROLIFERATE_OIDC_CLIENT_SECRET: '' }), /PROLIFERATE_OIDC_CLIENT_SECRET must be set/);
+  assert.throws(() => readConfig({}, { ...base, PROLIFERATE_OIDC_ISSUER: 'https://sso.example.com', PROLIFERATE_OIDC_DEFAULT_ROLE: 'owner' }), /PROLIFERATE_OIDC_DEFAULT_ROLE must be one of none, viewer, member, admin/);
+  assert.throws(() => readConfig({}, { PROLIFERATE_OIDC_CLIENT_ID: 'c' }), /PROLIFERATE_OIDC_ISSUER is not/);
 });
 
 test('every PROLIFERATE_ variable is read, and a flag wins over its variable', () => {
@@ -38,6 +49,11 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
     PROLIFERATE_SMTP_URL: 'smtps://mailer:pw@mail.example.com:465',
     PROLIFERATE_EMAIL_FROM: 'Proliferate <alerts@example.com>',
     PROLIFERATE_OUTBOUND_ALLOW_PRIVATE: '1',
+    PROLIFERATE_OIDC_ISSUER: 'https://sso.example.com/realms/acme',
+    PROLIFERATE_OIDC_CLIENT_ID: 'proliferate',
+    PROLIFERATE_OIDC_CLIENT_SECRET: 'sso-secret',
+    PROLIFERATE_OIDC_DEFAULT_ROLE: 'viewer',
+    PROLIFERATE_OIDC_LABEL: 'Acme SSO',
     PROLIFERATE_MAX_BUNDLE_MB: '50',
     PROLIFERATE_MAX_ARTIFACTS_MB_PER_PROJECT: '512',
     PROLIFERATE_SOURCEMAP_CACHE_MB: '64',
@@ -68,6 +84,14 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
         symbolicationBudgetMs: 500,
       },
       alertIntervalMs: 1000,
+      oidc: {
+        issuer: 'https://sso.example.com/realms/acme',
+        clientId: 'proliferate',
+        clientSecret: 'sso-secret',
+        defaultRole: 'viewer',
+        label: 'Acme SSO',
+        allowInsecure: false,
+      },
     },
   );
   assert.equal(readConfig({}, { PROLIFERATE_ALERT_INTERVAL_MS: '5000' }).alertIntervalMs, 5000);

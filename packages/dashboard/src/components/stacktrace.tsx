@@ -3,8 +3,10 @@
  * frames stand out and the first one opens with its context lines; runs of library frames fold
  * into one row that expands on click.
  */
-import { useState } from 'preact/hooks';
+import { createContext } from 'preact';
+import { useContext, useState } from 'preact/hooks';
 import { asText, list } from '../format.js';
+import { sourceLink, type Repository } from '../repo-links.js';
 import type { ExceptionValue, Frame } from '../types.js';
 import { JsonTree } from './json-tree.js';
 
@@ -17,8 +19,13 @@ function hasDetail(f: Frame): boolean {
   return Boolean(f.context_line || list(f.pre_context).length || list(f.post_context).length || (f.vars && typeof f.vars === 'object' && Object.keys(f.vars).length));
 }
 
+/** The project's linked repository and the event's release, for links from in-app frames to their source. */
+export const SourceContext = createContext<{ repository: Repository | null; release: string | null }>({ repository: null, release: null });
+
 function FrameRow({ frame, initiallyOpen }: { frame: Frame; initiallyOpen: boolean }) {
   const [open, setOpen] = useState(initiallyOpen);
+  const source = useContext(SourceContext);
+  const link = frame.in_app ? sourceLink(source.repository, source.release, asText(frame.filename || frame.abs_path || ''), typeof frame.lineno === 'number' ? frame.lineno : null) : null;
   const detail = hasDetail(frame);
   const line = frame.lineno ?? 0;
   const pre = list<unknown>(frame.pre_context);
@@ -31,6 +38,11 @@ function FrameRow({ frame, initiallyOpen }: { frame: Frame; initiallyOpen: boole
         <span class="frame-file mono">{frameLocation(frame)}</span>
         {frame.in_app && <span class="badge in-app-badge">in app</span>}
       </button>
+      {link && (
+        <a class="source-link small-text" href={link} target="_blank" rel="noopener noreferrer" data-testid="source-link">
+          view source
+        </a>
+      )}
       {open && detail && (
         <div class="frame-body">
           {(frame.context_line != null || pre.length > 0) && (

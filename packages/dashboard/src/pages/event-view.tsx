@@ -6,7 +6,10 @@ import { EventLogs } from '../components/event-logs.js';
 import { ReplaySection } from '../components/replay-section.js';
 import { replayIdOf } from '../replay-types.js';
 import { JsonTree } from '../components/json-tree.js';
-import { ExceptionView } from '../components/stacktrace.js';
+import { ExceptionView, SourceContext } from '../components/stacktrace.js';
+import { api } from '../api.js';
+import { useAsync } from '../hooks.js';
+import type { Project } from '../types.js';
 import { filterHref } from '../components/tag-panel.js';
 import { asText, dateTime, list } from '../format.js';
 import { Link } from '../router.js';
@@ -69,6 +72,8 @@ export function EventView({ event, projectId }: { event: FullEvent; projectId: n
   const message = messageText(event);
   const errors = list<ProcessingError>(event.processingErrors);
   const ids = { traceId: event.traceId, sessionId: event.sessionId, windowId: event.windowId };
+  const project = useAsync(() => api<Project>(`/api/0/projects/${projectId}/`), [projectId]);
+  const source = { repository: project.data?.repository ?? null, release: typeof event.release === 'string' ? event.release : null };
   const replayId = replayIdOf(event);
   return (
     <div class="event">
@@ -137,9 +142,11 @@ export function EventView({ event, projectId }: { event: FullEvent; projectId: n
       {exceptions.length > 0 ? (
         <Section title="Exception" id="exception">
           {exceptions.length > 1 && <p class="muted small-text">{exceptions.length} chained exceptions, the captured one first.</p>}
-          {exceptions.map((x) => (
-            <ExceptionView exception={x} />
-          ))}
+          <SourceContext.Provider value={source}>
+            {exceptions.map((x) => (
+              <ExceptionView exception={x} />
+            ))}
+          </SourceContext.Provider>
         </Section>
       ) : null}
       {message && (

@@ -6,6 +6,7 @@ import { Sparkline } from '../components/sparkline.js';
 import { ErrorBox, Loading } from '../components/status.js';
 import { ago, count, dateTime } from '../format.js';
 import { useAsync, useKeys } from '../hooks.js';
+import { useCan } from '../session.js';
 import { setStatus } from '../issue-actions.js';
 import { appendToken } from '../query.js';
 import { Link, navigate, type Loc } from '../router.js';
@@ -85,6 +86,8 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [focus, setFocus] = useState(-1);
   const [busy, setBusy] = useState(false);
+  // Viewers only read: the triage buttons and keys are not offered (the server refuses them too).
+  const canTriage = useCan('member');
   const [actionError, setActionError] = useState<Error | null>(null);
   const rows = useRef<HTMLTableSectionElement>(null);
   useEffect(() => {
@@ -124,8 +127,8 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
     x: () => items[focus] && toggle(items[focus]!.id),
     o: () => items[focus] && navigate(`/issues/${items[focus]!.id}/`),
     Enter: () => items[focus] && navigate(`/issues/${items[focus]!.id}/`),
-    r: () => void bulk('resolved'),
-    i: () => void bulk('ignored'),
+    r: () => canTriage && void bulk('resolved'),
+    i: () => canTriage && void bulk('ignored'),
   });
   useEffect(() => {
     rows.current?.querySelector<HTMLElement>(`tr[data-index="${focus}"]`)?.scrollIntoView({ block: 'nearest' });
@@ -181,17 +184,17 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
           />
         </label>
         <span class="muted">{selected.size ? `${selected.size} selected` : 'Select issues to'}</span>
-        {state.status !== 'resolved' && (
+        {canTriage && state.status !== 'resolved' && (
           <button type="button" disabled={busy || selected.size === 0} onClick={() => bulk('resolved')}>
             Resolve
           </button>
         )}
-        {state.status !== 'ignored' && (
+        {canTriage && state.status !== 'ignored' && (
           <button type="button" disabled={busy || selected.size === 0} onClick={() => bulk('ignored')}>
             Ignore
           </button>
         )}
-        {state.status !== 'unresolved' && (
+        {canTriage && state.status !== 'unresolved' && (
           <button type="button" disabled={busy || selected.size === 0} onClick={() => bulk('unresolved')}>
             Unresolve
           </button>

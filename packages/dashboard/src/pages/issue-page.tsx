@@ -5,6 +5,7 @@ import { ErrorBox, Loading } from '../components/status.js';
 import { CorrelationTable, TagPanel, type CorrelationRow } from '../components/tag-panel.js';
 import { ago, count, dateTime } from '../format.js';
 import { useAsync, useKeys } from '../hooks.js';
+import { useCan } from '../session.js';
 import { setStatus } from '../issue-actions.js';
 import { Link, navigate } from '../router.js';
 import type { EventSummary, FullEvent, Issue, IssueStats, IssueStatus, Release, TagDistribution } from '../types.js';
@@ -79,6 +80,8 @@ export function IssuePage({ issueId, eventId }: { issueId: string; eventId: stri
 function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: string | null; onChanged: () => void }) {
   const [period, setPeriod] = useState(PERIODS[0]!);
   const [busy, setBusy] = useState(false);
+  // Viewers only read: the triage buttons and keys are not offered (the server refuses them too).
+  const canTriage = useCan('member');
   const [actionError, setActionError] = useState<Error | null>(null);
   const stats = useAsync(() => optional(api<IssueStats>(`/api/0/issues/${issue.id}/stats/${qs({ period: period.id, interval: period.interval })}`)), [issue.id, period.id]);
   const tags = useAsync(() => api<TagDistribution[]>(`/api/0/issues/${issue.id}/tags/${qs({ limit: 5 })}`), [issue.id, issue.count]);
@@ -116,8 +119,8 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
 
   const eventHref = (id: string) => `/issues/${issue.id}/events/${id}/`;
   useKeys({
-    r: () => void change(issue.status === 'resolved' ? 'unresolved' : 'resolved'),
-    i: () => void change(issue.status === 'ignored' ? 'unresolved' : 'ignored'),
+    r: () => canTriage && void change(issue.status === 'resolved' ? 'unresolved' : 'resolved'),
+    i: () => canTriage && void change(issue.status === 'ignored' ? 'unresolved' : 'ignored'),
     p: () => event.data?.older && navigate(eventHref(event.data.older)),
     n: () => event.data?.newer && navigate(eventHref(event.data.newer)),
     l: () => navigate(`/issues/${issue.id}/`),
@@ -154,7 +157,7 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
           </p>
         </div>
         <div class="actions">
-          {issue.status === 'unresolved' ? (
+          {!canTriage ? null : issue.status === 'unresolved' ? (
             <>
               <button type="button" class="primary" disabled={busy} onClick={() => change('resolved')}>
                 Resolve

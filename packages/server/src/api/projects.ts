@@ -6,7 +6,8 @@ import { eventView } from '../digest/event-view.js';
 import { readStoredEvent } from '../digest/stored-event.js';
 import { HttpError } from '../errors.js';
 import type { Project as StoredProject, Store } from '../store/types.js';
-import { requireProject, requireToken } from './auth.js';
+import { audit } from '../accounts/audit.js';
+import { canSeeProject, requireProject, requireRole, requireToken } from './auth.js';
 import { Cursor, errors, Id, Limit, ProjectParams, SearchQuery, StringEnum } from './contract/common.js';
 import { BulkStatusResult, Event, EventSummary, Issue, IssueStatus, Project, ProjectKey, ProjectTagKey, ProjectTagValue } from './contract/models.js';
 import { keyCursor, publicUrl, sendPage, withCursor } from './http.js';
@@ -23,7 +24,11 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
   const { store } = options;
 
   const loadProject = async (request: FastifyRequest, id: number) => (await requireProject(request, store, id)).project;
-  const withDsn = (project: StoredProject, base: string) => ({ ...project, dsn: dsnFor(base, project.publicKey, project.id) });
+  const withDsn = async (project: StoredProject, base: string) => ({
+    ...project,
+    ...(await store.getProjectSettings(project.id)),
+    dsn: dsnFor(base, project.publicKey, project.id),
+  });
 
   app.get(
     '/api/0/projects/',
@@ -32,13 +37,14 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
       const token = await requireToken(request, store);
       const base = publicUrl(request, options.publicUrl);
       const projects = await store.listProjects();
-      return projects.filter((p) => token.projectId === null || p.id === token.projectId).map((p) => withDsn(p, base));
+      return Promise.all(projects.filter((p) => canSeeProject(token, p.id)).map((p) => withDsn(p, base)));
     },
   );
 
   app.post(
     '/api/0/projects/',
     {
+      config: { role: 'admin' },
       schema: {
         tags,
         summary: 'Create a project',
@@ -50,9 +56,9 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
       },
     },
     async (request, reply) => {
-      const token = await requireToken(request, store);
-      if (token.projectId !== null) throw new HttpError(403, 'forbidden', 'A project-scoped token cannot create projects');
+      await requireRole(request, store, 'admin');
       const project = await store.createProject({ name: request.body.name.trim(), slug: request.body.slug });
+      await audit(store, request, 'project.created', project.slug, { id: project.id, name: project.name });
       reply.code(201);
       return withDsn(project, publicUrl(request, options.publicUrl));
     },
@@ -80,6 +86,7 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
   app.post(
     '/api/0/projects/:projectId/keys/',
     {
+      config: { role: 'admin' },
       schema: {
         tags,
         summary: 'Create a client key (for rotation)',
@@ -93,8 +100,9 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
       },
     },
     async (request, reply) => {
-      const project = await loadProject(request, request.params.projectId);
+      const { project } = await requireProject(request, store, request.params.projectId, { role: 'admin' });
       const key = await store.createProjectKey(project.id, request.body.label?.trim() ?? 'Default');
+      await audit(store, request, 'key.created', key.publicKey, { project: project.slug, label: key.label });
       reply.code(201);
       return { ...key, dsn: dsnFor(publicUrl(request, options.publicUrl), key.publicKey, project.id) };
     },
@@ -103,6 +111,7 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
   app.delete(
     '/api/0/projects/:projectId/keys/:publicKey/',
     {
+      config: { role: 'admin' },
       schema: {
         tags,
         summary: 'Revoke a client key',
@@ -111,12 +120,13 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
       },
     },
     async (request, reply) => {
-      const project = await loadProject(request, request.params.projectId);
+      const { project } = await requireProject(request, store, request.params.projectId, { role: 'admin' });
       const { publicKey } = request.params;
       const outcome = await store.revokeProjectKey(project.id, publicKey);
       if (outcome === 'revoked') options.keys.forget(publicKey);
       if (outcome === 'not_found') throw new HttpError(404, 'not_found', 'no active key with that name in this project');
       if (outcome === 'last_key') throw new HttpError(409, 'last_key', "this is the project's only active key: create its replacement first");
+      await audit(store, request, 'key.revoked', publicKey, { project: project.slug });
       return reply.code(204).send(null);
     },
   );

@@ -9,7 +9,7 @@ import { HttpError } from '../errors.js';
 import { eventMs } from '../ingest/replay/recording.js';
 import type { ReplaySummary } from '../store/replay-types.js';
 import type { Store } from '../store/types.js';
-import { requireProject, requireToken } from './auth.js';
+import { assertProjectAccess, requireProject, requireToken } from './auth.js';
 import { Cursor, errors, Limit, ProjectParams } from './contract/common.js';
 import { RecordingEvent, Replay, ReplayId } from './contract/replays.js';
 import { sendPage, withCursor } from './http.js';
@@ -25,8 +25,10 @@ export async function replayRoutes(fastify: FastifyInstance, options: { store: S
 
   async function loadReplay(request: FastifyRequest, replayId: string): Promise<ReplaySummary> {
     const token = await requireToken(request, store);
-    const replay = await store.getReplay(replayId.replace(/-/g, '').toLowerCase(), token.projectId);
+    // A token limited to one project looks only there; anyone else finds it, then membership decides.
+    const replay = await store.getReplay(replayId.replace(/-/g, '').toLowerCase(), token.tokenProject);
     if (!replay) throw new HttpError(404, 'not_found', 'replay not found');
+    assertProjectAccess(token, replay.projectId, 'replay');
     return replay;
   }
 

@@ -9,8 +9,8 @@ import { hexId } from '../digest/values.js';
 import { HttpError } from '../errors.js';
 import { parseTraceFilter, parseTraceOrder } from '../query/trace-filter.js';
 import type { SpanRecord, TraceSummary as StoredTrace } from '../store/trace-types.js';
-import type { ApiToken, Store } from '../store/types.js';
-import { requireProject, requireToken } from './auth.js';
+import type { Store } from '../store/types.js';
+import { canSeeProject, requireProject, requireToken, type Principal } from './auth.js';
 import { errors, Id, Limit, ProjectParams } from './contract/common.js';
 import { BatchTagResult, TraceDetail, TraceSummary, TraceTagResult, type SpanNode } from './contract/trace-models.js';
 import { sendPage, withCursor } from './http.js';
@@ -66,11 +66,11 @@ export async function traceRoutes(fastify: FastifyInstance, options: { store: St
   const { store } = options;
 
   /** The projects visible to the token that hold the trace; `?project=` picks one. */
-  async function traceTarget(request: FastifyRequest, rawTraceId: string, wanted: number | undefined): Promise<{ traceId: string; projects: number[]; token: ApiToken }> {
+  async function traceTarget(request: FastifyRequest, rawTraceId: string, wanted: number | undefined): Promise<{ traceId: string; projects: number[]; token: Principal }> {
     const token = await requireToken(request, store);
     const traceId = hexId(rawTraceId);
     if (!traceId) throw new HttpError(400, 'invalid_trace_id', 'a trace id is 32 hexadecimal digits');
-    let projects = (await store.traceProjects(traceId)).filter((p) => token.projectId === null || p === token.projectId);
+    let projects = (await store.traceProjects(traceId)).filter((p) => canSeeProject(token, p));
     if (wanted !== undefined) projects = projects.filter((p) => p === wanted);
     if (projects.length === 0) throw new HttpError(404, 'not_found', 'trace not found');
     return { traceId, projects, token };

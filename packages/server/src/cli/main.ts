@@ -9,6 +9,7 @@ import { findDataDir, requireExistingStore } from './data-dir.js';
 import { doctor } from './doctor.js';
 import { MIGRATE_HELP, migrateFromSqlite } from './migrate-command.js';
 import { TRACE_HELP, traceCommand, TraceCommandError } from './trace-command.js';
+import { readStdin, USER_HELP, userCommand, UserCommandError } from './user-command.js';
 
 const HELP: Record<string, string> = {
   main: `Usage: proliferate <command> [options]
@@ -21,6 +22,7 @@ Commands:
   release create|finalize|list|deploy   Manage releases (docs/releases.md)
   issue resolve ID [--in-next-release | --in-release VERSION]   Resolve an issue, by release
   trace tag set|delete  Set or delete a trace tag (one trace, or every trace matching --filter)
+  user create|list|set-role|set-password|delete  Manage the people who sign in (docs/teams.md)
   doctor                Check the data directory, port, public URL and SMTP, and say what is wrong
   migrate               Copy a SQLite install into PostgreSQL (--from-sqlite DIR --database-url URL)
 
@@ -47,6 +49,7 @@ than serve also find a .proliferate folder in a parent folder, and refuse to run
   list prints id, name, project and creation time (never the token itself: only its hash is kept);
   revoke deletes the token with that id, and the next request that presents it gets 401.`,
   trace: TRACE_HELP,
+  user: USER_HELP,
   release: RELEASE_HELP,
   issue: ISSUE_HELP,
   doctor: `Usage: proliferate doctor [--data-dir DIR] [--port N] [--host H] [--public-url URL]
@@ -70,7 +73,9 @@ const OPTIONS = {
   json: { type: 'boolean' },
   slug: { type: 'string' },
   name: { type: 'string' },
-  project: { type: 'string' },
+  project: { type: 'string', multiple: true },
+  role: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
   filter: { type: 'string' },
   commit: { type: 'string' },
   repository: { type: 'string' },
@@ -80,6 +85,12 @@ const OPTIONS = {
 } satisfies ParseArgsConfig['options'];
 
 class UsageError extends Error {}
+
+/** --project may repeat only for user commands. */
+function lastOne(list: string[] | undefined, command: string): string | undefined {
+  if ((list?.length ?? 0) > 1) throw new UsageError(`${command} takes one --project`);
+  return list?.[0];
+}
 
 /** The base URL of DSNs printed by the admin commands (the server's own when it runs with the same settings). */
 function publicUrlFrom(flags: ConfigFlags): string {
@@ -96,6 +107,7 @@ async function serve(values: ConfigFlags & { json?: boolean }) {
     publicKey: server.defaultProject.publicKey,
     dsn: server.defaultProject.dsn,
     ...(server.adminToken ? { adminToken: server.adminToken } : {}),
+    ...(server.setupUrl ? { setupUrl: server.setupUrl } : {}),
   };
   if (values.json) process.stdout.write(JSON.stringify(info) + '\n');
   else {
@@ -107,6 +119,7 @@ async function serve(values: ConfigFlags & { json?: boolean }) {
     } else {
       console.log('  API tokens: create one with "proliferate token create"');
     }
+    if (info.setupUrl) console.log(`  create the owner account (one-time link, 24 hours): ${info.setupUrl}`);
   }
   const stop = () => {
     server.close().then(
@@ -154,7 +167,8 @@ async function main(argv: string[]) {
       throw new UsageError(`unknown project command "${sub ?? ''}" (use create or list)`);
     case 'token':
       if (sub === 'create') {
-        const projectId = values.project === undefined ? null : Number(values.project);
+        const projectArg = lastOne(values.project, 'token create');
+        const projectId = projectArg === undefined ? null : Number(projectArg);
         if (projectId !== null && !(Number.isInteger(projectId) && projectId > 0)) throw new UsageError('--project must be a project id');
         const created = await withStore(values, async (s) => {
           if (projectId !== null && !(await s.getProject(projectId))) throw new UsageError(`project ${projectId} does not exist`);
@@ -177,12 +191,14 @@ async function main(argv: string[]) {
       if (result.failed) process.exitCode = 1;
       return;
     }
+    case 'user':
+      return console.log(await withStore(values, (s) => userCommand(s, [sub ?? '', ...rest], values, readStdin)));
     case 'trace':
-      return console.log(await withStore(values, (s) => traceCommand(s, [sub ?? '', ...rest], values)));
+      return console.log(await withStore(values, (s) => traceCommand(s, [sub ?? '', ...rest], { ...values, project: lastOne(values.project, 'trace') })));
     case 'release':
-      return console.log(await withStore(values, (s) => releaseCommand(s, [sub ?? '', ...rest], values)));
+      return console.log(await withStore(values, (s) => releaseCommand(s, [sub ?? '', ...rest], { ...values, project: lastOne(values.project, 'release') })));
     case 'issue':
-      return console.log(await withStore(values, (s) => issueCommand(s, [sub ?? '', ...rest], values)));
+      return console.log(await withStore(values, (s) => issueCommand(s, [sub ?? '', ...rest], { ...values, project: lastOne(values.project, 'issue') })));
     case 'migrate': {
       const from = values['from-sqlite'];
       const url = readStoreConfig(values).databaseUrl;
@@ -202,6 +218,7 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     error instanceof UsageError ||
     error instanceof ConfigError ||
     error instanceof TraceCommandError ||
+    error instanceof UserCommandError ||
     error instanceof ReleaseCommandError ||
     (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   console.error(`proliferate: ${message}${usage ? '\nRun "proliferate --help" for usage.' : ''}`);

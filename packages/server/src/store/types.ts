@@ -10,6 +10,7 @@ import type { SearchExpr } from '../query/ast.js';
 import type { ReleaseStore } from './release-types.js';
 import type { ReplayStore } from './replay-types.js';
 import type { AlertStore } from './alert-types.js';
+import type { AccountStore } from './account-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
 
 /**
@@ -226,7 +227,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore {
+export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore {
   readonly backend: string;
   /**
    * What this backend can do yet, read by shared code. Alerts run on SQLite only for now: their

@@ -5,3 +5,4 @@ export * from './trace-models.js';
 export * from './alerts.js';
 export * from './releases.js';
 export * from './replays.js';
+export * from './accounts.js';

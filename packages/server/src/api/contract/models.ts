@@ -17,6 +17,13 @@ export const Project = Type.Object({
   publicKey: Type.String(),
   createdAt: Time,
   dsn: Type.String({ description: 'The DSN to give an SDK' }),
+  description: Type.Optional(Type.String({ description: 'Project settings (docs/teams.md)' })),
+  platform: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  repository: Type.Optional(
+    Type.Union([Type.Object({ url: Type.String({ description: 'https URL of a GitHub, GitLab or Bitbucket repository' }), defaultBranch: Type.String() }), Type.Null()], {
+      description: 'The linked repository: in-app stack frames link to it',
+    }),
+  ),
 });
 
 export const ProjectKey = Type.Object({

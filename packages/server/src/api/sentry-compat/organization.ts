@@ -5,8 +5,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { HttpError } from '../../errors.js';
-import type { ApiToken, Project, Store } from '../../store/types.js';
-import { requireToken } from '../auth.js';
+import type { Project, Store } from '../../store/types.js';
+import type { Principal } from '../principal.js';
+import { requireToken, canSeeProject } from '../auth.js';
 
 export const ORGANIZATION_SLUG = 'default';
 
@@ -33,19 +34,19 @@ export function requireOrganization(org: string): void {
 }
 
 /** Authenticates the token and checks the organization in the path. */
-export async function requireOrgToken(request: FastifyRequest, store: Store, org: string): Promise<ApiToken> {
+export async function requireOrgToken(request: FastifyRequest, store: Store, org: string): Promise<Principal> {
   requireOrganization(org);
   return requireToken(request, store);
 }
 
 /** The projects a token may see. */
-export async function visibleProjects(store: Store, token: ApiToken): Promise<Project[]> {
+export async function visibleProjects(store: Store, token: Principal): Promise<Project[]> {
   const all = await store.listProjects();
-  return token.projectId === null ? all : all.filter((p) => p.id === token.projectId);
+  return all.filter((p) => canSeeProject(token, p.id));
 }
 
 /** A project named by slug or numeric id, if the token may see it. */
-export async function projectBySlug(store: Store, token: ApiToken, slugOrId: string): Promise<Project> {
+export async function projectBySlug(store: Store, token: Principal, slugOrId: string): Promise<Project> {
   const project = (await visibleProjects(store, token)).find((p) => p.slug === slugOrId || String(p.id) === slugOrId);
   if (!project) throw new HttpError(404, 'project_not_found', `project ${JSON.stringify(slugOrId)} not found`);
   return project;
@@ -57,7 +58,7 @@ export async function projectBySlug(store: Store, token: ApiToken, slugOrId: str
  */
 export async function projectsFromBody(
   store: Store,
-  token: ApiToken,
+  token: Principal,
   value: Array<string | number> | null | undefined,
   fallbackAll: boolean,
 ): Promise<Project[]> {

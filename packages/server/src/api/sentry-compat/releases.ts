@@ -7,7 +7,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../../errors.js';
 import type { ReleaseSummary } from '../../store/release-types.js';
-import type { ApiToken, Project, Store } from '../../store/types.js';
+import type { Project, Store } from '../../store/types.js';
+import type { Principal } from '../principal.js';
 import { requireToken } from '../auth.js';
 import { errors } from '../contract/common.js';
 import { Deploy, DeployBody, Release, ReleaseBody, SentryReleaseFile, Version } from '../contract/releases.js';
@@ -41,7 +42,7 @@ const emptyBody = async (request: FastifyRequest) => {
 /** The version in each visible project that has it. */
 async function releaseInProjects(
   store: Store,
-  token: ApiToken,
+  token: Principal,
   version: string,
 ): Promise<Array<{ project: Project; release: ReleaseSummary }>> {
   const found = await Promise.all(

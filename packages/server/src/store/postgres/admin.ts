@@ -55,7 +55,8 @@ export class AdminQueries {
           .orderBy('k.public_key')
           .limit(1)
           .as('public_key'),
-      );
+      )
+      .where('p.deleted_at', 'is', null);
   }
 
   async listProjects(): Promise<Project[]> {

@@ -2,6 +2,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DigestedEvent, RawItem, Store, WriteOutcome } from '../types.js';
 import type { TelemetryBatch } from '../trace-types.js';
+import { AccountQueries } from './account-queries.js';
+import { AccountRecords } from './account-records.js';
 import { AdminQueries } from './admin.js';
 import { AnalyticsQueries } from './analytics-queries.js';
 import { EventQueries } from './event-queries.js';
@@ -67,6 +69,8 @@ export class PostgresStore implements Store {
   private readonly stats: StatsQueries;
   private readonly analytics: AnalyticsQueries;
   private readonly traces: TraceQueries;
+  private readonly accounts: AccountQueries;
+  private readonly records: AccountRecords;
   private maintenance: NodeJS.Timeout | null = null;
 
   private constructor(private readonly db: Kysely<Tables>) {
@@ -78,6 +82,8 @@ export class PostgresStore implements Store {
     this.stats = new StatsQueries(db);
     this.analytics = new AnalyticsQueries(db);
     this.traces = new TraceQueries(db);
+    this.accounts = new AccountQueries(db);
+    this.records = new AccountRecords(db);
     Object.assign(this, notYetPorted());
   }
 
@@ -123,6 +129,38 @@ export class PostgresStore implements Store {
   verifyToken = (token: string) => this.admin.verifyToken(token);
   listTokens = () => this.admin.listTokens();
   revokeToken = (id: number) => this.admin.revokeToken(id);
+  // Accounts (store/account-types.ts)
+  createUser: Store['createUser'] = (...args) => this.accounts.createUser(...args);
+  countUsers: Store['countUsers'] = (...args) => this.accounts.countUsers(...args);
+  countOwners: Store['countOwners'] = (...args) => this.accounts.countOwners(...args);
+  listUsers: Store['listUsers'] = (...args) => this.accounts.listUsers(...args);
+  getUser: Store['getUser'] = (...args) => this.accounts.getUser(...args);
+  findUserByEmail: Store['findUserByEmail'] = (...args) => this.accounts.findUserByEmail(...args);
+  findUserByOidcSubject: Store['findUserByOidcSubject'] = (...args) => this.accounts.findUserByOidcSubject(...args);
+  linkOidcSubject: Store['linkOidcSubject'] = (...args) => this.accounts.linkOidcSubject(...args);
+  updateUser: Store['updateUser'] = (...args) => this.accounts.updateUser(...args);
+  setPasswordHash: Store['setPasswordHash'] = (...args) => this.accounts.setPasswordHash(...args);
+  deleteUser: Store['deleteUser'] = (...args) => this.accounts.deleteUser(...args);
+  createSession: Store['createSession'] = (...args) => this.accounts.createSession(...args);
+  getSession: Store['getSession'] = (...args) => this.accounts.getSession(...args);
+  deleteSession: Store['deleteSession'] = (...args) => this.accounts.deleteSession(...args);
+  deleteUserSessions: Store['deleteUserSessions'] = (...args) => this.accounts.deleteUserSessions(...args);
+  createPersonalToken: Store['createPersonalToken'] = (...args) => this.accounts.createPersonalToken(...args);
+  listPersonalTokens: Store['listPersonalTokens'] = (...args) => this.accounts.listPersonalTokens(...args);
+  revokePersonalToken: Store['revokePersonalToken'] = (...args) => this.accounts.revokePersonalToken(...args);
+  verifyApiToken: Store['verifyApiToken'] = (...args) => this.accounts.verifyApiToken(...args);
+  createOneTimeLink: Store['createOneTimeLink'] = (...args) => this.records.createOneTimeLink(...args);
+  consumeOneTimeLink: Store['consumeOneTimeLink'] = (...args) => this.records.consumeOneTimeLink(...args);
+  peekOneTimeLink: Store['peekOneTimeLink'] = (...args) => this.records.peekOneTimeLink(...args);
+  listOneTimeLinks: Store['listOneTimeLinks'] = (...args) => this.records.listOneTimeLinks(...args);
+  deleteOneTimeLink: Store['deleteOneTimeLink'] = (...args) => this.records.deleteOneTimeLink(...args);
+  deleteOneTimeLinks: Store['deleteOneTimeLinks'] = (...args) => this.records.deleteOneTimeLinks(...args);
+  appendAudit: Store['appendAudit'] = (...args) => this.records.appendAudit(...args);
+  listAudit: Store['listAudit'] = (...args) => this.records.listAudit(...args);
+  getProjectSettings: Store['getProjectSettings'] = (...args) => this.records.getProjectSettings(...args);
+  updateProject: Store['updateProject'] = (...args) => this.records.updateProject(...args);
+  deleteProject: Store['deleteProject'] = (...args) => this.records.deleteProject(...args);
+  renameProjectKey: Store['renameProjectKey'] = (...args) => this.records.renameProjectKey(...args);
 
   /** Resolves after the COMMIT holding these rows returned (durable: synchronous_commit is on by default). */
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {

@@ -6,9 +6,63 @@ import type { Generated } from 'kysely';
  * project_id as the first column of its key, so it can be distributed by project (Citus) later.
  */
 export interface Tables {
-  projects: { id: Generated<number>; slug: string; name: string; created_at: number };
+  projects: {
+    id: Generated<number>;
+    slug: string;
+    name: string;
+    created_at: number;
+    description: Generated<string>;
+    platform: string | null;
+    repo_url: string | null;
+    repo_branch: string | null;
+    deleted_at: number | null;
+  };
   project_keys: { public_key: string; project_id: number; label: string; is_active: Generated<boolean>; created_at: number };
-  api_tokens: { id: Generated<number>; name: string; token_hash: string; project_id: number | null; created_at: number };
+  api_tokens: {
+    id: Generated<number>;
+    name: string;
+    token_hash: string;
+    project_id: number | null;
+    created_at: number;
+    user_id: number | null;
+    scopes: Generated<string>;
+    last_used_at: number | null;
+  };
+  users: {
+    id: Generated<number>;
+    email: string;
+    name: Generated<string>;
+    role: string;
+    password_hash: string | null;
+    oidc_subject: string | null;
+    created_at: number;
+  };
+  project_members: { project_id: number; user_id: number; created_at: number };
+  sessions: { id_hash: string; user_id: number; csrf_token: string; created_at: number; last_seen_at: number; expires_at: number };
+  one_time_links: {
+    id: Generated<number>;
+    token_hash: string;
+    purpose: string;
+    email: string | null;
+    role: string | null;
+    project_ids: string;
+    user_id: number | null;
+    data: string;
+    created_by: number | null;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
+  };
+  audit_log: {
+    id: Generated<number>;
+    at: number;
+    action: string;
+    actor_user_id: number | null;
+    actor: string;
+    target: string | null;
+    ip: string | null;
+    details: string;
+  };
   issues: {
     id: Generated<number>;
     project_id: number;

@@ -68,7 +68,8 @@ export class AdminQueries {
           .orderBy('k.created_at')
           .limit(1)
           .as('public_key'),
-      );
+      )
+      .where('p.deleted_at', 'is', null);
   }
 
   async listProjects(): Promise<Project[]> {

@@ -427,6 +427,71 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX alert_attempts_rule ON alert_attempts(rule_id, id);
   `,
+  // Team accounts (docs/teams.md): users with an organization role, project memberships (a teams
+  // table can later add memberships through a team), sessions and one-time links stored only as
+  // SHA-256 hashes, personal tokens in api_tokens (user_id set), the audit log, project settings.
+  // A deleted project is hidden (deleted_at) rather than purged: its events would otherwise race
+  // the writer thread's pending derived rows; purging belongs with retention.
+  `
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member', 'viewer')),
+    password_hash TEXT,
+    oidc_subject TEXT UNIQUE,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE project_members (
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (user_id, project_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX project_members_project ON project_members(project_id);
+  CREATE TABLE sessions (
+    id_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_user ON sessions(user_id);
+  ALTER TABLE api_tokens ADD COLUMN user_id INTEGER REFERENCES users(id) ON DELETE CASCADE;
+  ALTER TABLE api_tokens ADD COLUMN scopes TEXT NOT NULL DEFAULT 'read,write,admin';
+  ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER;
+  CREATE INDEX api_tokens_user ON api_tokens(user_id) WHERE user_id IS NOT NULL;
+  CREATE TABLE one_time_links (
+    id INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    purpose TEXT NOT NULL,
+    email TEXT,
+    role TEXT,
+    project_ids TEXT NOT NULL DEFAULT '[]',
+    user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+    data TEXT NOT NULL DEFAULT '{}',
+    created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    actor_user_id INTEGER,
+    actor TEXT NOT NULL,
+    target TEXT,
+    ip TEXT,
+    details TEXT NOT NULL DEFAULT '{}'
+  );
+  ALTER TABLE projects ADD COLUMN description TEXT NOT NULL DEFAULT '';
+  ALTER TABLE projects ADD COLUMN platform TEXT;
+  ALTER TABLE projects ADD COLUMN repo_url TEXT;
+  ALTER TABLE projects ADD COLUMN repo_branch TEXT;
+  ALTER TABLE projects ADD COLUMN deleted_at INTEGER;
+  `,
 ];
 
 /** The user_version a fully migrated database has. */

@@ -4,6 +4,8 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { DigestedEvent, RawItem, Store, WriteOutcome } from '../types.js';
 import type { TelemetryBatch } from '../trace-types.js';
+import { AccountQueries } from './account-queries.js';
+import { AccountRecords } from './account-records.js';
 import { AdminQueries } from './admin.js';
 import { AlertQueries } from './alert-queries.js';
 import { OutboxQueries } from './outbox-queries.js';
@@ -51,6 +53,8 @@ export class SqliteStore implements Store {
   private readonly replays: ReplayQueries;
   private readonly alerts: AlertQueries;
   private readonly outbox: OutboxQueries;
+  private readonly accounts: AccountQueries;
+  private readonly records: AccountRecords;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -72,6 +76,8 @@ export class SqliteStore implements Store {
     this.replays = new ReplayQueries(this.connection);
     this.alerts = new AlertQueries(this.db, this.connection);
     this.outbox = new OutboxQueries(this.db, this.connection);
+    this.accounts = new AccountQueries(this.db);
+    this.records = new AccountRecords(this.db);
   }
 
   async close(): Promise<void> {
@@ -90,6 +96,38 @@ export class SqliteStore implements Store {
   verifyToken = (token: string) => this.admin.verifyToken(token);
   listTokens = () => this.admin.listTokens();
   revokeToken = (id: number) => this.admin.revokeToken(id);
+  // Accounts (store/account-types.ts)
+  createUser: Store['createUser'] = (...args) => this.accounts.createUser(...args);
+  countUsers: Store['countUsers'] = (...args) => this.accounts.countUsers(...args);
+  countOwners: Store['countOwners'] = (...args) => this.accounts.countOwners(...args);
+  listUsers: Store['listUsers'] = (...args) => this.accounts.listUsers(...args);
+  getUser: Store['getUser'] = (...args) => this.accounts.getUser(...args);
+  findUserByEmail: Store['findUserByEmail'] = (...args) => this.accounts.findUserByEmail(...args);
+  findUserByOidcSubject: Store['findUserByOidcSubject'] = (...args) => this.accounts.findUserByOidcSubject(...args);
+  linkOidcSubject: Store['linkOidcSubject'] = (...args) => this.accounts.linkOidcSubject(...args);
+  updateUser: Store['updateUser'] = (...args) => this.accounts.updateUser(...args);
+  setPasswordHash: Store['setPasswordHash'] = (...args) => this.accounts.setPasswordHash(...args);
+  deleteUser: Store['deleteUser'] = (...args) => this.accounts.deleteUser(...args);
+  createSession: Store['createSession'] = (...args) => this.accounts.createSession(...args);
+  getSession: Store['getSession'] = (...args) => this.accounts.getSession(...args);
+  deleteSession: Store['deleteSession'] = (...args) => this.accounts.deleteSession(...args);
+  deleteUserSessions: Store['deleteUserSessions'] = (...args) => this.accounts.deleteUserSessions(...args);
+  createPersonalToken: Store['createPersonalToken'] = (...args) => this.accounts.createPersonalToken(...args);
+  listPersonalTokens: Store['listPersonalTokens'] = (...args) => this.accounts.listPersonalTokens(...args);
+  revokePersonalToken: Store['revokePersonalToken'] = (...args) => this.accounts.revokePersonalToken(...args);
+  verifyApiToken: Store['verifyApiToken'] = (...args) => this.accounts.verifyApiToken(...args);
+  createOneTimeLink: Store['createOneTimeLink'] = (...args) => this.records.createOneTimeLink(...args);
+  consumeOneTimeLink: Store['consumeOneTimeLink'] = (...args) => this.records.consumeOneTimeLink(...args);
+  peekOneTimeLink: Store['peekOneTimeLink'] = (...args) => this.records.peekOneTimeLink(...args);
+  listOneTimeLinks: Store['listOneTimeLinks'] = (...args) => this.records.listOneTimeLinks(...args);
+  deleteOneTimeLink: Store['deleteOneTimeLink'] = (...args) => this.records.deleteOneTimeLink(...args);
+  deleteOneTimeLinks: Store['deleteOneTimeLinks'] = (...args) => this.records.deleteOneTimeLinks(...args);
+  appendAudit: Store['appendAudit'] = (...args) => this.records.appendAudit(...args);
+  listAudit: Store['listAudit'] = (...args) => this.records.listAudit(...args);
+  getProjectSettings: Store['getProjectSettings'] = (...args) => this.records.getProjectSettings(...args);
+  updateProject: Store['updateProject'] = (...args) => this.records.updateProject(...args);
+  deleteProject: Store['deleteProject'] = (...args) => this.records.deleteProject(...args);
+  renameProjectKey: Store['renameProjectKey'] = (...args) => this.records.renameProjectKey(...args);
 
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
     if (!this.writer) return Promise.reject(new Error('this store was opened without a writer'));
