@@ -157,7 +157,7 @@ describe('chunks and bundles', () => {
     assert.deepEqual([badChecksum.body.error.code, badChecksum.body.error.field], ['invalid_body', 'checksum']);
     const badChunk = await http(url, { body: { checksum: sha1('x'), chunks: [sha1('x'), 'nope'], projects: ['default'] } });
     assert.equal(badChunk.status, 400);
-    assert.equal(badChunk.body.error.field, 'chunks.1');
+    assert.equal(badChunk.body.error.field, 'chunks[1]');
     const noChunks = await http(url, { body: { checksum: sha1('x'), projects: ['default'] } });
     assert.equal(noChunks.status, 400);
     assert.match(noChunks.body.error.message, /"chunks" is required in the body/);
