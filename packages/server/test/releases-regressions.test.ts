@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 import { cliPath, startServer, type RunningServer } from '../../../tests/helpers/server.js';
 
 const run = promisify(execFile);
-const cli = async (...args: string[]) => (await run(process.execPath, [cliPath, ...args, '--data-dir', server.dataDir])).stdout;
+// On PostgreSQL (PROLIFERATE_TEST_STORE=postgres) the CLI finds the server's database through storeEnv.
+const cli = async (...args: string[]) => (await run(process.execPath, [cliPath, ...args, '--data-dir', server.dataDir], { env: { ...process.env, ...server.storeEnv } })).stdout;
 
 let server: RunningServer;
 

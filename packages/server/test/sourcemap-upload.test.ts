@@ -83,7 +83,9 @@ describe('organization and tokens', () => {
 
   test('a token limited to another project cannot assemble into this one', async () => {
     const other = await http('/api/0/projects/', { body: { name: 'Other app' } });
-    const { stdout } = await run(process.execPath, [cliPath, 'token', 'create', '--name', 'ci', '--project', String(other.body.id), '--data-dir', server.dataDir]);
+    const { stdout } = await run(process.execPath, [cliPath, 'token', 'create', '--name', 'ci', '--project', String(other.body.id), '--data-dir', server.dataDir], {
+      env: { ...process.env, ...server.storeEnv },
+    });
     const scoped = stdout.trim();
     assert.match(scoped, /^pft_/);
     const res = await http('/api/0/organizations/default/artifactbundle/assemble/', {

@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../../tests/helpers/postgres.js';
 import { BACKENDS, errorEvent, HOUR, type OpenedStore } from './contract.fixtures.js';
+import { replaySegment } from './contract/replay-store.contract.js';
 import { PostgresStore } from './postgres/store.js';
 import { SCHEMA_VERSION } from './postgres/schema.js';
 import type { Store } from './types.js';
@@ -89,6 +90,75 @@ for (const backend of BACKENDS.filter((b) => b.multiProcess)) {
       const issue = await first.getIssue(x[0]!.issueId);
       assert.equal(issue?.count, 1);
       assert.equal(issue?.userCount, 1);
+    });
+
+    test('a new release named by both processes at once is one release with one id', async () => {
+      const versions = Array.from({ length: 20 }, (_, i) => `race@${i}`);
+      const [a, b] = await Promise.all([first, second].map((store) => Promise.all(versions.map((v) => store.ensureRelease(projectId, v, Date.now())))));
+      assert.deepEqual(a, b);
+      assert.equal(new Set(a).size, versions.length);
+      const listed = await first.listReleases(projectId, 100, 'race@');
+      assert.equal(listed.length, versions.length, 'no duplicate rows');
+      // upsertRelease from both at once: each field set by one of them is kept.
+      await Promise.all([first.upsertRelease(projectId, { version: 'race@0', commitSha: 'abc1234' }), second.upsertRelease(projectId, { version: 'race@0', url: 'https://ci.test/1' })]);
+      const release = (await second.getRelease(projectId, 'race@0'))!;
+      assert.deepEqual([release.id, release.commitSha, release.url], [a[0], 'abc1234', 'https://ci.test/1']);
+    });
+
+    test('a stale regression from one process loses to a re-resolution committed by the other', async () => {
+      const old = await first.ensureRelease(projectId, 'regress@1', Date.now());
+      const newer = await first.ensureRelease(projectId, 'regress@2', Date.now());
+      const newest = await first.ensureRelease(projectId, 'regress@3', Date.now());
+      const [outcome] = await first.write([errorEvent(projectId, 50_000, 'RegressRaceError', 0, {}, 'u', 'regress@1')], []);
+      const issueId = outcome!.issueId;
+      await first.resolveIssueInRelease(issueId, { kind: 'release', version: 'regress@1' });
+      assert.equal((await second.releaseResolvedIssues()).get(issueId), old);
+      // The other process re-resolves in the newest release; the first one's hit, computed against
+      // the older floor, must not reopen it.
+      await second.resolveIssueInRelease(issueId, { kind: 'release', version: 'regress@3' });
+      assert.deepEqual(await first.reopenRegressions([{ issueId, releaseId: newer }]), []);
+      assert.deepEqual(await second.issueResolution(issueId), { kind: 'release', version: 'regress@3' });
+      // Both processes reporting a later release at once: reopened once, by one of them.
+      const later = await first.ensureRelease(projectId, 'regress@4', Date.now());
+      assert.ok(later > newest);
+      const [x, y] = await Promise.all([first.reopenRegressions([{ issueId, releaseId: later }]), second.reopenRegressions([{ issueId, releaseId: later }])]);
+      assert.deepEqual([...x, ...y], [issueId]);
+      const issue = (await first.getIssue(issueId))!;
+      assert.deepEqual([issue.status, issue.isRegressed], ['unresolved', true]);
+    });
+
+    test('the same artifact bundle assembled by both processes is stored once; the size bound holds across them', async () => {
+      const file = (url: string) => ({ url, type: 'minified_source', debugId: null, sourcemapUrl: null, content: new TextEncoder().encode(url) });
+      const bundle = { projectId, checksum: 'e'.repeat(40), release: 'art@1', dist: null, size: 300, files: [file('~/a.js'), file('~/b.js')] };
+      const [a, b] = await Promise.all([first.saveBundle(bundle, 1000), second.saveBundle(bundle, 1000)]);
+      assert.equal(a.id, b.id);
+      assert.equal((await first.listReleaseFiles(projectId, 'art@1')).length, 2, 'its files once');
+      // Six more 300-byte bundles from both processes at once: at most 1000 bytes stay.
+      const more = Array.from({ length: 6 }, (_, i) => ({ ...bundle, checksum: String(i).repeat(40), files: [file(`~/${i}.js`)] }));
+      await Promise.all(more.map((m, i) => (i % 2 ? first : second).saveBundle(m, 1000)));
+      const kept = await second.listBundles(projectId, 100);
+      assert.ok(kept.reduce((n, k) => n + k.size, 0) <= 1000, `kept ${kept.length} bundles`);
+      assert.equal(kept.length, 3);
+      // Chunks put by both at once, overlapping, in opposite orders.
+      const chunks = Array.from({ length: 20 }, (_, i) => ({ checksum: i.toString(16).padStart(40, 'c'), data: new Uint8Array([i]) }));
+      await Promise.all([first.putChunks(chunks), second.putChunks([...chunks].reverse())]);
+      assert.deepEqual((await second.readChunks(chunks.map((c) => c.checksum)))!.map((c) => c[0]), chunks.map((_, i) => i));
+    });
+
+    test('segments of one replay received by both processes at once: every segment counted, caps hold', async () => {
+      const id = 'f'.repeat(32);
+      const limits = { maxReplayBytes: 10_000_000, maxSegments: 30 };
+      const segments = Array.from({ length: 40 }, (_, i) => replaySegment(projectId, id, i, 20, { tags: { [`k${i}`]: 'v' } }));
+      const results = (await Promise.all(segments.map((s, i) => (i % 2 ? first : second).writeReplaySegments([s], limits)))).flat();
+      assert.equal(results.filter((r) => r === 'stored').length, 30);
+      assert.equal(results.filter((r) => r === 'replay_too_large').length, 10);
+      const replay = (await first.getReplay(id, projectId))!;
+      assert.equal(replay.segments, 30);
+      assert.equal(Object.keys(replay.tags).length, 30, "no segment's metadata is lost");
+      assert.equal(replay.urls.length, 30);
+      assert.equal((await second.replaySegments(projectId, id)).length, 30);
+      const again = await Promise.all([first, second].map((store) => store.writeReplaySegments([segments[0]!], limits)));
+      assert.deepEqual(again.flat(), ['duplicate', 'duplicate']);
     });
   });
 }

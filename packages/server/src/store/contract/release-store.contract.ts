@@ -1,7 +1,7 @@
 /**
  * The ReleaseStore contract, written against the Store interface only, so every backend runs the
- * same cases: `releaseStoreContract(name, openStore)` registers them with node:test. The SQLite
- * suite calls it from store/sqlite/release-store.test.ts; a PostgreSQL backend calls it the same way.
+ * same cases: `releaseStoreContract(name, openStore)` registers them with node:test.
+ * store/contract-releases.test.ts calls it for every backend of contract.fixtures.ts.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -60,6 +60,25 @@ export function releaseStoreContract(name: string, open: () => Promise<{ store: 
       assert.deepEqual((await store.listDeploys(projectId, 'd@1'))!.map((d) => [d.environment, d.name]), [['production', 'eu']]);
       assert.equal(await store.addDeploy(projectId, 'nope', { environment: 'x' }), undefined);
       assert.equal(await store.listDeploys(projectId, 'nope'), undefined);
+    });
+
+    test('an event of the resolved release or without one leaves a release-resolved issue resolved; a later one reopens it', async () => {
+      await store.ensureRelease(projectId, 'w@1', Date.now());
+      const [outcome] = await store.write([event('WriterError', 'w@1', 'u1')], []);
+      const issueId = outcome!.issueId;
+      await store.resolveIssueInRelease(issueId, { kind: 'release', version: 'w@1' });
+      // The event writer itself must not reopen it: only reopenRegressions decides, by release.
+      await store.write([event('WriterError', 'w@1', 'u2'), event('WriterError', null, 'u3')], []);
+      assert.equal((await store.getIssue(issueId))!.status, 'resolved');
+      assert.deepEqual(await store.issueResolution(issueId), { kind: 'release', version: 'w@1' });
+      const later = await store.ensureRelease(projectId, 'w@2', Date.now());
+      await store.write([event('WriterError', 'w@2', 'u4')], []);
+      assert.deepEqual(await store.reopenRegressions([{ issueId, releaseId: later }]), [issueId]);
+      assert.deepEqual([(await store.getIssue(issueId))!.status, (await store.getIssue(issueId))!.isRegressed], ['unresolved', true]);
+      // A plain resolution is reopened by the next event, of any release.
+      await store.setIssueStatus(issueId, 'resolved');
+      await store.write([event('WriterError', 'w@1', 'u5')], []);
+      assert.equal((await store.getIssue(issueId))!.status, 'unresolved');
     });
 
     test('resolution by release: only a later release reopens, and a plain status change clears it', async () => {

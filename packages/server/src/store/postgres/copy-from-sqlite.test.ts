@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '../../../../../tests/help
 import { cliPath } from '../../../../../tests/helpers/server.js';
 import { parseTraceFilter } from '../../query/trace-filter.js';
 import { BASE, errorEvent, HOUR } from '../contract.fixtures.js';
+import { replaySegment } from '../contract/replay-store.contract.js';
 import { SqliteStore } from '../sqlite/store.js';
 import type { Store } from '../types.js';
 import { PostgresStore } from './store.js';
@@ -19,6 +20,7 @@ let dir: string;
 let db: TestDatabase;
 let projectId: number;
 const traceId = 'ab'.repeat(16);
+const DEBUG_ID = '11111111-2222-3333-4444-555555555555';
 
 /** What the API would show of a store, for comparing two stores holding the same data. */
 async function snapshot(store: Store) {
@@ -35,6 +37,13 @@ async function snapshot(store: Store) {
     logs: (await store.listLogs({ projectId, limit: 10, order: 'asc' })).items,
     stats: await store.eventStats(projectId, null, { from: BASE, to: BASE + 3 * HOUR, interval: 'hour' }),
     users: await store.projectTagValues(projectId, 'user.id', '', 10),
+    releases: await store.listReleases(projectId, 10),
+    resolution: await store.issueResolution(issues[0]!.id),
+    bundles: await store.listBundles(projectId, 10),
+    artifact: await store.artifactByDebugId(projectId, DEBUG_ID, 'source_map'),
+    chunks: await store.readChunks(['c'.repeat(40)]),
+    replays: await store.listReplays({ projectId, filter: { text: [], fields: [] }, limit: 10 }),
+    segments: await store.replaySegments(projectId, 'e'.repeat(32)),
   };
 }
 
@@ -51,6 +60,15 @@ before(async () => {
     annotations: [{ traceId, tags: { env: 'prod' }, metadata: { user: 'alice' } }],
     logs: [{ timestampMs: BASE + 5, level: 'info', severity: 9, body: 'paid', traceId, spanId: null, attributes: { amount: 3 } }],
   }]);
+  await store.upsertRelease(projectId, { version: '1.0.0', commitSha: 'abc1234' });
+  await store.addDeploy(projectId, '1.0.0', { environment: 'production', dateFinished: BASE });
+  const issueId = (await store.listIssues({ projectId, filter: null, sort: 'freq', limit: 1 })).items[0]!.id;
+  await store.resolveIssueInRelease(issueId, { kind: 'release', version: '1.0.0' });
+  await store.putChunks([{ checksum: 'c'.repeat(40), data: new Uint8Array([1, 2, 3]) }]);
+  const map = { url: '~/app.js.map', type: 'source_map', debugId: DEBUG_ID, sourcemapUrl: null, content: new TextEncoder().encode('{"version":3}') };
+  await store.saveBundle({ projectId, checksum: 'd'.repeat(40), release: '1.0.0', dist: null, size: 13, files: [map] }, 1_000_000);
+  const segments = [0, 1].map((segmentId) => replaySegment(projectId, 'e'.repeat(32), segmentId, 20, { errorIds: ['1'.repeat(32)] }));
+  await store.writeReplaySegments(segments, { maxReplayBytes: 1_000_000, maxSegments: 10 });
   await store.close();
 });
 after(async () => {
@@ -74,6 +92,7 @@ test('migrate --from-sqlite copies every table with its ids; the API answers the
     const next = await postgres.write([errorEvent(projectId, 9_999, 'NewError', 0, {})], []);
     assert.ok(next[0]!.issueId > Math.max(...(await sqlite.listIssues({ projectId, filter: null, sort: 'freq', limit: 100 })).items.map((i) => i.id)));
     assert.equal((await postgres.listProjects()).length, 1);
+    assert.ok((await postgres.ensureRelease(projectId, '2.0.0', Date.now())) > (await sqlite.ensureRelease(projectId, '1.0.0', 0)), 'release ids too');
   } finally {
     await sqlite.close();
     await postgres.close();

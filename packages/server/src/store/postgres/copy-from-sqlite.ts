@@ -45,9 +45,9 @@ const TABLES: TableCopy[] = [
   {
     name: 'issues', key: ['id'],
     select: `SELECT id, project_id, fingerprint, grouping_version, title, culprit, type, level, status, is_regressed, count, user_count, account_count,
-      first_seen, last_seen, first_release, last_release FROM issues`,
+      first_seen, last_seen, first_release, last_release, resolution_kind, resolved_in_release, resolved_release_floor FROM issues`,
     count: 'SELECT count(*) AS n FROM issues',
-    columns: ['id', 'project_id', 'fingerprint', 'grouping_version', 'title', 'culprit', 'type', 'level', 'status', 'is_regressed', 'count', 'user_count', 'account_count', 'first_seen', 'last_seen', 'first_release', 'last_release'],
+    columns: ['id', 'project_id', 'fingerprint', 'grouping_version', 'title', 'culprit', 'type', 'level', 'status', 'is_regressed', 'count', 'user_count', 'account_count', 'first_seen', 'last_seen', 'first_release', 'last_release', 'resolution_kind', 'resolved_in_release', 'resolved_release_floor'],
     convert: (r) => ({ ...r, is_regressed: bool(r.is_regressed) }),
   },
   { name: 'tag_values', key: ['id'], select: 'SELECT id, project_id, key, value FROM tag_values', count: 'SELECT count(*) AS n FROM tag_values', columns: ['id', 'project_id', 'key', 'value'] },
@@ -112,10 +112,48 @@ const TABLES: TableCopy[] = [
     name: 'logs', key: ['row'], select: 'SELECT row, project_id, timestamp_ms, level, severity, body, trace_id, span_id, attributes FROM logs', count: 'SELECT count(*) AS n FROM logs',
     columns: ['row', 'project_id', 'timestamp_ms', 'level', 'severity', 'body', 'trace_id', 'span_id', 'attributes'], convert: (r) => ({ ...r, attributes: json(r.attributes) }),
   },
+  {
+    name: 'releases', key: ['id'], select: 'SELECT id, project_id, version, created_at, date_released, commit_sha, repository_url, url FROM releases', count: 'SELECT count(*) AS n FROM releases',
+    columns: ['id', 'project_id', 'version', 'created_at', 'date_released', 'commit_sha', 'repository_url', 'url'],
+  },
+  {
+    name: 'deploys', key: ['id'],
+    select: 'SELECT d.id, r.project_id, d.release_id, d.environment, d.name, d.url, d.date_started, d.date_finished FROM deploys d JOIN releases r ON r.id = d.release_id',
+    count: 'SELECT count(*) AS n FROM deploys', columns: ['id', 'project_id', 'release_id', 'environment', 'name', 'url', 'date_started', 'date_finished'],
+  },
+  { name: 'upload_chunks', key: ['checksum'], select: 'SELECT checksum, data, created_at FROM upload_chunks', count: 'SELECT count(*) AS n FROM upload_chunks', columns: ['checksum', 'data', 'created_at'] },
+  {
+    name: 'artifact_bundles', key: ['id'], select: 'SELECT id, project_id, checksum, release, dist, size, file_count, created_at FROM artifact_bundles',
+    count: 'SELECT count(*) AS n FROM artifact_bundles', columns: ['id', 'project_id', 'checksum', 'release', 'dist', 'size', 'file_count', 'created_at'],
+  },
+  {
+    name: 'artifact_files', key: ['id'], select: 'SELECT id, project_id, bundle_id, url, type, debug_id, release, dist, sourcemap_url, size, content FROM artifact_files',
+    count: 'SELECT count(*) AS n FROM artifact_files', columns: ['id', 'project_id', 'bundle_id', 'url', 'type', 'debug_id', 'release', 'dist', 'sourcemap_url', 'size', 'content'],
+  },
+  {
+    name: 'replays', key: ['row'],
+    select: `SELECT row, project_id, replay_id, started_ms, finished_ms, segments, stored_bytes, recording_bytes, replay_type, environment, release, platform,
+      user_id, user_email, user_username, user_ip, session_id, window_id, urls, trace_ids, tags FROM replays`,
+    count: 'SELECT count(*) AS n FROM replays',
+    columns: ['row', 'project_id', 'replay_id', 'started_ms', 'finished_ms', 'segments', 'stored_bytes', 'recording_bytes', 'replay_type', 'environment', 'release', 'platform',
+      'user_id', 'user_email', 'user_username', 'user_ip', 'session_id', 'window_id', 'urls', 'trace_ids', 'tags'],
+  },
+  {
+    name: 'replay_segments', key: ['replay_row', 'segment_id'],
+    select: `SELECT s.replay_row, s.segment_id, r.project_id, s.received_ms, s.event_count, s.first_event_ms, s.last_event_ms, s.recording_bytes, s.recording
+      FROM replay_segments s JOIN replays r ON r.row = s.replay_row`,
+    count: 'SELECT count(*) AS n FROM replay_segments',
+    columns: ['replay_row', 'segment_id', 'project_id', 'received_ms', 'event_count', 'first_event_ms', 'last_event_ms', 'recording_bytes', 'recording'],
+  },
+  {
+    name: 'replay_errors', key: ['replay_row', 'event_id'], select: 'SELECT e.replay_row, e.event_id, r.project_id FROM replay_errors e JOIN replays r ON r.row = e.replay_row',
+    count: 'SELECT count(*) AS n FROM replay_errors', columns: ['replay_row', 'event_id', 'project_id'],
+  },
 ];
 
 /** Identity columns whose sequences must continue after the copied ids. */
-const SEQUENCES: Array<[string, string]> = [['projects', 'id'], ['api_tokens', 'id'], ['issues', 'id'], ['tag_values', 'id'], ['events', 'row'], ['raw_items', 'row'], ['traces', 'row'], ['logs', 'row']];
+const SEQUENCES: Array<[string, string]> = [['projects', 'id'], ['api_tokens', 'id'], ['issues', 'id'], ['tag_values', 'id'], ['events', 'row'], ['raw_items', 'row'], ['traces', 'row'], ['logs', 'row'],
+  ['releases', 'id'], ['deploys', 'id'], ['artifact_bundles', 'id'], ['artifact_files', 'id'], ['replays', 'row']];
 
 /** PostgreSQL accepts at most 65,535 parameters in a statement. */
 const MAX_PARAMETERS = 60_000;

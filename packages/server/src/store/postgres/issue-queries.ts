@@ -93,7 +93,11 @@ export class IssueQueries {
   async setIssuesStatus(projectId: number | undefined, ids: number[], status: IssueStatus): Promise<number> {
     const valid = ids.filter(isStoredId);
     if (valid.length === 0) return 0;
-    let q = this.db.updateTable('issues').set({ status, is_regressed: false }).where('id', 'in', valid);
+    let q = this.db
+      .updateTable('issues')
+      // A plain status change replaces any resolution by release (release-queries.ts).
+      .set({ status, is_regressed: false, resolution_kind: null, resolved_in_release: null, resolved_release_floor: null })
+      .where('id', 'in', valid);
     if (projectId !== undefined) q = q.where('project_id', '=', projectId);
     const result = await q.executeTakeFirst();
     return Number(result.numUpdatedRows);

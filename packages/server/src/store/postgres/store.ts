@@ -16,6 +16,10 @@ import { migrate } from './schema.js';
 import type { Tables } from './tables.js';
 import { PostgresWriter } from './write-path/writer.js';
 import { notYetPorted, type NotYetPorted } from './not-yet-ported.js';
+import { ArtifactQueries } from './artifact-queries.js';
+import { ReleaseQueries } from './release-queries.js';
+import type { AllTables } from './release-tables.js';
+import { ReplayQueries } from './replay-queries.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (or a unix socket: postgres:///db?host=/var/run/postgresql). */
@@ -45,9 +49,6 @@ const types = {
  * this process's group commit (write-path/README.md), which derives every count in the same
  * transaction as its events, so a read after an ack sees them.
  */
-// Declaration merging: the methods come from notYetPorted() in the constructor.
-export interface PostgresStore extends NotYetPorted {}
-
 /** Host, port and database of a URL, for messages: never the user or password. */
 function whereIs(url: string): string {
   try {
@@ -57,6 +58,9 @@ function whereIs(url: string): string {
     return 'the configured URL';
   }
 }
+
+// Declaration merging: the alert methods come from notYetPorted() in the constructor.
+export interface PostgresStore extends NotYetPorted {}
 
 export class PostgresStore implements Store {
   readonly backend = 'postgres';
@@ -71,6 +75,9 @@ export class PostgresStore implements Store {
   private readonly traces: TraceQueries;
   private readonly accounts: AccountQueries;
   private readonly records: AccountRecords;
+  private readonly releases: ReleaseQueries;
+  private readonly artifacts: ArtifactQueries;
+  private readonly replays: ReplayQueries;
   private maintenance: NodeJS.Timeout | null = null;
 
   private constructor(private readonly db: Kysely<Tables>) {
@@ -85,6 +92,11 @@ export class PostgresStore implements Store {
     this.accounts = new AccountQueries(db);
     this.records = new AccountRecords(db);
     Object.assign(this, notYetPorted());
+    // The release, artifact and replay tables are typed apart (release-tables.ts); same database.
+    const all = db as unknown as Kysely<AllTables>;
+    this.releases = new ReleaseQueries(all);
+    this.artifacts = new ArtifactQueries(all);
+    this.replays = new ReplayQueries(all);
   }
 
   /** Connects, migrates (under an advisory lock: safe when several processes start at once). */
@@ -195,4 +207,32 @@ export class PostgresStore implements Store {
   tagMatchingTraces: TraceQueries['tagMatchingTraces'] = (...args) => this.traces.tagMatchingTraces(...args);
   listLogs: TraceQueries['listLogs'] = (...args) => this.traces.listLogs(...args);
   tracesPerTagValue: TraceQueries['tracesPerTagValue'] = (...args) => this.traces.tracesPerTagValue(...args);
+
+  upsertRelease: ReleaseQueries['upsertRelease'] = (...args) => this.releases.upsertRelease(...args);
+  ensureRelease: ReleaseQueries['ensureRelease'] = (...args) => this.releases.ensureRelease(...args);
+  getRelease: ReleaseQueries['getRelease'] = (...args) => this.releases.getRelease(...args);
+  listReleases: ReleaseQueries['listReleases'] = (...args) => this.releases.listReleases(...args);
+  addDeploy: ReleaseQueries['addDeploy'] = (...args) => this.releases.addDeploy(...args);
+  listDeploys: ReleaseQueries['listDeploys'] = (...args) => this.releases.listDeploys(...args);
+  resolveIssueInRelease: ReleaseQueries['resolveIssueInRelease'] = (...args) => this.releases.resolveIssueInRelease(...args);
+  issueResolution: ReleaseQueries['issueResolution'] = (...args) => this.releases.issueResolution(...args);
+  reopenRegressions: ReleaseQueries['reopenRegressions'] = (...args) => this.releases.reopenRegressions(...args);
+  releaseResolvedIssues: ReleaseQueries['releaseResolvedIssues'] = (...args) => this.releases.releaseResolvedIssues(...args);
+  releaseNewIssueIds: ReleaseQueries['releaseNewIssueIds'] = (...args) => this.releases.releaseNewIssueIds(...args);
+  putChunks: ArtifactQueries['putChunks'] = (...args) => this.artifacts.putChunks(...args);
+  missingChunks: ArtifactQueries['missingChunks'] = (...args) => this.artifacts.missingChunks(...args);
+  readChunks: ArtifactQueries['readChunks'] = (...args) => this.artifacts.readChunks(...args);
+  deleteChunks: ArtifactQueries['deleteChunks'] = (...args) => this.artifacts.deleteChunks(...args);
+  findBundle: ArtifactQueries['findBundle'] = (...args) => this.artifacts.findBundle(...args);
+  saveBundle: ArtifactQueries['saveBundle'] = (...args) => this.artifacts.saveBundle(...args);
+  listBundles: ArtifactQueries['listBundles'] = (...args) => this.artifacts.listBundles(...args);
+  artifactByDebugId: ArtifactQueries['artifactByDebugId'] = (...args) => this.artifacts.artifactByDebugId(...args);
+  artifactByUrl: ArtifactQueries['artifactByUrl'] = (...args) => this.artifacts.artifactByUrl(...args);
+  listReleaseFiles: ArtifactQueries['listReleaseFiles'] = (...args) => this.artifacts.listReleaseFiles(...args);
+  projectsWithArtifacts: ArtifactQueries['projectsWithArtifacts'] = (...args) => this.artifacts.projectsWithArtifacts(...args);
+  /** Committed (durably) before it resolves: a plain transaction on the pool (replay-queries.ts). */
+  writeReplaySegments: ReplayQueries['writeSegments'] = (...args) => this.replays.writeSegments(...args);
+  listReplays: ReplayQueries['listReplays'] = (...args) => this.replays.listReplays(...args);
+  getReplay: ReplayQueries['getReplay'] = (...args) => this.replays.getReplay(...args);
+  replaySegments: ReplayQueries['replaySegments'] = (...args) => this.replays.replaySegments(...args);
 }

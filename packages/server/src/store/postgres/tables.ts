@@ -81,6 +81,10 @@ export interface Tables {
     last_seen: number;
     first_release: string | null;
     last_release: string | null;
+    /** Resolution by release (migration 2, release-queries.ts); null for a plain status. */
+    resolution_kind: Generated<string | null>;
+    resolved_in_release: Generated<string | null>;
+    resolved_release_floor: Generated<number | null>;
   };
   event_ids: { project_id: number; event_id: Buffer; issue_id: number; timestamp: number };
   events: {
