@@ -60,6 +60,7 @@ function whereIs(url: string): string {
 }
 
 // Declaration merging: the alert methods come from notYetPorted() in the constructor.
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: assigned in the constructor (Object.assign) until alerts are ported
 export interface PostgresStore extends NotYetPorted {}
 
 export class PostgresStore implements Store {
