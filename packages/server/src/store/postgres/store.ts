@@ -60,9 +60,9 @@ function whereIs(url: string): string {
 }
 
 // Declaration merging: the alert methods come from notYetPorted() in the constructor.
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: assigned in the constructor (Object.assign) until alerts are ported
 export interface PostgresStore extends NotYetPorted {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: assigned in the constructor (Object.assign) until alerts are ported
 export class PostgresStore implements Store {
   readonly backend = 'postgres';
   readonly capabilities = { alerts: false };
