@@ -83,6 +83,8 @@ export async function issueRoutes(fastify: FastifyInstance, options: { store: St
       }
       if (body.status === undefined) throw new HttpError(400, 'invalid_body', 'body.status is required (unresolved, resolved or ignored)', {}, { field: 'body.status' });
       const updated = await store.setIssueStatus(issue.id, body.status);
+      // A status set by hand ends any snooze (docs/triage.md).
+      await store.clearIssueSnooze(issue.id);
       if (!updated) throw new HttpError(404, 'not_found', 'issue not found');
       releases.noteResolution(issue.id, null);
       return updated;
