@@ -132,6 +132,28 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(issues[0]!.filtered?.count, sent.filter((s) => s.window === 'win-1b').length);
     });
 
+    test('logs are found by the session_id and window_id their attributes carry, under either name', async () => {
+      const now = Date.now() / 1000;
+      const attrs = (session: string, window: string, dotted: boolean) =>
+        dotted
+          ? { 'session.id': { value: session, type: 'string' }, 'window.id': { value: window, type: 'string' } }
+          : { session_id: { value: session, type: 'string' }, window_id: { value: window, type: 'string' } };
+      const logs = [
+        { body: 'cart loaded', attributes: attrs('sess-1', 'win-1a', false) },
+        { body: 'payment slow', attributes: attrs('sess-1', 'win-1b', true) },
+        { body: 'other session', attributes: attrs('sess-2', 'win-2a', false) },
+      ];
+      const body = `{}\n{"type":"log","content_type":"application/vnd.sentry.items.log+json"}\n${JSON.stringify({ items: logs.map((l, i) => ({ timestamp: now + i / 1000, level: 'info', ...l })) })}\n`;
+      const res = await fetch(`${server.url}/api/${server.projectId}/envelope/?sentry_key=${server.publicKey}`, { method: 'POST', body });
+      assert.equal(res.status, 200);
+      const bodies = async (params: string) =>
+        ((await server.api(`/api/0/projects/${server.projectId}/logs/?${params}`)).body as Array<{ body: string }>).map((l) => l.body).sort();
+      assert.deepEqual(await bodies('session_id=sess-1'), ['cart loaded', 'payment slow']);
+      assert.deepEqual(await bodies('session_id=sess-1&window_id=win-1b'), ['payment slow']);
+      assert.deepEqual(await bodies('window_id=win-2a'), ['other session']);
+      assert.deepEqual(await bodies('session_id=nobody'), []);
+    });
+
     test('comments: written, listed with their author, edited, deleted; empty or oversized text is a 400', async () => {
       const issue = await issueOf('CheckoutError');
       const created = await owner.post(`/api/0/issues/${issue.id}/comments/`, { text: 'Looking into it <b>now</b>' });
