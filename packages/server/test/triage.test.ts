@@ -215,6 +215,14 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await put({ minutes: 60 })).status, 200);
       await server.api(`/api/0/issues/${issue.id}/`, { method: 'PUT', body: { status: 'unresolved' } });
       assert.equal((await server.api(`/api/0/issues/${issue.id}/snooze/`)).status, 404);
+      // Sentry's way: status "ignored" with statusDetails.ignoreCount / ignoreDuration / ignoreUserCount.
+      const sentryStyle = await server.api(`/api/0/issues/${issue.id}/`, { method: 'PUT', body: { status: 'ignored', statusDetails: { ignoreCount: 5, ignoreDuration: 30 } } });
+      assert.equal(sentryStyle.body.status, 'ignored');
+      const snooze = (await server.api(`/api/0/issues/${issue.id}/snooze/`)).body;
+      assert.equal(snooze.remainingEvents, 5);
+      assert.ok(Math.abs(Date.parse(snooze.until) - (Date.now() + 30 * 60_000)) < 60_000);
+      const badCount = await server.api(`/api/0/issues/${issue.id}/`, { method: 'PUT', body: { status: 'ignored', statusDetails: { ignoreCount: -1 } } });
+      assert.equal(badCount.body.error.field, 'body.statusDetails.ignoreCount');
       assert.equal((await put({ users: 10 })).status, 200);
       assert.equal((await server.api(`/api/0/issues/${issue.id}/snooze/`, { method: 'DELETE' })).status, 204);
       assert.equal((await server.api(`/api/0/issues/${issue.id}/`)).body.status, 'unresolved');

@@ -17,7 +17,7 @@ import { typed } from './typed.js';
 
 const tags = ['triage'];
 const SearchParams = Type.Object({ projectId: Id, searchId: Id });
-/** Tabs are for a handful of searches; more than this per project is a script gone wrong. */
+/** Tabs are for a handful of searches; more than this (shared plus one's own) is a script gone wrong. */
 const MAX_SEARCHES = 200;
 
 const isMine = (s: StoredSearch, principal: Principal) => (principal.user ? s.userId === principal.user.id : s.userId === null && s.createdBy === principal.label);
@@ -87,8 +87,8 @@ export async function savedSearchRoutes(fastify: FastifyInstance, options: { sto
       // A token without a user has nobody to keep a private search for.
       const visibility = body.visibility ?? (token.user ? 'private' : 'shared');
       if (visibility === 'private' && !token.user) throw new HttpError(400, 'invalid_body', 'a token without a user can only save shared searches', {}, { field: 'body.visibility' });
-      const existing = await store.listSavedSearches(project.id, null);
-      if (existing.length >= MAX_SEARCHES) throw new HttpError(400, 'too_many_searches', `a project keeps at most ${MAX_SEARCHES} shared searches`);
+      const existing = await store.listSavedSearches(project.id, token.user?.id ?? null);
+      if (existing.length >= MAX_SEARCHES) throw new HttpError(400, 'too_many_searches', `at most ${MAX_SEARCHES} saved searches (shared and your own) per project`);
       const created = await store.createSavedSearch({
         projectId: project.id,
         name: body.name.trim() || body.query,

@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from '../errors.js';
-import type { IssueSnooze as StoredSnooze } from '../store/triage-types.js';
+import type { IssueSnooze as StoredSnooze, SnoozeConditions } from '../store/triage-types.js';
 import type { Store } from '../store/types.js';
 import { atLeast, requireIssue, requireToken, type Principal } from './auth.js';
 import { errors, Id, IssueParams } from './contract/common.js';
@@ -15,8 +15,31 @@ import { typed } from './typed.js';
 
 const tags = ['triage'];
 const CommentParams = Type.Object({ issueId: Id, commentId: Id });
+/** A thread longer than this is a script gone wrong; it also bounds the list's answer. */
+const MAX_COMMENTS = 1000;
 /** A snooze further away than this is a mistake (the dashboard offers up to a month). */
 const MAX_SNOOZE_MS = 366 * 86_400_000;
+
+const positiveInt = (value: unknown, field: string, max: number): number | null => {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new HttpError(400, 'invalid_body', `${field} must be a whole number from 1 to ${max}`, {}, { field });
+  }
+  return value;
+};
+
+/**
+ * Sentry's way to snooze (`PUT /issues/{id}/` with status "ignored" and statusDetails
+ * ignoreDuration (minutes), ignoreCount, ignoreUserCount): the conditions, or null for a plain ignore.
+ */
+export function snoozeFromStatusDetails(details: Record<string, unknown> | undefined): SnoozeConditions | null {
+  if (!details) return null;
+  const minutes = positiveInt(details.ignoreDuration, 'body.statusDetails.ignoreDuration', 525_600);
+  const events = positiveInt(details.ignoreCount, 'body.statusDetails.ignoreCount', 1_000_000_000);
+  const users = positiveInt(details.ignoreUserCount, 'body.statusDetails.ignoreUserCount', 1_000_000_000);
+  if (minutes === null && events === null && users === null) return null;
+  return { untilMs: minutes === null ? null : Date.now() + minutes * 60_000, events, users };
+}
 
 export const authorName = (principal: Principal) => (principal.user ? principal.user.name || principal.user.email : principal.label);
 
@@ -66,6 +89,9 @@ export async function triageRoutes(fastify: FastifyInstance, options: { store: S
       const principal = await requireToken(request, store);
       const text = request.body.text.trim();
       if (!text) throw new HttpError(400, 'invalid_body', 'body.text is empty', {}, { field: 'body.text' });
+      if ((await store.listIssueComments(issue.id)).length >= MAX_COMMENTS) {
+        throw new HttpError(400, 'too_many_comments', `an issue keeps at most ${MAX_COMMENTS} comments`);
+      }
       const created = await store.addIssueComment({ issueId: issue.id, userId: principal.user?.id ?? null, author: authorName(principal), text });
       return reply.code(201).send(created);
     },
