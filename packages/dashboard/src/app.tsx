@@ -10,6 +10,7 @@ import { IssueList } from './pages/issue-list.js';
 import { IssuePage } from './pages/issue-page.js';
 import { ReleasePage, ReleasesPage } from './pages/releases.js';
 import { ReplayPage } from './pages/replay-page.js';
+import { RelatedPage } from './pages/related-page.js';
 import { ReplaysPage } from './pages/replays.js';
 import { SetupPage } from './pages/setup.js';
 import { AcceptInvitePage, ResetPasswordPage, SetupOwnerPage } from './pages/account-links.js';
@@ -189,6 +190,7 @@ function Routes({ loc, onProjectsChanged }: { loc: ReturnType<typeof useLocation
   if ((m = match('/projects/:projectId/releases/', loc.path))) return <ReleasesPage projectId={m.projectId!} />;
   if ((m = match('/projects/:projectId/releases/:version/', loc.path))) return <ReleasePage projectId={m.projectId!} version={m.version!} />;
   if ((m = match('/projects/:projectId/replays/', loc.path))) return <ReplaysPage projectId={m.projectId!} loc={loc} />;
+  if ((m = match('/projects/:projectId/by/:key/:value/', loc.path))) return <RelatedPage projectId={m.projectId!} keyName={m.key!} value={m.value!} key={loc.path} />;
   if ((m = match('/replays/:replayId/', loc.path))) return <ReplayPage replayId={m.replayId!} />;
   if ((m = match('/traces/:traceId/', loc.path))) return <TracePage traceId={m.traceId!} />;
   if ((m = match('/issues/:issueId/', loc.path))) return <IssuePage issueId={m.issueId!} eventId={null} />;

@@ -36,4 +36,9 @@ export const SEARCH_KEYS: { key: string; values: string[]; hint: string }[] = [
   { key: 'has', values: [], hint: 'has the tag at all' },
   { key: 'environment', values: [], hint: 'where it ran' },
   { key: 'release', values: [], hint: 'version, * wildcards' },
+  { key: 'session_id', values: [], hint: 'one browser or app session' },
+  { key: 'window_id', values: [], hint: 'one tab of a session' },
+  { key: 'trace_id', values: [], hint: 'one trace (32 hex digits)' },
+  { key: 'user.id', values: [], hint: 'one user (also user.email)' },
+  { key: 'account.id', values: [], hint: 'one account (also account.name)' },
 ];

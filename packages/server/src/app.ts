@@ -29,6 +29,9 @@ import { sentryReleaseRoutes } from './api/sentry-compat/releases.js';
 import { Symbolicator } from './digest/symbolicate/symbolicator.js';
 import { ReleaseTracker } from './ingest/release-tracker.js';
 import { replayRoutes } from './api/replays.js';
+import { savedSearchRoutes } from './api/saved-searches.js';
+import { wakeSnoozesOnRead } from './api/snooze-waker.js';
+import { triageRoutes } from './api/triage-routes.js';
 import { HttpError } from './errors.js';
 import { QuerySyntaxError } from './query/ast.js';
 import { ProjectKeyCache } from './ingest/project-keys.js';
@@ -148,6 +151,9 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.register(traceRoutes, { store });
   app.register(logRoutes, { store });
   app.register(replayRoutes, { store });
+  app.register(triageRoutes, { store });
+  app.register(savedSearchRoutes, { store });
+  wakeSnoozesOnRead(app, store);
   app.register(alertRuleRoutes, {
     store,
     publicUrl: config.publicUrl,

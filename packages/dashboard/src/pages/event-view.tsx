@@ -13,6 +13,7 @@ import type { Project } from '../types.js';
 import { filterHref } from '../components/tag-panel.js';
 import { asText, dateTime, list } from '../format.js';
 import { Link } from '../router.js';
+import { PersonLink, SessionLinks } from '../components/related-links.js';
 import type { Breadcrumb, ExceptionValue, FullEvent, ProcessingError } from '../types.js';
 
 function Section({ title, children, id }: { title: string; id: string; children: ComponentChildren }) {
@@ -174,6 +175,10 @@ export function EventView({ event, projectId }: { event: FullEvent; projectId: n
           <Person label="User" value={event.user} main={['email', 'username', 'name', 'id', 'ip_address']} />
           <Person label="Account" value={event.account} main={['name', 'id']} />
         </div>
+        <p class="related-links">
+          <PersonLink projectId={projectId} kind="user" value={event.user} /> <PersonLink projectId={projectId} kind="account" value={event.account} />
+        </p>
+        <SessionLinks projectId={projectId} sessionId={ids.sessionId} windowId={ids.windowId} />
       </Section>
 
       {crumbs.length > 0 && (

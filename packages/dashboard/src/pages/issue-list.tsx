@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, apiPage, qs } from '../api.js';
 import { AddFilter } from '../components/add-filter.js';
+import { SavedSearchTabs } from '../components/saved-search-tabs.js';
 import { SearchBar } from '../components/search-bar.js';
 import { Sparkline } from '../components/sparkline.js';
 import { ErrorBox, Loading } from '../components/status.js';
@@ -166,6 +167,8 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
         </select>
       </div>
 
+      <SavedSearchTabs projectId={projectId} current={state} href={(saved) => listUrl(projectId, { ...state, ...saved, cursor: '' })} />
+
       <div class="tabs" role="tablist" aria-label="Status">
         {TABS.map((t) => (
           <Link href={listUrl(projectId, { ...state, cursor: '', status: t.id })} role="tab" aria-selected={state.status === t.id} class={state.status === t.id ? 'tab active' : 'tab'}>
@@ -256,7 +259,16 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
                 <td class="spark-col wide-only">
                   <Sparkline values={issue.stats} />
                 </td>
-                <td class="num">{count(issue.count)}</td>
+                <td class="num">
+                  {issue.filtered ? (
+                    <span title={`${issue.filtered.count} of ${issue.count} events match the search`} data-testid="filtered-count">
+                      {count(issue.filtered.count)}
+                      <span class="muted small-text"> / {count(issue.count)}</span>
+                    </span>
+                  ) : (
+                    count(issue.count)
+                  )}
+                </td>
                 <td class="num narrow-hide">{count(issue.userCount)}</td>
                 <td class="num wide-only">{count(issue.accountCount)}</td>
                 <td class="when wide-only" title={dateTime(issue.firstSeen)}>

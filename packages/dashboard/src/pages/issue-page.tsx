@@ -11,6 +11,9 @@ import { Link, navigate } from '../router.js';
 import type { EventSummary, FullEvent, Issue, IssueStats, IssueStatus, Release, TagDistribution } from '../types.js';
 import { EventView } from './event-view.js';
 import { IssueAlertFirings } from './alerts.js';
+import { EventList } from '../components/event-list.js';
+import { IssueComments } from '../components/issue-comments.js';
+import { SnoozeBadge, SnoozeMenu } from '../components/snooze-menu.js';
 
 type Chart = (typeof import('../components/trend-chart.js'))['default'];
 
@@ -144,6 +147,7 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
               {issue.status}
             </span>
             {issue.isRegressed && <span class="badge regressed">regressed</span>}
+            {issue.status === 'ignored' && <SnoozeBadge issueId={issue.id} version={issue.count} />}
             {issue.status === 'resolved' && issue.statusDetails?.inRelease && (
               <span class="badge" data-testid="resolved-in">resolved in {issue.statusDetails.inRelease}</span>
             )}
@@ -166,6 +170,7 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
               <button type="button" disabled={busy} onClick={() => change('ignored')}>
                 Ignore
               </button>
+              <SnoozeMenu issueId={issue.id} busy={busy} onDone={onChanged} onError={setActionError} />
             </>
           ) : (
             <button type="button" disabled={busy} onClick={() => change('unresolved')}>
@@ -231,6 +236,13 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
               </Boundary>
             )}
           </section>
+
+          <section class="card" data-testid="issue-events">
+            <h2>All events</h2>
+            <EventList projectId={issue.projectId} issueId={issue.id} query="" searchable />
+          </section>
+
+          <IssueComments issueId={issue.id} />
         </div>
 
         <aside class="issue-side">

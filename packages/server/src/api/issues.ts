@@ -4,7 +4,8 @@ import { eventView } from '../digest/event-view.js';
 import { readStoredEvent } from '../digest/stored-event.js';
 import { HttpError } from '../errors.js';
 import { IDENTITY_TAG_KEYS, type Issue as StoredIssue, type Store, type TagKeyDistribution } from '../store/types.js';
-import { requireIssue } from './auth.js';
+import { requireIssue, requireToken } from './auth.js';
+import { authorName, snoozeFromStatusDetails } from './triage-routes.js';
 import { Cursor, errors, Id, IssueParams, Limit, SearchQuery, TimeWindowQuery } from './contract/common.js';
 import { Event, EventSummary, Issue, IssueStatus, Stats, TagDistribution, type TagValue } from './contract/models.js';
 import { StatusDetails } from './contract/releases.js';
@@ -82,7 +83,14 @@ export async function issueRoutes(fastify: FastifyInstance, options: { store: St
         return withStatusDetails((await store.getIssue(issue.id))!);
       }
       if (body.status === undefined) throw new HttpError(400, 'invalid_body', 'body.status is required (unresolved, resolved or ignored)', {}, { field: 'body.status' });
+      const snooze = body.status === 'ignored' ? snoozeFromStatusDetails(body.statusDetails) : null;
+      if (snooze) {
+        await store.snoozeIssue(issue.id, snooze, authorName(await requireToken(request, store)));
+        return (await store.getIssue(issue.id))!;
+      }
       const updated = await store.setIssueStatus(issue.id, body.status);
+      // A status set by hand ends any snooze (docs/triage.md).
+      await store.clearIssueSnooze(issue.id);
       if (!updated) throw new HttpError(404, 'not_found', 'issue not found');
       releases.noteResolution(issue.id, null);
       return updated;

@@ -27,6 +27,14 @@ function timeParam(text: string | undefined, name: string): number | undefined {
   return ms;
 }
 
+/** The session_id / window_id parameters as attribute conditions (a log names them either way). */
+function sessionAttributes(q: { session_id?: string; window_id?: string }) {
+  const out: Array<{ names: string[]; value: string }> = [];
+  if (q.session_id) out.push({ names: ['session_id', 'session.id'], value: q.session_id });
+  if (q.window_id) out.push({ names: ['window_id', 'window.id'], value: q.window_id });
+  return out;
+}
+
 export async function logRoutes(fastify: FastifyInstance, options: { store: Store }) {
   const app = typed(fastify);
   const { store } = options;
@@ -46,6 +54,8 @@ export async function logRoutes(fastify: FastifyInstance, options: { store: Stor
           around: Type.Optional(Type.String({ maxLength: 64, description: 'An event id: its trace’s logs within five minutes either side' })),
           level: Type.Optional(Type.String({ maxLength: 200, description: 'Comma-separated: trace, debug, info, warn, error, fatal' })),
           query: Type.Optional(Type.String({ maxLength: 1000, description: 'Text the log body contains' })),
+          session_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Logs whose session_id (or session.id) attribute is this session (seed 001)' })),
+          window_id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Logs whose window_id (or window.id) attribute is this browser tab' })),
           limit: Limit(100, 1000),
           cursor: Cursor,
         }),
@@ -89,7 +99,7 @@ export async function logRoutes(fastify: FastifyInstance, options: { store: Stor
         if (!LEVELS.has(level)) throw new HttpError(400, 'invalid_parameter', `unknown level "${level}" (use ${[...LEVELS].join(', ')})`);
       }
       const page = await withCursor('invalid_cursor', () =>
-        store.listLogs({ projectId, traceId, from, to, levels, text: q.query || undefined, limit: q.limit ?? 100, cursor: q.cursor, order }),
+        store.listLogs({ projectId, traceId, from, to, levels, text: q.query || undefined, attributes: sessionAttributes(q), limit: q.limit ?? 100, cursor: q.cursor, order }),
       );
       return sendPage(request, reply, page.items, page.nextCursor);
     },

@@ -5,7 +5,7 @@ import type { ProjectKeyCache } from '../ingest/project-keys.js';
 import { eventView } from '../digest/event-view.js';
 import { readStoredEvent } from '../digest/stored-event.js';
 import { HttpError } from '../errors.js';
-import type { Project as StoredProject, Store } from '../store/types.js';
+import type { Issue as StoredIssue, Project as StoredProject, Store } from '../store/types.js';
 import { audit } from '../accounts/audit.js';
 import { canSeeProject, requireProject, requireRole, requireToken } from './auth.js';
 import { Cursor, errors, Id, Limit, ProjectParams, SearchQuery, StringEnum } from './contract/common.js';
@@ -15,6 +15,7 @@ import { encodeCursor } from '../store/cursor.js';
 import { typed } from './typed.js';
 import { searchFilter } from './search-params.js';
 import { statsRange } from './stats-range.js';
+import { filtersEvents } from './filtered-count.js';
 
 const tags = ['projects'];
 const EventId = Type.String({ minLength: 1, maxLength: 64, description: '32 hexadecimal digits (dashes allowed)' });
@@ -155,13 +156,18 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
         store.listIssues({ projectId: project.id, filter: searchFilter(q), sort: q.sort ?? 'date', limit: q.limit ?? 25, cursor: q.cursor }),
       );
       const { statsPeriod } = q;
+      let items: Array<StoredIssue & { stats?: number[]; filtered?: { count: number } }> = page.items;
       if (statsPeriod) {
         const range = statsRange(statsPeriod, statsPeriod.endsWith('h') || statsPeriod.endsWith('m') ? undefined : '1d');
         const stats = await store.issueStats(page.items.map((i) => i.id), range);
-        const items = page.items.map((issue) => ({ ...issue, stats: stats.get(issue.id) ?? [] }));
-        return sendPage(request, reply, items, page.nextCursor);
+        items = items.map((issue) => ({ ...issue, stats: stats.get(issue.id) ?? [] }));
       }
-      return sendPage(request, reply, page.items, page.nextCursor);
+      const filter = searchFilter(q);
+      if (filtersEvents(filter)) {
+        const counts = await store.filteredIssueCounts(project.id, filter, page.items.map((i) => i.id));
+        items = items.map((issue) => ({ ...issue, filtered: { count: counts.get(issue.id) ?? 0 } }));
+      }
+      return sendPage(request, reply, items, page.nextCursor);
     },
   );
 
@@ -182,6 +188,8 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
       const project = await loadProject(request, request.params.projectId);
       const { status } = request.body;
       const updated = await store.setIssuesStatus(project.id, request.query.id, status);
+      // A status set by hand ends any snooze (docs/triage.md).
+      for (const id of request.query.id) await store.clearIssueSnooze(id);
       return { status, updated };
     },
   );

@@ -41,6 +41,10 @@ function derivedTags(event: ReturnType<typeof normalizeEvent>): Array<[string, s
     ['account.id', event.account?.id],
     ['account.name', event.account?.name],
     ['error.type', event.exception?.values[event.exception.values.length - 1]?.type],
+    // Seed 001: "correlate multiple errors from the same user session" and tab (docs/triage.md).
+    ['session_id', event.sessionId],
+    ['window_id', event.windowId],
+    ['trace_id', event.traceId],
   ];
   return pairs.flatMap(([key, value]) => {
     if (event.tags[key] !== undefined) return [];

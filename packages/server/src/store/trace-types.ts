@@ -90,6 +90,11 @@ export interface LogQuery {
   levels?: string[];
   /** Substring of the body, case-insensitive. */
   text?: string;
+  /**
+   * Attribute equal to a value, under any of the given names (session_id or session.id): how
+   * backend logs carry the session of seed 001. Not indexed: bounded by the project and time.
+   */
+  attributes?: Array<{ names: string[]; value: string }>;
   limit: number;
   cursor?: string;
   order: 'asc' | 'desc';

@@ -12,13 +12,24 @@ import type { ReplayStore } from './replay-types.js';
 import type { AlertStore } from './alert-types.js';
 import type { AccountStore } from './account-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
+import type { TriageStore } from './triage-types.js';
 
 /**
- * Tags that identify a person or customer (derived from the event's user and account). They have
- * as many values as there are users, so they are not kept in the per-issue tag counts: searches on
- * them go through the events that carry them, which is fast because each value is rare.
+ * Tags that identify a person, a customer, a browser session or tab, or a trace (derived from the
+ * event's user, account, session context and trace). They have as many values as there are users
+ * or sessions, so they are not kept in the per-issue tag counts: searches on them go through the
+ * events that carry them, which is fast because each value is rare.
  */
-export const IDENTITY_TAG_KEYS: ReadonlySet<string> = new Set(['user.id', 'user.email', 'user.username', 'account.id', 'account.name']);
+export const IDENTITY_TAG_KEYS: ReadonlySet<string> = new Set([
+  'user.id',
+  'user.email',
+  'user.username',
+  'account.id',
+  'account.name',
+  'session_id',
+  'window_id',
+  'trace_id',
+]);
 
 export type IssueStatus = 'unresolved' | 'resolved' | 'ignored';
 export const ISSUE_STATUSES: readonly IssueStatus[] = ['unresolved', 'resolved', 'ignored'];
@@ -227,7 +238,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore {
+export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, TriageStore {
   readonly backend: string;
   /**
    * What this backend can do yet, read by shared code. Alerts run on SQLite only for now: their

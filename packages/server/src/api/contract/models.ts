@@ -54,6 +54,12 @@ export const Issue = Type.Object({
   lastRelease: Nullable(Type.String()),
   environments: Type.Array(Type.String()),
   stats: Type.Optional(Type.Array(Type.Integer(), { description: 'Events per bucket, when asked with statsPeriod' })),
+  filtered: Type.Optional(
+    Type.Object(
+      { count: Type.Integer({ description: 'Events of the issue that match the search' }) },
+      { description: 'Issue list with a search on event fields (tags, ids, time): the count of matching events beside the lifetime count' },
+    ),
+  ),
   statusDetails: Type.Optional(
     Type.Object(
       {

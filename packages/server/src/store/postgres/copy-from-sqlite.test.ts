@@ -44,6 +44,9 @@ async function snapshot(store: Store) {
     chunks: await store.readChunks(['c'.repeat(40)]),
     replays: await store.listReplays({ projectId, filter: { text: [], fields: [] }, limit: 10 }),
     segments: await store.replaySegments(projectId, 'e'.repeat(32)),
+    comments: await Promise.all(issues.map((i) => store.listIssueComments(i.id))),
+    snoozes: await Promise.all(issues.map((i) => store.getIssueSnooze(i.id))),
+    searches: await store.listSavedSearches(projectId, null),
   };
 }
 
@@ -69,6 +72,10 @@ before(async () => {
   await store.saveBundle({ projectId, checksum: 'd'.repeat(40), release: '1.0.0', dist: null, size: 13, files: [map] }, 1_000_000);
   const segments = [0, 1].map((segmentId) => replaySegment(projectId, 'e'.repeat(32), segmentId, 20, { errorIds: ['1'.repeat(32)] }));
   await store.writeReplaySegments(segments, { maxReplayBytes: 1_000_000, maxSegments: 10 });
+  const snoozed = (await store.listIssues({ projectId, filter: null, sort: 'freq', limit: 2 })).items[1]!.id;
+  await store.addIssueComment({ issueId, userId: null, author: 'ci', text: 'fixed in 1.0.0' });
+  await store.snoozeIssue(snoozed, { events: 100 }, 'ci');
+  await store.createSavedSearch({ projectId, name: 'Pro', query: 'tier:pro', sort: null, visibility: 'shared', userId: null, createdBy: 'ci', pinned: true });
   await store.close();
 });
 after(async () => {

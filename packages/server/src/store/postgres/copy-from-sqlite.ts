@@ -149,11 +149,30 @@ const TABLES: TableCopy[] = [
     name: 'replay_errors', key: ['replay_row', 'event_id'], select: 'SELECT e.replay_row, e.event_id, r.project_id FROM replay_errors e JOIN replays r ON r.row = e.replay_row',
     count: 'SELECT count(*) AS n FROM replay_errors', columns: ['replay_row', 'event_id', 'project_id'],
   },
+  // Triage (docs/triage.md). Team accounts are not copied, so a comment keeps its author's name
+  // without the link to the user, and private saved searches (which belong to a user) stay behind.
+  {
+    name: 'issue_comments', key: ['id'], select: 'SELECT id, issue_id, NULL AS user_id, author, text, created_at, updated_at FROM issue_comments',
+    count: 'SELECT count(*) AS n FROM issue_comments', columns: ['id', 'issue_id', 'user_id', 'author', 'text', 'created_at', 'updated_at'],
+  },
+  {
+    name: 'issue_snoozes', key: ['issue_id'],
+    select: 'SELECT issue_id, project_id, until_ms, until_events, until_users, base_count, base_users, created_at, created_by FROM issue_snoozes',
+    count: 'SELECT count(*) AS n FROM issue_snoozes',
+    columns: ['issue_id', 'project_id', 'until_ms', 'until_events', 'until_users', 'base_count', 'base_users', 'created_at', 'created_by'],
+  },
+  {
+    name: 'saved_searches', key: ['id'],
+    // A subquery, so that the copy's own WHERE (the key it resumes after) can follow.
+    select: "SELECT * FROM (SELECT id, project_id, name, query, sort, visibility, NULL AS user_id, created_by, pinned, position, created_at FROM saved_searches WHERE visibility = 'shared')",
+    count: "SELECT count(*) AS n FROM saved_searches WHERE visibility = 'shared'",
+    columns: ['id', 'project_id', 'name', 'query', 'sort', 'visibility', 'user_id', 'created_by', 'pinned', 'position', 'created_at'],
+  },
 ];
 
 /** Identity columns whose sequences must continue after the copied ids. */
 const SEQUENCES: Array<[string, string]> = [['projects', 'id'], ['api_tokens', 'id'], ['issues', 'id'], ['tag_values', 'id'], ['events', 'row'], ['raw_items', 'row'], ['traces', 'row'], ['logs', 'row'],
-  ['releases', 'id'], ['deploys', 'id'], ['artifact_bundles', 'id'], ['artifact_files', 'id'], ['replays', 'row']];
+  ['releases', 'id'], ['deploys', 'id'], ['artifact_bundles', 'id'], ['artifact_files', 'id'], ['replays', 'row'], ['issue_comments', 'id'], ['saved_searches', 'id']];
 
 /** PostgreSQL accepts at most 65,535 parameters in a statement. */
 const MAX_PARAMETERS = 60_000;

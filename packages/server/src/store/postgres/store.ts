@@ -13,6 +13,9 @@ import { TagQueries } from './tag-queries.js';
 import { TraceQueries } from './trace-queries.js';
 import { copyFromSqlite, type CopyProgress, type CopyReport } from './copy-from-sqlite.js';
 import { migrate } from './schema.js';
+import { filteredIssueCounts } from './filtered-counts.js';
+import { TriageQueries } from '../triage/queries.js';
+import type { TriageTables } from '../triage/tables.js';
 import type { Tables } from './tables.js';
 import { PostgresWriter } from './write-path/writer.js';
 import { notYetPorted, type NotYetPorted } from './not-yet-ported.js';
@@ -69,6 +72,7 @@ export class PostgresStore implements Store {
   private readonly writer: PostgresWriter;
   private readonly admin: AdminQueries;
   private readonly issues: IssueQueries;
+  private readonly triage: TriageQueries;
   private readonly events: EventQueries;
   private readonly tags: TagQueries;
   private readonly stats: StatsQueries;
@@ -85,6 +89,7 @@ export class PostgresStore implements Store {
     this.writer = new PostgresWriter(db);
     this.admin = new AdminQueries(db);
     this.issues = new IssueQueries(db);
+    this.triage = new TriageQueries(db as unknown as Kysely<TriageTables>);
     this.events = new EventQueries(db);
     this.tags = new TagQueries(db);
     this.stats = new StatsQueries(db);
@@ -236,4 +241,24 @@ export class PostgresStore implements Store {
   listReplays: ReplayQueries['listReplays'] = (...args) => this.replays.listReplays(...args);
   getReplay: ReplayQueries['getReplay'] = (...args) => this.replays.getReplay(...args);
   replaySegments: ReplayQueries['replaySegments'] = (...args) => this.replays.replaySegments(...args);
+
+  // Triage (store/triage-types.ts)
+  addIssueComment: Store['addIssueComment'] = (...args) => this.triage.addIssueComment(...args);
+  listIssueComments: Store['listIssueComments'] = (...args) => this.triage.listIssueComments(...args);
+  getIssueComment: Store['getIssueComment'] = (...args) => this.triage.getIssueComment(...args);
+  updateIssueComment: Store['updateIssueComment'] = (...args) => this.triage.updateIssueComment(...args);
+  deleteIssueComment: Store['deleteIssueComment'] = (...args) => this.triage.deleteIssueComment(...args);
+  snoozeIssue: Store['snoozeIssue'] = async (issueId, conditions, createdBy) => {
+    await this.issues.setIssuesStatus(undefined, [issueId], 'ignored');
+    return this.triage.recordSnooze(issueId, conditions, createdBy);
+  };
+  getIssueSnooze: Store['getIssueSnooze'] = (...args) => this.triage.getIssueSnooze(...args);
+  clearIssueSnooze: Store['clearIssueSnooze'] = (...args) => this.triage.clearIssueSnooze(...args);
+  wakeSnoozedIssues: Store['wakeSnoozedIssues'] = (...args) => this.triage.wakeSnoozedIssues(...args);
+  createSavedSearch: Store['createSavedSearch'] = (...args) => this.triage.createSavedSearch(...args);
+  listSavedSearches: Store['listSavedSearches'] = (...args) => this.triage.listSavedSearches(...args);
+  getSavedSearch: Store['getSavedSearch'] = (...args) => this.triage.getSavedSearch(...args);
+  updateSavedSearch: Store['updateSavedSearch'] = (...args) => this.triage.updateSavedSearch(...args);
+  deleteSavedSearch: Store['deleteSavedSearch'] = (...args) => this.triage.deleteSavedSearch(...args);
+  filteredIssueCounts: Store['filteredIssueCounts'] = (...args) => filteredIssueCounts(this.db, ...args);
 }

@@ -222,6 +222,9 @@ export class TraceQueries {
       const pattern = `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       query = query.where(sql<boolean>`body ILIKE ${pattern}`);
     }
+    for (const { names, value } of q.attributes ?? []) {
+      query = query.where(sql<boolean>`(${sql.join(names.map((name) => sql`attributes ->> ${name} = ${value}`), sql` OR `)})`);
+    }
     const desc = q.order === 'desc';
     if (q.cursor) {
       const [value, row] = decodeToken(q.cursor, false, false);

@@ -492,6 +492,47 @@ const MIGRATIONS: string[] = [
   ALTER TABLE projects ADD COLUMN repo_branch TEXT;
   ALTER TABLE projects ADD COLUMN deleted_at INTEGER;
   `,
+  // Triage (issue 19, docs/triage.md): comments, snoozes and saved searches; store/triage/queries.ts
+  // reads them on every backend. A snooze keeps the issue's count and users when it was made, so
+  // "100 more events" is measured from there.
+  `
+  CREATE TABLE issue_comments (
+    id INTEGER PRIMARY KEY,
+    issue_id INTEGER NOT NULL REFERENCES issues(id) ON DELETE CASCADE,
+    user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    author TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER
+  );
+  CREATE INDEX issue_comments_issue ON issue_comments(issue_id, id);
+  CREATE TABLE issue_snoozes (
+    issue_id INTEGER PRIMARY KEY REFERENCES issues(id) ON DELETE CASCADE,
+    project_id INTEGER NOT NULL,
+    until_ms INTEGER,
+    until_events INTEGER,
+    until_users INTEGER,
+    base_count INTEGER NOT NULL,
+    base_users INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL
+  );
+  CREATE INDEX issue_snoozes_project ON issue_snoozes(project_id);
+  CREATE TABLE saved_searches (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    query TEXT NOT NULL,
+    sort TEXT,
+    visibility TEXT NOT NULL,
+    user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+    created_by TEXT NOT NULL,
+    pinned INTEGER NOT NULL DEFAULT 1,
+    position INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX saved_searches_project ON saved_searches(project_id, position);
+  `,
 ];
 
 /** The user_version a fully migrated database has. */

@@ -19,6 +19,9 @@ import { TagQueries } from './tag-queries.js';
 import { ReplayQueries } from './replay-queries.js';
 import { TraceQueries } from './trace-queries.js';
 import { configureConnection, migrate } from './schema.js';
+import { filteredIssueCounts } from './filtered-counts.js';
+import { TriageQueries } from '../triage/queries.js';
+import type { TriageTables } from '../triage/tables.js';
 import type { ReleaseTables } from './release-tables.js';
 import type { Tables } from './tables.js';
 import { WriterClient } from './write-path/writer-client.js';
@@ -43,6 +46,7 @@ export class SqliteStore implements Store {
   private readonly writer: WriterClient | null;
   private readonly admin: AdminQueries;
   private readonly issues: IssueQueries;
+  private readonly triage: TriageQueries;
   private readonly events: EventQueries;
   private readonly tags: TagQueries;
   private readonly stats: StatsQueries;
@@ -66,6 +70,7 @@ export class SqliteStore implements Store {
     this.writer = options.withWriter === false ? null : new WriterClient(path);
     this.admin = new AdminQueries(this.db);
     this.issues = new IssueQueries(this.db);
+    this.triage = new TriageQueries(this.db as unknown as Kysely<TriageTables>);
     this.events = new EventQueries(this.db);
     this.tags = new TagQueries(this.db);
     this.stats = new StatsQueries(this.db);
@@ -217,4 +222,26 @@ export class SqliteStore implements Store {
   recordDeliveryAttempts: OutboxQueries['recordDeliveryAttempts'] = (...args) => this.outbox.recordDeliveryAttempts(...args);
   deliveryLog: OutboxQueries['deliveryLog'] = (...args) => this.outbox.deliveryLog(...args);
   outboxForRule: OutboxQueries['outboxForRule'] = (...args) => this.outbox.outboxForRule(...args);
+
+  // Triage (store/triage-types.ts)
+  addIssueComment: Store['addIssueComment'] = (...args) => this.triage.addIssueComment(...args);
+  listIssueComments: Store['listIssueComments'] = (...args) => this.triage.listIssueComments(...args);
+  getIssueComment: Store['getIssueComment'] = (...args) => this.triage.getIssueComment(...args);
+  updateIssueComment: Store['updateIssueComment'] = (...args) => this.triage.updateIssueComment(...args);
+  deleteIssueComment: Store['deleteIssueComment'] = (...args) => this.triage.deleteIssueComment(...args);
+  // The snooze keeps the issue's count at that moment: every acknowledged event must be counted.
+  snoozeIssue: Store['snoozeIssue'] = (issueId, conditions, createdBy) =>
+    this.afterWrites(async () => {
+      await this.issues.setIssuesStatus(undefined, [issueId], 'ignored');
+      return this.triage.recordSnooze(issueId, conditions, createdBy);
+    });
+  getIssueSnooze: Store['getIssueSnooze'] = (...args) => this.triage.getIssueSnooze(...args);
+  clearIssueSnooze: Store['clearIssueSnooze'] = (...args) => this.triage.clearIssueSnooze(...args);
+  wakeSnoozedIssues: Store['wakeSnoozedIssues'] = (...args) => this.afterWrites(() => this.triage.wakeSnoozedIssues(...args));
+  createSavedSearch: Store['createSavedSearch'] = (...args) => this.triage.createSavedSearch(...args);
+  listSavedSearches: Store['listSavedSearches'] = (...args) => this.triage.listSavedSearches(...args);
+  getSavedSearch: Store['getSavedSearch'] = (...args) => this.triage.getSavedSearch(...args);
+  updateSavedSearch: Store['updateSavedSearch'] = (...args) => this.triage.updateSavedSearch(...args);
+  deleteSavedSearch: Store['deleteSavedSearch'] = (...args) => this.triage.deleteSavedSearch(...args);
+  filteredIssueCounts: Store['filteredIssueCounts'] = (...args) => this.afterWrites(() => filteredIssueCounts(this.db, ...args));
 }

@@ -200,6 +200,11 @@ export class TraceQueries {
       const pattern = `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       query = query.where(sql<boolean>`body LIKE ${pattern} ESCAPE '\\'`);
     }
+    for (const { names, value } of q.attributes ?? []) {
+      // json_extract paths quote the name, so a dotted name is one key, not a nested path.
+      const paths = names.map((name) => `$."${name.replace(/"/g, '')}"`);
+      query = query.where(sql<boolean>`(${sql.join(paths.map((path) => sql`json_extract(attributes, ${path}) = ${value}`), sql` OR `)})`);
+    }
     const desc = q.order === 'desc';
     if (q.cursor) {
       const [value, row] = decodeToken(q.cursor);
