@@ -19,8 +19,15 @@ export interface StartedServer {
   close(): Promise<void>;
 }
 
-/** First start of a data directory: a default project and an admin token to reach the API. */
-async function firstRun(store: Store) {
+/**
+ * First start of a data directory: a default project and an admin token to reach the API. Under
+ * the store's shared lock, so servers starting together on one PostgreSQL make exactly one of each.
+ */
+function firstRun(store: Store) {
+  return store.exclusively('first-run', () => createDefaults(store));
+}
+
+async function createDefaults(store: Store) {
   let projects = await store.listProjects();
   let adminToken: string | undefined;
   if (projects.length === 0) {
@@ -37,7 +44,12 @@ export const SETUP_LINK_TTL_MS = 24 * 3_600_000;
  * No user yet: a one-time link to create the owner, valid 24 hours. The secret is in the URL's
  * fragment, which browsers never send to a server, so it stays out of access logs and Referer.
  */
-async function ownerSetupLink(store: Store, base: string): Promise<string | undefined> {
+function ownerSetupLink(store: Store, base: string): Promise<string | undefined> {
+  // Locked: two starts at once would each delete the other's link before adding their own, leaving two.
+  return store.exclusively('owner-setup', () => replaceSetupLink(store, base));
+}
+
+async function replaceSetupLink(store: Store, base: string): Promise<string | undefined> {
   if ((await store.countUsers()) > 0) return undefined;
   await store.deleteOneTimeLinks('setup');
   const secret = newSecret();

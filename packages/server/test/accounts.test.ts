@@ -223,7 +223,7 @@ describe('team accounts', { timeout: 180_000 }, () => {
   test('the CLI creates, lists, re-roles and deletes users, reading the password from standard input', async () => {
     const cli = (args: string[], input?: string) =>
       new Promise<{ code: number; out: string; err: string }>((resolve) => {
-        const child = spawn(process.execPath, [cliPath, ...args, '--data-dir', server.dataDir]);
+        const child = spawn(process.execPath, [cliPath, ...args, '--data-dir', server.dataDir], { env: { ...process.env, ...server.storeEnv } });
         let out = '';
         let err = '';
         child.stdout.on('data', (c) => (out += c));

@@ -116,7 +116,7 @@ test('status changes validate their input', async () => {
 test("a project-scoped token sees its project only; other projects' data does not exist for it", async () => {
   const other = (await server.api('/api/0/projects/', { body: { name: 'Billing' } })).body;
   await send('BillingError', { tier: 'free' }, undefined, other.id, other.publicKey);
-  const { stdout } = await run(process.execPath, [cliPath, 'token', 'create', '--name', 'billing-ci', '--project', String(other.id), '--data-dir', server.dataDir]);
+  const { stdout } = await run(process.execPath, [cliPath, 'token', 'create', '--name', 'billing-ci', '--project', String(other.id), '--data-dir', server.dataDir], { env: { ...process.env, ...server.storeEnv } });
   const token = stdout.trim();
   const projects = await server.api('/api/0/projects/', { token });
   assert.deepEqual(projects.body.map((p: { id: number }) => p.id), [other.id]);
@@ -129,12 +129,12 @@ test("a project-scoped token sees its project only; other projects' data does no
 });
 
 test('the CLI creates and lists projects while the server runs, and explains bad usage', async () => {
-  const created = JSON.parse((await run(process.execPath, [cliPath, 'project', 'create', 'Mobile API', '--data-dir', server.dataDir])).stdout);
+  const created = JSON.parse((await run(process.execPath, [cliPath, 'project', 'create', 'Mobile API', '--data-dir', server.dataDir], { env: { ...process.env, ...server.storeEnv } })).stdout);
   assert.equal(created.slug, 'mobile-api');
   assert.match(created.publicKey, /^pk_mobile_api_[0-9a-f]{24}$/);
   assert.match(created.dsn, new RegExp(`^http://${created.publicKey}@.+/${created.id}$`));
   await send('MobileError', {}, undefined, String(created.id), created.publicKey);
-  const listed = JSON.parse((await run(process.execPath, [cliPath, 'project', 'list', '--data-dir', server.dataDir])).stdout);
+  const listed = JSON.parse((await run(process.execPath, [cliPath, 'project', 'list', '--data-dir', server.dataDir], { env: { ...process.env, ...server.storeEnv } })).stdout);
   assert.ok(listed.some((p: { id: number }) => p.id === created.id));
   await assert.rejects(run(process.execPath, [cliPath, 'project', 'frobnicate']), (error: { code: number; stderr: string }) => error.code === 2 && /unknown project command/.test(error.stderr));
   await assert.rejects(run(process.execPath, [cliPath, 'serve', '--port', 'abc', '--data-dir', server.dataDir]), (error: { stderr: string }) => /invalid port/.test(error.stderr));
@@ -221,7 +221,7 @@ test('a revoked key is refused at once by OTLP ingest too, though OTLP had just 
 });
 
 test('the CLI lists tokens without their secrets and revokes one, which the running server then refuses', async () => {
-  const cli = (...args: string[]) => run(process.execPath, [cliPath, ...args, '--data-dir', server.dataDir]);
+  const cli = (...args: string[]) => run(process.execPath, [cliPath, ...args, '--data-dir', server.dataDir], { env: { ...process.env, ...server.storeEnv } });
   const token = (await cli('token', 'create', '--name', 'leaked-in-ci')).stdout.trim();
   assert.equal((await server.api('/api/0/projects/', { token })).status, 200);
   const listed = JSON.parse((await cli('token', 'list')).stdout) as Array<{ id: number; name: string; projectId: number | null }>;

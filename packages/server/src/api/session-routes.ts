@@ -55,10 +55,14 @@ export async function sessionRoutes(app: FastifyInstance, ctx: AccountsContext) 
     const name = textField(body.name, 'name', 100, { optional: true, allowEmpty: true }) ?? '';
     const problem = passwordProblem(body.password, email);
     if (problem) throw badPassword(problem);
-    if ((await store.countUsers()) > 0) throw new HttpError(409, 'already_set_up', 'The owner already exists: sign in instead');
-    const link = await store.consumeOneTimeLink(hash, 'setup', Date.now());
-    if (!link) throw new HttpError(403, 'invalid_link', 'This set-up link is not valid (used, expired, or replaced by a newer start)');
-    const user = await store.createUser({ email, name, role: 'owner', passwordHash: await hashPassword(body.password as string) });
+    const passwordHash = await hashPassword(body.password as string);
+    // Locked across processes: the check that no user exists and the owner's creation are one step.
+    const user = await store.exclusively('owner-setup', async () => {
+      if ((await store.countUsers()) > 0) throw new HttpError(409, 'already_set_up', 'The owner already exists: sign in instead');
+      const link = await store.consumeOneTimeLink(hash, 'setup', Date.now());
+      if (!link) throw new HttpError(403, 'invalid_link', 'This set-up link is not valid (used, expired, or replaced by a newer start)');
+      return store.createUser({ email, name, role: 'owner', passwordHash });
+    });
     reply.code(201);
     return signedIn(request, reply, user, 'user.created_owner');
   });

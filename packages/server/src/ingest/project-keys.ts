@@ -1,17 +1,32 @@
 import type { Store } from '../store/types.js';
 
-const TTL_MS = 10_000;
+/** How long a hit is trusted without hearing of a change: the bound while invalidations are not heard. */
+export const KEY_CACHE_TTL_MS = 10_000;
+const TTL_MS = KEY_CACHE_TTL_MS;
 
 /**
  * Remembers which public key belongs to which project for a few seconds, so the ingest hot path
  * does not query for every request. Only hits are cached: a key created a moment ago by the CLI
- * works at once, and a revoked key stops working within the TTL.
+ * works at once. A revoked key or deleted project is dropped as soon as the store announces it
+ * (on PostgreSQL from any process, by LISTEN/NOTIFY: store/invalidation.ts); should that channel be
+ * down, a stale hit lives at most the TTL.
  */
 export class ProjectKeyCache {
   private readonly keys = new Map<string, { projectId: number; until: number }>();
   private readonly projects = new Map<number, number>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store) {
+    store.onInvalidation((change) => {
+      if (change.kind === 'project_key') this.keys.delete(change.publicKey);
+      else if (change.kind === 'project') {
+        this.projects.delete(change.projectId);
+        for (const key of change.publicKeys) this.keys.delete(key);
+      } else {
+        this.keys.clear();
+        this.projects.clear();
+      }
+    });
+  }
 
   /** The project of a key remembered and still fresh, without a query; undefined if not remembered. */
   cachedProjectForKey(publicKey: string): number | undefined {

@@ -74,6 +74,8 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await issuesMatching('times_seen:>99999999999999999999'), []);
       assert.deepEqual(await issuesMatching('!tier:free'), []);
       assert.deepEqual(await issuesMatching('tier:nothing OR alpha'), ['AlphaError: x']);
+      assert.deepEqual(await issuesMatching('!tier:nothing'), ['AlphaError: x', 'BetaError: x'], 'a value never seen: its negation matches all');
+      assert.deepEqual(await issuesMatching('tier:enterprise user.id:user-3 release:1.0.*'), ['AlphaError: x', 'BetaError: x']);
       assert.deepEqual(await issuesMatching('is:resolved'), []);
       const events = await store.listEvents({ projectId, filter: parseSearch('tier:enterprise user.id:user-0'), limit: 500 });
       assert.equal(events.items.length, 22, 'enterprise is even i, user-0 is i % 7 = 0: i % 14 = 0 below 300');

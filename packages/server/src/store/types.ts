@@ -6,6 +6,7 @@
  * (search-fields.ts). Each backend folder has the same file names for the same roles.
  */
 
+import type { InvalidationListener } from './invalidation.js';
 import type { SearchExpr } from '../query/ast.js';
 import type { ReleaseStore } from './release-types.js';
 import type { ReplayStore } from './replay-types.js';
@@ -246,6 +247,17 @@ export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore
    */
   readonly capabilities: { alerts: boolean };
   close(): Promise<void>;
+  /**
+   * Runs `fn` holding the named lock that every process on this store shares (PostgreSQL: a session
+   * advisory lock; SQLite: one process owns the data directory, so an in-process lock). For rare
+   * once-only steps that read then write, such as the first start and the owner's set-up.
+   */
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Hears changes that make a cached answer wrong, made by this process or any other on the same
+   * store (invalidation.ts). Returns the unsubscribe function.
+   */
+  onInvalidation(listener: InvalidationListener): () => void;
 
   createProject(input: { name: string; slug?: string }): Promise<Project>;
   listProjects(): Promise<Project[]>;

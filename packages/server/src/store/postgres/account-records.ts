@@ -1,3 +1,4 @@
+import { notifyInvalidation } from './listener.js';
 import type { Kysely, Selectable } from 'kysely';
 import type {
   AccountStore,
@@ -208,6 +209,7 @@ export class AccountRecords implements Pick<AccountStore, RecordMethods> {
       await tx.updateTable('project_keys').set({ is_active: false }).where('project_id', '=', projectId).execute();
       await tx.deleteFrom('project_members').where('project_id', '=', projectId).execute();
       await tx.deleteFrom('api_tokens').where('project_id', '=', projectId).execute();
+      await notifyInvalidation(tx, { kind: 'project', projectId, publicKeys: keys.map((k) => k.public_key) });
       return keys.map((k) => k.public_key);
     });
   }

@@ -1,3 +1,4 @@
+import { notifyInvalidation } from './listener.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { ApiToken, Project, ProjectKey } from '../types.js';
@@ -104,6 +105,8 @@ export class AdminQueries {
       if (!active.some((k) => k.public_key === publicKey)) return 'not_found';
       if (active.length === 1) return 'last_key';
       await tx.updateTable('project_keys').set({ is_active: false }).where('public_key', '=', publicKey).execute();
+      // Every process's key cache drops it when this commits (listener.ts).
+      await notifyInvalidation(tx, { kind: 'project_key', publicKey });
       return 'revoked';
     });
   }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { EventListQuery, EventNeighbors, EventSummary, Page, StoredEventRecord } from '../types.js';
 import { decodePayload } from '../payload-codec.js';
-import { isStoredId, SearchCompiler } from './search-sql.js';
+import { isStoredId, resolveTagValues, SearchCompiler } from './search-sql.js';
 import type { Tables } from './tables.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -24,7 +24,7 @@ export class EventQueries {
       q = q.where('issue_id', '=', query.issueId);
     }
     if (query.filter) {
-      const compiler = new SearchCompiler(this.db, query.projectId, 'events');
+      const compiler = new SearchCompiler(this.db, query.projectId, 'events', 'events', await resolveTagValues(this.db, query.projectId, query.filter));
       q = q.where((eb) => compiler.compile(eb, query.filter!));
     }
     if (cursor) {

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Issue, IssueListQuery, IssueSort, IssueStatus, Page } from '../types.js';
-import { isStoredId, SearchCompiler } from './search-sql.js';
+import { isStoredId, resolveTagValues, SearchCompiler } from './search-sql.js';
 import type { Tables } from './tables.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -21,7 +21,7 @@ export class IssueQueries {
     const column = SORT_COLUMNS[query.sort];
     let q = this.db.selectFrom('issues').selectAll().where('project_id', '=', query.projectId);
     if (query.filter) {
-      const compiler = new SearchCompiler(this.db, query.projectId, 'issues');
+      const compiler = new SearchCompiler(this.db, query.projectId, 'issues', 'events', await resolveTagValues(this.db, query.projectId, query.filter));
       q = q.where((eb) => compiler.compile(eb, query.filter!));
     }
     if (query.cursor) {

@@ -23,6 +23,10 @@ import { ArtifactQueries } from './artifact-queries.js';
 import { ReleaseQueries } from './release-queries.js';
 import type { AllTables } from './release-tables.js';
 import { ReplayQueries } from './replay-queries.js';
+import { InvalidationHub, type InvalidationListener } from '../invalidation.js';
+import { InvalidationListenerConnection } from './listener.js';
+import { withAdvisoryLock } from './advisory-lock.js';
+import { NulSafeClient, withoutNulInEvent } from './nul-safe-client.js';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (or a unix socket: postgres:///db?host=/var/run/postgresql). */
@@ -84,6 +88,8 @@ export class PostgresStore implements Store {
   private readonly artifacts: ArtifactQueries;
   private readonly replays: ReplayQueries;
   private maintenance: NodeJS.Timeout | null = null;
+  private readonly invalidations = new InvalidationHub();
+  private listener: InvalidationListenerConnection | null = null;
 
   private constructor(private readonly db: Kysely<Tables>) {
     this.writer = new PostgresWriter(db);
@@ -107,7 +113,7 @@ export class PostgresStore implements Store {
 
   /** Connects, migrates (under an advisory lock: safe when several processes start at once). */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types });
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types, Client: NulSafeClient });
     // An idle client's connection error (the server restarted) must not crash the process.
     pool.on('error', () => {});
     const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
@@ -119,6 +125,10 @@ export class PostgresStore implements Store {
     }
     const store = new PostgresStore(db);
     if (options.maintain !== false) {
+      // Servers hear other processes' key revocations at once (listener.ts); an admin CLI process
+      // only announces them.
+      store.listener = new InvalidationListenerConnection(options.url, store.invalidations);
+      await store.listener.start();
       store.maintenance = setInterval(() => void migrate(db).catch(() => {}), MAINTENANCE_MS);
       store.maintenance.unref();
     }
@@ -132,8 +142,16 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     if (this.maintenance) clearInterval(this.maintenance);
+    await this.listener?.close();
     await this.writer.close();
     await this.db.destroy();
+  }
+
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return withAdvisoryLock(this.db, name, fn);
+  }
+  onInvalidation(listener: InvalidationListener): () => void {
+    return this.invalidations.subscribe(listener);
   }
 
   createProject = (input: { name: string; slug?: string }) => this.admin.createProject(input);
@@ -182,7 +200,7 @@ export class PostgresStore implements Store {
 
   /** Resolves after the COMMIT holding these rows returned (durable: synchronous_commit is on by default). */
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
-    return this.writer.write(events, raw, telemetry);
+    return this.writer.write(events.map(withoutNulInEvent), raw, telemetry);
   }
 
   listIssues: IssueQueries['listIssues'] = (query) => this.issues.listIssues(query);

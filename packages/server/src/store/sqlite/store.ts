@@ -25,6 +25,7 @@ import type { TriageTables } from '../triage/tables.js';
 import type { ReleaseTables } from './release-tables.js';
 import type { Tables } from './tables.js';
 import { WriterClient } from './write-path/writer-client.js';
+import { InvalidationHub, LocalLocks, type InvalidationListener } from '../invalidation.js';
 
 export const DATABASE_FILE = 'proliferate.sqlite3';
 
@@ -59,6 +60,8 @@ export class SqliteStore implements Store {
   private readonly outbox: OutboxQueries;
   private readonly accounts: AccountQueries;
   private readonly records: AccountRecords;
+  private readonly invalidations = new InvalidationHub();
+  private readonly locks = new LocalLocks();
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -96,7 +99,17 @@ export class SqliteStore implements Store {
   listProjectKeys = (projectId: number) => this.admin.listProjectKeys(projectId);
   findProjectByKey = (publicKey: string) => this.admin.findProjectByKey(publicKey);
   createProjectKey = (projectId: number, label: string) => this.admin.createProjectKey(projectId, label);
-  revokeProjectKey = (projectId: number, publicKey: string) => this.admin.revokeProjectKey(projectId, publicKey);
+  async revokeProjectKey(projectId: number, publicKey: string): Promise<'revoked' | 'not_found' | 'last_key'> {
+    const outcome = await this.admin.revokeProjectKey(projectId, publicKey);
+    if (outcome === 'revoked') this.invalidations.emit({ kind: 'project_key', publicKey });
+    return outcome;
+  }
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(name, fn);
+  }
+  onInvalidation(listener: InvalidationListener): () => void {
+    return this.invalidations.subscribe(listener);
+  }
   createToken = (input: { name: string; projectId?: number | null }) => this.admin.createToken(input);
   verifyToken = (token: string) => this.admin.verifyToken(token);
   listTokens = () => this.admin.listTokens();
@@ -131,7 +144,11 @@ export class SqliteStore implements Store {
   listAudit: Store['listAudit'] = (...args) => this.records.listAudit(...args);
   getProjectSettings: Store['getProjectSettings'] = (...args) => this.records.getProjectSettings(...args);
   updateProject: Store['updateProject'] = (...args) => this.records.updateProject(...args);
-  deleteProject: Store['deleteProject'] = (...args) => this.records.deleteProject(...args);
+  async deleteProject(projectId: number): Promise<string[] | undefined> {
+    const keys = await this.records.deleteProject(projectId);
+    if (keys) this.invalidations.emit({ kind: 'project', projectId, publicKeys: keys });
+    return keys;
+  }
   renameProjectKey: Store['renameProjectKey'] = (...args) => this.records.renameProjectKey(...args);
 
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {

@@ -1,5 +1,0 @@
-export interface TestDatabase {
-    url: string;
-    drop(): Promise<void>;
-}
-export declare function createTestDatabase(label?: string): Promise<TestDatabase>;
