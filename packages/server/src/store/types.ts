@@ -229,11 +229,6 @@ export interface TagKeyDistribution {
 
 export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore {
   readonly backend: string;
-  /**
-   * What this backend can do yet, read by shared code. Alerts run on SQLite only for now: their
-   * evaluation cursor needs a commit-ordered design on PostgreSQL (alerts/README.md).
-   */
-  readonly capabilities: { alerts: boolean };
   close(): Promise<void>;
 
   createProject(input: { name: string; slug?: string }): Promise<Project>;
