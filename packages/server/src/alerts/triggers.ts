@@ -36,8 +36,10 @@ export async function spikeBaseline(store: AlertStore, projectId: number, at: nu
 }
 
 /**
- * Which issues a rule fires for among its matching events (filters already applied). `throttled` lets windowed triggers skip their counts
- * for issues whose notification would be held back anyway (a storm costs no count queries).
+ * Which issues a rule fires for among its matching events (filters already applied). `throttled`
+ * lets windowed triggers skip their counts for issues whose notification would be held back anyway
+ * (a storm costs no count queries). Whether an event created its issue or follows a reopening is
+ * decided by the store (AlertCandidateEvent.newIssue / regression), each backend its own way.
  */
 export async function evaluateTrigger(
   store: AlertStore,
