@@ -3,13 +3,16 @@
  * (same pool, same connections, two fresh servers one after the other, then the pair again in the
  * other order so a machine that slows down during the run does not favour one side). Rules are
  * evaluated after commit from the stored events, so the target is at most 10% slower. Also
- * reported: how far evaluation lags behind ingest when the load stops.
+ * reported: how far evaluation lags behind ingest when the load stops. `--store postgres` runs the
+ * same pairs on PostgreSQL (a fresh database per server) beside SQLite's.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../tests/helpers/postgres.js';
 import { closedLoop, type LoadResult } from './load.js';
 import { buildPool } from './pool.js';
 import { startProliferate, type RunningServer } from './processes.js';
@@ -34,8 +37,42 @@ function rules(receiver: string) {
   return out;
 }
 
-async function measure(pool: Buffer[], withRules: boolean, receiver: string): Promise<{ load: LoadResult; lagMs: number; outbox: number }> {
-  const server: RunningServer = await startProliferate({ env: { PROLIFERATE_OUTBOUND_ALLOW_PRIVATE: 'true' } });
+/** What the bench reads of the evaluator's progress, from the store's own database. */
+interface Progress {
+  /** Events not evaluated yet. */
+  behind(): Promise<number>;
+  notifications(): Promise<number>;
+  pending(): Promise<number>;
+  close(): Promise<void>;
+}
+
+function sqliteProgress(dataDir: string): Progress {
+  const db = new Database(join(dataDir, 'proliferate.sqlite3'), { readonly: true });
+  const n = (query: string) => Promise.resolve((db.prepare(query).get() as { n: number }).n);
+  return {
+    behind: () => n('SELECT (SELECT max(row) FROM events) - (SELECT event_row FROM alert_cursor) AS n'),
+    notifications: () => n('SELECT count(*) AS n FROM alert_outbox'),
+    pending: () => n("SELECT count(*) AS n FROM alert_outbox WHERE status = 'pending'"),
+    close: async () => db.close(),
+  };
+}
+
+async function postgresProgress(url: string): Promise<Progress> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const n = async (query: string) => Number((await client.query(query)).rows[0].n);
+  return {
+    behind: () => n('SELECT count(*) AS n FROM events e, alert_cursor c WHERE (e.xid, e.row) > (c.xid, c.event_row)'),
+    notifications: () => n('SELECT count(*) AS n FROM alert_outbox'),
+    pending: () => n("SELECT count(*) AS n FROM alert_outbox WHERE status = 'pending'"),
+    close: () => client.end(),
+  };
+}
+
+async function measure(pool: Buffer[], withRules: boolean, receiver: string, store: 'sqlite' | 'postgres'): Promise<{ load: LoadResult; lagMs: number; outbox: number }> {
+  const database: TestDatabase | null = store === 'postgres' ? await createTestDatabase('bench_alerts') : null;
+  const env: Record<string, string> = { PROLIFERATE_OUTBOUND_ALLOW_PRIVATE: 'true', ...(database ? { PROLIFERATE_DATABASE_URL: database.url } : {}) };
+  const server: RunningServer = await startProliferate({ env });
   try {
     if (withRules) {
       for (const rule of rules(receiver)) {
@@ -58,14 +95,11 @@ async function measure(pool: Buffer[], withRules: boolean, receiver: string): Pr
     // every issue is new and every new-issue rule notifies, are not what ingest runs at), and the
     // evaluator catches up with it, and the outbox is drained, before the measured run.
     await closedLoop(target, { connections: CONNECTIONS, seconds: 30, maxRequests: WARMUP });
-    const db = new Database(join(server.dataDir, 'proliferate.sqlite3'), { readonly: true });
-    const behind = () => (db.prepare('SELECT (SELECT max(row) FROM events) - (SELECT event_row FROM alert_cursor) AS n').get() as { n: number }).n;
-    const notifications = () => (db.prepare('SELECT count(*) AS n FROM alert_outbox').get() as { n: number }).n;
+    const progress = database ? await postgresProgress(database.url) : sqliteProgress(server.dataDir);
     let before = 0;
     if (withRules) {
-      const pending = () => (db.prepare("SELECT count(*) AS n FROM alert_outbox WHERE status = 'pending'").get() as { n: number }).n;
-      for (let waited = 0; (behind() > 0 || pending() > 0) && waited < 90_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
-      before = notifications();
+      for (let waited = 0; ((await progress.behind()) > 0 || (await progress.pending()) > 0) && waited < 90_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      before = await progress.notifications();
     }
     const load = await closedLoop(target, { connections: CONNECTIONS, seconds: SECONDS, maxRequests: pool.length - WARMUP });
     const stopped = Date.now();
@@ -73,22 +107,23 @@ async function measure(pool: Buffer[], withRules: boolean, receiver: string): Pr
     let outbox = 0;
     try {
       if (withRules) {
-        while (behind() > 0 && Date.now() - stopped < 60_000) await new Promise((r) => setTimeout(r, 50));
+        while ((await progress.behind()) > 0 && Date.now() - stopped < 60_000) await new Promise((r) => setTimeout(r, 50));
         lagMs = Date.now() - stopped;
-        outbox = notifications() - before;
+        outbox = (await progress.notifications()) - before;
       }
     } finally {
-      db.close();
+      await progress.close();
     }
     return { load, lagMs, outbox };
   } finally {
     await server.stop({ keepData: true });
     rmSync(server.dataDir, { recursive: true, force: true });
+    await database?.drop();
   }
 }
 
-export async function runAlerts(): Promise<Row[]> {
-  log(`alerts: generating ${POOL} gzipped envelopes`);
+export async function runAlerts(store: 'sqlite' | 'postgres' = 'sqlite'): Promise<Row[]> {
+  log(`alerts (${store}): generating ${POOL} gzipped envelopes`);
   const pool = await buildPool({ size: POOL, dsn: 'http://pk_default_bench@127.0.0.1:8000/1', issues: 300, seed: 4242 });
   let received = 0;
   const receiver = createServer((req, res) => {
@@ -103,8 +138,8 @@ export async function runAlerts(): Promise<Row[]> {
   try {
     for (const order of [[false, true], [true, false]]) {
       for (const withRules of order) {
-        log(`alerts: max throughput with ${withRules ? '20 rules' : 'no rules'}, ${CONNECTIONS} connections, ${SECONDS} s`);
-        const result = await measure(pool, withRules, url);
+        log(`alerts (${store}): max throughput with ${withRules ? '20 rules' : 'no rules'}, ${CONNECTIONS} connections, ${SECONDS} s`);
+        const result = await measure(pool, withRules, url, store);
         log(`  ${result.load.ok} ok, ${result.load.failed} failed, ${result.load.perSecond.toFixed(0)} events/s` + (withRules ? `, evaluation caught up ${result.lagMs} ms after the load, ${result.outbox} notifications` : ''));
         if (withRules) twenty.push(result);
         else none.push(result.load);
@@ -117,15 +152,16 @@ export async function runAlerts(): Promise<Row[]> {
   const base = rate(none);
   const withRules = rate(twenty.map((t) => t.load));
   const slower = ((base - withRules) / base) * 100;
+  const on = store === 'postgres' ? ' (PostgreSQL)' : '';
   return [
-    { name: 'ingest max throughput, no alert rules', value: base, unit: 'events/s', note: none.map((r) => r.perSecond.toFixed(0)).join(' / ') },
-    { name: 'ingest max throughput, 20 alert rules', value: withRules, unit: 'events/s', note: twenty.map((r) => r.load.perSecond.toFixed(0)).join(' / ') },
+    { name: `ingest max throughput, no alert rules${on}`, value: base, unit: 'events/s', note: none.map((r) => r.perSecond.toFixed(0)).join(' / ') },
+    { name: `ingest max throughput, 20 alert rules${on}`, value: withRules, unit: 'events/s', note: twenty.map((r) => r.load.perSecond.toFixed(0)).join(' / ') },
     { name: '  slower with 20 rules', value: slower, unit: '%', target: { op: '<=', value: 10 } },
     { name: '  ack p99, no rules / 20 rules', value: none.reduce((s, r) => s + r.p99, 0) / none.length, unit: 'ms', note: `20 rules: ${(twenty.reduce((s, r) => s + r.load.p99, 0) / twenty.length).toFixed(1)} ms` },
     { name: '  evaluation lag when the load stops', value: Math.max(...twenty.map((t) => t.lagMs)), unit: 'ms', note: `${twenty.map((t) => t.outbox).join(' / ')} notifications decided in the measured run, ${received} delivered in all (warm-ups included)` },
   ];
 }
 
-export function alertsTable(rows: Row[]): string {
-  return table(`alerts (ingest with and without 20 alert rules, ${CONNECTIONS} connections, ${SECONDS} s each, twice)`, rows);
+export function alertsTable(rows: Row[], backend = 'SQLite'): string {
+  return table(`alerts on ${backend} (ingest with and without 20 alert rules, ${CONNECTIONS} connections, ${SECONDS} s each, twice)`, rows);
 }

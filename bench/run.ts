@@ -13,7 +13,7 @@ import { runTraces, tracesTable } from './traces.js';
 const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication', 'alerts'] as const;
 type Section = (typeof SECTIONS)[number];
 
-// `--store postgres` adds PostgreSQL figures beside SQLite's in the same run (ingest and queries).
+// `--store postgres` adds PostgreSQL figures beside SQLite's in the same run (ingest, queries and alerts).
 const args = process.argv.slice(2);
 const storeAt = args.indexOf('--store');
 const store = storeAt >= 0 ? args[storeAt + 1] : 'sqlite';
@@ -40,9 +40,9 @@ for (const section of sections) {
   const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication, alerts: runAlerts }[section];
   let rows = await run();
   let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable, alerts: alertsTable }[section](rows);
-  if (store === 'postgres' && (section === 'ingest' || section === 'queries')) {
-    const pgRows = section === 'ingest' ? await runPostgresIngest() : await runQueries('postgres');
-    text += '\n' + (section === 'ingest' ? postgresIngestTable(pgRows) : queriesTable(pgRows));
+  if (store === 'postgres' && (section === 'ingest' || section === 'queries' || section === 'alerts')) {
+    const pgRows = section === 'ingest' ? await runPostgresIngest() : section === 'alerts' ? await runAlerts('postgres') : await runQueries('postgres');
+    text += '\n' + (section === 'ingest' ? postgresIngestTable(pgRows) : section === 'alerts' ? alertsTable(pgRows, 'PostgreSQL') : queriesTable(pgRows));
     rows = [...rows, ...pgRows];
   }
   log(`${section} done in ${((Date.now() - t) / 1000).toFixed(0)} s`);

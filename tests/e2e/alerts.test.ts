@@ -76,11 +76,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-// Alerts are evaluated on SQLite only so far (store.capabilities.alerts; issue 16 names what the
-// PostgreSQL port needs): the PostgreSQL run of the end-to-end tests skips them, and says so.
-const skip = process.env.PROLIFERATE_TEST_STORE === 'postgres' ? 'alerts are not evaluated on PostgreSQL yet' : false;
-
-describe('alerts with real receivers', { skip }, () => {
+// Runs on both backends: PROLIFERATE_TEST_STORE=postgres starts every server here on PostgreSQL.
+describe('alerts with real receivers', () => {
   let server: RunningServer;
   const http = new HttpReceiver(SECRET);
   const smtp = new SmtpReceiver();
@@ -254,7 +251,9 @@ describe('alerts with real receivers', { skip }, () => {
     const mine = await newProject(server, 'Mine');
     const theirs = await newProject(server, 'Theirs');
     const theirRule = await createRule(server, theirs, { name: 'theirs', trigger: 'new_issue', actions: [{ type: 'discord', url: http.url('/discord') }] });
-    const token = execFileSync(process.execPath, [cliPath, 'token', 'create', '--project', String(mine.id), '--data-dir', server.dataDir]).toString().trim();
+    const token = execFileSync(process.execPath, [cliPath, 'token', 'create', '--project', String(mine.id), '--data-dir', server.dataDir], {
+      env: { ...process.env, ...server.storeEnv },
+    }).toString().trim();
     const own = await server.api(`/api/0/projects/${mine.id}/alert-rules/`, { token, body: { name: 'mine', trigger: 'new_issue', actions: [{ type: 'teams', url: http.url('/teams') }] } });
     assert.equal(own.status, 201);
     assert.equal((await server.api(`/api/0/projects/${mine.id}/alert-rules/`, { token })).body.length, 1);
@@ -280,7 +279,7 @@ describe('alerts with real receivers', { skip }, () => {
   });
 });
 
-describe('alerts across a crash', { skip }, () => {
+describe('alerts across a crash', () => {
   test('SIGKILL after the ack and before delivery: delivered exactly once after restart', async () => {
     const http = await new HttpReceiver(SECRET).start();
     // Evaluation every 5 s: the kill lands after the ack and before the first pass.

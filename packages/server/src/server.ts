@@ -84,9 +84,7 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
     emailFrom: config.emailFrom,
     log: (error, what) => app.log.error({ err: error }, `${what} failed`),
   });
-  // On a backend without alerts the rules API answers 501 not_on_postgres_yet; nothing evaluates.
-  if (store.capabilities.alerts) alerts.start();
-  else app.log.warn('alert rules are not evaluated on this store backend yet (SQLite only)');
+  alerts.start();
   const setupUrl = await ownerSetupLink(store, base);
   let closing: Promise<void> | undefined;
   return {

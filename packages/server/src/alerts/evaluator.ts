@@ -24,14 +24,6 @@ export class AlertEvaluator {
     const batch = await this.store.alertEvaluationBatch(BATCH);
     if (batch.events.length === 0) return 0;
     const rules = await this.store.enabledAlertRules();
-    let maxIssueId = batch.maxIssueId;
-    const newIssueRows = new Set<number>();
-    for (const e of batch.events) {
-      if (e.issueId > maxIssueId) {
-        newIssueRows.add(e.row);
-        maxIssueId = e.issueId;
-      }
-    }
     const byProject = new Map<number, AlertCandidateEvent[]>();
     for (const e of batch.events) byProject.set(e.projectId, [...(byProject.get(e.projectId) ?? []), e]);
 
@@ -55,7 +47,7 @@ export class AlertEvaluator {
         const state = states.get(stateKey(rule.id, issueId));
         return state !== undefined && state.lastFiredAt > 0 && at - state.lastFiredAt < throttleMs;
       };
-      firings.push(...(await evaluateTrigger(this.store, rule, events, (e) => newIssueRows.has(e.row), throttled)));
+      firings.push(...(await evaluateTrigger(this.store, rule, events, throttled)));
     }
 
     const outbox: OutboxInsert[] = [];
@@ -65,8 +57,8 @@ export class AlertEvaluator {
       const state = stateOf(f.rule.id, f.throttleIssueId);
       changed.add(state);
       if (f.rule.trigger === 'regression') {
-        if (state.regressionStatusRow === f.event.issueStatusRow) continue;
-        state.regressionStatusRow = f.event.issueStatusRow;
+        if (state.regressionStatusRow === f.event.regression) continue;
+        state.regressionStatusRow = f.event.regression!;
       }
       const at = f.event.received;
       if (state.lastFiredAt > 0 && at - state.lastFiredAt < f.rule.throttleMinutes * MINUTE_MS) {
@@ -82,8 +74,7 @@ export class AlertEvaluator {
         outbox.push({ ruleId: f.rule.id, projectId: f.rule.projectId, issueId: f.event.issueId, actionIndex, action, message, createdAt: Date.now() }),
       );
     }
-    const toCursor = batch.events[batch.events.length - 1]!.row;
-    await this.store.commitAlertEvaluation({ fromCursor: batch.cursor, toCursor, maxIssueId, outbox, throttle: [...changed], fired });
+    await this.store.commitAlertEvaluation({ fromCursor: batch.cursor, toCursor: batch.nextCursor, outbox, throttle: [...changed], fired });
     return batch.events.length;
   }
 

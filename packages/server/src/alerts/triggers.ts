@@ -36,26 +36,26 @@ export async function spikeBaseline(store: AlertStore, projectId: number, at: nu
 }
 
 /**
- * Which issues a rule fires for among its matching events (filters already applied). `isNewIssue`
- * says whether an event is its issue's first; `throttled` lets windowed triggers skip their counts
- * for issues whose notification would be held back anyway (a storm costs no count queries).
+ * Which issues a rule fires for among its matching events (filters already applied). `throttled`
+ * lets windowed triggers skip their counts for issues whose notification would be held back anyway
+ * (a storm costs no count queries). Whether an event created its issue or follows a reopening is
+ * decided by the store (AlertCandidateEvent.newIssue / regression), each backend its own way.
  */
 export async function evaluateTrigger(
   store: AlertStore,
   rule: AlertRule,
   events: AlertCandidateEvent[],
-  isNewIssue: (e: AlertCandidateEvent) => boolean,
   throttled: (issueId: number, at: number) => boolean,
 ): Promise<Firing[]> {
   const firings: Firing[] = [];
   switch (rule.trigger) {
     case 'new_issue':
-      for (const e of events) if (isNewIssue(e)) firings.push({ rule, event: e, throttleIssueId: e.issueId, reason: 'New issue', events: 1 });
+      for (const e of events) if (e.newIssue) firings.push({ rule, event: e, throttleIssueId: e.issueId, reason: 'New issue', events: 1 });
       return firings;
     case 'regression': {
       const seen = new Set<number>();
       for (const e of events) {
-        if (!e.issueRegressed || e.row <= e.issueStatusRow || seen.has(e.issueId)) continue;
+        if (e.regression === null || seen.has(e.issueId)) continue;
         seen.add(e.issueId);
         firings.push({ rule, event: e, throttleIssueId: e.issueId, reason: 'Regression (a resolved issue is back)', events: 1 });
       }

@@ -48,15 +48,22 @@ export interface AlertCandidateEvent {
   received: number;
   environment: string | null;
   release: string | null;
-  issueStatusRow: number;
-  issueRegressed: boolean;
+  /** The first event of its issue (it created the issue): what new_issue fires on. */
+  newIssue: boolean;
+  /**
+   * When the event comes after its resolved issue reopened: an id of that reopening (a regression
+   * rule notifies once per reopening); null otherwise. Each backend numbers reopenings its own way.
+   */
+  regression: number | null;
 }
 
 export interface AlertEvaluationBatch {
-  /** The cursor before this batch (last event row evaluated). */
-  cursor: number;
-  /** The highest issue id whose first event has been evaluated (new_issue detection). */
-  maxIssueId: number;
+  /**
+   * The cursor before this batch and the one after its last event. Opaque: each backend encodes
+   * its own position (SQLite: event row; PostgreSQL: transaction id and row, see alerts/README.md).
+   */
+  cursor: string;
+  nextCursor: string;
   events: AlertCandidateEvent[];
 }
 
@@ -66,7 +73,7 @@ export interface AlertThrottleState {
   issueId: number;
   lastFiredAt: number;
   suppressed: number;
-  /** The issue's status_row whose regression was announced (regression fires once per reopening). */
+  /** The reopening (AlertCandidateEvent.regression) that was announced: a regression fires once per reopening. */
   regressionStatusRow: number;
 }
 
@@ -84,14 +91,19 @@ export interface OutboxInsert {
 
 /** What one evaluation pass decided, committed together with the cursor it advanced to. */
 export interface AlertEvaluationCommit {
-  fromCursor: number;
-  toCursor: number;
-  maxIssueId: number;
+  fromCursor: string;
+  toCursor: string;
   outbox: OutboxInsert[];
   throttle: AlertThrottleState[];
   /** Rules that notified in this pass, with when: their last firing. */
   fired: Array<{ ruleId: number; at: number }>;
 }
+
+/**
+ * How long a claimed notification stays with its worker: longer than the slowest send (SMTP:
+ * 10 s connect + 10 s greeting + 20 s socket; webhooks: 10 s), so a slow send is not taken twice.
+ */
+export const OUTBOX_LEASE_MS = 2 * 60_000;
 
 export type OutboxStatus = 'pending' | 'delivered' | 'failed';
 
@@ -164,7 +176,12 @@ export interface AlertStore {
    */
   commitAlertEvaluation(commit: AlertEvaluationCommit): Promise<boolean>;
 
-  /** Pending notifications due at `now`, oldest first. */
+  /**
+   * Claims pending notifications due at `now`, oldest first: each is leased until `now` plus
+   * OUTBOX_LEASE_MS (its next attempt time moves there), so another delivery worker, in this process
+   * or another, does not take it meanwhile. A worker that dies mid-send leaves it due again when
+   * the lease ends; recordDeliveryAttempts sets the real next attempt time.
+   */
   dueOutbox(now: number, limit: number): Promise<OutboxEntry[]>;
   /**
    * Records attempts and moves each entry on: delivered, failed for good, or retried at

@@ -241,11 +241,6 @@ export interface TagKeyDistribution {
 
 export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, TriageStore {
   readonly backend: string;
-  /**
-   * What this backend can do yet, read by shared code. Alerts run on SQLite only for now: their
-   * evaluation cursor needs a commit-ordered design on PostgreSQL (alerts/README.md).
-   */
-  readonly capabilities: { alerts: boolean };
   close(): Promise<void>;
   /**
    * Runs `fn` holding the named lock that every process on this store shares (PostgreSQL: a session

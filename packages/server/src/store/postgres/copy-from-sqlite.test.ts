@@ -14,6 +14,7 @@ import { replaySegment } from '../contract/replay-store.contract.js';
 import { SqliteStore } from '../sqlite/store.js';
 import type { Store } from '../types.js';
 import { PostgresStore } from './store.js';
+import { AlertEvaluator } from '../../alerts/evaluator.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -47,6 +48,11 @@ async function snapshot(store: Store) {
     comments: await Promise.all(issues.map((i) => store.listIssueComments(i.id))),
     snoozes: await Promise.all(issues.map((i) => store.getIssueSnooze(i.id))),
     searches: await store.listSavedSearches(projectId, null),
+    alertRules: await store.listAlertRules(projectId),
+    outbox: await Promise.all((await store.listAlertRules(projectId)).map((r) => store.outboxForRule(r.id, 100))),
+    deliveries: await Promise.all((await store.listAlertRules(projectId)).map((r) => store.deliveryLog(r.id, 100))),
+    throttle: (await store.alertThrottleStates(issues.map((i) => ({ ruleId: 1, issueId: i.id })))).sort((a, b) => a.issueId - b.issueId),
+    firings: await Promise.all(issues.map((i) => store.issueAlertFirings(i.id))),
   };
 }
 
@@ -76,6 +82,20 @@ before(async () => {
   await store.addIssueComment({ issueId, userId: null, author: 'ci', text: 'fixed in 1.0.0' });
   await store.snoozeIssue(snoozed, { events: 100 }, 'ci');
   await store.createSavedSearch({ projectId, name: 'Pro', query: 'tier:pro', sort: null, visibility: 'shared', userId: null, createdBy: 'ci', pinned: true });
+  // Alerts: a rule that notified about each issue (outbox + throttle state), one delivery recorded.
+  const rule = await store.createAlertRule(projectId, {
+    name: 'New issues', trigger: 'new_issue', environments: [], query: '', threshold: null, windowMinutes: null, throttleMinutes: 30, enabled: true,
+    actions: [{ type: 'webhook', url: 'https://hooks.example.com/proliferate', secret: 'migrated-secret' }],
+  });
+  assert.equal(rule.id, 1);
+  const evaluator = new AlertEvaluator(store, 'https://errors.example.com');
+  while ((await evaluator.runOnce()) > 0);
+  const [entry] = await store.outboxForRule(rule.id, 1);
+  await store.recordDeliveryAttempts([{
+    attempt: { outboxId: entry!.id, ruleId: rule.id, at: BASE, actionType: 'webhook', target: 'https://hooks.example.com/proliferate', ok: true, responseCode: 200, error: null, durationMs: 12 },
+    outcome: { status: 'delivered', nextAttemptAt: BASE },
+  }]);
+  assert.equal((await store.outboxForRule(rule.id, 100)).length, 4);
   await store.close();
 });
 after(async () => {
@@ -95,10 +115,16 @@ test('migrate --from-sqlite copies every table with its ids; the API answers the
   const postgres = await PostgresStore.open({ url: db.url });
   try {
     assert.deepEqual(await snapshot(postgres), await snapshot(sqlite));
+    assert.equal((await postgres.alertEvaluationBatch(100)).events.length, 0, 'copied events are history: the alert cursor is past them');
     // Ids continue after the copied ones.
     const next = await postgres.write([errorEvent(projectId, 9_999, 'NewError', 0, {})], []);
     assert.ok(next[0]!.issueId > Math.max(...(await sqlite.listIssues({ projectId, filter: null, sort: 'freq', limit: 100 })).items.map((i) => i.id)));
     assert.equal((await postgres.listProjects()).length, 1);
+    let batch = await postgres.alertEvaluationBatch(100);
+    for (const deadline = Date.now() + 20_000; batch.events.length === 0 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      batch = await postgres.alertEvaluationBatch(100);
+    }
+    assert.deepEqual(batch.events.map((e) => [e.issueId, e.newIssue]), [[next[0]!.issueId, true]], 'an event written after the move is evaluated');
     assert.ok((await postgres.ensureRelease(projectId, '2.0.0', Date.now())) > (await sqlite.ensureRelease(projectId, '1.0.0', 0)), 'release ids too');
   } finally {
     await sqlite.close();

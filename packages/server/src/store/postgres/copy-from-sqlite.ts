@@ -168,11 +168,42 @@ const TABLES: TableCopy[] = [
     count: "SELECT count(*) AS n FROM saved_searches WHERE visibility = 'shared'",
     columns: ['id', 'project_id', 'name', 'query', 'sort', 'visibility', 'user_id', 'created_by', 'pinned', 'position', 'created_at'],
   },
+  // Alerts: rules, what each rule last announced per issue (throttle), the outbox with its pending
+  // notifications (delivered from PostgreSQL after the move) and the delivery log.
+  {
+    name: 'alert_rules', key: ['id'],
+    select: `SELECT id, project_id, name, trigger, environments, query, threshold, window_minutes, throttle_minutes, enabled, actions, created_at,
+      updated_at, last_fired_at FROM alert_rules`,
+    count: 'SELECT count(*) AS n FROM alert_rules',
+    columns: ['id', 'project_id', 'name', 'trigger', 'environments', 'query', 'threshold', 'window_minutes', 'throttle_minutes', 'enabled', 'actions',
+      'created_at', 'updated_at', 'last_fired_at'],
+    convert: (r) => ({ ...r, enabled: bool(r.enabled) }),
+  },
+  {
+    name: 'alert_rule_issues', key: ['rule_id', 'issue_id'],
+    select: 'SELECT rule_id, issue_id, last_fired_at, suppressed, regression_status_row FROM alert_rule_issues', count: 'SELECT count(*) AS n FROM alert_rule_issues',
+    columns: ['rule_id', 'issue_id', 'last_fired_at', 'suppressed', 'regression_status_row'],
+  },
+  {
+    name: 'alert_outbox', key: ['id'],
+    select: `SELECT id, rule_id, project_id, issue_id, action_index, action, message, status, attempts, created_at, next_attempt_at, finished_at
+      FROM alert_outbox`,
+    count: 'SELECT count(*) AS n FROM alert_outbox',
+    columns: ['id', 'rule_id', 'project_id', 'issue_id', 'action_index', 'action', 'message', 'status', 'attempts', 'created_at', 'next_attempt_at', 'finished_at'],
+  },
+  {
+    name: 'alert_attempts', key: ['id'],
+    select: 'SELECT id, outbox_id, rule_id, at, action_type, target, ok, response_code, error, duration_ms FROM alert_attempts',
+    count: 'SELECT count(*) AS n FROM alert_attempts',
+    columns: ['id', 'outbox_id', 'rule_id', 'at', 'action_type', 'target', 'ok', 'response_code', 'error', 'duration_ms'],
+    convert: (r) => ({ ...r, ok: bool(r.ok) }),
+  },
 ];
 
 /** Identity columns whose sequences must continue after the copied ids. */
 const SEQUENCES: Array<[string, string]> = [['projects', 'id'], ['api_tokens', 'id'], ['issues', 'id'], ['tag_values', 'id'], ['events', 'row'], ['raw_items', 'row'], ['traces', 'row'], ['logs', 'row'],
-  ['releases', 'id'], ['deploys', 'id'], ['artifact_bundles', 'id'], ['artifact_files', 'id'], ['replays', 'row'], ['issue_comments', 'id'], ['saved_searches', 'id']];
+  ['releases', 'id'], ['deploys', 'id'], ['artifact_bundles', 'id'], ['artifact_files', 'id'], ['replays', 'row'], ['issue_comments', 'id'], ['saved_searches', 'id'],
+  ['alert_rules', 'id'], ['alert_outbox', 'id'], ['alert_attempts', 'id']];
 
 /** PostgreSQL accepts at most 65,535 parameters in a statement. */
 const MAX_PARAMETERS = 60_000;
@@ -197,6 +228,9 @@ export async function copyFromSqlite(sqlitePath: string, db: Kysely<Tables>, onP
     for (const [table, column] of SEQUENCES) {
       await sql`SELECT setval(pg_get_serial_sequence(${table}, ${column}), coalesce((SELECT max(${sql.ref(column)}) FROM ${sql.table(table)}), 0) + 1, false)`.execute(db);
     }
+    // Copied events are history: their rows got the copy's transaction ids, so the alert cursor moves
+    // past them (an evaluator must not announce a year of old issues as new).
+    await sql`UPDATE alert_cursor SET xid = pg_current_xact_id(), event_row = (SELECT coalesce(max(row), 0) FROM events) WHERE id = 1`.execute(db);
     const tables = [];
     for (const table of [...TABLES, { name: 'event_ids', count: 'SELECT count(*) AS n FROM events' }]) {
       const expected = (source.prepare(table.count).get() as { n: number }).n;

@@ -272,6 +272,8 @@ export class ReleaseQueries {
           resolution_kind: null,
           resolved_in_release: null,
           resolved_release_floor: null,
+          // Alerts: a regression rule fires on the issue's next event (alerts/README.md).
+          regressed_xid: sql<string>`pg_current_xact_id()`,
         })
         .where('id', '=', issueId)
         .where('status', '=', 'resolved')

@@ -18,7 +18,8 @@ import { TriageQueries } from '../triage/queries.js';
 import type { TriageTables } from '../triage/tables.js';
 import type { Tables } from './tables.js';
 import { PostgresWriter } from './write-path/writer.js';
-import { notYetPorted, type NotYetPorted } from './not-yet-ported.js';
+import { AlertQueries } from './alert-queries.js';
+import { OutboxQueries } from './outbox-queries.js';
 import { ArtifactQueries } from './artifact-queries.js';
 import { ReleaseQueries } from './release-queries.js';
 import type { AllTables } from './release-tables.js';
@@ -66,13 +67,8 @@ function whereIs(url: string): string {
   }
 }
 
-// Declaration merging: the alert methods come from notYetPorted() in the constructor.
-export interface PostgresStore extends NotYetPorted {}
-
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: assigned in the constructor (Object.assign) until alerts are ported
 export class PostgresStore implements Store {
   readonly backend = 'postgres';
-  readonly capabilities = { alerts: false };
   private readonly writer: PostgresWriter;
   private readonly admin: AdminQueries;
   private readonly issues: IssueQueries;
@@ -87,6 +83,8 @@ export class PostgresStore implements Store {
   private readonly releases: ReleaseQueries;
   private readonly artifacts: ArtifactQueries;
   private readonly replays: ReplayQueries;
+  private readonly alerts: AlertQueries;
+  private readonly outbox: OutboxQueries;
   private maintenance: NodeJS.Timeout | null = null;
   private readonly invalidations = new InvalidationHub();
   private listener: InvalidationListenerConnection | null = null;
@@ -103,7 +101,8 @@ export class PostgresStore implements Store {
     this.traces = new TraceQueries(db);
     this.accounts = new AccountQueries(db);
     this.records = new AccountRecords(db);
-    Object.assign(this, notYetPorted());
+    this.alerts = new AlertQueries(db);
+    this.outbox = new OutboxQueries(db);
     // The release, artifact and replay tables are typed apart (release-tables.ts); same database.
     const all = db as unknown as Kysely<AllTables>;
     this.releases = new ReleaseQueries(all);
@@ -279,4 +278,23 @@ export class PostgresStore implements Store {
   updateSavedSearch: Store['updateSavedSearch'] = (...args) => this.triage.updateSavedSearch(...args);
   deleteSavedSearch: Store['deleteSavedSearch'] = (...args) => this.triage.deleteSavedSearch(...args);
   filteredIssueCounts: Store['filteredIssueCounts'] = (...args) => filteredIssueCounts(this.db, ...args);
+  listAlertRules: AlertQueries['listAlertRules'] = (...args) => this.alerts.listAlertRules(...args);
+  getAlertRule: AlertQueries['getAlertRule'] = (...args) => this.alerts.getAlertRule(...args);
+  createAlertRule: AlertQueries['createAlertRule'] = (...args) => this.alerts.createAlertRule(...args);
+  updateAlertRule: AlertQueries['updateAlertRule'] = (...args) => this.alerts.updateAlertRule(...args);
+  deleteAlertRule: AlertQueries['deleteAlertRule'] = (...args) => this.alerts.deleteAlertRule(...args);
+  enabledAlertRules: AlertQueries['enabledAlertRules'] = (...args) => this.alerts.enabledAlertRules(...args);
+  alertEvaluationBatch: AlertQueries['alertEvaluationBatch'] = (...args) => this.alerts.alertEvaluationBatch(...args);
+  eventRowsMatching: AlertQueries['eventRowsMatching'] = (...args) => this.alerts.eventRowsMatching(...args);
+  issueWindowCounts: AlertQueries['issueWindowCounts'] = (...args) => this.alerts.issueWindowCounts(...args);
+  projectWindowCount: AlertQueries['projectWindowCount'] = (...args) => this.alerts.projectWindowCount(...args);
+  projectHourlyTotal: AlertQueries['projectHourlyTotal'] = (...args) => this.alerts.projectHourlyTotal(...args);
+  alertMessageContext: AlertQueries['alertMessageContext'] = (...args) => this.alerts.alertMessageContext(...args);
+  alertThrottleStates: AlertQueries['alertThrottleStates'] = (...args) => this.alerts.alertThrottleStates(...args);
+  commitAlertEvaluation: AlertQueries['commitAlertEvaluation'] = (...args) => this.alerts.commitAlertEvaluation(...args);
+  issueAlertFirings: AlertQueries['issueAlertFirings'] = (...args) => this.alerts.issueAlertFirings(...args);
+  dueOutbox: OutboxQueries['dueOutbox'] = (...args) => this.outbox.dueOutbox(...args);
+  recordDeliveryAttempts: OutboxQueries['recordDeliveryAttempts'] = (...args) => this.outbox.recordDeliveryAttempts(...args);
+  deliveryLog: OutboxQueries['deliveryLog'] = (...args) => this.outbox.deliveryLog(...args);
+  outboxForRule: OutboxQueries['outboxForRule'] = (...args) => this.outbox.outboxForRule(...args);
 }

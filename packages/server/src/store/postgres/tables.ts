@@ -85,6 +85,9 @@ export interface Tables {
     resolution_kind: Generated<string | null>;
     resolved_in_release: Generated<string | null>;
     resolved_release_floor: Generated<number | null>;
+    /** Alerts (see schema.ts): xid8 values, read as text. */
+    created_xid: Generated<string | null>;
+    regressed_xid: Generated<string | null>;
   };
   event_ids: { project_id: number; event_id: Buffer; issue_id: number; timestamp: number };
   events: {
@@ -97,6 +100,7 @@ export interface Tables {
     trace_id: Buffer | null;
     payload: Buffer;
     user_hash: number | null;
+    xid: Generated<string | null>;
   };
   tag_values: { id: Generated<number>; project_id: number; key: string; value: string };
   event_tags: { project_id: number; value_id: number; timestamp: number; event_row: number; issue_id: number };
@@ -158,5 +162,49 @@ export interface Tables {
     trace_id: Buffer | null;
     span_id: Buffer | null;
     attributes: Record<string, unknown> | null;
+  };
+  alert_rules: {
+    id: Generated<number>;
+    project_id: number;
+    name: string;
+    trigger: string;
+    environments: string;
+    query: string;
+    threshold: number | null;
+    window_minutes: number | null;
+    throttle_minutes: number;
+    enabled: boolean;
+    actions: string;
+    created_at: number;
+    updated_at: number;
+    last_fired_at: number | null;
+  };
+  alert_cursor: { id: number; xid: string; event_row: number };
+  alert_rule_issues: { rule_id: number; issue_id: number; last_fired_at: number; suppressed: number; regression_status_row: number };
+  alert_outbox: {
+    id: Generated<number>;
+    rule_id: number;
+    project_id: number;
+    issue_id: number | null;
+    action_index: number;
+    action: string;
+    message: string;
+    status: string;
+    attempts: Generated<number>;
+    created_at: number;
+    next_attempt_at: number;
+    finished_at: number | null;
+  };
+  alert_attempts: {
+    id: Generated<number>;
+    outbox_id: number;
+    rule_id: number;
+    at: number;
+    action_type: string;
+    target: string;
+    ok: boolean;
+    response_code: number | null;
+    error: string | null;
+    duration_ms: number;
   };
 }

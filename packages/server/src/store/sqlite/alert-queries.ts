@@ -110,6 +110,10 @@ export class AlertQueries {
    * derived_journal have no tag rows or counts yet, and a query filter or a message read from them
    * would be wrong. Journal batches hold ascending rows and are applied oldest first, so every row
    * below the first journaled one is complete. One statement: one snapshot of events and journal.
+   *
+   * One writer numbers rows in commit order, so "the last row evaluated" is a safe cursor here, and
+   * issue ids grow the same way: an event whose issue id is above the highest one evaluated so far
+   * created its issue (the cursor carries that id too, as `row:maxIssueId`).
    */
   async alertEvaluationBatch(limit: number): Promise<AlertEvaluationBatch> {
     const cursor = await this.db.selectFrom('alert_cursor').select(['event_row', 'max_issue_id']).where('id', '=', 1).executeTakeFirstOrThrow();
@@ -133,10 +137,11 @@ export class AlertQueries {
         AND e.row <= coalesce((SELECT min(json_extract(entries, '$[0][2]')) FROM derived_journal) - 1, (SELECT max(row) FROM events))
       ORDER BY e.row
       LIMIT ${limit}`.execute(this.db);
-    return {
-      cursor: cursor.event_row,
-      maxIssueId: cursor.max_issue_id,
-      events: rows.rows.map((r) => ({
+    let maxIssueId = cursor.max_issue_id;
+    const events = rows.rows.map((r) => {
+      const newIssue = r.issue_id > maxIssueId;
+      if (newIssue) maxIssueId = r.issue_id;
+      return {
         row: r.row,
         projectId: r.project_id,
         issueId: r.issue_id,
@@ -145,10 +150,13 @@ export class AlertQueries {
         received: r.received,
         environment: r.environment,
         release: null,
-        issueStatusRow: r.status_row,
-        issueRegressed: r.is_regressed === 1,
-      })),
-    };
+        newIssue,
+        // status_row: the newest row when the status was last set; only later events reopen it.
+        regression: r.is_regressed === 1 && r.row > r.status_row ? r.status_row : null,
+      };
+    });
+    const lastRow = events.at(-1)?.row ?? cursor.event_row;
+    return { cursor: `${cursor.event_row}:${cursor.max_issue_id}`, nextCursor: `${lastRow}:${maxIssueId}`, events };
   }
 
   async eventRowsMatching(projectId: number, filter: SearchExpr, rows: number[]): Promise<Set<number>> {
@@ -233,7 +241,9 @@ export class AlertQueries {
   commitAlertEvaluation(commit: AlertEvaluationCommit): Promise<boolean> {
     const s = this.statements();
     const run = this.connection.transaction((c: AlertEvaluationCommit): boolean => {
-      if (s.moveCursor.run(c.toCursor, c.maxIssueId, c.fromCursor).changes !== 1) return false;
+      const [fromRow, fromIssue] = c.fromCursor.split(':').map(Number);
+      const [toRow, toIssue] = c.toCursor.split(':').map(Number);
+      if (s.moveCursor.run(toRow, toIssue, fromRow, fromIssue).changes !== 1) return false;
       for (const o of c.outbox) {
         s.insertOutbox.run(o.ruleId, o.projectId, o.issueId, o.actionIndex, JSON.stringify(o.action), JSON.stringify(o.message), o.createdAt, o.createdAt);
       }
@@ -251,7 +261,7 @@ export class AlertQueries {
   private prepare() {
     const c = this.connection;
     return {
-      moveCursor: c.prepare('UPDATE alert_cursor SET event_row = ?, max_issue_id = ? WHERE id = 1 AND event_row = ?'),
+      moveCursor: c.prepare('UPDATE alert_cursor SET event_row = ?, max_issue_id = ? WHERE id = 1 AND event_row = ? AND max_issue_id = ?'),
       insertOutbox: c.prepare(
         `INSERT INTO alert_outbox (rule_id, project_id, issue_id, action_index, action, message, status, created_at, next_attempt_at)
          VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
-import type { AlertAction, DeliveryAttempt, OutboxEntry, OutboxStatus } from '../alert-types.js';
+import { OUTBOX_LEASE_MS, type AlertAction, type DeliveryAttempt, type OutboxEntry, type OutboxStatus } from '../alert-types.js';
 import type { Tables } from './tables.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -27,18 +27,29 @@ export class OutboxQueries {
     private readonly connection: Database.Database,
   ) {}
 
-  async dueOutbox(now: number, limit: number): Promise<OutboxEntry[]> {
-    const rows = await this.db
-      .selectFrom('alert_outbox')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('next_attempt_at', '<=', now)
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map(toEntry);
+  /**
+   * Claims with a lease (alert-types.ts). Synchronous, so two workers of this process never take
+   * one entry; the write transaction (and the write lock the ingest writer needs) is taken only
+   * when something is due, not on every poll.
+   */
+  dueOutbox(now: number, limit: number): Promise<OutboxEntry[]> {
+    this.claim ??= {
+      due: this.connection.prepare(
+        `SELECT * FROM alert_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
+      ),
+      lease: this.connection.prepare('UPDATE alert_outbox SET next_attempt_at = ? WHERE id = ?'),
+    };
+    const { due, lease } = this.claim;
+    if (due.all(now, 1).length === 0) return Promise.resolve([]);
+    const claimed = this.connection.transaction(() => {
+      const rows = due.all(now, limit) as Array<Selectable<Tables['alert_outbox']>>;
+      for (const row of rows) lease.run(now + OUTBOX_LEASE_MS, row.id);
+      return rows;
+    });
+    return Promise.resolve(claimed.immediate().map(toEntry));
   }
+
+  private claim?: { due: Database.Statement; lease: Database.Statement };
 
   /** One synchronous transaction, for the reason given at AlertQueries.commitAlertEvaluation. */
   recordDeliveryAttempts(

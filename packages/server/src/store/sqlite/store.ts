@@ -41,7 +41,6 @@ export interface SqliteStoreOptions {
  */
 export class SqliteStore implements Store {
   readonly backend = 'sqlite';
-  readonly capabilities = { alerts: true };
   private readonly connection: Database.Database;
   private readonly db: Kysely<Tables>;
   private readonly writer: WriterClient | null;

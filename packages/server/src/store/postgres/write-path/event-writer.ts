@@ -225,7 +225,7 @@ export class EventWriter {
 
   /**
    * Issue counters as increments; SET reads the row's values before the update, so a resolved issue
-   * reopens. An issue resolved by release (resolved_release_floor set) stays resolved here: only an
+   * reopens (recording this transaction in regressed_xid, for regression alerts). An issue resolved by release (resolved_release_floor set) stays resolved here: only an
    * event of a later release reopens it (release-queries.ts reopenRegressions, after the commit).
    */
   private async updateIssues(tx: Tx, counts: BatchCounts, newUsers: Map<number, number>, newAccounts: Map<number, number>): Promise<void> {
@@ -240,6 +240,7 @@ export class EventWriter {
         first_release = coalesce(i.first_release, d.first_release),
         last_release = CASE WHEN d.last_release IS NOT NULL AND d.last_release_ts >= i.last_seen THEN d.last_release ELSE i.last_release END,
         is_regressed = CASE WHEN i.status = 'resolved' AND i.resolved_release_floor IS NULL THEN true ELSE i.is_regressed END,
+        regressed_xid = CASE WHEN i.status = 'resolved' AND i.resolved_release_floor IS NULL THEN pg_current_xact_id() ELSE i.regressed_xid END,
         status = CASE WHEN i.status = 'resolved' AND i.resolved_release_floor IS NULL THEN 'unresolved' ELSE i.status END
       FROM unnest(${col((id) => id)}::int[], ${col((_, d) => d.count)}::bigint[], ${col((id) => newUsers.get(id) ?? 0)}::bigint[],
         ${col((id) => newAccounts.get(id) ?? 0)}::bigint[], ${col((_, d) => d.minTimestamp)}::bigint[], ${col((_, d) => d.maxTimestamp)}::bigint[],
