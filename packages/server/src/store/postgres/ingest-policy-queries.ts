@@ -6,7 +6,6 @@ import type { IngestPolicy, IngestPolicyStore, OutcomeCount, OutcomeKind } from 
  * (ON CONFLICT upserts); the tables are typed apart, so the queries are written with `sql`.
  */
 export class IngestPolicyQueries implements IngestPolicyStore {
-  // biome-ignore lint/suspicious/noExplicitAny: the two tables are not in this backend's Tables type
   constructor(private readonly db: Kysely<any>) {}
 
   async getIngestPolicy(projectId: number): Promise<IngestPolicy | undefined> {
