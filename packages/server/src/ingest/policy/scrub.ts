@@ -43,6 +43,8 @@ const QUERY_SECRET = /([?&;]|^)([^=&;]*(?:password|passwd|secret|token|api_?key|
 /** Fields whose keys and values are walked. */
 const FIELDS = ['message', 'logentry', 'exception', 'extra', 'contexts', 'breadcrumbs', 'request', 'user', 'tags'] as const;
 const MAX_NOTES = 20;
+/** Tags, headers and cookies may be lists of [key, value] pairs; a pair in them is read as a key and its value. */
+const PAIR_LIST_ITEM = /^(?:tags|request\.headers|request\.cookies)\[\d+\]$/;
 const MAX_DEPTH = 24;
 const IP_KEYS = new Set(['ip_address', 'remote_addr', 'x-forwarded-for', 'x-real-ip', 'cf-connecting-ip', 'true-client-ip']);
 
@@ -131,7 +133,7 @@ export function compileScrubber(rules: ScrubbingRules): Scrubber {
         if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
         if (Array.isArray(value)) {
           // Tags and headers may come as [key, value] pairs.
-          if (value.length === 2 && typeof value[0] === 'string' && typeof value[1] !== 'object') {
+          if (PAIR_LIST_ITEM.test(path) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] !== 'object') {
             const rule = keyRule(value[0]);
             if (rule && value[1] !== null && value[1] !== FILTERED) {
               note(`${path}.${value[0]}`, rule);
@@ -169,7 +171,7 @@ export function compileScrubber(rules: ScrubbingRules): Scrubber {
   };
 }
 
-/** Exceptions: their value (the message) and their frames' local variables, not the code's names. */
+/** Exceptions: their value (the message), their frames' local variables and source lines, not the code's names. */
 function scrubExceptions(exception: unknown, walk: (value: unknown, path: string, depth: number) => unknown): void {
   const values = Array.isArray(exception) ? exception : isObject(exception) && Array.isArray(exception.values) ? exception.values : [];
   values.forEach((value, i) => {
@@ -177,7 +179,12 @@ function scrubExceptions(exception: unknown, walk: (value: unknown, path: string
     if (typeof value.value === 'string') value.value = walk(value.value, `exception[${i}].value`, 0);
     const frames = isObject(value.stacktrace) && Array.isArray(value.stacktrace.frames) ? value.stacktrace.frames : [];
     frames.forEach((frame, f) => {
-      if (isObject(frame) && isObject(frame.vars)) frame.vars = walk(frame.vars, `exception[${i}].frames[${f}].vars`, 1);
+      if (!isObject(frame)) return;
+      if (isObject(frame.vars)) frame.vars = walk(frame.vars, `exception[${i}].frames[${f}].vars`, 1);
+      // Source lines sent as context may hold a literal card number or credential.
+      for (const field of ['pre_context', 'context_line', 'post_context']) {
+        if (frame[field] !== undefined) frame[field] = walk(frame[field], `exception[${i}].frames[${f}].${field}`, 1);
+      }
     });
   });
 }
