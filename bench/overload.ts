@@ -4,7 +4,7 @@
  * ingest answers 503 + Retry-After past the bounded queue instead of unbounded latency. Also ingest
  * throughput with server-side scrubbing on (the default) and off, in the same run and server.
  */
-import { Agent, request } from 'node:http';
+import { execFile } from 'node:child_process';
 import { describe, envelopeTarget } from './ingest.js';
 import { closedLoop, type LoadResult } from './load.js';
 import { buildPool } from './pool.js';
@@ -13,30 +13,42 @@ import { log, percentile, table, type Row } from './report.js';
 
 const OVERLOAD = { poolSize: 40_000, connections: 1000, seconds: 15, scrubSeconds: 8, scrubConnections: 50 };
 
-function timedGet(agent: Agent, url: string, token?: string): Promise<number> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const req = request(url, { agent, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200 ? performance.now() - started : Number.POSITIVE_INFINITY));
+/**
+ * Reads `url` every 50 ms for `ms` in a child process, so the load generator's own CPU (1,000
+ * autocannon connections) does not delay the probe's timers; each latency in ms (Infinity for a
+ * failure or a 10 s timeout).
+ */
+function probe(url: string, ms: number, token?: string): Promise<number[]> {
+  const script = `
+    const http = require('node:http');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const [url, ms, token] = process.argv.slice(1);
+    const out = [];
+    const end = Date.now() + Number(ms);
+    const once = () => new Promise((resolve) => {
+      const started = performance.now();
+      const req = http.request(url, { agent, headers: token ? { authorization: 'Bearer ' + token } : {} }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode === 200 ? performance.now() - started : null));
+      });
+      req.setTimeout(10000, () => req.destroy());
+      req.on('error', () => resolve(null));
+      req.end();
     });
-    req.setTimeout(10_000, () => req.destroy());
-    req.on('error', () => resolve(Number.POSITIVE_INFINITY));
+    (async () => {
+      while (Date.now() < end) {
+        out.push(await once());
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      process.stdout.write(JSON.stringify(out));
+      agent.destroy();
+    })();`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', script, url, String(ms), token ?? ''], { timeout: ms + 30_000 }, (error, stdout) => {
+      if (error) return reject(error);
+      resolve((JSON.parse(stdout) as Array<number | null>).map((v) => v ?? Number.POSITIVE_INFINITY));
+    });
   });
-}
-
-/** Reads `url` every 50 ms until `stop` resolves; each latency in ms (Infinity for a failure). */
-async function probe(url: string, stop: Promise<unknown>, token?: string): Promise<number[]> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const latencies: number[] = [];
-  let stopped = false;
-  void stop.then(() => (stopped = true));
-  while (!stopped) {
-    latencies.push(await timedGet(agent, url, token));
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  agent.destroy();
-  return latencies;
 }
 
 export async function runOverload(): Promise<Row[]> {
@@ -67,7 +79,8 @@ export async function runOverload(): Promise<Row[]> {
     log(`overload: ${OVERLOAD.connections} connections for ${OVERLOAD.seconds} s, probing /healthz and the issue list`);
     const flood = closedLoop(scrubbed, { connections: OVERLOAD.connections, seconds: OVERLOAD.seconds, maxRequests: 2_000_000 });
     const issues = `${server.url}/api/0/projects/${server.projectId}/issues/?limit=25`;
-    const [ingest, health, list] = await Promise.all([flood, probe(`${server.url}/healthz`, flood), probe(issues, flood, server.adminToken)]);
+    const probeMs = (OVERLOAD.seconds - 2) * 1000;
+    const [ingest, health, list] = await Promise.all([flood, probe(`${server.url}/healthz`, probeMs), probe(issues, probeMs, server.adminToken)]);
     log(`  ingest: ${describe(ingest)}`);
     return rows(withScrub, withoutScrub, ingest, health, list);
   } finally {
