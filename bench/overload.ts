@@ -11,7 +11,7 @@ import { buildPool } from './pool.js';
 import { startProliferate } from './processes.js';
 import { log, percentile, table, type Row } from './report.js';
 
-const OVERLOAD = { poolSize: 40_000, connections: 1000, seconds: 15, scrubSeconds: 8, scrubConnections: 50 };
+const OVERLOAD = { poolSize: 40_000, connections: 1000, seconds: 15, scrubSeconds: 8, scrubConnections: 20 };
 
 /**
  * Reads `url` every 50 ms for `ms` in a child process, so the load generator's own CPU (1,000

@@ -12,7 +12,7 @@ import { HttpError } from '../errors.js';
 /** How often the event loop's delay is sampled. */
 const SAMPLE_MS = 10;
 /** Below this many requests in progress, lateness is someone else's load (a shared machine), not ours to shed. */
-const MIN_IN_FLIGHT_FOR_LAG = 32;
+const MIN_IN_FLIGHT_FOR_LAG = 64;
 
 export class OverloadGate {
   private inFlight = new Set<IncomingMessage>();
