@@ -171,24 +171,28 @@ describe('scrubbing', () => {
 describe('overload and metrics', () => {
   test('past the ingest queue bound a new ingest request is answered 503 with Retry-After while /healthz and the API still answer', async () => {
     // Four requests that send their headers and then stall hold every place in the queue.
+    const errors: string[] = [];
     const stalled = Array.from({ length: 4 }, () => {
       const req = httpRequest(`${server.url}/api/${server.projectId}/envelope/?sentry_key=${server.publicKey}`, { method: 'POST', headers: { 'content-length': '100000' } });
-      req.on('error', () => {});
+      req.on('error', (error) => errors.push(error.message));
+      req.flushHeaders();
       req.write('{}\n');
       return req;
     });
+    const depth = async () => {
+      const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+      return Number(/^proliferate_ingest_queue_depth (\d+)$/m.exec(text)?.[1] ?? -1);
+    };
     try {
-      let refused: Answer | undefined;
-      const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline) {
-        const answer = await send('envelope', envelopeOf([['event', errorEvent()]]));
-        if (answer.status === 503) {
-          refused = answer;
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 50));
+      // Waits until the server holds all four (a loaded machine may take a while to read them).
+      let held = -1;
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+        held = await depth();
+        if (held >= 4) break;
       }
-      assert.ok(refused, 'the fifth ingest request was refused');
+      assert.equal(held, 4, `the server holds the four stalled requests (client errors: ${errors.join('; ') || 'none'})`);
+      const refused = await send('envelope', envelopeOf([['event', errorEvent()]]));
+      assert.equal(refused.status, 503, JSON.stringify(refused.body));
       assert.equal(refused.body.error.code, 'overloaded');
       assert.equal(refused.headers['retry-after'], '5');
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
