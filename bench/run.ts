@@ -1,16 +1,17 @@
 /**
- * `npm run bench` runs every section; `npm run bench -- ingest`, `-- queries`, `-- traces`, `-- symbolication` or `-- alerts` runs one.
+ * `npm run bench` runs every section; `npm run bench -- ingest`, `-- queries`, `-- traces`, `-- symbolication`, `-- alerts` or `-- overload` runs one.
  * A benchmark, not a test: it prints figures against targets and exits 0 unless something broke.
  */
 import { alertsTable, runAlerts } from './alerts.js';
 import { ingestTable, runIngest } from './ingest.js';
+import { overloadTable, runOverload } from './overload.js';
 import { queriesTable, runQueries } from './queries.js';
 import { log, machine, verdict, type Row } from './report.js';
 import { runSymbolication, symbolicationTable } from './symbolication.js';
 import { postgresIngestTable, runPostgresIngest } from './postgres-ingest.js';
 import { runTraces, tracesTable } from './traces.js';
 
-const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication', 'alerts'] as const;
+const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication', 'alerts', 'overload'] as const;
 type Section = (typeof SECTIONS)[number];
 
 // `--store postgres` adds PostgreSQL figures beside SQLite's in the same run (ingest, queries and alerts).
@@ -37,9 +38,9 @@ const all: Row[] = [];
 
 for (const section of sections) {
   const t = Date.now();
-  const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication, alerts: runAlerts }[section];
+  const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication, alerts: runAlerts, overload: runOverload }[section];
   let rows = await run();
-  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable, alerts: alertsTable }[section](rows);
+  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable, alerts: alertsTable, overload: overloadTable }[section](rows);
   if (store === 'postgres' && (section === 'ingest' || section === 'queries' || section === 'alerts')) {
     const pgRows = section === 'ingest' ? await runPostgresIngest() : section === 'alerts' ? await runAlerts('postgres') : await runQueries('postgres');
     text += '\n' + (section === 'ingest' ? postgresIngestTable(pgRows) : section === 'alerts' ? alertsTable(pgRows, 'PostgreSQL') : queriesTable(pgRows));

@@ -39,6 +39,14 @@ import { BodyMemoryBudget } from './ingest/body-budget.js';
 import { ingestRoutes } from './ingest/routes.js';
 import { otlpRoutes } from './ingest/otlp/otlp-routes.js';
 import type { Store } from './store/types.js';
+import { ServerMetrics } from './metrics.js';
+import { metricsRoute } from './api/metrics-route.js';
+import { ingestPolicyRoutes } from './api/ingest-policy.js';
+import { OverloadGate } from './ingest/overload-gate.js';
+import { OutcomeRecorder } from './ingest/policy/outcomes.js';
+import { IngestPolicies } from './ingest/policy/policy-cache.js';
+import { RateLimiter } from './ingest/policy/rate-limiter.js';
+import { loggerOptions } from './logging.js';
 
 /** Fastify's own client errors (bad JSON body, unsupported media type...) keep their 4xx status. */
 function toHttpError(error: FastifyError | Error): HttpError | null {
@@ -57,6 +65,12 @@ function toHttpError(error: FastifyError | Error): HttpError | null {
 }
 
 const routeTables = new WeakMap<FastifyInstance, RouteOptions[]>();
+const metricsOfApp = new WeakMap<FastifyInstance, ServerMetrics>();
+
+/** The app's Prometheus metrics (the composition root feeds the alert engine's counts in). */
+export function appMetrics(app: FastifyInstance): ServerMetrics | undefined {
+  return metricsOfApp.get(app);
+}
 
 /** Every route the app registered, with its options (schema included): for the contract test. */
 export function registeredRoutes(app: FastifyInstance): readonly RouteOptions[] {
@@ -69,7 +83,7 @@ export function registeredRoutes(app: FastifyInstance): readonly RouteOptions[] 
  */
 export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   const app = Fastify({
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config.logLevel),
     bodyLimit: 1024 * 1024,
     trustProxy: config.trustProxy,
     // A client that stalls mid-body must not hold a connection forever.
@@ -128,6 +142,33 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.register(async (instance) => {
     instance.get('/healthz', { schema: { summary: 'Liveness and the store backend', tags: ['server'], security: [] } }, async () => ({ ok: true, store: store.backend }));
   });
+  const metrics = new ServerMetrics();
+  metricsOfApp.set(app, metrics);
+  app.register(metricsRoute, { store, metrics, config: config.metrics });
+  // The bounded ingest queue; a request leaves it when answered or abandoned.
+  const gate = new OverloadGate(config.quotas.maxInFlight, config.quotas.maxLoopDelayMs);
+  app.addHook('onResponse', (request, _reply, done) => {
+    gate.leave(request.raw);
+    done();
+  });
+  app.addHook('onRequestAbort', (request, done) => {
+    gate.leave(request.raw);
+    done();
+  });
+  metrics.watch({ depth: () => gate.depth, loopDelayMs: () => gate.loopDelayMs });
+  const policies = new IngestPolicies(store, app.log);
+  const outcomes = new OutcomeRecorder(store, metrics, app.log);
+  const limiter = new RateLimiter();
+  app.addHook('onReady', async () => {
+    gate.start();
+    outcomes.start();
+    await policies.start();
+  });
+  app.addHook('onClose', async () => {
+    gate.stop();
+    policies.stop();
+    await outcomes.stop();
+  });
   // One cache for both ingest paths: revoking a key (projectRoutes) must stop both at once.
   const keys = new ProjectKeyCache(store);
   const artifacts = config.artifacts;
@@ -138,7 +179,8 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     await releases.start();
   });
   app.addHook('onClose', async () => releases.stop());
-  app.register(ingestRoutes, { store, limits: config.limits, keys, bodyBudget, symbolicator, releases });
+  app.register(ingestRoutes, { store, limits: config.limits, keys, bodyBudget, symbolicator, releases, quotas: config.quotas, policies, limiter, outcomes, metrics, gate });
+  app.register(ingestPolicyRoutes, { store, policies, quotas: config.quotas, flushOutcomes: () => outcomes.flush() });
   app.register(otlpRoutes, { store, limits: config.limits, keys, bodyBudget });
   app.register(projectRoutes, { store, publicUrl: config.publicUrl, keys });
   app.register(issueRoutes, { store, releases });

@@ -28,6 +28,35 @@ export interface ServerConfig extends StoreConfig {
   alertIntervalMs: number;
   /** Single sign-on with OpenID Connect; null when PROLIFERATE_OIDC_ISSUER is not set. */
   oidc: OidcConfig | null;
+  /** Rate limits, spike protection and overload shedding (docs/operations.md). */
+  quotas: QuotaConfig;
+  /** Who may read /metrics (docs/operations.md). */
+  metrics: MetricsConfig;
+}
+
+/** Server-wide ingest quotas and overload bounds; projects and keys override the limits (API). */
+export interface QuotaConfig {
+  /** PROLIFERATE_RATE_LIMIT_PER_MINUTE: events a project may send per minute; 0 means no limit. */
+  perMinute: number;
+  /** PROLIFERATE_RATE_LIMIT_BURST: events above the steady rate accepted at once. */
+  burst: number;
+  /** PROLIFERATE_SPIKE_PROTECTION: on for projects that do not choose. */
+  spikeProtection: boolean;
+  /** PROLIFERATE_SPIKE_MULTIPLIER: a minute may hold this many times the project's usual rate. */
+  spikeMultiplier: number;
+  /** PROLIFERATE_SPIKE_FLOOR_PER_MINUTE: spike protection never limits below this many a minute. */
+  spikeFloorPerMinute: number;
+  /** PROLIFERATE_INGEST_QUEUE: ingest requests in progress at once; past it, 503 + Retry-After. */
+  maxInFlight: number;
+  /** PROLIFERATE_INGEST_MAX_LAG_MS: event-loop delay past which ingest is refused (503) so the API stays responsive. */
+  maxLoopDelayMs: number;
+}
+
+export interface MetricsConfig {
+  /** PROLIFERATE_METRICS_TOKEN: the bearer token /metrics asks for; null when unset. */
+  token: string | null;
+  /** PROLIFERATE_METRICS_PUBLIC: serve /metrics to anyone (behind a private network). */
+  public: boolean;
 }
 
 export interface OidcConfig {
@@ -132,7 +161,38 @@ export function readConfig(flags: ConfigFlags = {}, env: Env = process.env): Ser
     artifacts: artifactLimits(env),
     alertIntervalMs: alertInterval(setting(null, 'PROLIFERATE_ALERT_INTERVAL_MS')),
     oidc: readOidc(setting),
+    quotas: readQuotas(setting),
+    metrics: readMetrics(setting),
   };
+}
+
+type Setting = (flag: null, name: string) => { value: string | undefined; label: string };
+
+function wholeNumber({ value, label }: { value: string | undefined; label: string }, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new ConfigError(`${label} must be a whole number from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+function readQuotas(setting: Setting): QuotaConfig {
+  const perMinute = wholeNumber(setting(null, 'PROLIFERATE_RATE_LIMIT_PER_MINUTE'), 0, 0, 100_000_000);
+  return {
+    perMinute,
+    // A burst of a tenth of a minute's events by default: SDKs flush in batches.
+    burst: wholeNumber(setting(null, 'PROLIFERATE_RATE_LIMIT_BURST'), Math.max(10, Math.ceil(perMinute / 10)), 1, 100_000_000),
+    spikeProtection: boolean(setting(null, 'PROLIFERATE_SPIKE_PROTECTION'), false),
+    spikeMultiplier: wholeNumber(setting(null, 'PROLIFERATE_SPIKE_MULTIPLIER'), 10, 2, 1000),
+    spikeFloorPerMinute: wholeNumber(setting(null, 'PROLIFERATE_SPIKE_FLOOR_PER_MINUTE'), 1000, 1, 100_000_000),
+    maxInFlight: wholeNumber(setting(null, 'PROLIFERATE_INGEST_QUEUE'), 256, 1, 100_000),
+    maxLoopDelayMs: wholeNumber(setting(null, 'PROLIFERATE_INGEST_MAX_LAG_MS'), 40, 5, 10_000),
+  };
+}
+
+function readMetrics(setting: Setting): MetricsConfig {
+  const token = setting(null, 'PROLIFERATE_METRICS_TOKEN');
+  if (token.value !== undefined && token.value.length < 16) throw new ConfigError(`${token.label} must be at least 16 characters`);
+  return { token: token.value ?? null, public: boolean(setting(null, 'PROLIFERATE_METRICS_PUBLIC'), false) };
 }
 
 function readOidc(setting: (flag: null, name: string) => { value: string | undefined; label: string }): OidcConfig | null {

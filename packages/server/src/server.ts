@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { AlertEngine } from './alerts/engine.js';
-import { buildApp } from './app.js';
+import { appMetrics, buildApp } from './app.js';
 import { dsnFor, type ServerConfig } from './config.js';
 import { hashSecret, newSecret } from './accounts/secrets.js';
 import { openStore } from './store/open-store.js';
@@ -83,6 +83,7 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
     smtpUrl: config.smtpUrl,
     emailFrom: config.emailFrom,
     log: (error, what) => app.log.error({ err: error }, `${what} failed`),
+    onAttempt: (channel, ok) => appMetrics(app)?.deliveries.inc({ channel, result: ok ? 'delivered' : 'failed' }),
   });
   alerts.start();
   const setupUrl = await ownerSetupLink(store, base);

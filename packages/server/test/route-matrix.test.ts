@@ -45,6 +45,7 @@ function requiredRole(method: string, url: string): Role {
   if (method === 'GET') return 'viewer';
   if (method === 'POST' && url === '/api/0/projects/') return 'admin';
   if (/^\/api\/0\/projects\/:projectId\/(keys\/.*)?$/.test(url)) return 'admin';
+  if (method === 'PUT' && url === '/api/0/projects/:projectId/ingest-policy/') return 'admin';
   return 'member';
 }
 

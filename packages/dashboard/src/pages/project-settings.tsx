@@ -10,6 +10,7 @@ import { useAsync } from '../hooks.js';
 import { navigate } from '../router.js';
 import { useCan } from '../session.js';
 import type { Project } from '../types.js';
+import { IngestPolicySettings } from './ingest-policy-settings.js';
 
 interface Key {
   publicKey: string;
@@ -96,6 +97,7 @@ export function ProjectSettingsPage({ projectId, onProjectsChanged }: { projectI
         </ul>
         {admin && <p class="muted small-text">Change who belongs to the project on the Team page.</p>}
       </section>
+      <IngestPolicySettings projectId={p.id} readOnly={!admin} />
       {admin && <DeleteProject project={p} onDeleted={onProjectsChanged} />}
     </div>
   );

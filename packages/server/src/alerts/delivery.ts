@@ -10,6 +10,8 @@ export interface DeliverySettings {
   emailFrom?: string | null;
   /** A notification that still fails this long after it was decided is given up (status failed). */
   giveUpAfterMs: number;
+  /** Told of every attempt (the /metrics counter of notification deliveries). */
+  onAttempt?: (channel: string, ok: boolean) => void;
 }
 
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -47,6 +49,7 @@ export class OutboxWorker {
     const started = performance.now();
     const result = await sendNotification(entry.action, entry.message as AlertMessage, context);
     const at = Date.now();
+    this.settings.onAttempt?.(entry.action.type, result.ok);
     const attempts = entry.attempts + 1;
     const givingUp = !result.ok && (!result.retryable || at - entry.createdAt + backoffMs(attempts) > this.settings.giveUpAfterMs);
     return {

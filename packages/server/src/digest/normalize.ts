@@ -179,13 +179,14 @@ export function normalizeEvent(raw: Record<string, unknown>, ctx: NormalizeConte
     timestamp = ctx.receivedMs;
   }
 
-  // Errors recorded while processing the event before digest (symbolication: `js_no_source` ...).
+  // Errors recorded while processing the event before digest (symbolication: `js_no_source` ...,
+  // server-side scrubbing: `scrubbed`, written by ingest after it removed any a client sent).
   // Only those: our SDKs' tag drops are read by sdkTagDrops below, and other entries a client sends
   // are not ours to interpret.
   if (Array.isArray(raw.errors)) {
     for (const error of raw.errors.slice(0, 50)) {
       const bounded = boundedObject(error, 2);
-      if (bounded && typeof bounded.type === 'string' && bounded.type.startsWith('js_')) errors.push(bounded as ProcessingError);
+      if (bounded && typeof bounded.type === 'string' && (bounded.type.startsWith('js_') || bounded.type === 'scrubbed')) errors.push(bounded as ProcessingError);
     }
   }
   const contexts = boundedObject(raw.contexts, 6) ?? {};

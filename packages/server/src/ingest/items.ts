@@ -8,6 +8,7 @@ import type { TelemetryBatch } from '../store/trace-types.js';
 import type { ReplaySegmentInput } from '../store/replay-types.js';
 import { REPLAY_TYPES, replaySegments } from './replay/replay-items.js';
 import { addTelemetryItem, TELEMETRY_TYPES } from './telemetry/envelope-items.js';
+import type { ActivePolicy } from './policy/policy-cache.js';
 
 /**
  * Item types kept as sent for later features; transactions, spans and logs go to the trace and log
@@ -42,6 +43,11 @@ export interface IngestContext {
   limits: IngestLimits;
   /** Says which events need symbolication before they are digested (digest/symbolicate). */
   needsProcessing?: (projectId: number, raw: Record<string, unknown>) => boolean;
+  /** The project's filters and scrubbing rules (ingest/policy); none in tests of the bare pipeline. */
+  policy?: ActivePolicy;
+  /** Told of each event an inbound filter dropped. */
+  onFiltered?: (reason: string) => void;
+  onScrubbed?: (rules: string[]) => void;
 }
 
 export function parseJsonObject(bytes: Uint8Array, what: string): Record<string, unknown> {
@@ -73,6 +79,17 @@ export const normalizeContext = (ctx: IngestContext, envelopeHeaders: Record<str
  */
 export function acceptEvent(batch: IngestBatch, json: Uint8Array, what: string, ctx: IngestContext, envelopeHeaders: Record<string, unknown> = {}): void {
   const raw = parseJsonObject(json, what);
+  const policy = ctx.policy;
+  if (policy) {
+    const filtered = policy.filters?.matches(raw);
+    if (filtered) {
+      // Answered like an accepted event (the SDK has nothing to retry), counted as filtered.
+      batch.responseId ??= hexId(raw.event_id) ?? hexId(envelopeHeaders.event_id) ?? null;
+      ctx.onFiltered?.(filtered);
+      return;
+    }
+    json = scrubEvent(raw, json, policy, ctx);
+  }
   if (ctx.needsProcessing?.(ctx.projectId, raw)) {
     (batch.deferred ??= []).push({ raw, envelopeHeaders });
     batch.responseId ??= hexId(raw.event_id) ?? hexId(envelopeHeaders.event_id) ?? null;
@@ -81,6 +98,25 @@ export function acceptEvent(batch: IngestBatch, json: Uint8Array, what: string, 
   const event = digestEvent(raw, ctx.projectId, normalizeContext(ctx, envelopeHeaders), json);
   batch.events.push(event);
   batch.responseId ??= event.eventId;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Applies the project's scrubbing rules to the parsed event; when anything went, the event is
+ * serialized again (what is stored is the scrubbed event) with a note per removal in `errors`.
+ * Notes a client sent itself as `scrubbed` are dropped first: only the server writes them.
+ */
+function scrubEvent(raw: Record<string, unknown>, json: Uint8Array, policy: ActivePolicy, ctx: IngestContext): Uint8Array {
+  const forged = Array.isArray(raw.errors) && raw.errors.some((e) => isObject(e) && e.type === 'scrubbed');
+  if (forged) raw.errors = (raw.errors as unknown[]).filter((e) => !(isObject(e) && e.type === 'scrubbed'));
+  const notes = policy.scrubber.scrub(raw);
+  if (notes.length === 0 && !forged) return json;
+  if (notes.length) {
+    raw.errors = [...(Array.isArray(raw.errors) ? raw.errors : []), ...notes];
+    ctx.onScrubbed?.(notes.map((n) => n.rule));
+  }
+  return encoder.encode(JSON.stringify(raw));
 }
 
 function rawItem(item: EnvelopeItem, type: string, envelope: Envelope, ctx: IngestContext): RawItem {

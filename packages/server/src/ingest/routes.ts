@@ -2,7 +2,14 @@ import { EnvelopeError, parseEnvelope } from '@proliferate/protocol';
 import { Type, type Static } from '@sinclair/typebox';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { IngestLimits } from '../config.js';
+import type { IngestLimits, QuotaConfig } from '../config.js';
+import type { ServerMetrics } from '../metrics.js';
+import type { OverloadGate } from './overload-gate.js';
+import { readClientReport } from './policy/client-report.js';
+import type { OutcomeRecorder } from './policy/outcomes.js';
+import type { IngestPolicies } from './policy/policy-cache.js';
+import { applyEnvelopeQuota, checkOneEvent, type QuotaInput } from './policy/quota.js';
+import type { RateLimiter } from './policy/rate-limiter.js';
 import { HttpError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import { publicKeyFromDsn, publicKeyFromRequest } from './auth.js';
@@ -63,11 +70,17 @@ export interface IngestRouteOptions {
   symbolicator: Symbolicator;
   releases: ReleaseTracker;
   bodyBudget: BodyMemoryBudget;
+  quotas: QuotaConfig;
+  policies: IngestPolicies;
+  limiter: RateLimiter;
+  outcomes: OutcomeRecorder;
+  metrics: ServerMetrics;
+  gate: OverloadGate;
 }
 
 export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOptions) {
   const { store, limits, symbolicator, releases } = options;
-  const { keys } = options;
+  const { keys, gate, metrics, outcomes, policies } = options;
 
   // Real clients send any Content-Type or none (text/plain from browsers, x-sentry-envelope, json):
   // the body is read raw here, whatever it is labelled.
@@ -104,6 +117,8 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     (allowDsnInBody: boolean) => (request: IngestRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
       let projectId: number;
       try {
+        // The bounded queue: refused before the body is read (overload-gate.ts).
+        gate.enter(request.raw);
         projectId = projectIdParam(request);
       } catch (error) {
         return done(error as Error);
@@ -130,25 +145,48 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     if (batch.events.length === 0 && batch.raw.length === 0 && !batch.telemetry) return;
     const ids = releases.releaseIds(batch.events);
     const releaseIds = Array.isArray(ids) ? ids : await ids;
-    let outcomes;
+    let written;
+    const started = performance.now();
     try {
-      outcomes = await store.write(batch.events, batch.raw, batch.telemetry ? [batch.telemetry] : []);
+      written = await store.write(batch.events, batch.raw, batch.telemetry ? [batch.telemetry] : []);
     } catch (error) {
-      app.log.error({ err: error }, 'write failed');
-      throw new HttpError(503, 'store_unavailable', 'The event could not be stored; retry later');
+      app.log.error({ err: error, projectId: ctx.projectId }, 'write failed');
+      throw new HttpError(503, 'store_unavailable', 'The event could not be stored; retry later', { 'retry-after': '5' });
     }
-    const reopening = releases.afterWrite(releaseIds, outcomes);
+    metrics.writeSeconds.observe((performance.now() - started) / 1000);
+    if (batch.events.length) metrics.accepted.inc({ category: 'error' }, batch.events.length);
+    for (const item of batch.raw) metrics.accepted.inc({ category: item.type });
+    const reopening = releases.afterWrite(releaseIds, written);
     if (reopening) await reopening.catch((error: unknown) => app.log.error({ err: error }, 'regression check failed'));
   }
 
   const needsProcessing = (projectId: number, raw: Record<string, unknown>) => symbolicator.wants(projectId, raw);
-  const context = (request: FastifyRequest, projectId: number): IngestContext => ({
+  const context = (request: FastifyRequest, projectId: number): IngestContext => {
+    const policy = policies.for(projectId);
+    return {
+      projectId,
+      receivedMs: Date.now(),
+      // A project that never keeps IP addresses does not get the sender's either ({{auto}}, infer_ip).
+      clientIp: policy.scrubber.dropIpAddresses ? undefined : request.ip,
+      limits,
+      needsProcessing,
+      policy,
+      onFiltered: (reason) => outcomes.record(projectId, 'filtered', reason, 'error'),
+      onScrubbed: (rules) => {
+        for (const rule of rules) metrics.scrubbed.inc({ rule });
+      },
+    };
+  };
+  const quotaInput = (projectId: number, key: string | undefined): QuotaInput => ({
+    limiter: options.limiter,
+    quotas: options.quotas,
+    policy: policies.for(projectId).policy,
     projectId,
-    receivedMs: Date.now(),
-    clientIp: request.ip,
-    limits,
-    needsProcessing,
+    key,
+    onLimited: (reason, category) => outcomes.record(projectId, 'rate_limited', reason, category),
   });
+  const requestKey = (request: FastifyRequest, body?: Buffer) =>
+    publicKeyFromRequest(request.headers, request.query as Record<string, unknown>) ?? (body ? envelopeDsnKey(body) : undefined);
 
   const requireBody = (body: unknown): Buffer => {
     if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, 'empty_body', 'The request body is empty');
@@ -163,7 +201,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     'The body is a Sentry envelope (any Content-Type, optionally gzip, deflate, br or zstd). Authenticate with ' +
       'X-Sentry-Auth, the sentry_key query parameter, or the envelope header dsn.',
   );
-  app.post('/api/:projectId/envelope/', { schema: envelopeSchema, onRequest: authorizeBeforeBody(true) }, async (request) => {
+  app.post('/api/:projectId/envelope/', { schema: envelopeSchema, onRequest: authorizeBeforeBody(true) }, async (request, reply) => {
     const projectId = projectIdParam(request);
     const body = requireBody(request.body);
     if (!authorizedEarly.has(request)) await authorize(projectId, envelopeDsnKey(body));
@@ -174,6 +212,13 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
       if (error instanceof EnvelopeError) throw new HttpError(400, error.code, error.message);
       throw error;
     }
+    // The SDK's own drop counts are read first: they count even when the rest is refused.
+    for (const item of envelope.items) {
+      if (item.headers.type !== 'client_report') continue;
+      for (const d of readClientReport(item.payload)) outcomes.record(projectId, 'client_discard', d.reason, d.category, d.quantity);
+    }
+    const limited = applyEnvelopeQuota(envelope, quotaInput(projectId, requestKey(request, body)));
+    if (limited) reply.headers(limited);
     const ctx = context(request, projectId);
     const batch = ingestEnvelope(envelope, ctx);
     await commit(batch, ctx);
@@ -185,6 +230,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     const projectId = projectIdParam(request);
     const body = requireBody(request.body);
     if (body.length > limits.maxEventBytes) throw new HttpError(413, 'event_too_large', `The event is larger than ${limits.maxEventBytes} bytes`);
+    checkOneEvent(quotaInput(projectId, requestKey(request)));
     const ctx = context(request, projectId);
     const batch: IngestBatch = { events: [], raw: [], responseId: null };
     acceptEvent(batch, body, 'The event', ctx);

@@ -12,6 +12,7 @@ import type { ReleaseStore } from './release-types.js';
 import type { ReplayStore } from './replay-types.js';
 import type { AlertStore } from './alert-types.js';
 import type { AccountStore } from './account-types.js';
+import type { IngestPolicyStore } from './ingest-policy-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
 import type { TriageStore } from './triage-types.js';
 
@@ -239,7 +240,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, TriageStore {
+export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, TriageStore, IngestPolicyStore {
   readonly backend: string;
   close(): Promise<void>;
   /**

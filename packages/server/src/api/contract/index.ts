@@ -7,3 +7,4 @@ export * from './releases.js';
 export * from './replays.js';
 export * from './accounts.js';
 export * from './triage.js';
+export * from './ingest-policy.js';

@@ -549,6 +549,24 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX alert_attempts_rule ON alert_attempts(rule_id, id);
   `,
+  // Issue 17 (quotas, filters, scrubbing): one policy document per project, and hourly counts of
+  // what ingest dropped (filters, limits) or the SDKs reported dropping (client reports).
+  `
+  CREATE TABLE ingest_policies (
+    project_id integer PRIMARY KEY,
+    policy text NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE TABLE ingest_outcomes (
+    project_id integer NOT NULL,
+    hour bigint NOT NULL,
+    outcome text NOT NULL,
+    reason text NOT NULL,
+    category text NOT NULL,
+    count bigint NOT NULL,
+    PRIMARY KEY (project_id, hour, outcome, reason, category)
+  );
+  `,
 ];
 
 /** The version a fully migrated database has. */

@@ -5,6 +5,7 @@ import type { TelemetryBatch } from '../trace-types.js';
 import { AccountQueries } from './account-queries.js';
 import { AccountRecords } from './account-records.js';
 import { AdminQueries } from './admin.js';
+import { IngestPolicyQueries } from './ingest-policy-queries.js';
 import { AnalyticsQueries } from './analytics-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
@@ -71,6 +72,7 @@ export class PostgresStore implements Store {
   readonly backend = 'postgres';
   private readonly writer: PostgresWriter;
   private readonly admin: AdminQueries;
+  private readonly policies: IngestPolicyQueries;
   private readonly issues: IssueQueries;
   private readonly triage: TriageQueries;
   private readonly events: EventQueries;
@@ -92,6 +94,7 @@ export class PostgresStore implements Store {
   private constructor(private readonly db: Kysely<Tables>) {
     this.writer = new PostgresWriter(db);
     this.admin = new AdminQueries(db);
+    this.policies = new IngestPolicyQueries(db);
     this.issues = new IssueQueries(db);
     this.triage = new TriageQueries(db as unknown as Kysely<TriageTables>);
     this.events = new EventQueries(db);
@@ -196,6 +199,12 @@ export class PostgresStore implements Store {
   updateProject: Store['updateProject'] = (...args) => this.records.updateProject(...args);
   deleteProject: Store['deleteProject'] = (...args) => this.records.deleteProject(...args);
   renameProjectKey: Store['renameProjectKey'] = (...args) => this.records.renameProjectKey(...args);
+  // Ingest policies and outcomes (store/ingest-policy-types.ts)
+  getIngestPolicy: Store['getIngestPolicy'] = (...args) => this.policies.getIngestPolicy(...args);
+  listIngestPolicies: Store['listIngestPolicies'] = () => this.policies.listIngestPolicies();
+  putIngestPolicy: Store['putIngestPolicy'] = (...args) => this.policies.putIngestPolicy(...args);
+  addOutcomes: Store['addOutcomes'] = (...args) => this.policies.addOutcomes(...args);
+  listOutcomes: Store['listOutcomes'] = (...args) => this.policies.listOutcomes(...args);
 
   /** Resolves after the COMMIT holding these rows returned (durable: synchronous_commit is on by default). */
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {

@@ -533,6 +533,24 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX saved_searches_project ON saved_searches(project_id, position);
   `,
+  // Issue 17 (quotas, filters, scrubbing): one policy document per project, and hourly counts of
+  // what ingest dropped (filters, limits) or the SDKs reported dropping (client reports).
+  `
+  CREATE TABLE ingest_policies (
+    project_id INTEGER PRIMARY KEY,
+    policy TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE ingest_outcomes (
+    project_id INTEGER NOT NULL,
+    hour INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    category TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (project_id, hour, outcome, reason, category)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The user_version a fully migrated database has. */

@@ -7,6 +7,7 @@ import type { TelemetryBatch } from '../trace-types.js';
 import { AccountQueries } from './account-queries.js';
 import { AccountRecords } from './account-records.js';
 import { AdminQueries } from './admin.js';
+import { IngestPolicyQueries } from './ingest-policy-queries.js';
 import { AlertQueries } from './alert-queries.js';
 import { OutboxQueries } from './outbox-queries.js';
 import { AnalyticsQueries } from './analytics-queries.js';
@@ -45,6 +46,7 @@ export class SqliteStore implements Store {
   private readonly db: Kysely<Tables>;
   private readonly writer: WriterClient | null;
   private readonly admin: AdminQueries;
+  private readonly policies: IngestPolicyQueries;
   private readonly issues: IssueQueries;
   private readonly triage: TriageQueries;
   private readonly events: EventQueries;
@@ -71,6 +73,7 @@ export class SqliteStore implements Store {
     this.db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: this.connection }) });
     this.writer = options.withWriter === false ? null : new WriterClient(path);
     this.admin = new AdminQueries(this.db);
+    this.policies = new IngestPolicyQueries(this.db);
     this.issues = new IssueQueries(this.db);
     this.triage = new TriageQueries(this.db as unknown as Kysely<TriageTables>);
     this.events = new EventQueries(this.db);
@@ -149,6 +152,12 @@ export class SqliteStore implements Store {
     return keys;
   }
   renameProjectKey: Store['renameProjectKey'] = (...args) => this.records.renameProjectKey(...args);
+  // Ingest policies and outcomes (store/ingest-policy-types.ts)
+  getIngestPolicy: Store['getIngestPolicy'] = (...args) => this.policies.getIngestPolicy(...args);
+  listIngestPolicies: Store['listIngestPolicies'] = () => this.policies.listIngestPolicies();
+  putIngestPolicy: Store['putIngestPolicy'] = (...args) => this.policies.putIngestPolicy(...args);
+  addOutcomes: Store['addOutcomes'] = (...args) => this.policies.addOutcomes(...args);
+  listOutcomes: Store['listOutcomes'] = (...args) => this.policies.listOutcomes(...args);
 
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
     if (!this.writer) return Promise.reject(new Error('this store was opened without a writer'));

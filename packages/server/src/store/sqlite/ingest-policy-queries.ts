@@ -1,0 +1,44 @@
+import { type Kysely, sql } from 'kysely';
+import type { IngestPolicy, IngestPolicyStore, OutcomeCount, OutcomeKind } from '../ingest-policy-types.js';
+
+/**
+ * Project ingest policies and outcome counts (SQLite). The SQL is the same on both backends
+ * (ON CONFLICT upserts); the tables are typed apart, so the queries are written with `sql`.
+ */
+export class IngestPolicyQueries implements IngestPolicyStore {
+  constructor(private readonly db: Kysely<any>) {}
+
+  async getIngestPolicy(projectId: number): Promise<IngestPolicy | undefined> {
+    const { rows } = await sql<{ policy: string }>`SELECT policy FROM ingest_policies WHERE project_id = ${projectId}`.execute(this.db);
+    return rows[0] ? (JSON.parse(rows[0].policy) as IngestPolicy) : undefined;
+  }
+
+  async listIngestPolicies(): Promise<Array<{ projectId: number; policy: IngestPolicy }>> {
+    const { rows } = await sql<{ project_id: number; policy: string }>`SELECT project_id, policy FROM ingest_policies`.execute(this.db);
+    return rows.map((row) => ({ projectId: Number(row.project_id), policy: JSON.parse(row.policy) as IngestPolicy }));
+  }
+
+  async putIngestPolicy(projectId: number, policy: IngestPolicy): Promise<void> {
+    const text = JSON.stringify(policy);
+    await sql`INSERT INTO ingest_policies (project_id, policy, updated_at) VALUES (${projectId}, ${text}, ${Date.now()})
+      ON CONFLICT (project_id) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at`.execute(this.db);
+  }
+
+  async addOutcomes(counts: OutcomeCount[]): Promise<void> {
+    if (counts.length === 0) return;
+    await this.db.transaction().execute(async (tx) => {
+      for (const c of counts) {
+        await sql`INSERT INTO ingest_outcomes (project_id, hour, outcome, reason, category, count)
+          VALUES (${c.projectId}, ${c.hour}, ${c.outcome}, ${c.reason}, ${c.category}, ${c.count})
+          ON CONFLICT (project_id, hour, outcome, reason, category) DO UPDATE SET count = ingest_outcomes.count + excluded.count`.execute(tx);
+      }
+    });
+  }
+
+  async listOutcomes(projectId: number, sinceMs: number): Promise<OutcomeCount[]> {
+    const { rows } = await sql<{ hour: number; outcome: string; reason: string; category: string; count: number }>`
+      SELECT hour, outcome, reason, category, count FROM ingest_outcomes
+      WHERE project_id = ${projectId} AND hour >= ${sinceMs} ORDER BY hour, outcome, reason, category`.execute(this.db);
+    return rows.map((r) => ({ projectId, hour: Number(r.hour), outcome: r.outcome as OutcomeKind, reason: r.reason, category: r.category, count: Number(r.count) }));
+  }
+}
