@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { BatchCounts } from './batch-counts.js';
+import { userHash } from '../../user-hash.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -105,6 +106,7 @@ export class DerivedSlice {
     const counts = this.counts();
     this.insertEventTags(statements);
     this.insertDistinct(statements, counts);
+    this.insertValueUsers(statements);
     statements.applyCounts(counts);
   }
 
@@ -141,6 +143,29 @@ export class DerivedSlice {
     }
   }
 
+  /**
+   * Distinct (tag value, user) pairs, deduplicated in memory and inserted in key order so
+   * consecutive inserts share pages. Same hash and same condition as events.user_hash, so these
+   * counts equal count(DISTINCT user_hash) over the value's events.
+   */
+  private insertValueUsers(s: DerivedStatements): void {
+    const pairs = new Map<number, Set<number>>();
+    for (const entry of this.entries) {
+      if (!entry.userKey) continue;
+      const hash = userHash(entry.userKey);
+      for (const list of [entry.tags, entry.identityTags]) {
+        for (const valueId of list) {
+          const users = pairs.get(valueId);
+          if (users) users.add(hash);
+          else pairs.set(valueId, new Set([hash]));
+        }
+      }
+    }
+    for (const valueId of [...pairs.keys()].sort((a, b) => a - b)) {
+      for (const hash of [...pairs.get(valueId)!].sort((a, b) => a - b)) s.insertValueUser.run(valueId, hash);
+    }
+  }
+
   private insertDistinct(s: DerivedStatements, counts: BatchCounts): void {
     const seen = new Set<string>();
     for (const entry of this.entries) {
@@ -165,6 +190,7 @@ export class DerivedSlice {
 
 export interface DerivedStatements {
   insertEventTag: Database.Statement<[number, number]>;
+  insertValueUser: Database.Statement<[number, number]>;
   insertIssueUser: Database.Statement<[number, string]>;
   insertIssueAccount: Database.Statement<[number, string]>;
   applyCounts(counts: BatchCounts): void;
