@@ -1,5 +1,6 @@
 /**
- * `npm run bench` runs every section; `npm run bench -- ingest`, `-- queries`, `-- traces`, `-- symbolication` or `-- alerts` runs one.
+ * `npm run bench` runs every section but peers; `npm run bench -- ingest`, `-- queries`, `-- traces`, `-- symbolication`,
+ * `-- alerts` or `-- peers` (Bugsink beside Proliferate) runs one.
  * A benchmark, not a test: it prints figures against targets and exits 0 unless something broke.
  */
 import { alertsTable, runAlerts } from './alerts.js';
@@ -7,10 +8,13 @@ import { ingestTable, runIngest } from './ingest.js';
 import { queriesTable, runQueries } from './queries.js';
 import { log, machine, verdict, type Row } from './report.js';
 import { runSymbolication, symbolicationTable } from './symbolication.js';
+import { peersTable, runPeers } from './peers.js';
 import { postgresIngestTable, runPostgresIngest } from './postgres-ingest.js';
 import { runTraces, tracesTable } from './traces.js';
 
-const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication', 'alerts'] as const;
+const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication', 'alerts', 'peers'] as const;
+/** Run only when named: it installs Bugsink from PyPI on first use. */
+const DEFAULT_SECTIONS: Section[] = ['ingest', 'queries', 'traces', 'symbolication', 'alerts'];
 type Section = (typeof SECTIONS)[number];
 
 // `--store postgres` adds PostgreSQL figures beside SQLite's in the same run (ingest and queries).
@@ -28,7 +32,7 @@ for (const name of requested) {
     process.exit(2);
   }
 }
-const sections: Section[] = requested.length ? (requested as Section[]) : [...SECTIONS];
+const sections: Section[] = requested.length ? (requested as Section[]) : DEFAULT_SECTIONS;
 
 const started = Date.now();
 const output: string[] = [`Proliferate bench, ${new Date().toISOString()}`, machine()];
@@ -37,9 +41,9 @@ const all: Row[] = [];
 
 for (const section of sections) {
   const t = Date.now();
-  const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication, alerts: runAlerts }[section];
+  const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication, alerts: runAlerts, peers: runPeers }[section];
   let rows = await run();
-  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable, alerts: alertsTable }[section](rows);
+  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable, alerts: alertsTable, peers: peersTable }[section](rows);
   if (store === 'postgres' && (section === 'ingest' || section === 'queries')) {
     const pgRows = section === 'ingest' ? await runPostgresIngest() : await runQueries('postgres');
     text += '\n' + (section === 'ingest' ? postgresIngestTable(pgRows) : queriesTable(pgRows));

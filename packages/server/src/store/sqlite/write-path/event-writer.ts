@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../../types.js';
 import { IDENTITY_TAG_KEYS } from '../../types.js';
 import type { BatchCounts } from './batch-counts.js';
-import { DerivedRows, decodeJournal, encodeJournal, type DerivedEntry, type DerivedStatements } from './derived-rows.js';
+import { DerivedRows, decodeJournal, encodeJournal, ValueUsersSeen, type DerivedEntry, type DerivedStatements } from './derived-rows.js';
 import { encodePayload, storedPayload } from '../../payload-codec.js';
 import type { TelemetryBatch } from '../../trace-types.js';
 import { TraceWriter } from './trace-writer.js';
@@ -103,6 +103,7 @@ export class EventWriter {
     this.derivedStatements = {
       insertEventTag: this.stmt.insertEventTag,
       insertValueUser: this.stmt.insertValueUser,
+      valueUsersSeen: new ValueUsersSeen(),
       insertIssueUser: this.stmt.insertIssueUser,
       insertIssueAccount: this.stmt.insertIssueAccount,
       applyCounts: (counts) => this.applyCounts(counts),
@@ -191,6 +192,7 @@ export class EventWriter {
 
   /** After a rollback: the journal is the truth. If even it cannot be read, the next apply finds out. */
   private reloadPendingAfterFailure(): void {
+    this.derivedStatements.valueUsersSeen.clear();
     try {
       this.loadPending();
     } catch {
