@@ -442,7 +442,8 @@ const MIGRATIONS: string[] = [
   INSERT INTO tag_value_users (project_id, value_id, user_hash)
     SELECT DISTINCT et.project_id, et.value_id, e.user_hash FROM event_tags et
     JOIN events e ON e.project_id = et.project_id AND e.row = et.event_row AND e.timestamp = et.timestamp
-    WHERE e.user_hash IS NOT NULL;
+    JOIN tag_values tv ON tv.id = et.value_id
+    WHERE e.user_hash IS NOT NULL AND tv.key NOT IN ('user.id', 'user.email', 'user.username', 'account.id', 'account.name');
   `,
 ];
 

@@ -504,7 +504,8 @@ const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   INSERT INTO tag_value_users (value_id, user_hash)
     SELECT DISTINCT et.value_id, e.user_hash FROM event_tags et JOIN events e ON e.row = et.event_row
-    WHERE e.user_hash IS NOT NULL ORDER BY 1, 2;
+    JOIN tag_values tv ON tv.id = et.value_id
+    WHERE e.user_hash IS NOT NULL AND tv.key NOT IN ('user.id', 'user.email', 'user.username', 'account.id', 'account.name') ORDER BY 1, 2;
   `,
 ];
 

@@ -216,7 +216,8 @@ export class EventWriter {
     for (const e of events) {
       if (!e.userKey) continue;
       const u = userHash(e.userKey);
-      for (const v of [...e.tags, ...e.identityTags]) pairs.set(`${e.projectId}:${v}:${u}`, { p: e.projectId, v, u });
+      // Identity values (user.*, account.*) are left out: their distributions keep the event scan.
+      for (const v of e.tags) pairs.set(`${e.projectId}:${v}:${u}`, { p: e.projectId, v, u });
     }
     if (pairs.size === 0) return;
     const rows = [...pairs.values()].sort((a, b) => a.p - b.p || a.v - b.v || a.u - b.u);
