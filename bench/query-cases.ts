@@ -26,6 +26,7 @@ export const QUERY_CASES: QueryCase[] = [
   { name: '30-day hourly trend, 100k-event issue', path: (c) => `/api/0/issues/${c.bigIssueId}/stats/?period=30d&interval=1h`, target: 50, source: 'issue 5' },
   { name: 'tag correlation, 100k-event issue, flag_*', path: (c) => `/api/0/issues/${c.bigIssueId}/tags/correlation/?prefix=${q('flag_')}`, target: 100, source: 'issue 5' },
   { name: '30-day hourly trend, tier:enterprise events', path: (c) => `/api/0/projects/${c.projectId}/events/stats/?query=${q('tier:enterprise')}&period=30d&interval=1h`, target: 50, source: 'issue 5' },
-  { name: 'compare variants, experiment_variant', path: (c) => `/api/0/projects/${c.projectId}/tags/experiment_variant/compare/` },
+  { name: 'compare variants, experiment_variant', path: (c) => `/api/0/projects/${c.projectId}/tags/experiment_variant/compare/`, target: 50, source: 'issue 21' },
+  { name: 'project distribution, tier', path: (c) => `/api/0/projects/${c.projectId}/tags/tier/distribution/`, target: 50, source: 'issue 21' },
   { name: 'project distribution, tier, is:unresolved', path: (c) => `/api/0/projects/${c.projectId}/tags/tier/distribution/?query=${q('is:unresolved')}` },
 ];

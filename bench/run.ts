@@ -1,5 +1,6 @@
 /**
- * `npm run bench` runs every section; `npm run bench -- ingest`, `-- queries`, `-- traces`, `-- symbolication`, `-- alerts` or `-- overload` runs one.
+ * `npm run bench` runs every section but peers; `npm run bench -- ingest`, `-- queries`, `-- traces`, `-- symbolication`,
+ * `-- alerts`, `-- overload` or `-- peers` (Bugsink beside Proliferate) runs one.
  * A benchmark, not a test: it prints figures against targets and exits 0 unless something broke.
  */
 import { alertsTable, runAlerts } from './alerts.js';
@@ -8,10 +9,13 @@ import { overloadTable, runOverload } from './overload.js';
 import { queriesTable, runQueries } from './queries.js';
 import { log, machine, verdict, type Row } from './report.js';
 import { runSymbolication, symbolicationTable } from './symbolication.js';
+import { peersTable, runPeers } from './peers.js';
 import { postgresIngestTable, runPostgresIngest } from './postgres-ingest.js';
 import { runTraces, tracesTable } from './traces.js';
 
-const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication', 'alerts', 'overload'] as const;
+const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication', 'alerts', 'overload', 'peers'] as const;
+/** Run only when named: it installs Bugsink from PyPI on first use. */
+const DEFAULT_SECTIONS: Section[] = ['ingest', 'queries', 'traces', 'symbolication', 'alerts', 'overload'];
 type Section = (typeof SECTIONS)[number];
 
 // `--store postgres` adds PostgreSQL figures beside SQLite's in the same run (ingest, queries and alerts).
@@ -29,7 +33,7 @@ for (const name of requested) {
     process.exit(2);
   }
 }
-const sections: Section[] = requested.length ? (requested as Section[]) : [...SECTIONS];
+const sections: Section[] = requested.length ? (requested as Section[]) : DEFAULT_SECTIONS;
 
 const started = Date.now();
 const output: string[] = [`Proliferate bench, ${new Date().toISOString()}`, machine()];
@@ -38,9 +42,9 @@ const all: Row[] = [];
 
 for (const section of sections) {
   const t = Date.now();
-  const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication, alerts: runAlerts, overload: runOverload }[section];
+  const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication, alerts: runAlerts, overload: runOverload, peers: runPeers }[section];
   let rows = await run();
-  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable, alerts: alertsTable, overload: overloadTable }[section](rows);
+  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable, alerts: alertsTable, overload: overloadTable, peers: peersTable }[section](rows);
   if (store === 'postgres' && (section === 'ingest' || section === 'queries' || section === 'alerts')) {
     const pgRows = section === 'ingest' ? await runPostgresIngest() : section === 'alerts' ? await runAlerts('postgres') : await runQueries('postgres');
     text += '\n' + (section === 'ingest' ? postgresIngestTable(pgRows) : section === 'alerts' ? alertsTable(pgRows, 'PostgreSQL') : queriesTable(pgRows));

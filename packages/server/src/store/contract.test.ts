@@ -114,6 +114,27 @@ for (const backend of BACKENDS) {
       assert.deepEqual(users[0], { value: 'user-0', count: 43, issues: 2 });
     });
 
+    test('project-wide distribution from rollups equals the scan of every event, users distinct across batches', async () => {
+      const other = (await store.createProject({ name: 'Rollup distribution' })).id;
+      // Three issues, a user seen in several batches and issues, events with no user, a duplicate.
+      const make = (i: number) =>
+        errorEvent(other, 100_000 + i, ['KeyError', 'TypeError', 'RangeError'][i % 3]!, (i % 9) * HOUR,
+          { tier: ['free', 'pro', 'enterprise'][i % 4 === 0 ? 2 : i % 2]!, variant: i % 5 === 0 ? 'b' : 'a' },
+          i % 6 === 0 ? undefined : `user-${i % 11}`, `2.0.${i % 3}`);
+      await store.write(Array.from({ length: 60 }, (_, i) => make(i)), []);
+      await store.write(Array.from({ length: 90 }, (_, i) => make(i + 60)).concat([make(3)]), []);
+      const everything = { from: BASE - HOUR, to: BASE + 10 * HOUR };
+      for (const key of ['tier', 'variant', 'release', 'level']) {
+        const rollup = await store.tagBreakdown({ projectId: other, filter: null, window: null }, key, 20);
+        const scan = await store.tagBreakdown({ projectId: other, filter: null, window: everything }, key, 20);
+        assert.ok(rollup.length > 0, key);
+        assert.deepEqual(rollup, scan, key);
+      }
+      const tier = await store.tagBreakdown({ projectId: other, filter: null, window: null }, 'tier', 1);
+      assert.deepEqual(tier, [{ key: 'tier', value: 'pro', events: 75, issues: 3, users: 11 }]);
+      assert.deepEqual(await store.tagBreakdown({ projectId: other, filter: null, window: null }, 'no-such-key', 20), []);
+    });
+
     test('analytics: counts, breakdowns with distinct issues and users, filtered series, correlation', async () => {
       assert.equal(await store.countEvents({ projectId, filter: null, window: null }), 300);
       assert.equal(await store.countEvents({ projectId, filter: parseSearch('tier:enterprise'), window: { from: BASE, to: BASE + HOUR } }), 30);

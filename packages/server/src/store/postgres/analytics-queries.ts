@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { SearchExpr } from '../../query/ast.js';
-import { INTERVAL_MS, type AnalyticsScope, type StatsRange, type TagValueBreakdown } from '../types.js';
+import { IDENTITY_TAG_KEYS, INTERVAL_MS, type AnalyticsScope, type StatsRange, type TagValueBreakdown } from '../types.js';
 import { isStoredId, SearchCompiler, wildcardToLike } from './search-sql.js';
 import type { Tables } from './tables.js';
 
@@ -50,6 +50,9 @@ export class AnalyticsQueries {
    * distinct issues, distinct users.
    */
   async tagBreakdown(scope: AnalyticsScope, key: string | null, limit: number): Promise<TagValueBreakdown[]> {
+    if (key !== null && !scope.filter && !scope.window && !IDENTITY_TAG_KEYS.has(key)) {
+      return this.wholeProjectBreakdown(scope.projectId, key, limit);
+    }
     let q = this.db
       .selectFrom('tag_values as tv')
       .innerJoin('event_tags as et', (join) => join.onRef('et.project_id', '=', 'tv.project_id').onRef('et.value_id', '=', 'tv.id'))
@@ -72,6 +75,27 @@ export class AnalyticsQueries {
       .limit(limit)
       .execute();
     return rows.map((r) => ({ key: r.key, value: r.value, events: Number(r.events), issues: Number(r.issues), users: Number(r.users) }));
+  }
+
+  /**
+   * One key over all of a project's events, from the rows kept at write time (events from
+   * tag_value_hours, issues from issue_tag_values, users from tag_value_users) rather than a scan
+   * of every event; the SQLite store does the same (contract test compares it with the scan).
+   * Identity keys have no per-issue rows, so they keep the scan.
+   */
+  private async wholeProjectBreakdown(projectId: number, key: string, limit: number): Promise<TagValueBreakdown[]> {
+    const { rows } = await sql<{ value: string; events: string; issues: string; users: string }>`
+      SELECT v.value, v.events,
+        (SELECT count(*) FROM issue_tag_values itv WHERE itv.project_id = ${projectId} AND itv.value_id = v.id) AS issues,
+        (SELECT count(*) FROM tag_value_users u WHERE u.project_id = ${projectId} AND u.value_id = v.id) AS users
+      FROM (
+        SELECT tv.id, tv.value,
+          (SELECT coalesce(sum(h.count), 0) FROM tag_value_hours h WHERE h.project_id = ${projectId} AND h.value_id = tv.id) AS events
+        FROM tag_values tv WHERE tv.project_id = ${projectId} AND tv.key = ${key}
+      ) v
+      WHERE v.events > 0
+      ORDER BY v.events DESC, v.value COLLATE "C" LIMIT ${limit}`.execute(this.db);
+    return rows.map((r) => ({ key, value: r.value, events: Number(r.events), issues: Number(r.issues), users: Number(r.users) }));
   }
 
   /** Event counts per bucket for the scope; hour and day buckets of unfiltered scopes come from rollups. */

@@ -84,6 +84,10 @@ const TABLES: TableCopy[] = [
     name: 'tag_value_hours', key: ['value_id', 'hour'], select: 'SELECT h.value_id, h.hour, v.project_id, h.count FROM tag_value_hours h JOIN tag_values v ON v.id = h.value_id',
     count: 'SELECT count(*) AS n FROM tag_value_hours', columns: ['value_id', 'hour', 'project_id', 'count'],
   },
+  {
+    name: 'tag_value_users', key: ['value_id', 'user_hash'], select: 'SELECT u.value_id, u.user_hash, v.project_id FROM tag_value_users u JOIN tag_values v ON v.id = u.value_id',
+    count: 'SELECT count(*) AS n FROM tag_value_users', columns: ['value_id', 'user_hash', 'project_id'],
+  },
   { name: 'project_hours', key: ['project_id', 'hour'], select: 'SELECT project_id, hour, count FROM project_hours', count: 'SELECT count(*) AS n FROM project_hours', columns: ['project_id', 'hour', 'count'] },
   { name: 'item_counts', key: ['project_id', 'type', 'day'], select: 'SELECT project_id, type, day, count FROM item_counts', count: 'SELECT count(*) AS n FROM item_counts', columns: ['project_id', 'type', 'day', 'count'] },
   {

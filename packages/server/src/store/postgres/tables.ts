@@ -118,6 +118,7 @@ export interface Tables {
   };
   issue_hours: { project_id: number; issue_id: number; hour: number; count: number };
   tag_value_hours: { project_id: number; value_id: number; hour: number; count: number };
+  tag_value_users: { project_id: number; value_id: number; user_hash: number };
   project_hours: { project_id: number; hour: number; count: number };
   item_counts: { project_id: number; type: string; day: number; count: number };
   traces: {

@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { SearchExpr } from '../../query/ast.js';
-import { INTERVAL_MS, type AnalyticsScope, type StatsRange, type TagValueBreakdown } from '../types.js';
+import { IDENTITY_TAG_KEYS, INTERVAL_MS, type AnalyticsScope, type StatsRange, type TagValueBreakdown } from '../types.js';
 import { wildcardToLike } from '../search-fields.js';
 import { SearchCompiler } from './search-sql.js';
 import type { Tables } from './tables.js';
@@ -53,6 +53,9 @@ export class AnalyticsQueries {
    * distinct issues, distinct users.
    */
   async tagBreakdown(scope: AnalyticsScope, key: string | null, limit: number, keyRange?: { first: string; last: string }): Promise<TagValueBreakdown[]> {
+    if (key !== null && !scope.filter && !scope.window && !keyRange && !IDENTITY_TAG_KEYS.has(key)) {
+      return this.wholeProjectBreakdown(scope.projectId, key, limit);
+    }
     let q = this.db
       .selectFrom('tag_values as tv')
       .innerJoin('event_tags as et', 'et.value_id', 'tv.id')
@@ -69,6 +72,27 @@ export class AnalyticsQueries {
     if (keyRange) q = q.where('tv.key', '>=', keyRange.first).where('tv.key', '<=', keyRange.last);
     const rows = await this.filtered(q, scope).groupBy('tv.id').orderBy('events', 'desc').orderBy('tv.value').limit(limit).execute();
     return rows.map((r) => ({ key: r.key, value: r.value, events: Number(r.events), issues: Number(r.issues), users: Number(r.users) }));
+  }
+
+  /**
+   * One key over all of a project's events, from the rows kept at write time: events from
+   * tag_value_hours, issues from issue_tag_values, users from tag_value_users. The same figures as
+   * the event scan (contract test "project-wide distribution from rollups equals the scan"), read
+   * per value instead of per event: 1.4-1.9 s at 1,000,000 events by scan. Identity keys have no
+   * per-issue rows, so they keep the scan.
+   */
+  private async wholeProjectBreakdown(projectId: number, key: string, limit: number): Promise<TagValueBreakdown[]> {
+    const { rows } = await sql<{ value: string; events: number; issues: number; users: number }>`
+      SELECT value, events,
+        (SELECT count(*) FROM issue_tag_values itv WHERE itv.value_id = v.id) AS issues,
+        (SELECT count(*) FROM tag_value_users u WHERE u.value_id = v.id) AS users
+      FROM (
+        SELECT tv.id, tv.value, (SELECT coalesce(sum(h.count), 0) FROM tag_value_hours h WHERE h.value_id = tv.id) AS events
+        FROM tag_values tv WHERE tv.project_id = ${projectId} AND tv.key = ${key}
+      ) v
+      WHERE events > 0
+      ORDER BY events DESC, value LIMIT ${limit}`.execute(this.db);
+    return rows.map((r) => ({ key, value: r.value, events: Number(r.events), issues: Number(r.issues), users: Number(r.users) }));
   }
 
   /** Event counts per bucket for the scope; hour and day buckets of unfiltered scopes come from rollups. */

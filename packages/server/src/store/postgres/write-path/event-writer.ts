@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { userHash } from '../../user-hash.js';
 import { sql, type Transaction } from 'kysely';
 import { IDENTITY_TAG_KEYS, type DigestedEvent, type RawItem, type WriteOutcome } from '../../types.js';
 import { encodePayload, storedPayload } from '../../payload-codec.js';
@@ -8,8 +8,6 @@ import { BatchCounts, type CountedEvent } from './batch-counts.js';
 const DAY_MS = 86_400_000;
 const TAG_CACHE_LIMIT = 200_000;
 const EVENT_ROWS_PER_STATEMENT = 4000;
-/** 48 bits: collisions stay negligible far beyond a billion distinct users (as in SQLite). */
-const userHash = (key: string) => createHash('sha1').update(key).digest().readUIntBE(0, 6);
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 type Tx = Transaction<Tables>;
@@ -184,6 +182,7 @@ export class EventWriter {
         SELECT * FROM unnest(${tagged.map((x) => x.p)}::int[], ${tagged.map((x) => x.v)}::int[], ${tagged.map((x) => x.t)}::bigint[],
           ${tagged.map((x) => x.r)}::bigint[], ${tagged.map((x) => x.i)}::int[])`.execute(tx);
     }
+    await this.insertValueUsers(tx, events);
     const newUsers = await this.distinct(tx, 'issue_users', 'user_key', counts.distinctRows('users'));
     const newAccounts = await this.distinct(tx, 'issue_accounts', 'account_key', counts.distinctRows('accounts'));
     const itv = counts.issueTagRows();
@@ -209,6 +208,22 @@ export class EventWriter {
     await sql`INSERT INTO project_hours (project_id, hour, count)
       SELECT * FROM unnest(${ph.map((r) => r.projectId)}::int[], ${ph.map((r) => r.hour)}::int[], ${ph.map((r) => r.count)}::bigint[])
       ON CONFLICT (project_id, hour) DO UPDATE SET count = project_hours.count + excluded.count`.execute(tx);
+  }
+
+  /** Distinct (tag value, user) pairs, with the same hash and condition as events.user_hash, in key order. */
+  private async insertValueUsers(tx: Tx, events: CountedEvent[]): Promise<void> {
+    const pairs = new Map<string, { p: number; v: number; u: number }>();
+    for (const e of events) {
+      if (!e.userKey) continue;
+      const u = userHash(e.userKey);
+      // Identity values (user.*, account.*) are left out: their distributions keep the event scan.
+      for (const v of e.tags) pairs.set(`${e.projectId}:${v}:${u}`, { p: e.projectId, v, u });
+    }
+    if (pairs.size === 0) return;
+    const rows = [...pairs.values()].sort((a, b) => a.p - b.p || a.v - b.v || a.u - b.u);
+    await sql`INSERT INTO tag_value_users (project_id, value_id, user_hash)
+      SELECT * FROM unnest(${rows.map((r) => r.p)}::int[], ${rows.map((r) => r.v)}::int[], ${rows.map((r) => r.u)}::bigint[])
+      ON CONFLICT DO NOTHING`.execute(tx);
   }
 
   /** Inserts distinct (issue, key) rows; returns how many were new per issue (counted once however many processes race). */

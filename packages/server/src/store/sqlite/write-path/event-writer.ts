@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { userHash } from '../../user-hash.js';
 import type Database from 'better-sqlite3';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../../types.js';
 import { IDENTITY_TAG_KEYS } from '../../types.js';
 import type { BatchCounts } from './batch-counts.js';
-import { DerivedRows, decodeJournal, encodeJournal, type DerivedEntry, type DerivedStatements } from './derived-rows.js';
+import { DerivedRows, decodeJournal, encodeJournal, ValueUsersSeen, type DerivedEntry, type DerivedStatements } from './derived-rows.js';
 import { encodePayload, storedPayload } from '../../payload-codec.js';
 import type { TelemetryBatch } from '../../trace-types.js';
 import { TraceWriter } from './trace-writer.js';
@@ -16,8 +16,6 @@ const TAG_CACHE_LIMIT = 200_000;
 export type WriterEvent = Omit<DigestedEvent, 'payload'> & { payload: DigestedEvent['payload'] | Uint8Array };
 
 const hexToBlob = (hex: string | null) => (hex ? Buffer.from(hex, 'hex') : null);
-/** 48 bits: collisions stay negligible far beyond a billion distinct users. */
-const userHash = (key: string) => createHash('sha1').update(key).digest().readUIntBE(0, 6);
 
 /**
  * Writes events, their issues and interned tag values in one transaction per batch, and the rows
@@ -59,6 +57,7 @@ export class EventWriter {
          ON CONFLICT (project_id, key, value) DO UPDATE SET key = excluded.key RETURNING id`,
       ),
       insertEventTag: db.prepare('INSERT OR IGNORE INTO event_tags (value_id, event_row) VALUES (?, ?)'),
+      insertValueUser: db.prepare('INSERT OR IGNORE INTO tag_value_users (value_id, user_hash) VALUES (?, ?)'),
       insertIssueUser: db.prepare('INSERT OR IGNORE INTO issue_users (issue_id, user_key) VALUES (?, ?)'),
       insertIssueAccount: db.prepare('INSERT OR IGNORE INTO issue_accounts (issue_id, account_key) VALUES (?, ?)'),
       upsertIssueTag: db.prepare(
@@ -103,6 +102,8 @@ export class EventWriter {
     };
     this.derivedStatements = {
       insertEventTag: this.stmt.insertEventTag,
+      insertValueUser: this.stmt.insertValueUser,
+      valueUsersSeen: new ValueUsersSeen(),
       insertIssueUser: this.stmt.insertIssueUser,
       insertIssueAccount: this.stmt.insertIssueAccount,
       applyCounts: (counts) => this.applyCounts(counts),
@@ -191,6 +192,7 @@ export class EventWriter {
 
   /** After a rollback: the journal is the truth. If even it cannot be read, the next apply finds out. */
   private reloadPendingAfterFailure(): void {
+    this.derivedStatements.valueUsersSeen.clear();
     try {
       this.loadPending();
     } catch {
