@@ -39,7 +39,11 @@ export async function playInDashboard(browser: Browser, server: RunningServer, e
     await page.evaluate((token) => sessionStorage.setItem('proliferate.token', token), server.adminToken!);
     const response = await page.goto(`${server.url}/issues/${event.issueId}/events/${eventId}/`);
     const csp = response?.headers()['content-security-policy'] ?? '';
-    await page.waitForSelector('[data-testid=replay-section] iframe', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid=replay-section] iframe', { timeout: 20_000 }).catch(async (error: Error) => {
+      // What the page showed instead (a sign-in form, an error box) is the first thing to look at.
+      await page.screenshot({ path: join(repoRoot, 'test-output/screenshots/replay-event-page-failed.png'), fullPage: true });
+      throw new Error(`${error.message}\nthe page showed: ${(await page.innerText('body')).slice(0, 300)}`);
+    });
     const frame = await waitForFrame(() => page.frames().find((f) => f.url().includes(`/replay-frame/?replay=${replayId}`)));
     await frame.waitForSelector('body[data-current-ms]', { timeout: 20_000 });
     const numbers = () =>
