@@ -147,6 +147,8 @@ describe('official @sentry/browser replayIntegration in Chromium', { timeout: 12
     assert.deepEqual(result.scriptViolations, []);
     assert.ok(result.timelineCrumbs.some((c) => c.includes('paying now')), JSON.stringify(result.timelineCrumbs));
     assert.ok(result.timelineWidth >= 600, `timeline ${result.timelineWidth} px wide`);
+    assert.ok(result.seek.targetMs < result.reachedMs - 1500, `the earliest moment (${result.seek.targetMs} ms) lies before the error`);
+    assert.ok(result.seek.landedMs >= result.seek.targetMs - 100 && result.seek.landedMs <= result.seek.targetMs + 1500, `a click on it seeks there: ${JSON.stringify(result.seek)}`);
   });
 });
 
