@@ -136,8 +136,7 @@ describe('official @sentry/browser replayIntegration in Chromium', { timeout: 12
     assert.deepEqual(body, []);
   });
 
-  // Known broken since the merges of 2026-12-03 (the event page shows no Replay section here); issue 20 stays open for it.
-  test('the dashboard shows Replay on the error and plays it from before the error up to the error moment, with no inline script allowed', { skip: 'known broken after the accounts merge: the event page shows no Replay section (issue 20)' }, async (t) => {
+  test('the dashboard shows Replay on the error and plays it from before the error up to the error moment, with no inline script allowed', async (t) => {
     const result = await playInDashboard(browser, server, eventId, replayId);
     t.diagnostic(`player started at ${result.startOffsetMs} ms, error at ${result.errorOffsetMs} ms, reached ${result.reachedMs} ms; timeline: ${result.timelineCrumbs.length} moments`);
     assert.ok(result.startOffsetMs < result.errorOffsetMs, 'starts before the error');
@@ -148,6 +147,8 @@ describe('official @sentry/browser replayIntegration in Chromium', { timeout: 12
     assert.deepEqual(result.scriptViolations, []);
     assert.ok(result.timelineCrumbs.some((c) => c.includes('paying now')), JSON.stringify(result.timelineCrumbs));
     assert.ok(result.timelineWidth >= 600, `timeline ${result.timelineWidth} px wide`);
+    assert.ok(result.seek.targetMs < result.reachedMs - 1500, `the earliest moment (${result.seek.targetMs} ms) lies before the error`);
+    assert.ok(result.seek.landedMs >= result.seek.targetMs - 100 && result.seek.landedMs <= result.seek.targetMs + 1500, `a click on it seeks there: ${JSON.stringify(result.seek)}`);
   });
 });
 

@@ -21,6 +21,19 @@ export function clearToken(): void {
 }
 
 /**
+ * Forgets the stored token after a 401, but only if it is still the one that request carried. A
+ * 401 can arrive after a token was stored (a sign-in in another tab sharing localStorage, or a page
+ * that stored one while its first, tokenless /auth/me/ was in flight): wiping that newer token
+ * signed the user out of a session that was valid (the replay e2e test's event page fell to the
+ * sign-in form this way under load). Returns whether the token was forgotten.
+ */
+export function clearTokenIfSent(sent: string | null): boolean {
+  if (getToken() !== sent) return false;
+  clearToken();
+  return true;
+}
+
+/**
  * The signed-in session's CSRF token (from /api/0/auth/me/ or sign-in), sent on every write that
  * the session cookie authenticates. Kept in memory only.
  */
@@ -70,7 +83,7 @@ async function request(path: string, init: { method?: string; body?: unknown; to
     } catch {
       // not JSON: keep the status line
     }
-    if (response.status === 401 && !init.token && !path.startsWith('/api/0/auth/')) onUnauthorized();
+    if (response.status === 401 && !init.token && !path.startsWith('/api/0/auth/') && getToken() === token) onUnauthorized();
     throw new ApiError(response.status, code, message, details);
   }
   return response;

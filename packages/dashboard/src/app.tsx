@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, clearToken, setCsrfToken, setUnauthorizedHandler } from './api.js';
+import { api, ApiError, clearToken, clearTokenIfSent, getToken, setCsrfToken, setUnauthorizedHandler } from './api.js';
 import { Shortcuts } from './components/shortcuts.js';
 import { ErrorBox, Loading } from './components/status.js';
 import { useAsync } from './hooks.js';
@@ -39,11 +39,13 @@ export function App() {
   const [tick, setTick] = useState(0);
   useEffect(() => setUnauthorizedHandler(() => (clearToken(), setCsrfToken(null), setMe(null))), []);
   useEffect(() => {
+    const sent = getToken();
     api<Me>('/api/0/auth/me/').then(
       (who) => (setCsrfToken(who.csrfToken), setMe(who)),
       (error: unknown) => {
-        if (error instanceof ApiError && error.status === 401) clearToken();
-        setMe(null);
+        // A token stored while this request was in flight is not the one refused: ask again with it.
+        if (error instanceof ApiError && error.status === 401 && !clearTokenIfSent(sent)) setTick((t) => t + 1);
+        else setMe(null);
       },
     );
   }, [tick]);

@@ -19,6 +19,8 @@ export interface PlayerObservation {
   /** Width of the timeline list in px: it must sit below the player, not squeezed beside it. */
   timelineWidth: number;
   scriptViolations: string[];
+  /** A click on the earliest moment of the timeline: its offset, and where the player then was. */
+  seek: { targetMs: number; landedMs: number };
 }
 
 export async function playInDashboard(browser: Browser, server: RunningServer, eventId: string, replayId: string): Promise<PlayerObservation> {
@@ -39,7 +41,11 @@ export async function playInDashboard(browser: Browser, server: RunningServer, e
     await page.evaluate((token) => sessionStorage.setItem('proliferate.token', token), server.adminToken!);
     const response = await page.goto(`${server.url}/issues/${event.issueId}/events/${eventId}/`);
     const csp = response?.headers()['content-security-policy'] ?? '';
-    await page.waitForSelector('[data-testid=replay-section] iframe', { timeout: 20_000 });
+    await page.waitForSelector('[data-testid=replay-section] iframe', { timeout: 20_000 }).catch(async (error: Error) => {
+      // What the page showed instead (a sign-in form, an error box) is the first thing to look at.
+      await page.screenshot({ path: join(repoRoot, 'test-output/screenshots/replay-event-page-failed.png'), fullPage: true });
+      throw new Error(`${error.message}\nthe page showed: ${(await page.innerText('body')).slice(0, 300)}`);
+    });
     const frame = await waitForFrame(() => page.frames().find((f) => f.url().includes(`/replay-frame/?replay=${replayId}`)));
     await frame.waitForSelector('body[data-current-ms]', { timeout: 20_000 });
     const numbers = () =>
@@ -60,7 +66,16 @@ export async function playInDashboard(browser: Browser, server: RunningServer, e
     await page.screenshot({ path: join(repoRoot, 'test-output/screenshots/replay-event-page.png'), fullPage: true });
     const timelineCrumbs = await frame.$$eval('.moment-label', (labels) => labels.map((l) => l.textContent ?? ''));
     const timelineWidth = await frame.$eval('.replay-timeline', (list) => list.getBoundingClientRect().width);
-    return { timelineWidth, csp, frameCsp, startOffsetMs: first.start, errorOffsetMs: first.error, reachedMs: reached, replayedInputs, timelineCrumbs, scriptViolations };
+    // Click-to-seek: the earliest moment lies before where the player now is; it plays on from there.
+    const earliest = frame.locator('.moment').first();
+    const targetMs = Number(await earliest.getAttribute('data-offset-ms'));
+    await earliest.locator('button').click();
+    let landedMs = (await numbers()).current;
+    for (let i = 0; i < 100 && landedMs > targetMs + 1500; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      landedMs = (await numbers()).current;
+    }
+    return { seek: { targetMs, landedMs }, timelineWidth, csp, frameCsp, startOffsetMs: first.start, errorOffsetMs: first.error, reachedMs: reached, replayedInputs, timelineCrumbs, scriptViolations };
   } finally {
     await page.close();
   }

@@ -78,6 +78,8 @@ export async function assembleRoutes(
     }
     await store.deleteChunks(req.chunks);
     await symbolicator.refresh();
+    const debugIds = unpacked.files.filter((f) => f.type === 'source_map' && f.debugId).map((f) => f.debugId!);
+    for (const project of projects) await symbolicator.warm(project.id, debugIds);
     return { state: 'ok', missingChunks: [], detail: null };
   }
 

@@ -61,6 +61,8 @@ export class Symbolicator {
   /** Artifact files that are not valid source maps, with the reason. */
   private readonly broken = new Map<number, string>();
   private projects: Set<number> = new Set();
+  /** Bumped by every refresh: a lookup that started before one must not cache "no map" after it. */
+  private generation = 0;
   readonly stats: SymbolicationStats = { events: 0, timeouts: 0, cachedMaps: 0 };
 
   constructor(
@@ -72,8 +74,26 @@ export class Symbolicator {
 
   /** Reads which projects have artifacts; call at start and after every upload. */
   async refresh(): Promise<void> {
-    this.projects = await this.store.projectsWithArtifacts();
+    const generation = ++this.generation;
     this.lookups.clear();
+    const projects = await this.store.projectsWithArtifacts();
+    // Two uploads finishing together: the answer of the later refresh wins, whichever lands last.
+    if (generation === this.generation) this.projects = projects;
+    this.lookups.clear();
+  }
+
+  /**
+   * Parses the source maps of a bundle just stored, before the upload is answered, so an event that
+   * arrives after \`sentry-cli sourcemaps upload\` returned maps from the cache at once. Without it
+   * the first event paid the store read and the parse inside the ingest budget, and on a loaded
+   * machine (CI at load 25 on 2 cores) it ran out and the event was stored unsymbolicated, as a
+   * second issue. Bounded by the map cache (the least recently used maps make room).
+   */
+  async warm(projectId: number, debugIds: Iterable<string>): Promise<void> {
+    for (const debugId of [...new Set(debugIds)].slice(0, MAX_WARMED_MAPS)) {
+      await this.fetch(debugIdKey(projectId, debugId), { projectId, url: '', debugId, release: null, dist: null });
+    }
+    this.stats.cachedMaps = this.maps.size;
   }
 
   /** Cheap and synchronous: whether the event may have frames to map (ingest calls it for every event). */
@@ -133,11 +153,16 @@ export class Symbolicator {
   }
 
   private async fetch(key: string, lookup: Lookup): Promise<void> {
+    const generation = this.generation;
     const file = lookup.debugId
       ? await this.store.artifactByDebugId(lookup.projectId, lookup.debugId, 'source_map')
       : await this.mapByUrl(lookup.projectId, lookup.url, lookup.release!, lookup.dist);
     const now = Date.now();
-    if (!file) return this.lookups.set(key, null, now);
+    if (!file) {
+      // A bundle stored while this lookup ran may hold the map: do not remember "none" past it.
+      if (generation === this.generation) this.lookups.set(key, null, now);
+      return;
+    }
     try {
       this.maps.get(file.id, () => file.content);
       this.broken.delete(file.id);
@@ -271,7 +296,7 @@ function planFrames(projectId: number, raw: Json): Plan {
       const url = String(frame.abs_path ?? frame.filename);
       const debugId = debugIds.get(url) ?? (typeof frame.filename === 'string' ? debugIds.get(frame.filename) : undefined) ?? null;
       if (!debugId && !release) return;
-      const key = debugId ? `${projectId}\u0000d\u0000${debugId}` : `${projectId}\u0000r\u0000${release}\u0000${dist}\u0000${url}`;
+      const key = debugId ? debugIdKey(projectId, debugId) : `${projectId}\u0000r\u0000${release}\u0000${dist}\u0000${url}`;
       if (!plan.lookups.has(key)) plan.lookups.set(key, { projectId, url, debugId, release, dist });
       plan.frames.push({ value, index, frame, url, debugId, key });
     });
@@ -280,6 +305,9 @@ function planFrames(projectId: number, raw: Json): Plan {
 }
 
 const POSITIONS_PER_MAP = 20_000;
+/** Maps parsed ahead per upload; a bundle of a large app has a few hundred. */
+const MAX_WARMED_MAPS = 500;
+const debugIdKey = (projectId: number, debugId: string) => `${projectId}\u0000d\u0000${debugId}`;
 const clip = (text: string) => (text.length > MAX_LINE ? `${text.slice(0, MAX_LINE)}…` : text);
 
 /**
