@@ -11,6 +11,7 @@ import type { ReleaseStore } from './release-types.js';
 import type { ReplayStore } from './replay-types.js';
 import type { AlertStore } from './alert-types.js';
 import type { AccountStore } from './account-types.js';
+import type { LifecycleStore } from './lifecycle-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
 
 /**
@@ -227,7 +228,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore {
+export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, LifecycleStore {
   readonly backend: string;
   /**
    * What this backend can do yet, read by shared code. Alerts run on SQLite only for now: their

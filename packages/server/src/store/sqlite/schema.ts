@@ -492,6 +492,17 @@ const MIGRATIONS: string[] = [
   ALTER TABLE projects ADD COLUMN repo_branch TEXT;
   ALTER TABLE projects ADD COLUMN deleted_at INTEGER;
   `,
+  // Data lifecycle (issue 17, docs/operations.md): per-project retention and storage budget, and an
+  // index from an event row to its tag rows, without which deleting one event (retention, erasure)
+  // scans every tag row of the database. It costs one more index entry per tag row on ingest.
+  `
+  CREATE TABLE project_retention (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id),
+    retention_days INTEGER,
+    storage_budget_bytes INTEGER
+  );
+  CREATE INDEX event_tags_row ON event_tags(event_row);
+  `,
 ];
 
 /** The user_version a fully migrated database has. */
@@ -513,6 +524,9 @@ export function configureConnection(db: Database.Database, role: 'writer' | 'rea
   // ~1.8 KB, so a 4 KiB page holds two and wastes ~300 B per event; a 16 KiB page holds nine.
   // Measured on the ingest bench: 2,351 -> 2,133 B per event.
   db.pragma('page_size = 16384');
+  // Also only on a new database: pages freed by retention and deletion go back to the file system
+  // with `PRAGMA incremental_vacuum` (lifecycle-queries.ts) instead of a full VACUUM.
+  db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before the ingest acknowledges it, so a crash or power loss after a
   // 2xx loses nothing. Group commit pays the fsync once per batch.

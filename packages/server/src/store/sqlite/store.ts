@@ -13,6 +13,7 @@ import { AnalyticsQueries } from './analytics-queries.js';
 import { ArtifactQueries } from './artifact-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
+import { LifecycleQueries } from './lifecycle-queries.js';
 import { ReleaseQueries } from './release-queries.js';
 import { StatsQueries } from './stats-queries.js';
 import { TagQueries } from './tag-queries.js';
@@ -55,6 +56,7 @@ export class SqliteStore implements Store {
   private readonly outbox: OutboxQueries;
   private readonly accounts: AccountQueries;
   private readonly records: AccountRecords;
+  private readonly lifecycle: LifecycleQueries;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -78,6 +80,7 @@ export class SqliteStore implements Store {
     this.outbox = new OutboxQueries(this.db, this.connection);
     this.accounts = new AccountQueries(this.db);
     this.records = new AccountRecords(this.db);
+    this.lifecycle = new LifecycleQueries(this.connection);
   }
 
   async close(): Promise<void> {
@@ -128,6 +131,32 @@ export class SqliteStore implements Store {
   updateProject: Store['updateProject'] = (...args) => this.records.updateProject(...args);
   deleteProject: Store['deleteProject'] = (...args) => this.records.deleteProject(...args);
   renameProjectKey: Store['renameProjectKey'] = (...args) => this.records.renameProjectKey(...args);
+
+  // Data lifecycle (lifecycle-queries.ts): each deletion first has the writer apply what it gathered.
+  getProjectRetention: Store['getProjectRetention'] = async (projectId) => this.lifecycle.getProjectRetention(projectId);
+  setProjectRetention: Store['setProjectRetention'] = async (projectId, settings) => this.lifecycle.setProjectRetention(projectId, settings);
+  purgeOlderThan: Store['purgeOlderThan'] = (...args) => this.beforeDeleting(() => this.lifecycle.purgeOlderThan(...args));
+  deleteIssueBatch: Store['deleteIssueBatch'] = (...args) => this.beforeDeleting(() => this.lifecycle.deleteIssueBatch(...args));
+  deleteEvent: Store['deleteEvent'] = (...args) => this.beforeDeleting(() => this.lifecycle.deleteEvent(...args));
+  eraseUserBatch: Store['eraseUserBatch'] = async (...args) => {
+    const batch = await this.beforeDeleting(() => this.lifecycle.eraseUserBatch(...args));
+    // The person's interned tag values are gone: the writer must not reuse their cached ids.
+    if (!batch.more) await this.writer?.quiesce(true);
+    return batch;
+  };
+  projectStorageBytes: Store['projectStorageBytes'] = (projectId) => this.afterWrites(async () => this.lifecycle.projectStorageBytes(projectId));
+  oldestDataTime: Store['oldestDataTime'] = async (projectId) => this.lifecycle.oldestDataTime(projectId);
+  reclaimSpace: Store['reclaimSpace'] = async () => this.lifecycle.reclaimSpace();
+
+  private async beforeDeleting<T>(run: () => T): Promise<T> {
+    await this.writer?.quiesce();
+    return run();
+  }
+
+  /** A consistent copy of the database while the server runs (SQLite's online backup API). */
+  backupTo(file: string): Promise<unknown> {
+    return this.connection.backup(file);
+  }
 
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
     if (!this.writer) return Promise.reject(new Error('this store was opened without a writer'));
