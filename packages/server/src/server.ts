@@ -3,6 +3,7 @@ import { AlertEngine } from './alerts/engine.js';
 import { buildApp } from './app.js';
 import { dsnFor, type ServerConfig } from './config.js';
 import { hashSecret, newSecret } from './accounts/secrets.js';
+import { RetentionService } from './lifecycle/retention.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 
@@ -16,6 +17,8 @@ export interface StartedServer {
   adminToken?: string;
   /** While no user exists: a one-time link that creates the owner (each start replaces the previous one). */
   setupUrl?: string;
+  /** The background retention pass; tests and the CLI can run one now (runOnce). */
+  retention: RetentionService;
   close(): Promise<void>;
 }
 
@@ -75,6 +78,8 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
   // On a backend without alerts the rules API answers 501 not_on_postgres_yet; nothing evaluates.
   if (store.capabilities.alerts) alerts.start();
   else app.log.warn('alert rules are not evaluated on this store backend yet (SQLite only)');
+  const retention = new RetentionService(store, config.retention, (error, what) => app.log.error({ err: error }, `${what} failed`));
+  retention.start();
   const setupUrl = await ownerSetupLink(store, base);
   let closing: Promise<void> | undefined;
   return {
@@ -84,6 +89,7 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
     port,
     adminToken,
     setupUrl,
+    retention,
     defaultProject: { id: project.id, publicKey: project.publicKey, dsn: dsnFor(base, project.publicKey, project.id) },
     close() {
       closing ??= (async () => {
@@ -96,6 +102,7 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
           clearInterval(closeIdle);
         }
         await alerts.stop();
+        await retention.stop();
         await store.close();
       })();
       return closing;

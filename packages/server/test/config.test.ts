@@ -92,8 +92,11 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
         label: 'Acme SSO',
         allowInsecure: false,
       },
+      retention: { defaultDays: 90, intervalMs: 3_600_000, batchSize: 500, pauseMs: 20 },
     },
   );
+  assert.deepEqual(readConfig({}, { PROLIFERATE_RETENTION_DAYS: '30', PROLIFERATE_PURGE_BATCH: '100' }).retention, { defaultDays: 30, intervalMs: 3_600_000, batchSize: 100, pauseMs: 20 });
+  assert.throws(() => readConfig({}, { PROLIFERATE_RETENTION_DAYS: '0' }), /PROLIFERATE_RETENTION_DAYS must be an integer from 1 to 3650/);
   assert.equal(readConfig({}, { PROLIFERATE_ALERT_INTERVAL_MS: '5000' }).alertIntervalMs, 5000);
   assert.equal(readConfig({}, { PROLIFERATE_MAX_BODY_MEMORY_MB: '64' }).limits.maxBodyMemoryBytes, 64 * 1024 * 1024);
   assert.equal(readConfig({}, { PROLIFERATE_SOURCEMAP_CACHE_MB: '32' }).artifacts.mapCacheBytes, 32 * 1024 * 1024);

@@ -25,6 +25,23 @@ interface EventRow {
 export class LifecycleQueries {
   constructor(private readonly db: Database.Database) {}
 
+  /**
+   * For a process without the writer thread (the CLI beside a running server): waits until the
+   * server's writer has applied the derived rows of every batch journaled before now, so what is
+   * deleted has its tag rows and counts in place to be taken out.
+   */
+  async awaitJournal(timeoutMs = 10_000): Promise<void> {
+    const newest = this.db.prepare('SELECT max(batch) FROM derived_journal').pluck().get() as number | null;
+    if (newest === null) return;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const oldest = this.db.prepare('SELECT min(batch) FROM derived_journal').pluck().get() as number | null;
+      if (oldest === null || oldest > newest) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('the server has not applied its journaled counts within 10 s; start it (it replays the journal on start), then run this again');
+  }
+
   getProjectRetention(projectId: number): ProjectRetention {
     const row = this.db.prepare('SELECT retention_days, storage_budget_bytes FROM project_retention WHERE project_id = ?').get(projectId) as
       | { retention_days: number | null; storage_budget_bytes: number | null }

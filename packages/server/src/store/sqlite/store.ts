@@ -149,7 +149,8 @@ export class SqliteStore implements Store {
   reclaimSpace: Store['reclaimSpace'] = async () => this.lifecycle.reclaimSpace();
 
   private async beforeDeleting<T>(run: () => T): Promise<T> {
-    await this.writer?.quiesce();
+    if (this.writer) await this.writer.quiesce();
+    else await this.lifecycle.awaitJournal();
     return run();
   }
 
