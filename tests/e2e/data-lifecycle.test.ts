@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { cliPath, startServer, type RunningServer } from '../helpers/server.js';
 
@@ -115,5 +116,26 @@ describe('data lifecycle on the real server', { timeout: 180_000 }, () => {
     // A later event of the same person is stored and found again.
     await send(a!, { message: 'privacy', user: { id: 'u-bob' } });
     assert.equal((await events(a!.id, 'user.id:u-bob')).length, 1);
+  });
+
+  test('a project over its storage budget loses its oldest events first, down to the budget', async () => {
+    const project = (await server.api('/api/0/projects/', { body: { name: 'Budget' } })).body;
+    const p = { id: String(project.id), publicKey: project.publicKey as string };
+    const now = Date.now();
+    // Random base64 compresses only to its 6 bits per character: ~45 KB stored per event, ~1.8 MB in all.
+    for (let i = 0; i < 40; i++) {
+      await send(p, { timestamp: (now - (40 - i) * 3_600_000) / 1000, message: `sized ${i}`, fingerprint: ['sized'], extra: { blob: randomBytes(45_000).toString('base64') }, tags: { n: String(i) } });
+    }
+    const before = (await server.api(`/api/0/projects/${p.id}/retention/`)).body;
+    assert.ok(before.storageBytes > 1_500_000, `stored ${before.storageBytes} bytes`);
+    const set = await server.api(`/api/0/projects/${p.id}/retention/`, { method: 'PUT', body: { storageBudgetBytes: 1_048_576 } });
+    assert.equal(set.body.storageBudgetBytes, 1_048_576);
+    const left = await until('the project to fit its budget', async () => {
+      const settings = (await server.api(`/api/0/projects/${p.id}/retention/`)).body;
+      return settings.storageBytes <= 1_048_576 && (await events(p.id));
+    });
+    assert.ok(left.length >= 10 && left.length <= 24, `${left.length} events kept`);
+    assert.equal((await events(p.id, 'n:39')).length, 1, 'the newest event is kept');
+    assert.equal((await events(p.id, 'n:0')).length, 0, 'the oldest went first');
   });
 });

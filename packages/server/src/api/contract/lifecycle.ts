@@ -2,12 +2,14 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id } from './common.js';
 
-const Days = Type.Integer({ minimum: 1, maximum: 3650, description: 'Days data is kept' });
-const Budget = Type.Integer({ minimum: 1_048_576, maximum: Number.MAX_SAFE_INTEGER, description: 'Bytes of stored data (at least 1 MiB)' });
+// One schema type list rather than a union with null: the API's Ajv coerces types, and would turn
+// a refused 0 into the null branch (reset to the default) instead of answering 400.
+const Days = Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 1, maximum: 3650, description: 'Days data is kept; null uses the server-wide default' });
+const Budget = Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum: 1_048_576, maximum: Number.MAX_SAFE_INTEGER, description: 'Bytes of stored data (at least 1 MiB); null for no budget' });
 
 export const RetentionSettings = Type.Object({
-  retentionDays: Type.Union([Days, Type.Null()], { description: "The project's own retention; null uses the server-wide default" }),
-  storageBudgetBytes: Type.Union([Budget, Type.Null()], { description: 'Oldest data goes first past this; null for no budget' }),
+  retentionDays: Days,
+  storageBudgetBytes: Budget,
   defaultRetentionDays: Type.Integer({ description: 'The server-wide default (PROLIFERATE_RETENTION_DAYS)' }),
   effectiveRetentionDays: Type.Integer(),
   storageBytes: Type.Integer({ description: 'Estimated bytes of stored events and replays' }),
@@ -16,8 +18,8 @@ export type RetentionSettings = Static<typeof RetentionSettings>;
 
 export const RetentionChange = Type.Object(
   {
-    retentionDays: Type.Optional(Type.Union([Days, Type.Null()])),
-    storageBudgetBytes: Type.Optional(Type.Union([Budget, Type.Null()])),
+    retentionDays: Type.Optional(Days),
+    storageBudgetBytes: Type.Optional(Budget),
   },
   { additionalProperties: false },
 );
