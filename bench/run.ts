@@ -1,5 +1,5 @@
 /**
- * `npm run bench` runs every section; `npm run bench -- ingest`, `-- queries`, `-- traces`, `-- symbolication` or `-- alerts` runs one.
+ * `npm run bench` runs every section; `npm run bench -- ingest`, `-- queries`, `-- traces`, `-- symbolication`, `-- alerts` or `-- retention` runs one.
  * A benchmark, not a test: it prints figures against targets and exits 0 unless something broke.
  */
 import { alertsTable, runAlerts } from './alerts.js';
@@ -9,8 +9,9 @@ import { log, machine, verdict, type Row } from './report.js';
 import { runSymbolication, symbolicationTable } from './symbolication.js';
 import { postgresIngestTable, runPostgresIngest } from './postgres-ingest.js';
 import { runTraces, tracesTable } from './traces.js';
+import { retentionTable, runRetention } from './retention.js';
 
-const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication', 'alerts'] as const;
+const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication', 'alerts', 'retention'] as const;
 type Section = (typeof SECTIONS)[number];
 
 // `--store postgres` adds PostgreSQL figures beside SQLite's in the same run (ingest and queries).
@@ -37,9 +38,9 @@ const all: Row[] = [];
 
 for (const section of sections) {
   const t = Date.now();
-  const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication, alerts: runAlerts }[section];
+  const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication, alerts: runAlerts, retention: runRetention }[section];
   let rows = await run();
-  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable, alerts: alertsTable }[section](rows);
+  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable, alerts: alertsTable, retention: retentionTable }[section](rows);
   if (store === 'postgres' && (section === 'ingest' || section === 'queries')) {
     const pgRows = section === 'ingest' ? await runPostgresIngest() : await runQueries('postgres');
     text += '\n' + (section === 'ingest' ? postgresIngestTable(pgRows) : queriesTable(pgRows));

@@ -245,8 +245,8 @@ const MIGRATIONS: string[] = [
   `,
   // The newest event row when the issue's status was last set. Counts may be applied after a
   // status change (derived-rows.ts); only events committed after it reopen a resolved issue. This
-  // relies on event rows never being reused, which holds while no event is ever deleted: a
-  // retention feature must keep it true (e.g. never delete the newest row, or add AUTOINCREMENT).
+  // relies on event rows never being reused: deletion keeps it true by blanking the newest row
+  // instead of deleting it (lifecycle-queries.ts).
   `
   ALTER TABLE issues ADD COLUMN status_row INTEGER NOT NULL DEFAULT 0;
   `,
