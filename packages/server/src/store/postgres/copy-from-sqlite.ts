@@ -149,6 +149,10 @@ const TABLES: TableCopy[] = [
     name: 'replay_errors', key: ['replay_row', 'event_id'], select: 'SELECT e.replay_row, e.event_id, r.project_id FROM replay_errors e JOIN replays r ON r.row = e.replay_row',
     count: 'SELECT count(*) AS n FROM replay_errors', columns: ['replay_row', 'event_id', 'project_id'],
   },
+  {
+    name: 'project_retention', key: ['project_id'], select: 'SELECT project_id, retention_days, storage_budget_bytes FROM project_retention',
+    count: 'SELECT count(*) AS n FROM project_retention', columns: ['project_id', 'retention_days', 'storage_budget_bytes'],
+  },
 ];
 
 /** Identity columns whose sequences must continue after the copied ids. */
