@@ -16,7 +16,7 @@ import { cliPath, startServer, type RunningServer } from '../helpers/server.js';
 const run = promisify(execFile);
 
 describe('backup while ingesting, restore into a fresh store', { timeout: 180_000 }, () => {
-  const cleanups: Array<() => Promise<unknown> | void> = [];
+  const cleanups: Array<() => unknown> = [];
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
