@@ -56,12 +56,15 @@ export class LifecycleQueries {
         SELECT id FROM issues i WHERE project_id = ${projectId} AND last_seen < ${cutoffMs}
           AND NOT EXISTS (SELECT 1 FROM events e WHERE e.project_id = i.project_id AND e.issue_id = i.id) LIMIT ${limit}`.execute(tx);
       for (const { id } of issues.rows) await this.removeIssueRows(tx, projectId, id);
-      const hour = Math.floor(cutoffMs / 3_600_000);
-      await sql`DELETE FROM project_hours WHERE project_id = ${projectId} AND hour < ${hour}`.execute(tx);
-      await sql`DELETE FROM issue_hours WHERE project_id = ${projectId} AND hour < ${hour}`.execute(tx);
-      await sql`DELETE FROM tag_value_hours WHERE project_id = ${projectId} AND hour < ${hour}`.execute(tx);
       const other = traces.rows.length + Number(logs.numAffectedRows ?? 0) + Number(raw.numAffectedRows ?? 0) + replays.rows.length + issues.rows.length;
       const more = [events.rows.length, traces.rows.length, replays.rows.length, issues.rows.length].some((n) => n === limit);
+      if (!more) {
+        // Once per pass, with the last batch: these visit every issue and tag value of the project.
+        const hour = Math.floor(cutoffMs / 3_600_000);
+        await sql`DELETE FROM project_hours WHERE project_id = ${projectId} AND hour < ${hour}`.execute(tx);
+        await sql`DELETE FROM issue_hours WHERE project_id = ${projectId} AND hour < ${hour}`.execute(tx);
+        await sql`DELETE FROM tag_value_hours WHERE project_id = ${projectId} AND hour < ${hour}`.execute(tx);
+      }
       return { events: events.rows.length, other, more };
     });
   }

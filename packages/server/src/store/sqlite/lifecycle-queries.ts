@@ -83,12 +83,15 @@ export class LifecycleQueries {
           .pluck()
           .all(projectId, cutoffMs, limit) as number[];
         for (const id of issues) this.removeIssueRows(id);
-        const hour = Math.floor(cutoffMs / HOUR);
-        this.db.prepare('DELETE FROM project_hours WHERE project_id = ? AND hour < ?').run(projectId, hour);
-        this.db.prepare('DELETE FROM issue_hours WHERE hour < ? AND issue_id IN (SELECT id FROM issues WHERE project_id = ?)').run(hour, projectId);
-        this.db.prepare('DELETE FROM tag_value_hours WHERE hour < ? AND value_id IN (SELECT id FROM tag_values WHERE project_id = ?)').run(hour, projectId);
-        this.deleteStaleBlanks();
         const full = events.length === limit || traces.length === limit || replays.length === limit || issues.length === limit;
+        if (!full) {
+          // Once per pass, with the last batch: these visit every issue and tag value of the project.
+          const hour = Math.floor(cutoffMs / HOUR);
+          this.db.prepare('DELETE FROM project_hours WHERE project_id = ? AND hour < ?').run(projectId, hour);
+          this.db.prepare('DELETE FROM issue_hours WHERE hour < ? AND issue_id IN (SELECT id FROM issues WHERE project_id = ?)').run(hour, projectId);
+          this.db.prepare('DELETE FROM tag_value_hours WHERE hour < ? AND value_id IN (SELECT id FROM tag_values WHERE project_id = ?)').run(hour, projectId);
+          this.deleteStaleBlanks();
+        }
         return { events: events.length, other: other + issues.length, more: full };
       })
       .immediate();
