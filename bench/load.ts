@@ -36,6 +36,8 @@ export interface LoadResult {
   p99: number;
   max: number;
   statuses: Record<string, number>;
+  /** Every latency measured (ms), for percentiles over several runs together. */
+  latencies: number[];
   /** The load generator's own event-loop delay during an open-loop run (ms): time it could not send on schedule. */
   loopDelay?: { p99: number; max: number };
 }
@@ -56,6 +58,7 @@ function summarize(latencies: number[], statuses: Record<string, number>, second
     p99: percentile(latencies, 99),
     max: latencies.reduce((m, v) => (v > m ? v : m), 0),
     statuses,
+    latencies,
   };
 }
 

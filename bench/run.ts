@@ -1,6 +1,6 @@
 /**
  * `npm run bench` runs every section but peers; `npm run bench -- ingest`, `-- queries`, `-- traces`, `-- symbolication`,
- * `-- alerts`, `-- overload` or `-- peers` (Bugsink beside Proliferate) runs one.
+ * `-- alerts`, `-- overload`, `-- retention` or `-- peers` (Bugsink beside Proliferate) runs one.
  * A benchmark, not a test: it prints figures against targets and exits 0 unless something broke.
  */
 import { alertsTable, runAlerts } from './alerts.js';
@@ -12,10 +12,11 @@ import { runSymbolication, symbolicationTable } from './symbolication.js';
 import { peersTable, runPeers } from './peers.js';
 import { postgresIngestTable, runPostgresIngest } from './postgres-ingest.js';
 import { runTraces, tracesTable } from './traces.js';
+import { retentionTable, runRetention } from './retention.js';
 
-const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication', 'alerts', 'overload', 'peers'] as const;
+const SECTIONS = ['ingest', 'queries', 'traces', 'symbolication', 'alerts', 'overload', 'retention', 'peers'] as const;
 /** Run only when named: it installs Bugsink from PyPI on first use. */
-const DEFAULT_SECTIONS: Section[] = ['ingest', 'queries', 'traces', 'symbolication', 'alerts', 'overload'];
+const DEFAULT_SECTIONS: Section[] = ['ingest', 'queries', 'traces', 'symbolication', 'alerts', 'overload', 'retention'];
 type Section = (typeof SECTIONS)[number];
 
 // `--store postgres` adds PostgreSQL figures beside SQLite's in the same run (ingest, queries and alerts).
@@ -42,9 +43,9 @@ const all: Row[] = [];
 
 for (const section of sections) {
   const t = Date.now();
-  const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication, alerts: runAlerts, overload: runOverload, peers: runPeers }[section];
+  const run = { ingest: runIngest, queries: runQueries, traces: runTraces, symbolication: runSymbolication, alerts: runAlerts, overload: runOverload, peers: runPeers, retention: runRetention }[section];
   let rows = await run();
-  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable, alerts: alertsTable, overload: overloadTable, peers: peersTable }[section](rows);
+  let text = { ingest: ingestTable, queries: queriesTable, traces: tracesTable, symbolication: symbolicationTable, alerts: alertsTable, overload: overloadTable, peers: peersTable, retention: retentionTable }[section](rows);
   if (store === 'postgres' && (section === 'ingest' || section === 'queries' || section === 'alerts')) {
     const pgRows = section === 'ingest' ? await runPostgresIngest() : section === 'alerts' ? await runAlerts('postgres') : await runQueries('postgres');
     text += '\n' + (section === 'ingest' ? postgresIngestTable(pgRows) : section === 'alerts' ? alertsTable(pgRows, 'PostgreSQL') : queriesTable(pgRows));

@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } f
 import { openApiOptions } from './api/openapi.js';
 import { validationError } from './api/validation-errors.js';
 import { alertRuleRoutes } from './api/alert-rules.js';
+import { lifecycleRoutes } from './api/lifecycle.js';
 import fastifyCookie from '@fastify/cookie';
 import type { AccountsContext } from './accounts/context.js';
 import { Mailer } from './accounts/mailer.js';
@@ -196,6 +197,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.register(triageRoutes, { store });
   app.register(savedSearchRoutes, { store });
   wakeSnoozesOnRead(app, store);
+  app.register(lifecycleRoutes, { store, retention: config.retention });
   app.register(alertRuleRoutes, {
     store,
     publicUrl: config.publicUrl,

@@ -3,6 +3,7 @@ import { AlertEngine } from './alerts/engine.js';
 import { appMetrics, buildApp } from './app.js';
 import { dsnFor, type ServerConfig } from './config.js';
 import { hashSecret, newSecret } from './accounts/secrets.js';
+import { RetentionService } from './lifecycle/retention.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/types.js';
 
@@ -16,6 +17,8 @@ export interface StartedServer {
   adminToken?: string;
   /** While no user exists: a one-time link that creates the owner (each start replaces the previous one). */
   setupUrl?: string;
+  /** The background retention pass; tests and the CLI can run one now (runOnce). */
+  retention: RetentionService;
   close(): Promise<void>;
 }
 
@@ -86,6 +89,8 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
     onAttempt: (channel, ok) => appMetrics(app)?.deliveries.inc({ channel, result: ok ? 'delivered' : 'failed' }),
   });
   alerts.start();
+  const retention = new RetentionService(store, config.retention, (error, what) => app.log.error({ err: error }, `${what} failed`));
+  retention.start();
   const setupUrl = await ownerSetupLink(store, base);
   let closing: Promise<void> | undefined;
   return {
@@ -95,6 +100,7 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
     port,
     adminToken,
     setupUrl,
+    retention,
     defaultProject: { id: project.id, publicKey: project.publicKey, dsn: dsnFor(base, project.publicKey, project.id) },
     close() {
       closing ??= (async () => {
@@ -107,6 +113,7 @@ export async function startServer(config: ServerConfig): Promise<StartedServer> 
           clearInterval(closeIdle);
         }
         await alerts.stop();
+        await retention.stop();
         await store.close();
       })();
       return closing;

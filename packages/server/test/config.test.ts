@@ -94,12 +94,15 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
       },
       quotas: { perMinute: 0, burst: 10, spikeProtection: false, spikeMultiplier: 10, spikeFloorPerMinute: 1000, maxInFlight: 256, maxLoopDelayMs: 40 },
       metrics: { token: null, public: false },
+      retention: { defaultDays: 90, intervalMs: 3_600_000, batchSize: 500, pauseMs: 20 },
     },
   );
   const quotas = readConfig({}, { PROLIFERATE_RATE_LIMIT_PER_MINUTE: '600', PROLIFERATE_SPIKE_PROTECTION: 'on', PROLIFERATE_INGEST_QUEUE: '32' }).quotas;
   assert.deepEqual([quotas.perMinute, quotas.burst, quotas.spikeProtection, quotas.maxInFlight], [600, 60, true, 32]);
   assert.throws(() => readConfig({}, { PROLIFERATE_RATE_LIMIT_PER_MINUTE: '-1' }), /PROLIFERATE_RATE_LIMIT_PER_MINUTE must be a whole number/);
   assert.throws(() => readConfig({}, { PROLIFERATE_METRICS_TOKEN: 'short' }), /PROLIFERATE_METRICS_TOKEN must be at least 16/);
+  assert.deepEqual(readConfig({}, { PROLIFERATE_RETENTION_DAYS: '30', PROLIFERATE_PURGE_BATCH: '100' }).retention, { defaultDays: 30, intervalMs: 3_600_000, batchSize: 100, pauseMs: 20 });
+  assert.throws(() => readConfig({}, { PROLIFERATE_RETENTION_DAYS: '0' }), /PROLIFERATE_RETENTION_DAYS must be an integer from 1 to 3650/);
   assert.equal(readConfig({}, { PROLIFERATE_ALERT_INTERVAL_MS: '5000' }).alertIntervalMs, 5000);
   assert.equal(readConfig({}, { PROLIFERATE_MAX_BODY_MEMORY_MB: '64' }).limits.maxBodyMemoryBytes, 64 * 1024 * 1024);
   assert.equal(readConfig({}, { PROLIFERATE_SOURCEMAP_CACHE_MB: '32' }).artifacts.mapCacheBytes, 32 * 1024 * 1024);

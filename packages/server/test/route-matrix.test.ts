@@ -8,7 +8,7 @@
  * - a route about project A (its :projectId, :issueId or :traceId) answers 404 to whoever may not
  *   see A, exactly as for a project that does not exist;
  * - a write needs the member role (admin for project settings and keys, admin for people, owner for
- *   the audit log): below it, 403.
+ *   the audit log; admin to delete issues and events, erase a person or change retention): below it, 403.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,6 +37,8 @@ const OUTSIDE_API = (url: string) => !url.startsWith('/api/0/') || url === '/api
 const ENDS_SESSION = new Set(['POST /api/0/auth/sign-out/', 'POST /api/0/auth/sign-out-everywhere/']);
 /** Managed only from a session, by the user themself. */
 const OWN_ACCOUNT = /^\/api\/0\/auth\/(me|password|tokens)\//;
+/** Deleting routes: each call gets its own fresh event or issue in project A, so one deletion does not change what the next principal sees. */
+const DESTRUCTIVE = new Set(['DELETE /api/0/issues/:issueId/', 'DELETE /api/0/projects/:projectId/events/:eventId/']);
 const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 
 function requiredRole(method: string, url: string): Role {
@@ -46,6 +48,7 @@ function requiredRole(method: string, url: string): Role {
   if (method === 'POST' && url === '/api/0/projects/') return 'admin';
   if (/^\/api\/0\/projects\/:projectId\/(keys\/.*)?$/.test(url)) return 'admin';
   if (method === 'PUT' && url === '/api/0/projects/:projectId/ingest-policy/') return 'admin';
+  if (url === '/api/0/erasures/' || url.endsWith('/retention/') || DESTRUCTIVE.has(`${method} ${url}`)) return 'admin';
   return 'member';
 }
 
@@ -58,6 +61,7 @@ describe('route matrix: every route × every role × member / non-member', { tim
   let dataDir: string;
   let principals: Principal[] = [];
   const fixtures: Record<string, string> = {};
+  let freshEvent: () => Promise<{ eventId: string; issueId: number }>;
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'proliferate-matrix-'));
@@ -85,6 +89,14 @@ describe('route matrix: every route × every role × member / non-member', { tim
     }
     Object.assign(fixtures, { projectId: String(a.id), issueId: String(issueId), traceId, eventId: 'ef'.repeat(16), key: 'environment', publicKey: 'pk_not_a_key', userId: '999999', invitationId: '999999', tokenId: '999999' });
 
+    let fresh = 0;
+    freshEvent = async () => {
+      const eventId = (0xd0000000 + ++fresh).toString(16).padStart(32, '0');
+      const body = `{}\n{"type":"event"}\n${JSON.stringify({ event_id: eventId, message: `doomed ${fresh}`, fingerprint: [`doomed-${fresh}`] })}\n`;
+      assert.equal((await fetch(`${base}/api/${a.id}/envelope/?sentry_key=${a.publicKey}`, { method: 'POST', body })).status, 200);
+      const stored = (await bearer(adminToken)('GET', `/api/0/projects/${a.id}/events/${eventId}/`)).body as { issueId: number };
+      return { eventId, issueId: stored.issueId };
+    };
     const owner = await createOwner(base, server.setupUrl!);
     const session = (client: SessionClient) => (method: string, path: string, body?: unknown) => client.request(method, path, body);
     const admin = await inviteAndJoin(owner, 'admin@example.com', 'admin', []);
@@ -124,12 +136,19 @@ describe('route matrix: every route × every role × member / non-member', { tim
     const failures: string[] = [];
     let checks = 0;
     for (const route of routes) {
-      const path = route.url.replace(/:(\w+)/g, (_, name: string) => fixtures[name] ?? '1');
       const label = `${route.method} ${route.url}`;
+      const pathFor = async () => {
+        const ids: Record<string, string> = { ...fixtures };
+        if (DESTRUCTIVE.has(label)) {
+          const doomed = await freshEvent();
+          Object.assign(ids, { eventId: doomed.eventId, issueId: String(doomed.issueId) });
+        }
+        return route.url.replace(/:(\w+)/g, (_, name: string) => ids[name] ?? '1');
+      };
       const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : {};
       for (const who of principals) {
         if (ENDS_SESSION.has(label) && who.role !== null) continue;
-        const answer = await who.call(route.method, path, body);
+        const answer = await who.call(route.method, await pathFor(), body);
         checks++;
         const denied = answer.status === 401 || answer.status === 403 || (answer.status === 404 && DENIAL_404.test(answer.body?.error?.message ?? ''));
         const fail = (why: string) => failures.push(`${label} as ${who.name}: ${why} (got ${answer.status} ${JSON.stringify(answer.body).slice(0, 160)})`);

@@ -7,6 +7,7 @@ import { ago, count, dateTime } from '../format.js';
 import { useAsync, useKeys } from '../hooks.js';
 import { useCan } from '../session.js';
 import { setStatus } from '../issue-actions.js';
+import { DeleteButton } from '../components/delete-button.js';
 import { Link, navigate } from '../router.js';
 import type { EventSummary, FullEvent, Issue, IssueStats, IssueStatus, Release, TagDistribution } from '../types.js';
 import { EventView } from './event-view.js';
@@ -85,6 +86,7 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
   const [busy, setBusy] = useState(false);
   // Viewers only read: the triage buttons and keys are not offered (the server refuses them too).
   const canTriage = useCan('member');
+  const canDelete = useCan('admin');
   const [actionError, setActionError] = useState<Error | null>(null);
   const stats = useAsync(() => optional(api<IssueStats>(`/api/0/issues/${issue.id}/stats/${qs({ period: period.id, interval: period.interval })}`)), [issue.id, period.id]);
   const tags = useAsync(() => api<TagDistribution[]>(`/api/0/issues/${issue.id}/tags/${qs({ limit: 5 })}`), [issue.id, issue.count]);
@@ -177,6 +179,15 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
               {issue.status === 'resolved' ? 'Unresolve' : 'Stop ignoring'}
             </button>
           )}
+          {canDelete && (
+            <DeleteButton
+              label="Delete"
+              testid="delete-issue"
+              question={`Delete this issue and its ${issue.count} events? This cannot be undone.`}
+              path={`/api/0/issues/${issue.id}/`}
+              onDeleted={() => navigate(`/projects/${issue.projectId}/issues/`)}
+            />
+          )}
         </div>
       </header>
       {actionError && <ErrorBox error={actionError} />}
@@ -228,6 +239,19 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
                 <button type="button" disabled={!eventId} onClick={() => navigate(`/issues/${issue.id}/`)}>
                   Latest
                 </button>
+                {canDelete && event.data && (
+                  <DeleteButton
+                    label="Delete event"
+                    testid="delete-event"
+                    question="Delete this event? It leaves the issue's count. This cannot be undone."
+                    path={`/api/0/projects/${issue.projectId}/events/${event.data.event.eventId}/`}
+                    onDeleted={() => {
+                      onChanged();
+                      if (eventId) navigate(`/issues/${issue.id}/`);
+                      else event.reload();
+                    }}
+                  />
+                )}
               </nav>
             </div>
             {event.error ? <ErrorBox error={event.error} /> : !event.data ? <Loading /> : (

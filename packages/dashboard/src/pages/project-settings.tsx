@@ -1,11 +1,13 @@
 /**
  * Project settings (seed 001): name, slug, description, platform, linked repository; keys (DSNs)
  * created, renamed, rotated and revoked; the people who can see the project; deleting it (type the
- * slug). Admins and owners change them; everyone else reads.
+ * slug); retention, storage budget and erasure (data-settings.tsx). Admins and owners change them;
+ * everyone else reads.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorBox, Loading } from '../components/status.js';
+import { ErasureSection, RetentionSection } from './data-settings.js';
 import { useAsync } from '../hooks.js';
 import { navigate } from '../router.js';
 import { useCan } from '../session.js';
@@ -98,6 +100,8 @@ export function ProjectSettingsPage({ projectId, onProjectsChanged }: { projectI
         {admin && <p class="muted small-text">Change who belongs to the project on the Team page.</p>}
       </section>
       <IngestPolicySettings projectId={p.id} readOnly={!admin} />
+      <RetentionSection projectId={p.id} admin={admin} />
+      {admin && <ErasureSection />}
       {admin && <DeleteProject project={p} onDeleted={onProjectsChanged} />}
     </div>
   );

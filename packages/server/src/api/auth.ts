@@ -24,7 +24,7 @@ export const isWrite = (request: FastifyRequest) => !['GET', 'HEAD', 'OPTIONS'].
 
 const ROLE_NAMES: Record<Role, string> = { viewer: 'a viewer', member: 'a member', admin: 'an admin', owner: 'an owner' };
 
-function forbid(principal: Principal, wanted: Role): never {
+export function forbid(principal: Principal, wanted: Role): never {
   throw new HttpError(403, 'forbidden', `This needs the role ${wanted} or higher; ${principal.label} acts as ${ROLE_NAMES[principal.role]}`);
 }
 

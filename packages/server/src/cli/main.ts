@@ -8,6 +8,8 @@ import type { Store } from '../store/types.js';
 import { findDataDir, requireExistingStore } from './data-dir.js';
 import { doctor } from './doctor.js';
 import { MIGRATE_HELP, migrateFromSqlite } from './migrate-command.js';
+import { BACKUP_HELP, BackupError, backup, restore } from './backup-command.js';
+import { DELETE_HELP, deleteCommand, ERASE_HELP, eraseCommand, LifecycleCommandError } from './lifecycle-command.js';
 import { TRACE_HELP, traceCommand, TraceCommandError } from './trace-command.js';
 import { readStdin, USER_HELP, userCommand, UserCommandError } from './user-command.js';
 
@@ -25,6 +27,10 @@ Commands:
   user create|list|set-role|set-password|delete  Manage the people who sign in (docs/teams.md)
   doctor                Check the data directory, port, public URL and SMTP, and say what is wrong
   migrate               Copy a SQLite install into PostgreSQL (--from-sqlite DIR --database-url URL)
+  erase-user            GDPR erasure of one person (--user-id ID | --email EMAIL) across projects
+  delete issue|event    Delete an issue with its events, or one event
+  backup --to FILE      A consistent snapshot while the server runs (docs/operations.md)
+  restore --from FILE   Restore a backup into a new data directory or an empty database
 
 Run "proliferate <command> --help" for a command's options.
 Every command takes --data-dir DIR (or PROLIFERATE_DATA_DIR; default ./.proliferate) and
@@ -60,6 +66,10 @@ than serve also find a .proliferate folder in a parent folder, and refuse to run
   SMTP when PROLIFERATE_SMTP_URL is set (the server answers with an SMTP greeting).
   Prints one line per check (✓ ok, ! warning, ✗ failure) and exits 1 when a check failed.`,
   migrate: MIGRATE_HELP,
+  'erase-user': ERASE_HELP,
+  delete: DELETE_HELP,
+  backup: BACKUP_HELP,
+  restore: BACKUP_HELP,
 };
 
 const OPTIONS = {
@@ -82,6 +92,10 @@ const OPTIONS = {
   environment: { type: 'string' },
   'in-next-release': { type: 'boolean' },
   'in-release': { type: 'string' },
+  'user-id': { type: 'string' },
+  email: { type: 'string' },
+  to: { type: 'string' },
+  from: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 class UsageError extends Error {}
@@ -207,6 +221,21 @@ async function main(argv: string[]) {
       if (!ok) process.exitCode = 1;
       return;
     }
+    case 'erase-user':
+      if (sub) throw new UsageError(`erase-user takes options only, got "${sub}"`);
+      return console.log(await withStore(values, (s) => eraseCommand(s, values)));
+    case 'delete':
+      return console.log(await withStore(values, (s) => deleteCommand(s, [sub ?? '', ...rest], values)));
+    case 'backup': {
+      if (!values.to) throw new UsageError('backup needs --to FILE');
+      const config = readStoreConfig(values);
+      if (!config.databaseUrl) config.dataDir = requireExistingStore(findDataDir(values['data-dir']));
+      return console.log(await backup(config, values.to));
+    }
+    case 'restore': {
+      if (!values.from) throw new UsageError('restore needs --from FILE');
+      return console.log(await restore(readStoreConfig(values), values.from));
+    }
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
@@ -220,6 +249,8 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     error instanceof TraceCommandError ||
     error instanceof UserCommandError ||
     error instanceof ReleaseCommandError ||
+    error instanceof LifecycleCommandError ||
+    error instanceof BackupError ||
     (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
   console.error(`proliferate: ${message}${usage ? '\nRun "proliferate --help" for usage.' : ''}`);
   process.exit(usage ? 2 : 1);

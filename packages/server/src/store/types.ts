@@ -13,6 +13,7 @@ import type { ReplayStore } from './replay-types.js';
 import type { AlertStore } from './alert-types.js';
 import type { AccountStore } from './account-types.js';
 import type { IngestPolicyStore } from './ingest-policy-types.js';
+import type { LifecycleStore } from './lifecycle-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
 import type { TriageStore } from './triage-types.js';
 
@@ -240,7 +241,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, TriageStore, IngestPolicyStore {
+export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, TriageStore, IngestPolicyStore, LifecycleStore {
   readonly backend: string;
   close(): Promise<void>;
   /**

@@ -8,3 +8,4 @@ export * from './replays.js';
 export * from './accounts.js';
 export * from './triage.js';
 export * from './ingest-policy.js';
+export * from './lifecycle.js';

@@ -202,6 +202,10 @@ const TABLES: TableCopy[] = [
     columns: ['id', 'outbox_id', 'rule_id', 'at', 'action_type', 'target', 'ok', 'response_code', 'error', 'duration_ms'],
     convert: (r) => ({ ...r, ok: bool(r.ok) }),
   },
+  {
+    name: 'project_retention', key: ['project_id'], select: 'SELECT project_id, retention_days, storage_budget_bytes FROM project_retention',
+    count: 'SELECT count(*) AS n FROM project_retention', columns: ['project_id', 'retention_days', 'storage_budget_bytes'],
+  },
 ];
 
 /** Identity columns whose sequences must continue after the copied ids. */

@@ -583,6 +583,17 @@ const MIGRATIONS: string[] = [
     JOIN tag_values tv ON tv.id = et.value_id
     WHERE e.user_hash IS NOT NULL AND tv.key NOT IN ('user.id', 'user.email', 'user.username', 'account.id', 'account.name');
   `,
+  // Data lifecycle (issue 17, docs/operations.md): per-project retention and storage budget, and an
+  // index from an event row to its tag rows, without which deleting an event (retention, erasure)
+  // scans every tag row of its project. It costs one more index entry per tag row on ingest.
+  `
+  CREATE TABLE project_retention (
+    project_id integer PRIMARY KEY REFERENCES projects(id),
+    retention_days integer,
+    storage_budget_bytes bigint
+  );
+  CREATE INDEX event_tags_project_row ON event_tags(project_id, event_row);
+  `,
 ];
 
 /** The version a fully migrated database has. */

@@ -21,6 +21,7 @@ import type { Tables } from './tables.js';
 import { PostgresWriter } from './write-path/writer.js';
 import { AlertQueries } from './alert-queries.js';
 import { OutboxQueries } from './outbox-queries.js';
+import { LifecycleQueries } from './lifecycle-queries.js';
 import { ArtifactQueries } from './artifact-queries.js';
 import { ReleaseQueries } from './release-queries.js';
 import type { AllTables } from './release-tables.js';
@@ -87,6 +88,7 @@ export class PostgresStore implements Store {
   private readonly replays: ReplayQueries;
   private readonly alerts: AlertQueries;
   private readonly outbox: OutboxQueries;
+  private readonly lifecycle: LifecycleQueries;
   private maintenance: NodeJS.Timeout | null = null;
   private readonly invalidations = new InvalidationHub();
   private listener: InvalidationListenerConnection | null = null;
@@ -111,7 +113,26 @@ export class PostgresStore implements Store {
     this.releases = new ReleaseQueries(all);
     this.artifacts = new ArtifactQueries(all);
     this.replays = new ReplayQueries(all);
+    this.lifecycle = new LifecycleQueries(db);
   }
+
+  // Data lifecycle (lifecycle-queries.ts)
+  getProjectRetention: Store['getProjectRetention'] = (...args) => this.lifecycle.getProjectRetention(...args);
+  setProjectRetention: Store['setProjectRetention'] = (...args) => this.lifecycle.setProjectRetention(...args);
+  purgeOlderThan: Store['purgeOlderThan'] = (...args) => this.lifecycle.purgeOlderThan(...args);
+  deleteIssueBatch: Store['deleteIssueBatch'] = (...args) => this.lifecycle.deleteIssueBatch(...args);
+  deleteEvent: Store['deleteEvent'] = (...args) => this.lifecycle.deleteEvent(...args);
+  eraseUserBatch: Store['eraseUserBatch'] = async (...args) => {
+    const batch = await this.lifecycle.eraseUserBatch(...args);
+    // This process's cache of interned tag ids; other processes' caches are bounded and cycle
+    // (docs/operations.md says what that means for an event sent during the erasure).
+    if (!batch.more) this.writer.forgetTagIds();
+    return batch;
+  };
+  projectStorageBytes: Store['projectStorageBytes'] = (...args) => this.lifecycle.projectStorageBytes(...args);
+  oldestDataTime: Store['oldestDataTime'] = (...args) => this.lifecycle.oldestDataTime(...args);
+  // Autovacuum returns dead tuples' space for reuse; nothing to do here.
+  reclaimSpace: Store['reclaimSpace'] = async () => {};
 
   /** Connects, migrates (under an advisory lock: safe when several processes start at once). */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {

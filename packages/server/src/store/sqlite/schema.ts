@@ -245,8 +245,8 @@ const MIGRATIONS: string[] = [
   `,
   // The newest event row when the issue's status was last set. Counts may be applied after a
   // status change (derived-rows.ts); only events committed after it reopen a resolved issue. This
-  // relies on event rows never being reused, which holds while no event is ever deleted: a
-  // retention feature must keep it true (e.g. never delete the newest row, or add AUTOINCREMENT).
+  // relies on event rows never being reused: deletion keeps it true by blanking the newest row
+  // instead of deleting it (lifecycle-queries.ts).
   `
   ALTER TABLE issues ADD COLUMN status_row INTEGER NOT NULL DEFAULT 0;
   `,
@@ -566,6 +566,17 @@ const MIGRATIONS: string[] = [
     JOIN tag_values tv ON tv.id = et.value_id
     WHERE e.user_hash IS NOT NULL AND tv.key NOT IN ('user.id', 'user.email', 'user.username', 'account.id', 'account.name') ORDER BY 1, 2;
   `,
+  // Data lifecycle (issue 17, docs/operations.md): per-project retention and storage budget, and an
+  // index from an event row to its tag rows, without which deleting one event (retention, erasure)
+  // scans every tag row of the database. It costs one more index entry per tag row on ingest.
+  `
+  CREATE TABLE project_retention (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id),
+    retention_days INTEGER,
+    storage_budget_bytes INTEGER
+  );
+  CREATE INDEX event_tags_row ON event_tags(event_row);
+  `,
 ];
 
 /** The user_version a fully migrated database has. */
@@ -587,6 +598,9 @@ export function configureConnection(db: Database.Database, role: 'writer' | 'rea
   // ~1.8 KB, so a 4 KiB page holds two and wastes ~300 B per event; a 16 KiB page holds nine.
   // Measured on the ingest bench: 2,351 -> 2,133 B per event.
   db.pragma('page_size = 16384');
+  // Also only on a new database: pages freed by retention and deletion go back to the file system
+  // with `PRAGMA incremental_vacuum` (lifecycle-queries.ts) instead of a full VACUUM.
+  db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before the ingest acknowledges it, so a crash or power loss after a
   // 2xx loses nothing. Group commit pays the fsync once per batch.

@@ -14,6 +14,7 @@ import { AnalyticsQueries } from './analytics-queries.js';
 import { ArtifactQueries } from './artifact-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
+import { LifecycleQueries } from './lifecycle-queries.js';
 import { ReleaseQueries } from './release-queries.js';
 import { StatsQueries } from './stats-queries.js';
 import { TagQueries } from './tag-queries.js';
@@ -63,6 +64,7 @@ export class SqliteStore implements Store {
   private readonly records: AccountRecords;
   private readonly invalidations = new InvalidationHub();
   private readonly locks = new LocalLocks();
+  private readonly lifecycle: LifecycleQueries;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -88,6 +90,7 @@ export class SqliteStore implements Store {
     this.outbox = new OutboxQueries(this.db, this.connection);
     this.accounts = new AccountQueries(this.db);
     this.records = new AccountRecords(this.db);
+    this.lifecycle = new LifecycleQueries(this.connection);
   }
 
   async close(): Promise<void> {
@@ -158,6 +161,33 @@ export class SqliteStore implements Store {
   putIngestPolicy: Store['putIngestPolicy'] = (...args) => this.policies.putIngestPolicy(...args);
   addOutcomes: Store['addOutcomes'] = (...args) => this.policies.addOutcomes(...args);
   listOutcomes: Store['listOutcomes'] = (...args) => this.policies.listOutcomes(...args);
+
+  // Data lifecycle (lifecycle-queries.ts): each deletion first has the writer apply what it gathered.
+  getProjectRetention: Store['getProjectRetention'] = async (projectId) => this.lifecycle.getProjectRetention(projectId);
+  setProjectRetention: Store['setProjectRetention'] = async (projectId, settings) => this.lifecycle.setProjectRetention(projectId, settings);
+  purgeOlderThan: Store['purgeOlderThan'] = (...args) => this.beforeDeleting(() => this.lifecycle.purgeOlderThan(...args));
+  deleteIssueBatch: Store['deleteIssueBatch'] = (...args) => this.beforeDeleting(() => this.lifecycle.deleteIssueBatch(...args));
+  deleteEvent: Store['deleteEvent'] = (...args) => this.beforeDeleting(() => this.lifecycle.deleteEvent(...args));
+  eraseUserBatch: Store['eraseUserBatch'] = async (...args) => {
+    const batch = await this.beforeDeleting(() => this.lifecycle.eraseUserBatch(...args));
+    // The person's interned tag values are gone: the writer must not reuse their cached ids.
+    if (!batch.more) await this.writer?.quiesce(true);
+    return batch;
+  };
+  projectStorageBytes: Store['projectStorageBytes'] = (projectId) => this.afterWrites(async () => this.lifecycle.projectStorageBytes(projectId));
+  oldestDataTime: Store['oldestDataTime'] = async (projectId) => this.lifecycle.oldestDataTime(projectId);
+  reclaimSpace: Store['reclaimSpace'] = async () => this.lifecycle.reclaimSpace();
+
+  private async beforeDeleting<T>(run: () => T): Promise<T> {
+    if (this.writer) await this.writer.quiesce();
+    else await this.lifecycle.awaitJournal();
+    return run();
+  }
+
+  /** A consistent copy of the database while the server runs (SQLite's online backup API). */
+  backupTo(file: string): Promise<unknown> {
+    return this.connection.backup(file);
+  }
 
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
     if (!this.writer) return Promise.reject(new Error('this store was opened without a writer'));

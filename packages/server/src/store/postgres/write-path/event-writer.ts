@@ -28,6 +28,10 @@ export class EventWriter {
   /** Interned tag value ids; an id is only cached once its transaction committed. */
   private readonly tagIds = new Map<string, number>();
 
+  forgetTagIds(): void {
+    this.tagIds.clear();
+  }
+
   async write(tx: Tx, encoded: EncodedEvent[], raw: RawItem[]): Promise<{ outcomes: WriteOutcome[]; commit: () => void }> {
     const fresh = new Map<string, number>();
     const tagIds = await this.internTags(tx, encoded, fresh);

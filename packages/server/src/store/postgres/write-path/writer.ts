@@ -28,6 +28,11 @@ export class PostgresWriter {
     this.group = new GroupCommit((inputs) => this.commit(inputs), { maxBatchEvents: MAX_BATCH_EVENTS });
   }
 
+  /** A deletion removed interned tag values: their cached ids must not be used again. */
+  forgetTagIds(): void {
+    this.events.forgetTagIds();
+  }
+
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[]): Promise<WriteOutcome[]> {
     // Compressed before queueing, so no transaction waits on it.
     const input = { events: encodeEvents(events), raw, telemetry };

@@ -147,6 +147,11 @@ export class EventWriter {
     }
   }
 
+  /** A deletion removed interned tag values: their cached ids must not be used again. */
+  forgetTagIds(): void {
+    this.tagIds.clear();
+  }
+
   /** Events whose derived rows are gathered but not yet applied. */
   get pendingDerived(): number {
     return this.pending.size;

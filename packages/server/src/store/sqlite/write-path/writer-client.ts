@@ -72,6 +72,15 @@ export class WriterClient {
     await this.flushing;
   }
 
+  /**
+   * Applies every gathered derived row whether or not any is reported pending (a deletion is about
+   * to take them out), and with `forgetTags` drops the writer's cache of interned tag ids.
+   */
+  async quiesce(forgetTags = false): Promise<void> {
+    if (this.failure || this.closed) return;
+    await this.send((id) => (forgetTags ? { kind: 'flush', id, forgetTags: true } : { kind: 'flush', id }));
+  }
+
   private send(message: (id: number) => WriterMessage): Promise<WriteOutcome[]> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('store is closed'));

@@ -6,8 +6,11 @@ import type { WriterEvent } from './event-writer.js';
 export type WriterMessage =
   /** One ingest request's items, posted as soon as they are parsed. */
   | { kind: 'write'; id: number; events: WriterEvent[]; raw: RawItem[]; telemetry: TelemetryBatch[] }
-  /** A read wants every acknowledged event's derived rows applied before it runs. */
-  | { kind: 'flush'; id: number }
+  /**
+   * A read wants every acknowledged event's derived rows applied before it runs. `forgetTags`: a
+   * deletion removed interned tag values, so the writer must not reuse their cached ids.
+   */
+  | { kind: 'flush'; id: number; forgetTags?: true }
   | { kind: 'close' };
 
 export type WriterResult = { id: number; ok: true; outcomes: WriteOutcome[] } | { id: number; ok: false; message: string };

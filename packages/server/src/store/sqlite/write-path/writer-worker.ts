@@ -84,6 +84,7 @@ function handle(messages: WriterMessage[]): boolean {
   const writes = messages.filter((m): m is WriteMessage => m.kind === 'write');
   const flushIds = messages.flatMap((m) => (m.kind === 'flush' ? [m.id] : []));
   const closing = messages.some((m) => m.kind === 'close');
+  if (messages.some((m) => m.kind === 'flush' && m.forgetTags)) writer.forgetTagIds();
   const applyDerived = flushIds.length > 0 || closing;
   const results = writes.length > 0 ? writeBatch(writes, applyDerived) : [];
   if (writes.length > 0) policy.batchWritten(writes.length);

@@ -1,0 +1,115 @@
+/**
+ * Ingest during a retention purge (issue 17): a project holding BENCH_RETENTION_EVENTS old events
+ * (default 1,000,000, 100-130 days old, 1,000 issues) gets a 30-day retention; while the background
+ * pass deletes them, envelopes are sent at a fixed rate and their ack latency measured, against a
+ * baseline at the same rate before the purge. The data set is built in process through the
+ * store's own write path (HTTP would take far longer) into bench/.data/retention/ and copied
+ * per run, since the purge consumes it.
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { digestEvent } from '../packages/server/src/digest/digest.js';
+import { SCHEMA_VERSION } from '../packages/server/src/store/sqlite/schema.js';
+import { SqliteStore } from '../packages/server/src/store/sqlite/store.js';
+import { envelopeTarget } from './ingest.js';
+import { fixedRate, type LoadResult } from './load.js';
+import { envelope, makeEvent } from './payload.js';
+import { startProliferate } from './processes.js';
+import { log, percentile, table, type Row } from './report.js';
+
+const EVENTS = Number(process.env.BENCH_RETENTION_EVENTS ?? 1_000_000);
+const DIR = new URL(`./.data/retention-${EVENTS}/`, import.meta.url).pathname;
+const DAY = 86_400_000;
+const RATE = 200;
+
+interface Built {
+  schemaVersion: number;
+  projectId: number;
+  publicKey: string;
+  adminToken: string;
+  events: number;
+  buildSeconds: number;
+}
+
+async function ensureBuilt(): Promise<Built> {
+  const infoFile = join(DIR, 'info.json');
+  if (existsSync(infoFile)) {
+    const info = JSON.parse(readFileSync(infoFile, 'utf8')) as Built;
+    if (info.schemaVersion === SCHEMA_VERSION && info.events === EVENTS) return info;
+  }
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  const started = Date.now();
+  const store = new SqliteStore({ dataDir: join(DIR, 'data') });
+  const project = await store.createProject({ name: 'Retention bench' });
+  const { token } = await store.createToken({ name: 'bench' });
+  const end = Date.now() - 100 * DAY;
+  const batch = 2000;
+  for (let from = 0; from < EVENTS; from += batch) {
+    const events = [];
+    for (let i = from; i < Math.min(EVENTS, from + batch); i++) {
+      const timestamp = end - ((i * 2_591) % (30 * DAY));
+      const raw = makeEvent({ issue: i % 1000, timestamp: timestamp / 1000, seed: i, light: true });
+      events.push(digestEvent(raw, project.id, { receivedMs: timestamp }));
+    }
+    await store.write(events, []);
+    if (from % 100_000 === 0) log(`retention data set: ${from.toLocaleString('en')} events written`);
+  }
+  await store.close();
+  const info: Built = { schemaVersion: SCHEMA_VERSION, projectId: project.id, publicKey: project.publicKey, adminToken: token, events: EVENTS, buildSeconds: (Date.now() - started) / 1000 };
+  writeFileSync(infoFile, JSON.stringify(info));
+  return info;
+}
+
+export async function runRetention(): Promise<Row[]> {
+  const built = await ensureBuilt();
+  log(`retention data set: ${built.events.toLocaleString('en')} events (built in ${built.buildSeconds.toFixed(0)} s)`);
+  const dataDir = join(tmpdir(), `proliferate-bench-retention-${process.pid}`);
+  cpSync(join(DIR, 'data'), dataDir, { recursive: true });
+  const file = join(dataDir, 'proliferate.sqlite3');
+  const server = await startProliferate({
+    dataDir,
+    adminToken: built.adminToken,
+    env: { PROLIFERATE_RETENTION_DAYS: '3650', PROLIFERATE_RETENTION_INTERVAL_MS: '1000', PROLIFERATE_LOG_LEVEL: 'warn' },
+  });
+  const counter = new Database(file, { readonly: true });
+  const remaining = () => counter.prepare('SELECT count(*) FROM events WHERE project_id = ? AND timestamp < ?').pluck().get(built.projectId, Date.now() - 30 * DAY) as number;
+  try {
+    const pool = Array.from({ length: 4000 }, (_, i) => envelope(makeEvent({ issue: i % 300, timestamp: Date.now() / 1000, seed: 10_000_000 + i }), server.dsn));
+    const target = envelopeTarget(server.url, String(built.projectId), built.publicKey, pool, { next: 0 }, true);
+    const baseline = await fixedRate(target, { rate: RATE, seconds: 10, connections: 32 });
+    const sizeBefore = statSync(file).size;
+    const before = remaining();
+    const set = await server.api(`/api/0/projects/${built.projectId}/retention/`, { method: 'PUT', body: { retentionDays: 30 } });
+    if (set.status !== 200) throw new Error(`retention setting refused: ${JSON.stringify(set.body)}`);
+    const purgeStarted = Date.now();
+    const during: LoadResult[] = [];
+    while (remaining() > 0 && Date.now() - purgeStarted < 900_000) during.push(await fixedRate(target, { rate: RATE, seconds: 10, connections: 32 }));
+    const purgeSeconds = (Date.now() - purgeStarted) / 1000;
+    const latencies = during.flatMap((r) => r.latencies);
+    const failed = during.reduce((n, r) => n + r.failed, 0);
+    await new Promise((r) => setTimeout(r, 2000));
+    const sizeAfter = statSync(file).size;
+    return [
+      { name: 'old events purged', value: before - remaining(), unit: 'events', note: `${built.events.toLocaleString('en')} in the data set` },
+      { name: 'purge throughput', value: Math.round((before - remaining()) / purgeSeconds), unit: 'events/s', note: `${purgeSeconds.toFixed(0)} s` },
+      { name: `ingest p50 at ${RATE}/s, no purge`, value: round(percentile(baseline.latencies, 50)), unit: 'ms' },
+      { name: `ingest p99 at ${RATE}/s, no purge`, value: round(percentile(baseline.latencies, 99)), unit: 'ms' },
+      { name: `ingest p50 at ${RATE}/s during the purge`, value: round(percentile(latencies, 50)), unit: 'ms' },
+      { name: `ingest p99 at ${RATE}/s during the purge`, value: round(percentile(latencies, 99)), unit: 'ms', target: { op: '<=', value: 250 }, note: `${latencies.length} acks, ${failed} failed` },
+      { name: 'database file before / after', value: Math.round(sizeAfter / 1024 / 1024), unit: 'MiB', note: `before: ${Math.round(sizeBefore / 1024 / 1024)} MiB (incremental_vacuum)` },
+    ];
+  } finally {
+    counter.close();
+    await server.stop({ keepData: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+export function retentionTable(rows: Row[]): string {
+  return table('Retention: ingest during a purge (SQLite)', rows);
+}
