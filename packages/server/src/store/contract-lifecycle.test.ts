@@ -123,6 +123,8 @@ for (const backend of BACKENDS) {
       assert.equal(issue.count, 8);
       await store.write([errorEvent(projectId, 700, 'PrivacyError', 20_000, { tier: 'free' }, 'alice')], []);
       assert.equal((await allEvents(projectId, 'user.id:alice')).length, 1, "the writer does not reuse the erased value's id");
+      const back = await store.tagBreakdown({ projectId, filter: null, window: null }, 'tier', 5);
+      assert.equal(back[0]?.users, 2, 'a person who comes back after an erasure is counted again');
     });
 
     test('retention settings round-trip per project; storage and the oldest data time are measured', async () => {

@@ -147,9 +147,14 @@ export class EventWriter {
     }
   }
 
-  /** A deletion removed interned tag values: their cached ids must not be used again. */
+  /**
+   * A deletion removed interned tag values, or an erasure took a person out of tag_value_users:
+   * neither the cached ids nor the remembered (value, user) pairs may be trusted again, or a
+   * returning person would never be counted.
+   */
   forgetTagIds(): void {
     this.tagIds.clear();
+    this.derivedStatements.valueUsersSeen.clear();
   }
 
   /** Events whose derived rows are gathered but not yet applied. */
