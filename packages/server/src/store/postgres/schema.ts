@@ -5,7 +5,8 @@ import { FEATURE_MIGRATIONS } from './feature-migrations.js';
 
 /**
  * Migrations, applied in order and recorded in schema_migrations. Never edit a shipped migration;
- * add the next one, and the same table to the SQLite backend in the same change.
+ * add the next one at the end of feature-migrations.ts, and the same table to the SQLite backend in
+ * the same change.
  *
  * Layout (see write-path/README.md for how rows get here):
  * - Every table that grows with data leads its keys with project_id, so it can be distributed by
