@@ -169,7 +169,7 @@ describe('scrubbing', () => {
 });
 
 describe('overload and metrics', () => {
-  test('past the ingest queue bound a new ingest request is answered 503 with Retry-After while /healthz and the API still answer', async () => {
+  test('past the ingest queue bound a new ingest request is answered 503 with Retry-After a second later while /healthz and the API still answer', async () => {
     // Four requests that send their headers and then stall hold every place in the queue.
     const errors: string[] = [];
     const stalled = Array.from({ length: 4 }, () => {
@@ -191,8 +191,11 @@ describe('overload and metrics', () => {
         if (held >= 4) break;
       }
       assert.equal(held, 4, `the server holds the four stalled requests (client errors: ${errors.join('; ') || 'none'})`);
+      const askedAt = performance.now();
       const refused = await send('envelope', envelopeOf([['event', errorEvent()]]));
       assert.equal(refused.status, 503, JSON.stringify(refused.body));
+      // Held a second before the answer, so a sender that ignores Retry-After cannot spin on refusals.
+      assert.ok(performance.now() - askedAt >= 900, `refused after ${(performance.now() - askedAt).toFixed(0)} ms`);
       assert.equal(refused.body.error.code, 'overloaded');
       assert.equal(refused.headers['retry-after'], '5');
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);

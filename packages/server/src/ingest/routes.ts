@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngestLimits, QuotaConfig } from '../config.js';
 import type { ServerMetrics } from '../metrics.js';
 import type { OverloadGate } from './overload-gate.js';
+import { CpuSlices } from './cpu-slices.js';
 import { readClientReport } from './policy/client-report.js';
 import type { OutcomeRecorder } from './policy/outcomes.js';
 import type { IngestPolicies } from './policy/policy-cache.js';
@@ -81,6 +82,7 @@ export interface IngestRouteOptions {
 export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOptions) {
   const { store, limits, symbolicator, releases } = options;
   const { keys, gate, metrics, outcomes, policies } = options;
+  const slices = new CpuSlices();
 
   // Real clients send any Content-Type or none (text/plain from browsers, x-sentry-envelope, json):
   // the body is read raw here, whatever it is labelled.
@@ -114,11 +116,11 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     authorizedEarly.add(request);
   };
   const authorizeBeforeBody =
-    (allowDsnInBody: boolean) => (request: IngestRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+    (allowDsnInBody: boolean) => (request: IngestRequest, reply: FastifyReply, done: (error?: Error) => void) => {
+      // The bounded queue: refused before the body is read, answered by the gate (overload-gate.ts).
+      if (!gate.admit(request.raw, reply)) return;
       let projectId: number;
       try {
-        // The bounded queue: refused before the body is read (overload-gate.ts).
-        gate.enter(request.raw);
         projectId = projectIdParam(request);
       } catch (error) {
         return done(error as Error);
@@ -205,22 +207,25 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     const projectId = projectIdParam(request);
     const body = requireBody(request.body);
     if (!authorizedEarly.has(request)) await authorize(projectId, envelopeDsnKey(body));
-    let envelope;
-    try {
-      envelope = parseEnvelope(body);
-    } catch (error) {
-      if (error instanceof EnvelopeError) throw new HttpError(400, error.code, error.message);
-      throw error;
-    }
-    // The SDK's own drop counts are read first: they count even when the rest is refused.
-    for (const item of envelope.items) {
-      if (item.headers.type !== 'client_report') continue;
-      for (const d of readClientReport(item.payload)) outcomes.record(projectId, 'client_discard', d.reason, d.category, d.quantity);
-    }
-    const limited = applyEnvelopeQuota(envelope, quotaInput(projectId, requestKey(request, body)));
-    if (limited) reply.headers(limited);
     const ctx = context(request, projectId);
-    const batch = ingestEnvelope(envelope, ctx);
+    // Parsing, scrubbing and grouping run in a slice of their own (cpu-slices.ts).
+    const { batch, limited } = await slices.run(() => {
+      let envelope;
+      try {
+        envelope = parseEnvelope(body);
+      } catch (error) {
+        if (error instanceof EnvelopeError) throw new HttpError(400, error.code, error.message);
+        throw error;
+      }
+      // The SDK's own drop counts are read first: they count even when the rest is refused.
+      for (const item of envelope.items) {
+        if (item.headers.type !== 'client_report') continue;
+        for (const d of readClientReport(item.payload)) outcomes.record(projectId, 'client_discard', d.reason, d.category, d.quantity);
+      }
+      const limited = applyEnvelopeQuota(envelope, quotaInput(projectId, requestKey(request, body)));
+      return { limited, batch: ingestEnvelope(envelope, ctx) };
+    });
+    if (limited) reply.headers(limited);
     await commit(batch, ctx);
     return batch.responseId ? { id: batch.responseId } : {};
   });
@@ -233,7 +238,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     checkOneEvent(quotaInput(projectId, requestKey(request)));
     const ctx = context(request, projectId);
     const batch: IngestBatch = { events: [], raw: [], responseId: null };
-    acceptEvent(batch, body, 'The event', ctx);
+    await slices.run(() => acceptEvent(batch, body, 'The event', ctx));
     await commit(batch, ctx);
     return { id: batch.responseId };
   });

@@ -292,7 +292,10 @@ export class SqliteStore implements Store {
     });
   getIssueSnooze: Store['getIssueSnooze'] = (...args) => this.triage.getIssueSnooze(...args);
   clearIssueSnooze: Store['clearIssueSnooze'] = (...args) => this.triage.clearIssueSnooze(...args);
-  wakeSnoozedIssues: Store['wakeSnoozedIssues'] = (...args) => this.afterWrites(() => this.triage.wakeSnoozedIssues(...args));
+  // Counts matter only to a snooze until N events or users; a time alone needs no flush of the writer
+  // (an issue read flushes once more for its own query, and under saturated ingest each flush waits a batch).
+  wakeSnoozedIssues: Store['wakeSnoozedIssues'] = async (...args) =>
+    (await this.triage.hasCountedSnoozes()) ? this.afterWrites(() => this.triage.wakeSnoozedIssues(...args)) : this.triage.wakeSnoozedIssues(...args);
   createSavedSearch: Store['createSavedSearch'] = (...args) => this.triage.createSavedSearch(...args);
   listSavedSearches: Store['listSavedSearches'] = (...args) => this.triage.listSavedSearches(...args);
   getSavedSearch: Store['getSavedSearch'] = (...args) => this.triage.getSavedSearch(...args);

@@ -122,10 +122,16 @@ export class TriageQueries {
     await this.db.deleteFrom('issue_snoozes').where('issue_id', '=', issueId).execute();
   }
 
+  /** Whether any snooze waits for a count (events or users) rather than only a time. */
+  async hasCountedSnoozes(): Promise<boolean> {
+    const row = await sql`SELECT 1 AS one FROM issue_snoozes WHERE until_events IS NOT NULL OR until_users IS NOT NULL LIMIT 1`.execute(this.db);
+    return row.rows.length > 0;
+  }
+
   /**
-   * One UPDATE wakes every snoozed issue whose time has come or whose count or users grew enough
-   * since the snooze; a second forgets the snoozes of issues no longer ignored (woken here, or set
-   * to another status by hand). Both are bounded by the snoozes table, which is small.
+   * Wakes every snoozed issue whose time has come or whose count or users grew enough since the
+   * snooze, and forgets the snoozes of issues no longer ignored (woken here, or set to another
+   * status by hand). Both are bounded by the snoozes table, which is small.
    */
   async wakeSnoozedIssues(projectId: number | null, nowMs: number): Promise<number[]> {
     const inProject = projectId === null ? sql`` : sql`AND s.project_id = ${projectId}`;
@@ -135,9 +141,13 @@ export class TriageQueries {
         (s.until_ms IS NOT NULL AND s.until_ms <= ${nowMs})
         OR (s.until_events IS NOT NULL AND i.count >= s.base_count + s.until_events)
         OR (s.until_users IS NOT NULL AND i.user_count >= s.base_users + s.until_users))`;
-    const woken = await sql<{ id: number }>`UPDATE issues SET status = 'unresolved' WHERE id IN (${due}) RETURNING id`.execute(this.db);
-    await sql`DELETE FROM issue_snoozes WHERE issue_id IN (
-      SELECT s.issue_id FROM issue_snoozes s JOIN issues i ON i.id = s.issue_id WHERE i.status <> 'ignored' ${inProject})`.execute(this.db);
+    // Read first, write only when something is due: this runs before every issue read, and a write
+    // on the main thread waits for the write lock behind ingest (SQLite) where a read does not.
+    const dueIds = (await sql<{ issue_id: number }>`${due}`.execute(this.db)).rows.map((r) => Number(r.issue_id));
+    const woken = dueIds.length === 0 ? { rows: [] as Array<{ id: number }> }
+      : await sql<{ id: number }>`UPDATE issues SET status = 'unresolved' WHERE id IN (${sql.join(dueIds)}) AND status = 'ignored' RETURNING id`.execute(this.db);
+    const stale = sql`SELECT s.issue_id FROM issue_snoozes s JOIN issues i ON i.id = s.issue_id WHERE i.status <> 'ignored' ${inProject}`;
+    if ((await sql`${stale} LIMIT 1`.execute(this.db)).rows.length > 0) await sql`DELETE FROM issue_snoozes WHERE issue_id IN (${stale})`.execute(this.db);
     return woken.rows.map((r) => Number(r.id));
   }
 

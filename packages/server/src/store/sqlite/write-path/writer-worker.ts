@@ -85,12 +85,19 @@ function handle(messages: WriterMessage[]): boolean {
   const flushIds = messages.flatMap((m) => (m.kind === 'flush' ? [m.id] : []));
   const closing = messages.some((m) => m.kind === 'close');
   if (messages.some((m) => m.kind === 'flush' && m.forgetTags)) writer.forgetTagIds();
-  const applyDerived = flushIds.length > 0 || closing;
-  const results = writes.length > 0 ? writeBatch(writes, applyDerived) : [];
+  if (flushIds.length > 0 && !closing) {
+    // A read waits for the rows of the writes acked before it, not for the writes queued beside
+    // it: those rows are applied and the read answered first, then the batch is written, so under
+    // saturated ingest a read waits for the batch in progress only, not also for the next one.
+    // A flush that fails leaves the rows journaled; the read that asked goes ahead with trailing counts.
+    applyGathered();
+    reply({ kind: 'batch', results: flushIds.map((id) => ({ id, ok: true, outcomes: [] })), pendingDerived: writer.pendingDerived });
+    if (writes.length === 0) return false;
+  }
+  const results = writes.length > 0 ? writeBatch(writes, closing) : [];
   if (writes.length > 0) policy.batchWritten(writes.length);
-  // A flush that fails leaves the rows journaled; the read that asked goes ahead with trailing counts.
-  if (applyDerived && (writes.length === 0 || writer.pendingDerived > 0)) applyGathered();
-  for (const id of flushIds) results.push({ id, ok: true, outcomes: [] });
+  if (closing && (writes.length === 0 || writer.pendingDerived > 0)) applyGathered();
+  if (closing) for (const id of flushIds) results.push({ id, ok: true, outcomes: [] });
   reply({ kind: 'batch', results, pendingDerived: writer.pendingDerived });
   return closing;
 }
