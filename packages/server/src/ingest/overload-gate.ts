@@ -28,6 +28,8 @@ const LAG_WEIGHT = 0.3;
  * SDKs that honour Retry-After wait 5 s anyway, so the second costs them nothing.
  */
 const REFUSAL_DELAY_MS = 1000;
+/** The longest one turn of the event loop spends answering held refusals. */
+const RELEASE_SLICE_MS = 4;
 /** Refusals held at once; past this a refusal is answered at once and its connection closed. */
 const MAX_HELD_REFUSALS = 20_000;
 const REFUSAL_BODY = JSON.stringify({ error: { code: 'overloaded', message: 'The server is receiving more than it can process; retry later' } });
@@ -93,14 +95,23 @@ export class OverloadGate {
     return false;
   }
 
-  /** Answers the refusals whose time has come; one timer serves them all. */
+  /**
+   * Answers the refusals whose time has come; one timer serves them all. At most RELEASE_SLICE_MS
+   * of answering per turn of the event loop: a thousand refusals due at once (a flood's first
+   * second) would otherwise hold it for a hundred milliseconds.
+   */
   private releaseDue(): void {
     this.releaseTimer = null;
-    const now = performance.now();
+    const started = performance.now();
     let count = 0;
-    while (count < this.held.length && this.held[count]!.due <= now) count++;
-    for (const { reply } of this.held.splice(0, count)) answerRefusal(reply, false);
-    if (this.held.length > 0) this.releaseTimer = setTimeout(() => this.releaseDue(), Math.max(10, this.held[0]!.due - now));
+    while (count < this.held.length && this.held[count]!.due <= started && performance.now() - started < RELEASE_SLICE_MS) {
+      answerRefusal(this.held[count]!.reply, false);
+      count++;
+    }
+    this.held.splice(0, count);
+    if (this.held.length === 0) return;
+    const wait = this.held[0]!.due - performance.now();
+    this.releaseTimer = setTimeout(() => this.releaseDue(), Math.max(1, wait));
   }
 
   leave(request: IncomingMessage): void {
