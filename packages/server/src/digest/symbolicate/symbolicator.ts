@@ -7,6 +7,7 @@
  */
 import { originalPositionFor } from '@jridgewell/trace-mapping';
 import type { ArtifactFile, ReleaseStore } from '../../store/release-types.js';
+import type { Store } from '../../store/types.js';
 import { isObject } from '../values.js';
 import { indexFunctions } from './enclosing-function.js';
 import { MapCache, type MappedPosition, type ParsedMap } from './map-cache.js';
@@ -54,6 +55,16 @@ class LookupCache {
   clear(): void {
     this.entries.clear();
   }
+  /**
+   * After an upload to the project: its "no map" answers and its release + URL answers (a newer
+   * upload of the same release wins) go; a map found by debug ID stays right (one ID, one build).
+   */
+  forgetProject(projectId: number): void {
+    const prefix = `${projectId}\u0000`;
+    for (const [key, hit] of this.entries) {
+      if (key.startsWith(prefix) && (hit.ref === null || !key.startsWith(`${prefix}d\u0000`))) this.entries.delete(key);
+    }
+  }
 }
 
 export class Symbolicator {
@@ -73,12 +84,36 @@ export class Symbolicator {
     this.maps = new MapCache(options.cacheBytes);
   }
 
-  /** Reads which projects have artifacts; call at start and after every upload. */
+  /**
+   * Hears the store's invalidations (store/invalidation.ts): on PostgreSQL an upload through any
+   * process reaches every process's symbolicator by NOTIFY, so the next event there maps too.
+   */
+  listen(store: Pick<Store, 'onInvalidation'>): () => void {
+    return store.onInvalidation((change) => {
+      if (change.kind === 'artifacts') this.artifactsChanged(change.projectId);
+      // A deleted project, or notifications lost while the listener was down: read everything again.
+      else if (change.kind !== 'project_key') void this.refresh().catch(() => undefined);
+    });
+  }
+
+  /**
+   * A bundle was stored for the project, here or in another process: symbolicate its events from
+   * now on and forget what was looked up for it before. Synchronous, so the upload is answered
+   * (or the notification handled) with the caches already right; the generation stops a lookup
+   * still running from remembering "no map" afterwards.
+   */
+  artifactsChanged(projectId: number): void {
+    this.generation++;
+    this.projects.add(projectId);
+    this.lookups.forgetProject(projectId);
+  }
+
+  /** Reads which projects have artifacts: at start, and when the store says caches may be stale. */
   async refresh(): Promise<void> {
     const generation = ++this.generation;
     this.lookups.clear();
     const projects = await this.store.projectsWithArtifacts();
-    // Two uploads finishing together: the answer of the later refresh wins, whichever lands last.
+    // An upload or a later refresh meanwhile: this answer may miss its project; theirs stands.
     if (generation === this.generation) this.projects = projects;
     this.lookups.clear();
   }
