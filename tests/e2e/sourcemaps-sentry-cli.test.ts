@@ -42,15 +42,33 @@ async function buildWithTerser(outDir: string): Promise<void> {
   const code = result.outputFiles.find((f) => f.path.endsWith('.mjs'))!.text;
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
   // No compression: terser would inline the small functions, and the frames with them.
+  // includeSources: terser leaves sourcesContent out by default, and sentry-cli then inlines the
+  // sources by resolving the map's relative paths against its working directory, not the map's:
+  // in a clone deeper than /a/b/c they were not found, the map went up without them, and build B's
+  // frames had no context lines and (before the server read names from the minified code) kept the
+  // mangled name `n`, silently. A self-contained map makes the test independent of where it runs;
+  // sourcemap-notes.test.ts covers a map without sources.
   const out = await minify(code, {
     module: true,
     compress: false,
     mangle: { toplevel: true },
     format: { max_line_len: 60 },
-    sourceMap: { content: map, url: 'app.mjs.map', filename: 'app.mjs' },
+    sourceMap: { content: map, url: 'app.mjs.map', filename: 'app.mjs', includeSources: true },
   });
   writeFileSync(join(outDir, 'app.mjs'), out.code!);
   writeFileSync(join(outDir, 'app.mjs.map'), String(out.map));
+}
+
+/** What a failure message needs to tell why an event stayed minified: its SDK, release, debug images, top frame and processing errors. */
+function describeEvent(event: any): string {
+  const value = event.exception?.values?.at(-1);
+  return JSON.stringify({
+    sdk: event.sdk?.name,
+    release: event.release,
+    images: event.debug_meta?.images,
+    top: value?.stacktrace?.frames?.at(-1),
+    processingErrors: event.processingErrors,
+  });
 }
 
 async function cli(server: RunningServer, args: string[]): Promise<string> {
@@ -111,22 +129,22 @@ describe('sentry-cli sourcemaps inject + upload, two differently minified builds
     assert.ok(readFileSync(join(workDir, 'a', 'app.mjs'), 'utf8').includes('//# debugId='));
   });
 
-  test('both events make ONE issue whose fingerprint is the v1 value of the original names', { skip: process.env.CI ? 'flaky in the full CI run: one build stays unsymbolicated with no processing error (seen again 2026-12-03 in a clean-clone run after the upload-time parsing fix; passes alone); issue 14 stays open for it' : false }, async () => {
+  test('both events make ONE issue whose fingerprint is the v1 value of the original names', async () => {
     const issues = await listIssues(server);
     const errors = issues.filter((i) => i.type === 'error') as Array<(typeof issues)[number] & { firstRelease: string; lastRelease: string }>;
-    const processingErrors = await Promise.all(eventIds.map(async (id) => (await getEvent(server, id)).processingErrors ?? []));
-    assert.deepEqual(errors.map((i) => i.fingerprint), [EXPECTED], `processing errors of the events: ${JSON.stringify(processingErrors)}`);
+    const events = await Promise.all(eventIds.map((id) => getEvent(server, id)));
+    assert.deepEqual(errors.map((i) => i.fingerprint), [EXPECTED], `the events: ${events.map(describeEvent).join('; ')}`);
     assert.equal(errors[0]!.count, 3);
     assert.equal(errors[0]!.firstRelease, '1.0.0');
     assert.equal(errors[0]!.lastRelease, '1.1.0');
   });
 
-  test('frames show the original function, file, line and a context line; the minified frame stays in raw_stacktrace', { skip: process.env.CI ? 'flaky in the full CI run: one build stays unsymbolicated with no processing error (seen again 2026-12-03 in a clean-clone run after the upload-time parsing fix; passes alone); issue 14 stays open for it' : false }, async () => {
+  test('frames show the original function, file, line and a context line; the minified frame stays in raw_stacktrace', async () => {
     for (const id of eventIds) {
       const event = await getEvent(server, id);
       const value = event.exception.values.at(-1);
       const top = value.stacktrace.frames.at(-1);
-      assert.equal(top.function, 'validateCard', `event ${id} unsymbolicated; processing errors: ${JSON.stringify(event.processingErrors)}`);
+      assert.equal(top.function, 'validateCard', `event ${id} unsymbolicated: ${describeEvent(event)}`);
       assert.match(top.filename, /checkout\.js$/);
       assert.equal(top.lineno, 5);
       assert.equal(top.context_line.trim(), 'throw new TypeError(`card number is invalid (${digits.length} digits)`);');

@@ -94,7 +94,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const info = await new Promise<StartupInfo>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     // 60 s: on the shared 2-core CI machine at load 20+, a start (Node, migrations) took over 20 s.
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s: ${stderr}`)), 60_000);
+    // A start that timed out is ended by its id: a server that came up later would keep the test
+    // file's process alive after its tests failed (seen: a run hung for 10 minutes).
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in 60 s: ${stderr}`));
+    }, 60_000);
     // With a verbose PROLIFERATE_LOG_LEVEL, log lines (JSON too) may come before the start-up line.
     const onLine = (line: string) => {
       let parsed: Partial<StartupInfo> & { level?: unknown };

@@ -174,12 +174,17 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   const keys = new ProjectKeyCache(store);
   const artifacts = config.artifacts;
   const symbolicator = new Symbolicator(store, { cacheBytes: artifacts.mapCacheBytes, budgetMs: artifacts.symbolicationBudgetMs });
+  // Uploads through other processes (PostgreSQL NOTIFY) reach this one's symbolicator.
+  const stopHearingUploads = symbolicator.listen(store);
   const releases = new ReleaseTracker(store);
   app.addHook('onReady', async () => {
     await symbolicator.refresh();
     await releases.start();
   });
-  app.addHook('onClose', async () => releases.stop());
+  app.addHook('onClose', async () => {
+    stopHearingUploads();
+    releases.stop();
+  });
   app.register(ingestRoutes, { store, limits: config.limits, keys, bodyBudget, symbolicator, releases, quotas: config.quotas, policies, limiter, outcomes, metrics, gate });
   app.register(ingestPolicyRoutes, { store, policies, quotas: config.quotas, flushOutcomes: () => outcomes.flush() });
   app.register(otlpRoutes, { store, limits: config.limits, keys, bodyBudget });

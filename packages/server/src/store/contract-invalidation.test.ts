@@ -69,5 +69,28 @@ for (const backend of BACKENDS) {
         stop();
       }
     });
+
+    test('a stored artifact bundle is announced to every store over the data, with its project', async () => {
+      const changes: CacheInvalidation[] = [];
+      const stop = stores[1]!.onInvalidation((change) => changes.push(change));
+      try {
+        const project = await stores[0]!.createProject({ name: 'Maps announced' });
+        const map = new TextEncoder().encode('{"version":3,"sources":[],"names":[],"mappings":""}');
+        await stores[0]!.saveBundle(
+          {
+            projectId: project.id,
+            checksum: 'c0ffee'.padEnd(40, '0'),
+            release: null,
+            dist: null,
+            size: map.byteLength,
+            files: [{ url: '~/app.js.map', type: 'source_map', debugId: '0d6a2f3e-0c1f-4b8a-9d3e-2a1b3c4d5e6f', sourcemapUrl: null, content: map }],
+          },
+          1_000_000,
+        );
+        await heard(changes, (c) => c.kind === 'artifacts' && c.projectId === project.id);
+      } finally {
+        stop();
+      }
+    });
   });
 }

@@ -1,7 +1,7 @@
 /**
- * Cache invalidation across processes. Caches above the store (the project-key cache) subscribe;
- * a backend announces the changes that make a cached answer wrong (a key revoked, a project
- * deleted). SQLite has one process, so it announces in-process after the change commits. PostgreSQL
+ * Cache invalidation across processes. Caches above the store (the project-key cache, the
+ * symbolicator) subscribe; a backend announces the changes that make a cached answer wrong (a key
+ * revoked, a project deleted, source maps uploaded). SQLite has one process, so it announces in-process after the change commits. PostgreSQL
  * sends a NOTIFY inside the changing transaction (delivered to every process's listener on commit,
  * whichever process or CLI command made the change) and announces `everything` whenever its listener
  * connection drops or comes back, since notifications sent meanwhile are lost (postgres/listener.ts).
@@ -9,6 +9,8 @@
 export type CacheInvalidation =
   | { kind: 'project_key'; publicKey: string }
   | { kind: 'project'; projectId: number; publicKeys: string[] }
+  /** An artifact bundle (source maps) was stored for the project: symbolication looks again. */
+  | { kind: 'artifacts'; projectId: number }
   | { kind: 'everything' };
 
 export type InvalidationListener = (change: CacheInvalidation) => void;
@@ -18,6 +20,7 @@ export function parseInvalidation(payload: string | undefined): CacheInvalidatio
   try {
     const value = JSON.parse(payload ?? '') as Partial<CacheInvalidation> & Record<string, unknown>;
     if (value.kind === 'project_key' && typeof value.publicKey === 'string') return { kind: 'project_key', publicKey: value.publicKey };
+    if (value.kind === 'artifacts' && typeof value.projectId === 'number') return { kind: 'artifacts', projectId: value.projectId };
     if (value.kind === 'project' && typeof value.projectId === 'number' && Array.isArray(value.publicKeys)) {
       return { kind: 'project', projectId: value.projectId, publicKeys: value.publicKeys.filter((k): k is string => typeof k === 'string') };
     }

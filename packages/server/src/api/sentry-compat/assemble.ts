@@ -77,9 +77,11 @@ export async function assembleRoutes(
       if (bundleRelease) await store.ensureRelease(project.id, bundleRelease, Date.now());
     }
     await store.deleteChunks(req.chunks);
-    await symbolicator.refresh();
     const debugIds = unpacked.files.filter((f) => f.type === 'source_map' && f.debugId).map((f) => f.debugId!);
-    for (const project of projects) await symbolicator.warm(project.id, debugIds);
+    for (const project of projects) {
+      symbolicator.artifactsChanged(project.id);
+      await symbolicator.warm(project.id, debugIds);
+    }
     return { state: 'ok', missingChunks: [], detail: null };
   }
 

@@ -100,7 +100,7 @@ export async function releaseFileRoutes(
         },
         limits.maxProjectBytes,
       );
-      await symbolicator.refresh();
+      symbolicator.artifactsChanged(project.id);
       reply.code(201);
       return {
         id: String(bundle.id),

@@ -18,6 +18,8 @@ export interface MappedPosition {
   preContext?: string[];
   contextLine?: string;
   postContext?: string[];
+  /** The map has no sourcesContent for this source: no context lines, and names come from the minified code. */
+  missingContent?: boolean;
 }
 
 export interface ParsedMap {
@@ -27,6 +29,14 @@ export interface ParsedMap {
   /** Lines of an original source, split once. */
   lines(source: string): string[] | null;
   functions(source: string): FunctionIndex | null;
+  /** Whether some source has no sourcesContent (the minified code is then read for function names). */
+  lacksContent: boolean;
+  /**
+   * Functions of the minified code the map belongs to, read when the map lacks sources: the
+   * position of a minified function's name maps to its original name (the map's `names`), as
+   * Sentry names frames when it has no original source. undefined until looked for; null if none.
+   */
+  minified?: FunctionIndex | null;
 }
 
 function parsedMap(map: TraceMap): ParsedMap {
@@ -34,6 +44,7 @@ function parsedMap(map: TraceMap): ParsedMap {
   const functions = new Map<string, FunctionIndex | null>();
   return {
     map,
+    lacksContent: map.sources.some((_, i) => typeof map.sourcesContent?.[i] !== 'string'),
     positions: new Map(),
     lines(source) {
       if (!lines.has(source)) {

@@ -7,7 +7,9 @@
  */
 import { originalPositionFor } from '@jridgewell/trace-mapping';
 import type { ArtifactFile, ReleaseStore } from '../../store/release-types.js';
+import type { Store } from '../../store/types.js';
 import { isObject } from '../values.js';
+import { indexFunctions } from './enclosing-function.js';
 import { MapCache, type MappedPosition, type ParsedMap } from './map-cache.js';
 import { candidateUrls, cleanSourcePath, resolveUrl } from './urls.js';
 
@@ -53,6 +55,16 @@ class LookupCache {
   clear(): void {
     this.entries.clear();
   }
+  /**
+   * After an upload to the project: its "no map" answers and its release + URL answers (a newer
+   * upload of the same release wins) go; a map found by debug ID stays right (one ID, one build).
+   */
+  forgetProject(projectId: number): void {
+    const prefix = `${projectId}\u0000`;
+    for (const [key, hit] of this.entries) {
+      if (key.startsWith(prefix) && (hit.ref === null || !key.startsWith(`${prefix}d\u0000`))) this.entries.delete(key);
+    }
+  }
 }
 
 export class Symbolicator {
@@ -72,12 +84,36 @@ export class Symbolicator {
     this.maps = new MapCache(options.cacheBytes);
   }
 
-  /** Reads which projects have artifacts; call at start and after every upload. */
+  /**
+   * Hears the store's invalidations (store/invalidation.ts): on PostgreSQL an upload through any
+   * process reaches every process's symbolicator by NOTIFY, so the next event there maps too.
+   */
+  listen(store: Pick<Store, 'onInvalidation'>): () => void {
+    return store.onInvalidation((change) => {
+      if (change.kind === 'artifacts') this.artifactsChanged(change.projectId);
+      // A deleted project, or notifications lost while the listener was down: read everything again.
+      else if (change.kind !== 'project_key') void this.refresh().catch(() => undefined);
+    });
+  }
+
+  /**
+   * A bundle was stored for the project, here or in another process: symbolicate its events from
+   * now on and forget what was looked up for it before. Synchronous, so the upload is answered
+   * (or the notification handled) with the caches already right; the generation stops a lookup
+   * still running from remembering "no map" afterwards.
+   */
+  artifactsChanged(projectId: number): void {
+    this.generation++;
+    this.projects.add(projectId);
+    this.lookups.forgetProject(projectId);
+  }
+
+  /** Reads which projects have artifacts: at start, and when the store says caches may be stale. */
   async refresh(): Promise<void> {
     const generation = ++this.generation;
     this.lookups.clear();
     const projects = await this.store.projectsWithArtifacts();
-    // Two uploads finishing together: the answer of the later refresh wins, whichever lands last.
+    // An upload or a later refresh meanwhile: this answer may miss its project; theirs stands.
     if (generation === this.generation) this.projects = projects;
     this.lookups.clear();
   }
@@ -96,9 +132,14 @@ export class Symbolicator {
     this.stats.cachedMaps = this.maps.size;
   }
 
-  /** Cheap and synchronous: whether the event may have frames to map (ingest calls it for every event). */
+  /**
+   * Cheap and synchronous: whether the event may have frames to map (ingest calls it for every event).
+   * An event that names debug IDs is always looked at, even for a project this process has not seen
+   * an upload for (another process took it, or none was made): a frame whose debug ID has no map
+   * gets a `js_no_source` note, as Sentry shows "missing source map", instead of nothing.
+   */
   wants(projectId: number, raw: Json): boolean {
-    if (!this.projects.has(projectId)) return false;
+    if (!this.projects.has(projectId) && !hasSourcemapImage(raw.debug_meta)) return false;
     const values = isObject(raw.exception) ? raw.exception.values : raw.exception;
     if (!Array.isArray(values)) return false;
     return values.some((v) => isObject(v) && isObject(v.stacktrace) && Array.isArray(v.stacktrace.frames) && v.stacktrace.frames.some(isJsFrame));
@@ -154,23 +195,28 @@ export class Symbolicator {
 
   private async fetch(key: string, lookup: Lookup): Promise<void> {
     const generation = this.generation;
-    const file = lookup.debugId
-      ? await this.store.artifactByDebugId(lookup.projectId, lookup.debugId, 'source_map')
+    const found = lookup.debugId
+      ? { map: await this.store.artifactByDebugId(lookup.projectId, lookup.debugId, 'source_map'), minified: undefined }
       : await this.mapByUrl(lookup.projectId, lookup.url, lookup.release!, lookup.dist);
-    const now = Date.now();
+    const file = found.map;
     if (!file) {
       // A bundle stored while this lookup ran may hold the map: do not remember "none" past it.
-      if (generation === this.generation) this.lookups.set(key, null, now);
+      if (generation === this.generation) this.lookups.set(key, null, Date.now());
       return;
     }
     try {
-      this.maps.get(file.id, () => file.content);
+      const parsed = this.maps.get(file.id, () => file.content);
       this.broken.delete(file.id);
+      if (parsed.lacksContent && parsed.minified === undefined) {
+        const minified =
+          found.minified ?? (lookup.debugId ? await this.store.artifactByDebugId(lookup.projectId, lookup.debugId, 'minified_source') : undefined);
+        parsed.minified = minified && minified.content.byteLength <= MAX_MINIFIED_BYTES ? indexFunctions(Buffer.from(minified.content).toString('utf8')) : null;
+      }
     } catch (error) {
       if (this.broken.size >= 1000) this.broken.clear();
       this.broken.set(file.id, String((error as Error).message).slice(0, 200));
     }
-    this.lookups.set(key, { id: file.id, url: file.url }, now);
+    this.lookups.set(key, { id: file.id, url: file.url }, Date.now());
   }
 
   /** Maps every planned frame from the cache (synchronous), then writes the result into the event. */
@@ -178,7 +224,7 @@ export class Symbolicator {
     const errors: Json[] = [];
     const reported = new Set<string>();
     const report = (error: Json) => {
-      const key = `${error.type}\u0000${error.url}`;
+      const key = `${error.type}\u0000${error.url}\u0000${error.source ?? ''}`;
       if (!reported.has(key)) {
         reported.add(key);
         errors.push(error);
@@ -223,6 +269,8 @@ export class Symbolicator {
       report({ type: 'js_invalid_sourcemap_location', url, row: line, column });
       return null;
     }
+    // Sentry's note for a map without the original source: the frame maps, without context lines.
+    if (position.missingContent) report({ type: 'js_missing_sources_content', url, source: position.source });
     // One object literal of a fixed shape: a spread copy of the frame with the context properties
     // added after it fell out of V8's fast mode, and that made both building and serializing the
     // event slow (profiled: most of the warm cost per event).
@@ -242,20 +290,22 @@ export class Symbolicator {
     return out;
   }
 
-  private async mapByUrl(projectId: number, url: string, release: string, dist: string | null): Promise<ArtifactFile | undefined> {
+  /** The map of a release's file, and the minified file itself when it was uploaded. */
+  private async mapByUrl(projectId: number, url: string, release: string, dist: string | null): Promise<{ map?: ArtifactFile; minified?: ArtifactFile }> {
     const candidates = candidateUrls(url);
-    const minified = await this.store.artifactByUrl(projectId, release, dist, candidates);
-    if (minified?.type === 'source_map') return minified;
+    const found = await this.store.artifactByUrl(projectId, release, dist, candidates);
+    if (found?.type === 'source_map') return { map: found };
+    const minified = found;
     if (minified?.debugId) {
       const byId = await this.store.artifactByDebugId(projectId, minified.debugId, 'source_map');
-      if (byId) return byId;
+      if (byId) return { map: byId, minified };
     }
     if (minified?.sourcemapUrl) {
       const mapUrl = resolveUrl(minified.url, minified.sourcemapUrl);
       const map = await this.store.artifactByUrl(projectId, release, dist, [mapUrl]);
-      if (map) return map;
+      if (map) return { map, minified };
     }
-    return this.store.artifactByUrl(projectId, release, dist, candidates.map((c) => `${c}.map`));
+    return { map: await this.store.artifactByUrl(projectId, release, dist, candidates.map((c) => `${c}.map`)), minified };
   }
 }
 
@@ -307,6 +357,8 @@ function planFrames(projectId: number, raw: Json): Plan {
 const POSITIONS_PER_MAP = 20_000;
 /** Maps parsed ahead per upload; a bundle of a large app has a few hundred. */
 const MAX_WARMED_MAPS = 500;
+/** Minified files read for function names when a map lacks its sources; a large app bundle is a few MB. */
+const MAX_MINIFIED_BYTES = 16 * 1024 * 1024;
 const debugIdKey = (projectId: number, debugId: string) => `${projectId}\u0000d\u0000${debugId}`;
 const clip = (text: string) => (text.length > MAX_LINE ? `${text.slice(0, MAX_LINE)}…` : text);
 
@@ -328,10 +380,11 @@ function mapPosition(parsed: ParsedMap, line: number, column: number): MappedPos
       inApp: !/node_modules/.test(found.source),
       line: found.line,
       column: originalColumn,
-      name: parsed.functions(found.source)?.nameAt(found.line, originalColumn) ?? found.name ?? null,
+      name: parsed.functions(found.source)?.nameAt(found.line, originalColumn) ?? minifiedFunctionName(parsed, line, column) ?? found.name ?? null,
     };
     const lines = parsed.lines(found.source);
-    if (lines && found.line <= lines.length) {
+    if (!lines) result.missingContent = true;
+    else if (found.line <= lines.length) {
       result.preContext = lines.slice(Math.max(0, found.line - 1 - CONTEXT_LINES), found.line - 1).map(clip);
       result.contextLine = clip(lines[found.line - 1]!);
       result.postContext = lines.slice(found.line, found.line + CONTEXT_LINES).map(clip);
@@ -342,10 +395,26 @@ function mapPosition(parsed: ParsedMap, line: number, column: number): MappedPos
   return result;
 }
 
+/**
+ * Without the original source, the name of the minified function around the position, mapped
+ * through the map: minifiers record each renamed identifier's original name in `names`, so the
+ * position of `n` in `function n(r){` maps to `validateCard`.
+ */
+function minifiedFunctionName(parsed: ParsedMap, line: number, column: number): string | null {
+  const enclosing = parsed.minified?.enclosingAt(line, column - 1);
+  if (!enclosing) return null;
+  return originalPositionFor(parsed.map, { line: enclosing.line, column: enclosing.column }).name ?? null;
+}
+
 function isJsFrame(frame: unknown): boolean {
   if (!isObject(frame)) return false;
   const file = frame.abs_path ?? frame.filename;
   return typeof file === 'string' && JS_FILE.test(file) && typeof frame.lineno === 'number';
+}
+
+function hasSourcemapImage(debugMeta: unknown): boolean {
+  const images = isObject(debugMeta) ? debugMeta.images : undefined;
+  return Array.isArray(images) && images.some((image) => isObject(image) && image.type === 'sourcemap');
 }
 
 /** `debug_meta.images` of type sourcemap: code_file -> debug_id. */

@@ -1,3 +1,4 @@
+import { notifyInvalidation } from './listener.js';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ArtifactBundle, ArtifactBundleInput, ArtifactFile } from '../release-types.js';
 import type { AllTables, ReleaseTables } from './release-tables.js';
@@ -125,6 +126,8 @@ export class ArtifactQueries {
           .execute();
       }
       await this.evictOldest(tx, input.projectId, id, maxProjectBytes);
+      // Every process's symbolicator hears of the new maps when this commits (symbolicator.ts).
+      await notifyInvalidation(tx, { kind: 'artifacts', projectId: input.projectId });
       return id;
     });
     const saved = await this.findBundle(input.projectId, input.checksum);

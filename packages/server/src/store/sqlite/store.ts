@@ -248,7 +248,11 @@ export class SqliteStore implements Store {
   readChunks: ArtifactQueries['readChunks'] = (...args) => this.artifacts.readChunks(...args);
   deleteChunks: ArtifactQueries['deleteChunks'] = (...args) => this.artifacts.deleteChunks(...args);
   findBundle: ArtifactQueries['findBundle'] = (...args) => this.artifacts.findBundle(...args);
-  saveBundle: ArtifactQueries['saveBundle'] = (...args) => this.artifacts.saveBundle(...args);
+  saveBundle: ArtifactQueries['saveBundle'] = async (...args) => {
+    const bundle = await this.artifacts.saveBundle(...args);
+    this.invalidations.emit({ kind: 'artifacts', projectId: bundle.projectId });
+    return bundle;
+  };
   listBundles: ArtifactQueries['listBundles'] = (...args) => this.artifacts.listBundles(...args);
   artifactByDebugId: ArtifactQueries['artifactByDebugId'] = (...args) => this.artifacts.artifactByDebugId(...args);
   artifactByUrl: ArtifactQueries['artifactByUrl'] = (...args) => this.artifacts.artifactByUrl(...args);
