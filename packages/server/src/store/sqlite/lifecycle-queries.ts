@@ -214,13 +214,16 @@ export class LifecycleQueries {
     const deleteEvent = this.db.prepare('DELETE FROM events WHERE row = ?');
     const blank = this.db.prepare("UPDATE events SET project_id = 0, issue_id = 0, event_id = ?, trace_id = NULL, payload = x'', user_hash = NULL WHERE row = ?");
     const issues = new Set<number>();
+    const values = new Set<number>();
     for (const event of events) {
+      const valueIds = valuesOf.all(event.row) as number[];
+      for (const valueId of valueIds) values.add(valueId);
       if (adjustCounts) {
         const hour = Math.floor(event.timestamp / HOUR);
         dec.issue.run(event.issue_id);
         dec.issueHour.run(event.issue_id, hour);
         dec.projectHour.run(projectId, hour);
-        for (const valueId of valuesOf.all(event.row) as number[]) {
+        for (const valueId of valueIds) {
           dec.issueTag.run(event.issue_id, valueId);
           dec.tagHour.run(valueId, hour);
         }
@@ -238,7 +241,27 @@ export class LifecycleQueries {
       this.db.prepare('DELETE FROM project_hours WHERE project_id = ? AND count <= 0').run(projectId);
       this.db.prepare('DELETE FROM tag_value_hours WHERE count <= 0 AND value_id IN (SELECT id FROM tag_values WHERE project_id = ?)').run(projectId);
     }
+    this.forgetUsersOfUnusedValues(values);
   }
+
+  /**
+   * Tag values no event carries any more (their last events deleted or aged out) leave the
+   * distinct-user rollup: otherwise their rows in tag_value_users outlive the events for good,
+   * a hashed user key kept past retention. One primary-key probe of event_tags per value.
+   */
+  private forgetUsersOfUnusedValues(values: Set<number>): void {
+    const used = this.db.prepare('SELECT 1 FROM event_tags WHERE value_id = ? LIMIT 1').pluck();
+    const forget = this.db.prepare('DELETE FROM tag_value_users WHERE value_id = ?');
+    for (const valueId of values) {
+      if (used.get(valueId) === undefined && forget.run(valueId).changes > 0) this.valueUsersForgotten = true;
+    }
+  }
+
+  /**
+   * Set when a deletion removed rows of tag_value_users: the store then has the writer forget the
+   * (value, user) pairs it remembers as stored, or a returning user would not be counted again.
+   */
+  valueUsersForgotten = false;
 
   private removeIssueRows(issueId: number): void {
     for (const table of ['issue_tag_values', 'issue_users', 'issue_accounts', 'issue_hours']) {

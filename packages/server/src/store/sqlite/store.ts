@@ -181,7 +181,14 @@ export class SqliteStore implements Store {
   private async beforeDeleting<T>(run: () => T): Promise<T> {
     if (this.writer) await this.writer.quiesce();
     else await this.lifecycle.awaitJournal();
-    return run();
+    const result = run();
+    // Rows of tag_value_users went with the last events of their values: the writer's memory of
+    // stored (value, user) pairs goes too, so a user seen again is counted again.
+    if (this.lifecycle.valueUsersForgotten) {
+      this.lifecycle.valueUsersForgotten = false;
+      await this.writer?.quiesce(true);
+    }
+    return result;
   }
 
   /** A consistent copy of the database while the server runs (SQLite's online backup API). */
