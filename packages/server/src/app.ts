@@ -182,7 +182,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.addHook('onClose', async () => releases.stop());
   app.register(ingestRoutes, { store, limits: config.limits, keys, bodyBudget, symbolicator, releases, quotas: config.quotas, policies, limiter, outcomes, metrics, gate });
   app.register(ingestPolicyRoutes, { store, policies, quotas: config.quotas, flushOutcomes: () => outcomes.flush() });
-  app.register(otlpRoutes, { store, limits: config.limits, keys, bodyBudget });
+  app.register(otlpRoutes, { store, limits: config.limits, keys, bodyBudget, gate, quotas: config.quotas, policies, limiter, outcomes, metrics });
   app.register(projectRoutes, { store, publicUrl: config.publicUrl, keys });
   app.register(issueRoutes, { store, releases });
   app.register(releaseRoutes, { store });

@@ -10,6 +10,7 @@ import type { OutcomeRecorder } from './policy/outcomes.js';
 import type { IngestPolicies } from './policy/policy-cache.js';
 import { applyEnvelopeQuota, checkOneEvent, type QuotaInput } from './policy/quota.js';
 import type { RateLimiter } from './policy/rate-limiter.js';
+import { scrubTelemetry } from './policy/scrub-telemetry.js';
 import { HttpError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import { publicKeyFromDsn, publicKeyFromRequest } from './auth.js';
@@ -221,6 +222,8 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     if (limited) reply.headers(limited);
     const ctx = context(request, projectId);
     const batch = ingestEnvelope(envelope, ctx);
+    // Spans and logs of the envelope get the project's scrubbing rules too (scrub-telemetry.ts).
+    if (batch.telemetry) ctx.onScrubbed?.(scrubTelemetry(batch.telemetry, ctx.policy!.scrubber));
     await commit(batch, ctx);
     return batch.responseId ? { id: batch.responseId } : {};
   });

@@ -55,6 +55,19 @@ export function checkOneEvent(input: QuotaInput): void {
   throw limitedError(decision);
 }
 
+/**
+ * For OTLP: `count` items of one category (spans, logs), all refused with 429 past a limit (OTLP
+ * exporters retry after Retry-After); `onLimited` is told once, with the category.
+ */
+export function checkItems(input: QuotaInput, count: number, category: string): void {
+  const decision = decide(input, count);
+  if (!decision) return;
+  input.onLimited(decision.reason, category);
+  throw new HttpError(429, 'rate_limited', `The ${decision.scope}'s rate limit is reached (${decision.reason}); retry after ${decision.retryAfter} s`, {
+    'retry-after': String(decision.retryAfter),
+  });
+}
+
 /** Removes refused items from the envelope; returns the headers for the answer, or throws 429. */
 export function applyEnvelopeQuota(envelope: Envelope, input: QuotaInput): Record<string, string> | null {
   const counted = envelope.items.filter((item) => COUNTED[String(item.headers.type)] !== undefined);

@@ -41,8 +41,10 @@ export class RateLimiter {
     const now = this.now();
     const project = limits.project ? this.bucket(`p:${projectId}`, limits.project, now) : null;
     const keyed = limits.key && key ? this.bucket(`k:${key}`, limits.key, now) : null;
-    if (keyed && keyed.tokens < count) return { reason: 'key_quota', retryAfter: retryAfter(keyed, count), scope: 'key' };
-    if (project && project.tokens < count) return { reason: 'project_quota', retryAfter: retryAfter(project, count), scope: 'project' };
+    // A request of more items than the burst (an OTLP export of many traces) goes through when the
+    // bucket is full and leaves it in debt, repaid at the limit's rate; it is never refused forever.
+    if (keyed && keyed.tokens < Math.min(count, keyed.burst)) return { reason: 'key_quota', retryAfter: retryAfter(keyed, count), scope: 'key' };
+    if (project && project.tokens < Math.min(count, project.burst)) return { reason: 'project_quota', retryAfter: retryAfter(project, count), scope: 'project' };
     if (limits.spike) {
       const spike = this.spikeState(projectId, now);
       const allowed = Math.max(limits.spike.floor, limits.spike.multiplier * spike.usual);
