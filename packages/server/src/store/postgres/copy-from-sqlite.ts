@@ -231,6 +231,7 @@ const TABLES: TableCopy[] = [
 export const SKIPPED_TABLES: Record<string, string> = {
   sqlite_sequence: 'SQLite bookkeeping of AUTOINCREMENT; PostgreSQL sequences are set after the copy (SEQUENCES)',
   derived_journal: 'the SQLite writer replays its journal when the store is opened before the copy; nothing is left pending in it',
+  rate_limit_buckets: 'rate-limit token buckets are transient (a minute of state); on the new server they start full',
   alert_cursor: 'PostgreSQL keeps its own cursor (transaction ids); it is moved past the copied events at the end',
   users: 'team accounts are not copied: people sign in again (or are invited) on the new server',
   sessions: 'sign-in sessions belong to the accounts, which are not copied',
