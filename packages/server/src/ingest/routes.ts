@@ -9,7 +9,7 @@ import { readClientReport } from './policy/client-report.js';
 import type { OutcomeRecorder } from './policy/outcomes.js';
 import type { IngestPolicies } from './policy/policy-cache.js';
 import { applyEnvelopeQuota, checkOneEvent, type QuotaInput } from './policy/quota.js';
-import type { RateLimiter } from './policy/rate-limiter.js';
+import type { Limiter } from './policy/rate-limiter.js';
 import { scrubTelemetry } from './policy/scrub-telemetry.js';
 import { HttpError } from '../errors.js';
 import type { Store } from '../store/types.js';
@@ -73,7 +73,7 @@ export interface IngestRouteOptions {
   bodyBudget: BodyMemoryBudget;
   quotas: QuotaConfig;
   policies: IngestPolicies;
-  limiter: RateLimiter;
+  limiter: Limiter;
   outcomes: OutcomeRecorder;
   metrics: ServerMetrics;
   gate: OverloadGate;
@@ -218,7 +218,9 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
       if (item.headers.type !== 'client_report') continue;
       for (const d of readClientReport(item.payload)) outcomes.record(projectId, 'client_discard', d.reason, d.category, d.quantity);
     }
-    const limited = applyEnvelopeQuota(envelope, quotaInput(projectId, requestKey(request, body)));
+    // In memory at once; a shared (PostgreSQL) bucket answers later only when this process's lease is spent.
+    const quota = applyEnvelopeQuota(envelope, quotaInput(projectId, requestKey(request, body)));
+    const limited = quota instanceof Promise ? await quota : quota;
     if (limited) reply.headers(limited);
     const ctx = context(request, projectId);
     const batch = ingestEnvelope(envelope, ctx);
@@ -233,7 +235,8 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     const projectId = projectIdParam(request);
     const body = requireBody(request.body);
     if (body.length > limits.maxEventBytes) throw new HttpError(413, 'event_too_large', `The event is larger than ${limits.maxEventBytes} bytes`);
-    checkOneEvent(quotaInput(projectId, requestKey(request)));
+    const quota = checkOneEvent(quotaInput(projectId, requestKey(request)));
+    if (quota instanceof Promise) await quota;
     const ctx = context(request, projectId);
     const batch: IngestBatch = { events: [], raw: [], responseId: null };
     acceptEvent(batch, body, 'The event', ctx);

@@ -25,7 +25,7 @@ import type { OverloadGate } from '../overload-gate.js';
 import type { OutcomeRecorder } from '../policy/outcomes.js';
 import type { IngestPolicies } from '../policy/policy-cache.js';
 import { checkItems } from '../policy/quota.js';
-import type { RateLimiter } from '../policy/rate-limiter.js';
+import type { Limiter } from '../policy/rate-limiter.js';
 import { scrubTelemetry } from '../policy/scrub-telemetry.js';
 import type { ProjectKeyCache } from '../project-keys.js';
 import { emptyTelemetry, TelemetryError } from '../telemetry/sentry-items.js';
@@ -41,7 +41,7 @@ export interface OtlpRouteOptions {
   gate: OverloadGate;
   quotas: QuotaConfig;
   policies: IngestPolicies;
-  limiter: RateLimiter;
+  limiter: Limiter;
   outcomes: OutcomeRecorder;
   metrics: ServerMetrics;
 }
@@ -124,7 +124,7 @@ export async function otlpRoutes(app: FastifyInstance, options: OtlpRouteOptions
     }
     const items = batch.spans.length + batch.logs.length;
     if (items > 0) {
-      checkItems(
+      await checkItems(
         {
           limiter: options.limiter,
           quotas: options.quotas,
