@@ -1,73 +1,31 @@
 /**
  * Ingest during a retention purge (issue 17): a project holding BENCH_RETENTION_EVENTS old events
- * (default 1,000,000, 100-130 days old, 1,000 issues) gets a 30-day retention; while the background
- * pass deletes them, envelopes are sent at a fixed rate and their ack latency measured, against a
- * baseline at the same rate before the purge. The data set is built in process through the
- * store's own write path (HTTP would take far longer) into bench/.data/retention/ and copied
- * per run, since the purge consumes it.
+ * (default 1,000,000, 100-130 days old, 1,000 issues; retention-dataset.ts builds them once, in
+ * minutes) gets a 30-day retention; while the background pass deletes them, envelopes are sent at
+ * a fixed rate and their ack latency measured, against a baseline at the same rate before the
+ * purge. The data set is copied per run, since the purge consumes it.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { digestEvent } from '../packages/server/src/digest/digest.js';
-import { SCHEMA_VERSION } from '../packages/server/src/store/sqlite/schema.js';
-import { SqliteStore } from '../packages/server/src/store/sqlite/store.js';
 import { envelopeTarget } from './ingest.js';
 import { fixedRate, type LoadResult } from './load.js';
 import { envelope, makeEvent } from './payload.js';
 import { startProliferate } from './processes.js';
 import { log, percentile, table, type Row } from './report.js';
+import { ensureRetentionDataset } from './retention-dataset.js';
 
-const EVENTS = Number(process.env.BENCH_RETENTION_EVENTS ?? 1_000_000);
-const DIR = new URL(`./.data/retention-${EVENTS}/`, import.meta.url).pathname;
 const DAY = 86_400_000;
 const RATE = 200;
-
-interface Built {
-  schemaVersion: number;
-  projectId: number;
-  publicKey: string;
-  adminToken: string;
-  events: number;
-  buildSeconds: number;
-}
-
-async function ensureBuilt(): Promise<Built> {
-  const infoFile = join(DIR, 'info.json');
-  if (existsSync(infoFile)) {
-    const info = JSON.parse(readFileSync(infoFile, 'utf8')) as Built;
-    if (info.schemaVersion === SCHEMA_VERSION && info.events === EVENTS) return info;
-  }
-  rmSync(DIR, { recursive: true, force: true });
-  mkdirSync(DIR, { recursive: true });
-  const started = Date.now();
-  const store = new SqliteStore({ dataDir: join(DIR, 'data') });
-  const project = await store.createProject({ name: 'Retention bench' });
-  const { token } = await store.createToken({ name: 'bench' });
-  const end = Date.now() - 100 * DAY;
-  const batch = 2000;
-  for (let from = 0; from < EVENTS; from += batch) {
-    const events = [];
-    for (let i = from; i < Math.min(EVENTS, from + batch); i++) {
-      const timestamp = end - ((i * 2_591) % (30 * DAY));
-      const raw = makeEvent({ issue: i % 1000, timestamp: timestamp / 1000, seed: i, light: true });
-      events.push(digestEvent(raw, project.id, { receivedMs: timestamp }));
-    }
-    await store.write(events, []);
-    if (from % 100_000 === 0) log(`retention data set: ${from.toLocaleString('en')} events written`);
-  }
-  await store.close();
-  const info: Built = { schemaVersion: SCHEMA_VERSION, projectId: project.id, publicKey: project.publicKey, adminToken: token, events: EVENTS, buildSeconds: (Date.now() - started) / 1000 };
-  writeFileSync(infoFile, JSON.stringify(info));
-  return info;
-}
+/** The purge is measured to its end; this only stops a run that would never end (1,000,000 events at ~1,000/s take ~17 minutes). */
+const MAX_PURGE_MS = 3_600_000;
 
 export async function runRetention(): Promise<Row[]> {
-  const built = await ensureBuilt();
-  log(`retention data set: ${built.events.toLocaleString('en')} events (built in ${built.buildSeconds.toFixed(0)} s)`);
+  const built = await ensureRetentionDataset();
+  log(`retention data set: ${built.events.toLocaleString('en')} events (built in ${built.buildSeconds} s)`);
   const dataDir = join(tmpdir(), `proliferate-bench-retention-${process.pid}`);
-  cpSync(join(DIR, 'data'), dataDir, { recursive: true });
+  cpSync(built.dataDir, dataDir, { recursive: true });
   const file = join(dataDir, 'proliferate.sqlite3');
   const server = await startProliferate({
     dataDir,
@@ -86,7 +44,7 @@ export async function runRetention(): Promise<Row[]> {
     if (set.status !== 200) throw new Error(`retention setting refused: ${JSON.stringify(set.body)}`);
     const purgeStarted = Date.now();
     const during: LoadResult[] = [];
-    while (remaining() > 0 && Date.now() - purgeStarted < 900_000) during.push(await fixedRate(target, { rate: RATE, seconds: 10, connections: 32 }));
+    while (remaining() > 0 && Date.now() - purgeStarted < MAX_PURGE_MS) during.push(await fixedRate(target, { rate: RATE, seconds: 10, connections: 32 }));
     const purgeSeconds = (Date.now() - purgeStarted) / 1000;
     const latencies = during.flatMap((r) => r.latencies);
     const failed = during.reduce((n, r) => n + r.failed, 0);

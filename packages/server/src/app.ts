@@ -47,6 +47,7 @@ import { OverloadGate } from './ingest/overload-gate.js';
 import { OutcomeRecorder } from './ingest/policy/outcomes.js';
 import { IngestPolicies } from './ingest/policy/policy-cache.js';
 import { RateLimiter } from './ingest/policy/rate-limiter.js';
+import { SharedRateLimiter } from './ingest/policy/shared-rate-limiter.js';
 import { loggerOptions } from './logging.js';
 
 /** Fastify's own client errors (bad JSON body, unsupported media type...) keep their 4xx status. */
@@ -159,7 +160,8 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   metrics.watch({ depth: () => gate.depth, loopDelayMs: () => gate.loopDelayMs });
   const policies = new IngestPolicies(store, app.log);
   const outcomes = new OutcomeRecorder(store, metrics, app.log);
-  const limiter = new RateLimiter();
+  // One process (SQLite) keeps its buckets in memory; PostgreSQL processes share theirs (docs/scaling.md).
+  const limiter = store.backend === 'postgres' ? new SharedRateLimiter(store, app.log) : new RateLimiter();
   app.addHook('onReady', async () => {
     gate.start();
     outcomes.start();
@@ -187,7 +189,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   });
   app.register(ingestRoutes, { store, limits: config.limits, keys, bodyBudget, symbolicator, releases, quotas: config.quotas, policies, limiter, outcomes, metrics, gate });
   app.register(ingestPolicyRoutes, { store, policies, quotas: config.quotas, flushOutcomes: () => outcomes.flush() });
-  app.register(otlpRoutes, { store, limits: config.limits, keys, bodyBudget });
+  app.register(otlpRoutes, { store, limits: config.limits, keys, bodyBudget, gate, quotas: config.quotas, policies, limiter, outcomes, metrics });
   app.register(projectRoutes, { store, publicUrl: config.publicUrl, keys });
   app.register(issueRoutes, { store, releases });
   app.register(releaseRoutes, { store });

@@ -160,6 +160,29 @@ describe('scrubbing', () => {
     }
   });
 
+  test('spans of a Sentry transaction and Sentry log items are scrubbed too, with notes in their data and attributes', async () => {
+    const project = await newProject('Scrubbed telemetry');
+    const traceId = newId();
+    const now = Date.now() / 1000;
+    const transaction = {
+      type: 'transaction', event_id: newId(), transaction: 'POST /pay', start_timestamp: now - 1, timestamp: now,
+      contexts: { trace: { trace_id: traceId, span_id: newId().slice(0, 16), op: 'http.server', data: { 'http.request.header.authorization': 'Bearer abcdefghijklmnop' } } },
+      spans: [{ trace_id: traceId, span_id: newId().slice(0, 16), op: 'db', description: "UPDATE cards SET number = '4111 1111 1111 1111'", start_timestamp: now - 0.5, timestamp: now - 0.4, data: { 'db.password': 'hunter2-secret' } }],
+    };
+    const log = { items: [{ timestamp: now, level: 'warn', body: 'declined card 4111 1111 1111 1111', trace_id: traceId, attributes: { api_key: { value: 'sk_live_abcdef123456', type: 'string' }, attempt: { value: 2, type: 'integer' } } }] };
+    const answer = await send('envelope', envelopeOf([['transaction', transaction], ['log', log]]), project.publicKey, String(project.id));
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const stored = await server.api(`/api/0/traces/${traceId}/`);
+    assert.equal(stored.status, 200, JSON.stringify(stored.body));
+    const text = JSON.stringify(stored.body);
+    for (const secret of ['hunter2-secret', '4111 1111 1111 1111', 'sk_live_abcdef123456', 'abcdefghijklmnop']) assert.ok(!text.includes(secret), `${secret} was stored`);
+    const child = stored.body.spans[0].children[0];
+    assert.equal(child.name, "UPDATE cards SET number = '[Filtered]'");
+    assert.deepEqual(child.data['proliferate.scrubbed'], [{ path: 'name', rule: 'credit_card' }, { path: 'data.db.password', rule: 'secret_key' }]);
+    assert.equal(stored.body.logs[0].attributes.attempt, 2);
+    assert.deepEqual(stored.body.logs[0].attributes['proliferate.scrubbed'].map((n: { rule: string }) => n.rule).sort(), ['credit_card', 'secret_key']);
+  });
+
   test('a client cannot forge scrub notes', async () => {
     const event = errorEvent({ errors: [{ type: 'scrubbed', path: 'extra.fake', rule: 'secret_key' }] });
     assert.equal((await send('store', JSON.stringify(event))).status, 200);
@@ -198,6 +221,11 @@ describe('overload and metrics', () => {
       assert.ok(performance.now() - askedAt >= 900, `refused after ${(performance.now() - askedAt).toFixed(0)} ms`);
       assert.equal(refused.body.error.code, 'overloaded');
       assert.equal(refused.headers['retry-after'], '5');
+      // OTLP passes the same gate (OTLP exporters retry a 503 after Retry-After).
+      const otlp = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-proliferate-key': server.publicKey }, body: '{}' });
+      assert.equal(otlp.status, 503);
+      assert.equal(otlp.headers.get('retry-after'), '5');
+      assert.equal(((await otlp.json()) as { error: { code: string } }).error.code, 'overloaded');
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
       assert.equal((await server.api(`/api/0/projects/${server.projectId}/issues/`)).status, 200);
     } finally {

@@ -10,7 +10,8 @@ import { readClientReport } from './policy/client-report.js';
 import type { OutcomeRecorder } from './policy/outcomes.js';
 import type { IngestPolicies } from './policy/policy-cache.js';
 import { applyEnvelopeQuota, checkOneEvent, type QuotaInput } from './policy/quota.js';
-import type { RateLimiter } from './policy/rate-limiter.js';
+import type { Limiter } from './policy/rate-limiter.js';
+import { scrubTelemetry } from './policy/scrub-telemetry.js';
 import { HttpError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import { publicKeyFromDsn, publicKeyFromRequest } from './auth.js';
@@ -73,7 +74,7 @@ export interface IngestRouteOptions {
   bodyBudget: BodyMemoryBudget;
   quotas: QuotaConfig;
   policies: IngestPolicies;
-  limiter: RateLimiter;
+  limiter: Limiter;
   outcomes: OutcomeRecorder;
   metrics: ServerMetrics;
   gate: OverloadGate;
@@ -207,25 +208,33 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     const projectId = projectIdParam(request);
     const body = requireBody(request.body);
     if (!authorizedEarly.has(request)) await authorize(projectId, envelopeDsnKey(body));
-    const ctx = context(request, projectId);
-    // Parsing, scrubbing and grouping run in a slice of their own (cpu-slices.ts).
-    const { batch, limited } = await slices.run(() => {
-      let envelope;
+    // Parsing, scrubbing and grouping run in slices of their own (cpu-slices.ts).
+    const envelope = await slices.run(() => {
+      let parsed;
       try {
-        envelope = parseEnvelope(body);
+        parsed = parseEnvelope(body);
       } catch (error) {
         if (error instanceof EnvelopeError) throw new HttpError(400, error.code, error.message);
         throw error;
       }
       // The SDK's own drop counts are read first: they count even when the rest is refused.
-      for (const item of envelope.items) {
+      for (const item of parsed.items) {
         if (item.headers.type !== 'client_report') continue;
         for (const d of readClientReport(item.payload)) outcomes.record(projectId, 'client_discard', d.reason, d.category, d.quantity);
       }
-      const limited = applyEnvelopeQuota(envelope, quotaInput(projectId, requestKey(request, body)));
-      return { limited, batch: ingestEnvelope(envelope, ctx) };
+      return parsed;
     });
+    // In memory at once; a shared (PostgreSQL) bucket answers later only when this process's lease is spent.
+    const quota = applyEnvelopeQuota(envelope, quotaInput(projectId, requestKey(request, body)));
+    const limited = quota instanceof Promise ? await quota : quota;
     if (limited) reply.headers(limited);
+    const ctx = context(request, projectId);
+    const batch = await slices.run(() => {
+      const digested = ingestEnvelope(envelope, ctx);
+      // Spans and logs of the envelope get the project's scrubbing rules too (scrub-telemetry.ts).
+      if (digested.telemetry) ctx.onScrubbed?.(scrubTelemetry(digested.telemetry, ctx.policy!.scrubber));
+      return digested;
+    });
     await commit(batch, ctx);
     return batch.responseId ? { id: batch.responseId } : {};
   });
@@ -235,7 +244,8 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
     const projectId = projectIdParam(request);
     const body = requireBody(request.body);
     if (body.length > limits.maxEventBytes) throw new HttpError(413, 'event_too_large', `The event is larger than ${limits.maxEventBytes} bytes`);
-    checkOneEvent(quotaInput(projectId, requestKey(request)));
+    const quota = checkOneEvent(quotaInput(projectId, requestKey(request)));
+    if (quota instanceof Promise) await quota;
     const ctx = context(request, projectId);
     const batch: IngestBatch = { events: [], raw: [], responseId: null };
     await slices.run(() => acceptEvent(batch, body, 'The event', ctx));

@@ -51,5 +51,24 @@ for (const backend of BACKENDS) {
       assert.equal((await store.listOutcomes(a, hour - 3_600_000)).length, 3);
       assert.deepEqual((await store.listOutcomes(b, 0)).map((c) => c.count), [7]);
     });
+
+    test('shared rate-limit buckets start full, grant whole tokens up to what is left, refill at the rate, and keep scopes apart', async () => {
+      const slow = { scope: 'p:lease-a', perMinute: 6, burst: 5 };
+      assert.deepEqual(await store.leaseRateTokens([{ ...slow, want: 3 }]), [{ scope: 'p:lease-a', granted: 3, tokens: 2 }]);
+      const [second] = await store.leaseRateTokens([{ ...slow, want: 3 }]);
+      assert.equal(second!.granted, 2, 'only what is left');
+      assert.ok(second!.tokens >= 0 && second!.tokens < 0.1, `empty: ${second!.tokens}`);
+      const [third] = await store.leaseRateTokens([{ ...slow, want: 1 }]);
+      assert.equal(third!.granted, 0, 'a tenth of a token a second refills nothing usable at once');
+      // Another scope is another bucket, asked in the same statement; a want past the burst gets the burst.
+      const both = await store.leaseRateTokens([{ ...slow, want: 1 }, { scope: 'k:lease-key', perMinute: 600, burst: 4, want: 9 }]);
+      assert.deepEqual(both.map((g) => [g.scope, g.granted]).sort(), [['k:lease-key', 4], ['p:lease-a', 0]]);
+      // 600 a minute is 10 a second: a second later the 10 tokens are back (the burst caps them).
+      const fast = { scope: 'p:lease-fast', perMinute: 600, burst: 10 };
+      assert.equal((await store.leaseRateTokens([{ ...fast, want: 10 }]))[0]!.granted, 10);
+      assert.equal((await store.leaseRateTokens([{ ...fast, want: 10 }]))[0]!.granted < 10, true);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      assert.equal((await store.leaseRateTokens([{ ...fast, want: 10 }]))[0]!.granted, 10);
+    });
   });
 }

@@ -59,6 +59,11 @@ for (const backend of BACKENDS) {
       assert.equal(outcome?.issueId, live.id);
       assert.equal((await store.getIssue(live.id))?.count, 21);
       assert.deepEqual(await untilDone(() => store.purgeOlderThan(projectId, BASE + 10 * HOUR, 7)), { events: 0, batches: 1 });
+      // The users of a tag value whose every event aged out leave the distinct-user rollup with
+      // them: the value seen again counts only its new users (not u0-u3 of the purged events).
+      await store.write([errorEvent(projectId, 1000, 'LiveError', 22 * HOUR, { tier: 'free' }, 'u9')], []);
+      const free = (await store.tagBreakdown({ projectId, filter: null, window: null }, 'tier', 5)).find((v) => v.value === 'free');
+      assert.deepEqual([free?.events, free?.users], [1, 1], 'no user rows of purged events are left for the value');
     });
 
     test('deleting one event takes it out of its issue count, tag counts and lists; deleting it again finds nothing', async () => {
@@ -91,7 +96,7 @@ for (const backend of BACKENDS) {
       const projectId = (await store.createProject({ name: 'Delete issue' })).id;
       await store.write(
         [
-          ...Array.from({ length: 25 }, (_, i) => errorEvent(projectId, 400 + i, 'DoomedError', i * 1000, { tier: 'free' })),
+          ...Array.from({ length: 25 }, (_, i) => errorEvent(projectId, 400 + i, 'DoomedError', i * 1000, { tier: 'free', shard: 'doomed' }, `d${i % 5}`)),
           ...Array.from({ length: 3 }, (_, i) => errorEvent(projectId, 500 + i, 'KeptError', i * 1000, { tier: 'free' })),
         ],
         [],
@@ -106,6 +111,10 @@ for (const backend of BACKENDS) {
       const kept = (await store.listIssues({ projectId, filter: null, sort: 'date', limit: 5 })).items;
       assert.deepEqual(kept.map((i) => [i.title, i.count]), [['KeptError: x', 3]]);
       assert.deepEqual(await store.eventStats(projectId, null, { from: BASE, to: BASE + HOUR, interval: 'hour' }), [3]);
+      // The deleted events' users leave the rollup of the value only they carried.
+      await store.write([errorEvent(projectId, 600, 'KeptError', 5000, { shard: 'doomed' }, 'z')], []);
+      const shard = await store.tagBreakdown({ projectId, filter: null, window: null }, 'shard', 5);
+      assert.deepEqual(shard.map((v) => [v.value, v.events, v.users]), [['doomed', 1, 1]]);
     });
 
     test('erasing a user removes their events and identity, keeps everyone else, and their next event is stored and found again', async () => {

@@ -66,6 +66,24 @@ export interface OutcomeCount {
   count: number;
 }
 
+/** A process asking a shared rate-limit bucket for tokens (ingest/policy/shared-rate-limiter.ts). */
+export interface RateTokenRequest {
+  /** `p:<project id>` or `k:<public key>`. */
+  scope: string;
+  perMinute: number;
+  burst: number;
+  /** Tokens wanted (at most the burst is granted at once). */
+  want: number;
+}
+
+export interface RateTokenGrant {
+  scope: string;
+  /** Tokens taken from the bucket for the caller: 0 up to `want`. */
+  granted: number;
+  /** Tokens left in the bucket after the grant. */
+  tokens: number;
+}
+
 export interface IngestPolicyStore {
   /** The project's policy; undefined when it never changed one (DEFAULT_POLICY applies). */
   getIngestPolicy(projectId: number): Promise<IngestPolicy | undefined>;
@@ -76,4 +94,10 @@ export interface IngestPolicyStore {
   addOutcomes(counts: OutcomeCount[]): Promise<void>;
   /** The project's counts from `sinceMs` on, oldest hour first. */
   listOutcomes(projectId: number, sinceMs: number): Promise<OutcomeCount[]>;
+  /**
+   * Refills each bucket (a new one starts full) for the time since it was last used, at
+   * perMinute / 60,000 tokens a millisecond up to the burst, and takes what it can of `want`
+   * (whole tokens): one statement for every bucket, atomic across processes.
+   */
+  leaseRateTokens(requests: RateTokenRequest[]): Promise<RateTokenGrant[]>;
 }

@@ -10,6 +10,21 @@ export interface LimitDecision {
   scope: 'project' | 'key';
 }
 
+/** The limits that apply to one request (quota.ts). */
+export interface LimitInput {
+  project: RateLimit | null;
+  key: RateLimit | null;
+  spike: { multiplier: number; floor: number } | null;
+}
+
+/** A decision now (in-memory buckets), or once a shared bucket answered (shared-rate-limiter.ts). */
+export type LimitOutcome = LimitDecision | null | Promise<LimitDecision | null>;
+
+export interface Limiter {
+  /** Takes `count` events from every limit that applies, or none and says which refused. */
+  take(projectId: number, key: string | undefined, count: number, limits: LimitInput): LimitOutcome;
+}
+
 interface Bucket {
   tokens: number;
   at: number;
@@ -21,28 +36,25 @@ interface Bucket {
 const SPIKE_WEIGHT = 1 / 30;
 
 /**
- * Token buckets per project and per key, in this process's memory (several processes each allow
- * the limit: docs/operations.md), and spike protection: a minute may hold `multiplier` times the
+ * Token buckets per project and per key, in this process's memory (a SQLite install's one process;
+ * several PostgreSQL processes share theirs: shared-rate-limiter.ts), and spike protection: a minute may hold `multiplier` times the
  * project's usual per-minute rate (an exponential average of past minutes), never less than `floor`.
  */
-export class RateLimiter {
+export class RateLimiter implements Limiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly spikes = new Map<number, { minute: number; count: number; usual: number }>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Takes `count` events from every limit that applies, or none and says which refused. */
-  take(
-    projectId: number,
-    key: string | undefined,
-    count: number,
-    limits: { project: RateLimit | null; key: RateLimit | null; spike: { multiplier: number; floor: number } | null },
-  ): LimitDecision | null {
+  take(projectId: number, key: string | undefined, count: number, limits: LimitInput): LimitDecision | null {
     const now = this.now();
     const project = limits.project ? this.bucket(`p:${projectId}`, limits.project, now) : null;
     const keyed = limits.key && key ? this.bucket(`k:${key}`, limits.key, now) : null;
-    if (keyed && keyed.tokens < count) return { reason: 'key_quota', retryAfter: retryAfter(keyed, count), scope: 'key' };
-    if (project && project.tokens < count) return { reason: 'project_quota', retryAfter: retryAfter(project, count), scope: 'project' };
+    // A request of more items than the burst (an OTLP export of many traces) goes through when the
+    // bucket is full and leaves it in debt, repaid at the limit's rate; it is never refused forever.
+    if (keyed && keyed.tokens < Math.min(count, keyed.burst)) return { reason: 'key_quota', retryAfter: retryAfter(keyed, count), scope: 'key' };
+    if (project && project.tokens < Math.min(count, project.burst)) return { reason: 'project_quota', retryAfter: retryAfter(project, count), scope: 'project' };
     if (limits.spike) {
       const spike = this.spikeState(projectId, now);
       const allowed = Math.max(limits.spike.floor, limits.spike.multiplier * spike.usual);

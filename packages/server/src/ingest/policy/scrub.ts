@@ -21,6 +21,8 @@ export interface ScrubNote {
 export interface Scrubber {
   /** Scrubs the event in place; the notes say what went (at most MAX_NOTES, then a count). */
   scrub(raw: Record<string, unknown>): ScrubNote[];
+  /** The same rules over the named fields of any record (a span's name and data, a log's body and attributes). */
+  scrubFields(record: Record<string, unknown>, fields: readonly string[]): ScrubNote[];
   readonly dropIpAddresses: boolean;
 }
 
@@ -126,83 +128,90 @@ export function compileScrubber(rules: ScrubbingRules): Scrubber {
     return [out, rule];
   };
 
+  const scrubFields = (raw: Record<string, unknown>, fields: readonly string[]): ScrubNote[] => {
+    const notes: ScrubNote[] = [];
+    let count = 0;
+    // The path to the value being walked; joined into text only when a note is written.
+    const stack: Array<string | number> = [];
+    const pathOf = (last?: string) => {
+      const parts = last === undefined ? stack : [...stack, last];
+      return parts.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+    };
+    const note = (rule: string, last?: string) => {
+      count++;
+      if (notes.length < MAX_NOTES) notes.push({ type: 'scrubbed', path: pathOf(last), rule });
+    };
+    const inPairList = () =>
+      typeof stack[stack.length - 1] === 'number' &&
+      ((stack.length === 2 && stack[0] === 'tags') ||
+        (stack.length === 3 && stack[0] === 'request' && (stack[1] === 'headers' || stack[1] === 'cookies')));
+    const walk = (value: unknown, depth: number): unknown => {
+      if (typeof value === 'string') {
+        const [out, rule] = scrubText(value);
+        if (rule) note(rule);
+        return out;
+      }
+      if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
+      if (Array.isArray(value)) {
+        // Tags and headers may come as [key, value] pairs.
+        if (value.length === 2 && typeof value[0] === 'string' && typeof value[1] !== 'object' && inPairList()) {
+          const rule = keyRule(value[0]);
+          if (rule && value[1] !== null && value[1] !== FILTERED) {
+            note(rule, value[0]);
+            value[1] = FILTERED;
+            return value;
+          }
+        }
+        for (let i = 0; i < value.length; i++) {
+          stack.push(i);
+          value[i] = walk(value[i], depth + 1);
+          stack.pop();
+        }
+        return value;
+      }
+      const object = value as Record<string, unknown>;
+      for (const key of Object.keys(object)) {
+        const child = object[key];
+        const rule = keyRule(key);
+        if (rule === 'ip_address') {
+          // Removed, not masked: a masked address would make every anonymous user one user.
+          if (child !== '{{auto}}') note(rule, key);
+          delete object[key];
+        } else if (rule && child !== null && child !== undefined && child !== '' && child !== FILTERED) {
+          note(rule, key);
+          object[key] = FILTERED;
+        } else if (child !== null && (typeof child === 'object' || typeof child === 'string')) {
+          stack.push(key);
+          object[key] = walk(child, depth + 1);
+          stack.pop();
+        }
+      }
+      return object;
+    };
+    const walkAt = (value: unknown, path: Array<string | number>) => {
+      stack.length = 0;
+      stack.push(...path);
+      const out = walk(value, path.length - 1);
+      stack.length = 0;
+      return out;
+    };
+    for (const field of fields) {
+      if (raw[field] === undefined) continue;
+      if (field === 'exception') scrubExceptions(raw.exception, walkAt);
+      else raw[field] = walkAt(raw[field], [field]);
+    }
+    if (count > notes.length) notes.push({ type: 'scrubbed', path: `${count - notes.length} more`, rule: 'more' });
+    return notes;
+  };
+
   return {
     dropIpAddresses: dropIp,
     scrub(raw) {
-      const notes: ScrubNote[] = [];
-      let count = 0;
-      // The path to the value being walked; joined into text only when a note is written.
-      const stack: Array<string | number> = [];
-      const pathOf = (last?: string) => {
-        const parts = last === undefined ? stack : [...stack, last];
-        return parts.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
-      };
-      const note = (rule: string, last?: string) => {
-        count++;
-        if (notes.length < MAX_NOTES) notes.push({ type: 'scrubbed', path: pathOf(last), rule });
-      };
-      const inPairList = () =>
-        typeof stack[stack.length - 1] === 'number' &&
-        ((stack.length === 2 && stack[0] === 'tags') || (stack.length === 3 && stack[0] === 'request' && (stack[1] === 'headers' || stack[1] === 'cookies')));
-      const walk = (value: unknown, depth: number): unknown => {
-        if (typeof value === 'string') {
-          const [out, rule] = scrubText(value);
-          if (rule) note(rule);
-          return out;
-        }
-        if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
-        if (Array.isArray(value)) {
-          // Tags and headers may come as [key, value] pairs.
-          if (value.length === 2 && typeof value[0] === 'string' && typeof value[1] !== 'object' && inPairList()) {
-            const rule = keyRule(value[0]);
-            if (rule && value[1] !== null && value[1] !== FILTERED) {
-              note(rule, value[0]);
-              value[1] = FILTERED;
-              return value;
-            }
-          }
-          for (let i = 0; i < value.length; i++) {
-            stack.push(i);
-            value[i] = walk(value[i], depth + 1);
-            stack.pop();
-          }
-          return value;
-        }
-        const object = value as Record<string, unknown>;
-        for (const key of Object.keys(object)) {
-          const child = object[key];
-          const rule = keyRule(key);
-          if (rule === 'ip_address') {
-            // Removed, not masked: a masked address would make every anonymous user one user.
-            if (child !== '{{auto}}') note(rule, key);
-            delete object[key];
-          } else if (rule && child !== null && child !== undefined && child !== '' && child !== FILTERED) {
-            note(rule, key);
-            object[key] = FILTERED;
-          } else if (child !== null && (typeof child === 'object' || typeof child === 'string')) {
-            stack.push(key);
-            object[key] = walk(child, depth + 1);
-            stack.pop();
-          }
-        }
-        return object;
-      };
-      const walkAt = (value: unknown, path: Array<string | number>) => {
-        stack.length = 0;
-        stack.push(...path);
-        const out = walk(value, path.length - 1);
-        stack.length = 0;
-        return out;
-      };
-      for (const field of FIELDS) {
-        if (raw[field] === undefined) continue;
-        if (field === 'exception') scrubExceptions(raw.exception, walkAt);
-        else raw[field] = walkAt(raw[field], [field]);
-      }
+      const notes = scrubFields(raw, FIELDS);
       if (dropIp && isObject(raw.sdk) && isObject(raw.sdk.settings)) raw.sdk.settings.infer_ip = 'never';
-      if (count > notes.length) notes.push({ type: 'scrubbed', path: `${count - notes.length} more`, rule: 'more' });
       return notes;
     },
+    scrubFields,
   };
 }
 

@@ -15,6 +15,9 @@ import { SqliteStore } from '../sqlite/store.js';
 import type { Store } from '../types.js';
 import { PostgresStore } from './store.js';
 import { AlertEvaluator } from '../../alerts/evaluator.js';
+import Database from 'better-sqlite3';
+import { DEFAULT_POLICY } from '../ingest-policy-types.js';
+import { COPIED_TABLES, SKIPPED_TABLES } from './copy-from-sqlite.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -53,6 +56,9 @@ async function snapshot(store: Store) {
     deliveries: await Promise.all((await store.listAlertRules(projectId)).map((r) => store.deliveryLog(r.id, 100))),
     throttle: (await store.alertThrottleStates(issues.map((i) => ({ ruleId: 1, issueId: i.id })))).sort((a, b) => a.issueId - b.issueId),
     firings: await Promise.all(issues.map((i) => store.issueAlertFirings(i.id))),
+    policy: await store.getIngestPolicy(projectId),
+    outcomes: (await store.listOutcomes(projectId, 0)).sort((a, b) => a.reason.localeCompare(b.reason)),
+    audit: await store.listAudit(10),
   };
 }
 
@@ -96,6 +102,13 @@ before(async () => {
     outcome: { status: 'delivered', nextAttemptAt: BASE },
   }]);
   assert.equal((await store.outboxForRule(rule.id, 100)).length, 4);
+  // Ingest policy, drop counts and the audit trail.
+  await store.putIngestPolicy(projectId, { ...DEFAULT_POLICY, rateLimit: { perMinute: 600, burst: 100 }, filters: { ...DEFAULT_POLICY.filters, releases: ['0.9.*'] } });
+  await store.addOutcomes([
+    { projectId, hour: BASE, outcome: 'rate_limited', reason: 'project_quota', category: 'error', count: 7 },
+    { projectId, hour: BASE, outcome: 'filtered', reason: 'release', category: 'error', count: 2 },
+  ]);
+  await store.appendAudit({ action: 'project.erase_user', actorUserId: null, actor: 'ci', target: 'user:u1', ip: null, details: { events: 3 } }, BASE);
   await store.close();
 });
 after(async () => {
@@ -129,6 +142,24 @@ test('migrate --from-sqlite copies every table with its ids; the API answers the
   } finally {
     await sqlite.close();
     await postgres.close();
+  }
+});
+
+test('every SQLite table is either copied by migrate --from-sqlite or listed as deliberately skipped, with its reason', () => {
+  const sqlite = new Database(join(dir, 'proliferate.sqlite3'), { readonly: true });
+  try {
+    const tables = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+    assert.ok(tables.length > 40, `the schema was read (${tables.length} tables)`);
+    const forgotten = tables.filter((name) => !COPIED_TABLES.includes(name) && SKIPPED_TABLES[name] === undefined);
+    assert.deepEqual(forgotten, [], 'add these tables to TABLES in copy-from-sqlite.ts, or to SKIPPED_TABLES with the reason');
+    for (const name of COPIED_TABLES) assert.ok(tables.includes(name), `${name} is copied but is no SQLite table`);
+    for (const [name, reason] of Object.entries(SKIPPED_TABLES)) {
+      assert.ok(tables.includes(name), `${name} is listed as skipped but is no SQLite table`);
+      assert.ok(!COPIED_TABLES.includes(name), `${name} is both copied and skipped`);
+      assert.ok(reason.length > 20, `${name} is skipped with a reason`);
+    }
+  } finally {
+    sqlite.close();
   }
 });
 

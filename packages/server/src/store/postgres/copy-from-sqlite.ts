@@ -206,12 +206,46 @@ const TABLES: TableCopy[] = [
     name: 'project_retention', key: ['project_id'], select: 'SELECT project_id, retention_days, storage_budget_bytes FROM project_retention',
     count: 'SELECT count(*) AS n FROM project_retention', columns: ['project_id', 'retention_days', 'storage_budget_bytes'],
   },
+  // Ingest policies (limits, filters, scrubbing rules) and the hourly counts of what was dropped.
+  {
+    name: 'ingest_policies', key: ['project_id'], select: 'SELECT project_id, policy, updated_at FROM ingest_policies',
+    count: 'SELECT count(*) AS n FROM ingest_policies', columns: ['project_id', 'policy', 'updated_at'],
+  },
+  {
+    name: 'ingest_outcomes', key: ['project_id', 'hour', 'outcome', 'reason', 'category'],
+    select: 'SELECT project_id, hour, outcome, reason, category, count FROM ingest_outcomes',
+    count: 'SELECT count(*) AS n FROM ingest_outcomes', columns: ['project_id', 'hour', 'outcome', 'reason', 'category', 'count'],
+  },
+  // The audit trail (deletions and erasures among it) moves too; as for comments, the actor keeps
+  // its name without the link to an account that is not copied.
+  {
+    name: 'audit_log', key: ['id'], select: 'SELECT id, at, action, NULL AS actor_user_id, actor, target, ip, details FROM audit_log',
+    count: 'SELECT count(*) AS n FROM audit_log', columns: ['id', 'at', 'action', 'actor_user_id', 'actor', 'target', 'ip', 'details'],
+  },
 ];
+
+/**
+ * SQLite tables deliberately not copied, with the reason. copy-from-sqlite.test.ts fails when a
+ * SQLite table is in neither list, so that a new table cannot be forgotten by the move.
+ */
+export const SKIPPED_TABLES: Record<string, string> = {
+  sqlite_sequence: 'SQLite bookkeeping of AUTOINCREMENT; PostgreSQL sequences are set after the copy (SEQUENCES)',
+  derived_journal: 'the SQLite writer replays its journal when the store is opened before the copy; nothing is left pending in it',
+  rate_limit_buckets: 'rate-limit token buckets are transient (a minute of state); on the new server they start full',
+  alert_cursor: 'PostgreSQL keeps its own cursor (transaction ids); it is moved past the copied events at the end',
+  users: 'team accounts are not copied: people sign in again (or are invited) on the new server',
+  sessions: 'sign-in sessions belong to the accounts, which are not copied',
+  project_members: 'memberships belong to the accounts, which are not copied',
+  one_time_links: 'invitations and reset links are short-lived and tied to the accounts, which are not copied',
+};
+
+/** The names of the SQLite tables the copy reads (for the completeness test). */
+export const COPIED_TABLES: string[] = TABLES.map((t) => t.name);
 
 /** Identity columns whose sequences must continue after the copied ids. */
 const SEQUENCES: Array<[string, string]> = [['projects', 'id'], ['api_tokens', 'id'], ['issues', 'id'], ['tag_values', 'id'], ['events', 'row'], ['raw_items', 'row'], ['traces', 'row'], ['logs', 'row'],
   ['releases', 'id'], ['deploys', 'id'], ['artifact_bundles', 'id'], ['artifact_files', 'id'], ['replays', 'row'], ['issue_comments', 'id'], ['saved_searches', 'id'],
-  ['alert_rules', 'id'], ['alert_outbox', 'id'], ['alert_attempts', 'id']];
+  ['alert_rules', 'id'], ['alert_outbox', 'id'], ['alert_attempts', 'id'], ['audit_log', 'id']];
 
 /** PostgreSQL accepts at most 65,535 parameters in a statement. */
 const MAX_PARAMETERS = 60_000;

@@ -292,4 +292,16 @@ export const FEATURE_MIGRATIONS: string[] = [
   );
   CREATE INDEX event_tags_project_row ON event_tags(project_id, event_row);
   `,
+  // Rate limits shared by every server process (issue 17, docs/scaling.md): one token bucket per
+  // project or key, from which each process leases a few tokens at a time (rate-limit-leases.ts).
+  `
+  CREATE TABLE rate_limit_buckets (
+    scope text PRIMARY KEY,
+    tokens double precision NOT NULL,
+    granted double precision NOT NULL,
+    at double precision NOT NULL,
+    burst double precision NOT NULL,
+    per_minute double precision NOT NULL
+  );
+  `,
 ];

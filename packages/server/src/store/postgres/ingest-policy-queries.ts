@@ -1,10 +1,12 @@
 import { type Kysely, sql } from 'kysely';
-import type { IngestPolicy, IngestPolicyStore, OutcomeCount, OutcomeKind } from '../ingest-policy-types.js';
+import type { IngestPolicy, IngestPolicyStore, OutcomeCount, OutcomeKind, RateTokenGrant, RateTokenRequest } from '../ingest-policy-types.js';
 
 /**
  * Project ingest policies and outcome counts (PostgreSQL). The SQL is the same on both backends
  * (ON CONFLICT upserts); the tables are typed apart, so the queries are written with `sql`.
  */
+const NOW = '(extract(epoch from clock_timestamp()) * 1000)::double precision';
+
 export class IngestPolicyQueries implements IngestPolicyStore {
   constructor(private readonly db: Kysely<any>) {}
 
@@ -40,5 +42,26 @@ export class IngestPolicyQueries implements IngestPolicyStore {
       SELECT hour, outcome, reason, category, count FROM ingest_outcomes
       WHERE project_id = ${projectId} AND hour >= ${sinceMs} ORDER BY hour, outcome, reason, category`.execute(this.db);
     return rows.map((r) => ({ projectId, hour: Number(r.hour), outcome: r.outcome as OutcomeKind, reason: r.reason, category: r.category, count: Number(r.count) }));
+  }
+
+  async leaseRateTokens(requests: RateTokenRequest[]): Promise<RateTokenGrant[]> {
+    if (requests.length === 0) return [];
+    // Scope order: two processes leasing the same buckets lock their rows in the same order.
+    const list = [...requests].sort((a, b) => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : 0));
+    const col = <T>(f: (r: RateTokenRequest) => T) => list.map(f);
+    // The proposed row carries the request (granted = want, at most the burst), the DO UPDATE
+    // reads the stored bucket (SET expressions see the old row); the database's clock, so that
+    // processes on several hosts agree on the time.
+    const available = sql`least(excluded.burst, b.tokens + greatest(0, excluded.at - b.at) * excluded.per_minute / 60000.0)`;
+    const grant = sql`greatest(0, least(excluded.granted, floor(${available})))`;
+    const { rows } = await sql<{ scope: string; granted: number; tokens: number }>`
+      INSERT INTO rate_limit_buckets AS b (scope, tokens, granted, at, burst, per_minute)
+      SELECT r.scope, r.burst - least(r.want, r.burst), least(r.want, r.burst), ${sql.raw(NOW)}, r.burst, r.per_minute
+      FROM unnest(${col((r) => r.scope)}::text[], ${col((r) => r.want)}::float8[], ${col((r) => r.burst)}::float8[], ${col((r) => r.perMinute)}::float8[])
+        AS r(scope, want, burst, per_minute)
+      ON CONFLICT (scope) DO UPDATE SET granted = ${grant}, tokens = ${available} - ${grant}, at = greatest(b.at, excluded.at),
+        burst = excluded.burst, per_minute = excluded.per_minute
+      RETURNING scope, granted, tokens`.execute(this.db);
+    return rows.map((r) => ({ scope: r.scope, granted: Number(r.granted), tokens: Number(r.tokens) }));
   }
 }

@@ -177,7 +177,18 @@ export class LifecycleQueries {
         await sql`DELETE FROM ${sql.table(table)} WHERE project_id = ${projectId} AND count <= 0`.execute(tx);
       }
     }
-    await sql`DELETE FROM event_tags WHERE project_id = ${projectId} AND event_row = ANY(${rows}::bigint[])`.execute(tx);
+    const tags = await sql<{ value_id: number }>`
+      DELETE FROM event_tags WHERE project_id = ${projectId} AND event_row = ANY(${rows}::bigint[]) RETURNING value_id`.execute(tx);
+    // Tag values no event carries any more (their last events deleted or aged out) leave the
+    // distinct-user rollup: otherwise their tag_value_users rows, hashed user keys, outlive the
+    // events for good. One primary-key probe of event_tags per distinct value of the batch.
+    const values = [...new Set(tags.rows.map((r) => Number(r.value_id)))];
+    if (values.length > 0) {
+      await sql`
+        DELETE FROM tag_value_users WHERE project_id = ${projectId} AND value_id IN (
+          SELECT v FROM unnest(${values}::int[]) AS v
+          WHERE NOT EXISTS (SELECT 1 FROM event_tags et WHERE et.project_id = ${projectId} AND et.value_id = v))`.execute(tx);
+    }
     await sql`DELETE FROM events WHERE project_id = ${projectId} AND row = ANY(${rows}::bigint[])`.execute(tx);
     await sql`DELETE FROM event_ids WHERE project_id = ${projectId} AND event_id = ANY(${events.map((e) => e.event_id)}::bytea[])`.execute(tx);
   }

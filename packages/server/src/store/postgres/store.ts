@@ -226,6 +226,7 @@ export class PostgresStore implements Store {
   putIngestPolicy: Store['putIngestPolicy'] = (...args) => this.policies.putIngestPolicy(...args);
   addOutcomes: Store['addOutcomes'] = (...args) => this.policies.addOutcomes(...args);
   listOutcomes: Store['listOutcomes'] = (...args) => this.policies.listOutcomes(...args);
+  leaseRateTokens: Store['leaseRateTokens'] = (...args) => this.policies.leaseRateTokens(...args);
 
   /** Resolves after the COMMIT holding these rows returned (durable: synchronous_commit is on by default). */
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {

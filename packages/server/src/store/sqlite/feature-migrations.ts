@@ -331,4 +331,17 @@ export const FEATURE_MIGRATIONS: string[] = [
   );
   CREATE INDEX event_tags_row ON event_tags(event_row);
   `,
+  // Rate limits shared by every server process (issue 17, docs/scaling.md): one token bucket per
+  // project or key. Only PostgreSQL installs run several processes; SQLite has the table for the
+  // same store contract (and a later move), its single process keeps its buckets in memory.
+  `
+  CREATE TABLE rate_limit_buckets (
+    scope TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    granted REAL NOT NULL,
+    at REAL NOT NULL,
+    burst REAL NOT NULL,
+    per_minute REAL NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

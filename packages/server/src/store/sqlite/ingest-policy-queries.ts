@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { IngestPolicy, IngestPolicyStore, OutcomeCount, OutcomeKind } from '../ingest-policy-types.js';
+import type { IngestPolicy, IngestPolicyStore, OutcomeCount, OutcomeKind, RateTokenGrant, RateTokenRequest } from '../ingest-policy-types.js';
 
 /**
  * Project ingest policies and outcome counts (SQLite). The SQL is the same on both backends
@@ -40,5 +40,27 @@ export class IngestPolicyQueries implements IngestPolicyStore {
       SELECT hour, outcome, reason, category, count FROM ingest_outcomes
       WHERE project_id = ${projectId} AND hour >= ${sinceMs} ORDER BY hour, outcome, reason, category`.execute(this.db);
     return rows.map((r) => ({ projectId, hour: Number(r.hour), outcome: r.outcome as OutcomeKind, reason: r.reason, category: r.category, count: Number(r.count) }));
+  }
+
+  /** As on PostgreSQL (ingest-policy-types.ts); a SQLite install has one process, so this process's clock. */
+  async leaseRateTokens(requests: RateTokenRequest[]): Promise<RateTokenGrant[]> {
+    if (requests.length === 0) return [];
+    const now = Date.now();
+    const available = sql`min(excluded.burst, b.tokens + max(0, excluded.at - b.at) * excluded.per_minute / 60000.0)`;
+    const grant = sql`max(0, min(excluded.granted, CAST(${available} AS INTEGER)))`;
+    return this.db.transaction().execute(async (tx) => {
+      const out: RateTokenGrant[] = [];
+      for (const r of requests) {
+        const want = Math.min(r.want, r.burst);
+        const { rows } = await sql<{ scope: string; granted: number; tokens: number }>`
+          INSERT INTO rate_limit_buckets AS b (scope, tokens, granted, at, burst, per_minute)
+          VALUES (${r.scope}, ${r.burst - want}, ${want}, ${now}, ${r.burst}, ${r.perMinute})
+          ON CONFLICT (scope) DO UPDATE SET granted = ${grant}, tokens = ${available} - ${grant}, at = max(b.at, excluded.at),
+            burst = excluded.burst, per_minute = excluded.per_minute
+          RETURNING scope, granted, tokens`.execute(tx);
+        out.push({ scope: rows[0]!.scope, granted: Number(rows[0]!.granted), tokens: Number(rows[0]!.tokens) });
+      }
+      return out;
+    });
   }
 }

@@ -23,6 +23,12 @@ interface EventRow {
 }
 
 export class LifecycleQueries {
+  /**
+   * Set when a deletion removed rows of tag_value_users: the store then has the writer forget the
+   * (value, user) pairs it remembers as stored, or a returning user would not be counted again.
+   */
+  valueUsersForgotten = false;
+
   constructor(private readonly db: Database.Database) {}
 
   /**
@@ -202,7 +208,8 @@ export class LifecycleQueries {
   private removeEvents(projectId: number, events: EventRow[], adjustCounts: boolean): void {
     if (events.length === 0) return;
     const newest = this.db.prepare('SELECT max(row) FROM events').pluck().get() as number;
-    const valuesOf = this.db.prepare('SELECT value_id FROM event_tags WHERE event_row = ?').pluck();
+    // The tag rows go first, saying which values they held (for the counts and the user rollup).
+    const deleteTags = this.db.prepare('DELETE FROM event_tags WHERE event_row = ? RETURNING value_id').pluck();
     const dec = {
       issue: this.db.prepare('UPDATE issues SET count = max(count - 1, 0) WHERE id = ?'),
       issueHour: this.db.prepare('UPDATE issue_hours SET count = count - 1 WHERE issue_id = ? AND hour = ?'),
@@ -210,23 +217,24 @@ export class LifecycleQueries {
       issueTag: this.db.prepare('UPDATE issue_tag_values SET count = count - 1 WHERE issue_id = ? AND value_id = ?'),
       tagHour: this.db.prepare('UPDATE tag_value_hours SET count = count - 1 WHERE value_id = ? AND hour = ?'),
     };
-    const deleteTags = this.db.prepare('DELETE FROM event_tags WHERE event_row = ?');
     const deleteEvent = this.db.prepare('DELETE FROM events WHERE row = ?');
     const blank = this.db.prepare("UPDATE events SET project_id = 0, issue_id = 0, event_id = ?, trace_id = NULL, payload = x'', user_hash = NULL WHERE row = ?");
     const issues = new Set<number>();
+    const values = new Set<number>();
     for (const event of events) {
+      const valueIds = deleteTags.all(event.row) as number[];
+      for (const valueId of valueIds) values.add(valueId);
       if (adjustCounts) {
         const hour = Math.floor(event.timestamp / HOUR);
         dec.issue.run(event.issue_id);
         dec.issueHour.run(event.issue_id, hour);
         dec.projectHour.run(projectId, hour);
-        for (const valueId of valuesOf.all(event.row) as number[]) {
+        for (const valueId of valueIds) {
           dec.issueTag.run(event.issue_id, valueId);
           dec.tagHour.run(valueId, hour);
         }
         issues.add(event.issue_id);
       }
-      deleteTags.run(event.row);
       if (event.row === newest) blank.run(randomBytes(16), event.row);
       else deleteEvent.run(event.row);
     }
@@ -237,6 +245,20 @@ export class LifecycleQueries {
       }
       this.db.prepare('DELETE FROM project_hours WHERE project_id = ? AND count <= 0').run(projectId);
       this.db.prepare('DELETE FROM tag_value_hours WHERE count <= 0 AND value_id IN (SELECT id FROM tag_values WHERE project_id = ?)').run(projectId);
+    }
+    this.forgetUsersOfUnusedValues(values);
+  }
+
+  /**
+   * Tag values no event carries any more (their last events deleted or aged out) leave the
+   * distinct-user rollup: otherwise their rows in tag_value_users outlive the events for good,
+   * a hashed user key kept past retention. One primary-key probe of event_tags per value.
+   */
+  private forgetUsersOfUnusedValues(values: Set<number>): void {
+    const used = this.db.prepare('SELECT 1 FROM event_tags WHERE value_id = ? LIMIT 1').pluck();
+    const forget = this.db.prepare('DELETE FROM tag_value_users WHERE value_id = ?');
+    for (const valueId of values) {
+      if (used.get(valueId) === undefined && forget.run(valueId).changes > 0) this.valueUsersForgotten = true;
     }
   }
 

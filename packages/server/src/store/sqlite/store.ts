@@ -161,6 +161,7 @@ export class SqliteStore implements Store {
   putIngestPolicy: Store['putIngestPolicy'] = (...args) => this.policies.putIngestPolicy(...args);
   addOutcomes: Store['addOutcomes'] = (...args) => this.policies.addOutcomes(...args);
   listOutcomes: Store['listOutcomes'] = (...args) => this.policies.listOutcomes(...args);
+  leaseRateTokens: Store['leaseRateTokens'] = (...args) => this.policies.leaseRateTokens(...args);
 
   // Data lifecycle (lifecycle-queries.ts): each deletion first has the writer apply what it gathered.
   getProjectRetention: Store['getProjectRetention'] = async (projectId) => this.lifecycle.getProjectRetention(projectId);
@@ -181,7 +182,14 @@ export class SqliteStore implements Store {
   private async beforeDeleting<T>(run: () => T): Promise<T> {
     if (this.writer) await this.writer.quiesce();
     else await this.lifecycle.awaitJournal();
-    return run();
+    const result = run();
+    // Rows of tag_value_users went with the last events of their values: the writer's memory of
+    // stored (value, user) pairs goes too, so a user seen again is counted again.
+    if (this.lifecycle.valueUsersForgotten) {
+      this.lifecycle.valueUsersForgotten = false;
+      await this.writer?.quiesce(true);
+    }
+    return result;
   }
 
   /** A consistent copy of the database while the server runs (SQLite's online backup API). */
