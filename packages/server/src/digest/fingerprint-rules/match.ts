@@ -1,0 +1,172 @@
+/**
+ * Applying a project's fingerprint rules to one normalized event: the first rule whose matchers all
+ * hold gives the grouping source (its parts joined with `|`, as an SDK-sent fingerprint) and,
+ * optionally, the issue title. Rules win over an SDK-sent fingerprint, as in Sentry.
+ */
+import { defaultGroupingSource } from '@proliferate/protocol';
+import { eventTitle } from '../describe.js';
+import type { NormalizedEvent } from '../normalize.js';
+import { TITLE_VARIABLE, variablePart, type FingerprintPart, type FingerprintRule, type Matcher } from './parse.js';
+
+export interface RuleMatch {
+  rule: FingerprintRule;
+  /** The grouping source to hash. */
+  source: string;
+  /** The title the rule gives, variables filled in; absent when it gives none. */
+  title?: string;
+}
+
+type Frame = Record<string, unknown>;
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+const NATIVE = new Set(['native', 'c', 'cocoa', 'objc', 'swift']);
+function family(platform: string | undefined): string {
+  if (platform === 'javascript' || platform === 'node') return 'javascript';
+  if (platform === 'python') return 'python';
+  return platform && NATIVE.has(platform) ? 'native' : 'other';
+}
+
+/** What the matchers read, gathered once per event (and only when the project has rules). */
+class EventFacts {
+  readonly exceptions;
+  readonly frames: Frame[];
+  constructor(readonly event: NormalizedEvent) {
+    this.exceptions = event.exception?.values ?? [];
+    const stack = (event.stacktrace as { frames?: unknown } | undefined)?.frames;
+    this.frames = [...this.exceptions.flatMap((e) => e.stacktrace?.frames ?? []), ...(Array.isArray(stack) ? (stack as Frame[]) : [])];
+  }
+
+  get captured() {
+    return this.exceptions[this.exceptions.length - 1];
+  }
+
+  values(matcher: Matcher): string[] {
+    const e = this.event;
+    switch (matcher.key) {
+      case 'error.type':
+        return this.exceptions.flatMap((x) => (x.type ? [x.type] : []));
+      case 'error.value':
+        return this.exceptions.flatMap((x) => (x.value ? [x.value] : []));
+      case 'message': {
+        const logentry = e.logentry as { message?: unknown; formatted?: unknown } | undefined;
+        return [e.message, str(logentry?.formatted), str(logentry?.message), ...this.exceptions.map((x) => x.value)].filter((v): v is string => !!v);
+      }
+      case 'logger':
+        return e.logger ? [e.logger] : [];
+      case 'level':
+        return [e.level];
+      case 'release':
+        return e.release ? [e.release] : [];
+      case 'sdk': {
+        const name = str(e.sdk?.name);
+        return name ? [name] : [];
+      }
+      case 'tags': {
+        const value = e.tags[matcher.tagKey!];
+        return value === undefined ? [] : [value];
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** The frame a frame-variable reads when no frame matcher chose one: nearest the throw, the app's first. */
+  defaultFrame(): Frame | undefined {
+    const frames = this.captured?.stacktrace?.frames ?? this.frames;
+    return [...frames].reverse().find((f) => f.in_app === true) ?? frames[frames.length - 1];
+  }
+}
+
+function eventMatcherHolds(matcher: Matcher, facts: EventFacts): boolean {
+  const held =
+    matcher.key === 'family'
+      ? matcher.pattern.toLowerCase().split(',').some((f) => f === 'all' || f === family(facts.event.platform))
+      : facts.values(matcher).some((v) => matcher.glob.test(v));
+  return held !== matcher.negated;
+}
+
+function frameMatcherHolds(matcher: Matcher, frame: Frame): boolean {
+  let held: boolean;
+  switch (matcher.key) {
+    case 'app':
+      held = /^(yes|true|1)$/i.test(matcher.pattern) ? frame.in_app === true : frame.in_app !== true;
+      break;
+    case 'path':
+      held = [str(frame.abs_path), str(frame.filename)].some((v) => v !== undefined && matcher.glob.test(v));
+      break;
+    default: {
+      const value = str(frame[matcher.key]);
+      held = value !== undefined && matcher.glob.test(value);
+    }
+  }
+  return held !== matcher.negated;
+}
+
+export function applyFingerprintRules(rules: readonly FingerprintRule[], event: NormalizedEvent): RuleMatch | undefined {
+  if (rules.length === 0) return undefined;
+  const facts = new EventFacts(event);
+  for (const rule of rules) {
+    if (!rule.eventMatchers.every((m) => eventMatcherHolds(m, facts))) continue;
+    let frame: Frame | undefined;
+    if (rule.frameMatchers.length > 0) {
+      frame = facts.frames.find((f) => rule.frameMatchers.every((m) => frameMatcherHolds(m, f)));
+      if (!frame) continue;
+    }
+    const resolve = (part: FingerprintPart) => resolvePart(part, facts, frame);
+    const source = rule.fingerprint.map(resolve).join('|');
+    const title = rule.title?.replace(TITLE_VARIABLE, (_, name: string) => {
+      const part = variablePart(name, rule.line, 1);
+      return part.kind === 'variable' && part.name === 'default' ? eventTitle(event) : resolve(part);
+    });
+    return { rule, source, title: title?.slice(0, 200) };
+  }
+  return undefined;
+}
+
+function resolvePart(part: FingerprintPart, facts: EventFacts, matchedFrame: Frame | undefined): string {
+  if (part.kind === 'literal') return part.value;
+  const e = facts.event;
+  const frame = () => matchedFrame ?? facts.defaultFrame();
+  let value: string | undefined;
+  switch (part.name) {
+    case 'default':
+      return defaultGroupingSource(e);
+    case 'error.type':
+      value = facts.captured?.type;
+      break;
+    case 'error.value':
+      value = facts.captured?.value;
+      break;
+    case 'message':
+      value = e.message ?? facts.captured?.value;
+      break;
+    case 'function':
+    case 'module':
+    case 'package':
+      value = str(frame()?.[part.name]);
+      break;
+    case 'path':
+      value = str(frame()?.abs_path) ?? str(frame()?.filename);
+      break;
+    case 'level':
+      value = e.level;
+      break;
+    case 'logger':
+      value = e.logger;
+      break;
+    case 'transaction':
+      value = e.transaction;
+      break;
+    case 'release':
+      value = e.release;
+      break;
+    case 'sdk':
+      value = str(e.sdk?.name);
+      break;
+    case 'tags':
+      value = e.tags[part.tagKey!];
+      break;
+  }
+  return value || `<no-${part.name === 'tags' ? `tags.${part.tagKey}` : part.name}>`;
+}
