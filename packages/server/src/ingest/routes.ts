@@ -8,6 +8,7 @@ import type { OverloadGate } from './overload-gate.js';
 import { readClientReport } from './policy/client-report.js';
 import type { OutcomeRecorder } from './policy/outcomes.js';
 import type { IngestPolicies } from './policy/policy-cache.js';
+import type { FingerprintRuleCache } from '../digest/fingerprint-rules/rule-cache.js';
 import { applyEnvelopeQuota, checkOneEvent, type QuotaInput } from './policy/quota.js';
 import type { RateLimiter } from './policy/rate-limiter.js';
 import { HttpError } from '../errors.js';
@@ -72,6 +73,7 @@ export interface IngestRouteOptions {
   bodyBudget: BodyMemoryBudget;
   quotas: QuotaConfig;
   policies: IngestPolicies;
+  fingerprintRules: FingerprintRuleCache;
   limiter: RateLimiter;
   outcomes: OutcomeRecorder;
   metrics: ServerMetrics;
@@ -80,7 +82,7 @@ export interface IngestRouteOptions {
 
 export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOptions) {
   const { store, limits, symbolicator, releases } = options;
-  const { keys, gate, metrics, outcomes, policies } = options;
+  const { keys, gate, metrics, outcomes, policies, fingerprintRules } = options;
 
   // Real clients send any Content-Type or none (text/plain from browsers, x-sentry-envelope, json):
   // the body is read raw here, whatever it is labelled.
@@ -171,6 +173,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
       limits,
       needsProcessing,
       policy,
+      fingerprintRules: fingerprintRules.for(projectId),
       onFiltered: (reason) => outcomes.record(projectId, 'filtered', reason, 'error'),
       onScrubbed: (rules) => {
         for (const rule of rules) metrics.scrubbed.inc({ rule });

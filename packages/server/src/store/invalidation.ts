@@ -9,6 +9,8 @@
 export type CacheInvalidation =
   | { kind: 'project_key'; publicKey: string }
   | { kind: 'project'; projectId: number; publicKeys: string[] }
+  /** A project's fingerprint rules changed (digest/fingerprint-rules/rule-cache.ts). */
+  | { kind: 'fingerprint_rules'; projectId: number }
   | { kind: 'everything' };
 
 export type InvalidationListener = (change: CacheInvalidation) => void;
@@ -21,6 +23,7 @@ export function parseInvalidation(payload: string | undefined): CacheInvalidatio
     if (value.kind === 'project' && typeof value.projectId === 'number' && Array.isArray(value.publicKeys)) {
       return { kind: 'project', projectId: value.projectId, publicKeys: value.publicKeys.filter((k): k is string => typeof k === 'string') };
     }
+    if (value.kind === 'fingerprint_rules' && typeof value.projectId === 'number') return { kind: 'fingerprint_rules', projectId: value.projectId };
   } catch {
     // fall through
   }

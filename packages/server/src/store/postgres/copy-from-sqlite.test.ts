@@ -53,6 +53,7 @@ async function snapshot(store: Store) {
     deliveries: await Promise.all((await store.listAlertRules(projectId)).map((r) => store.deliveryLog(r.id, 100))),
     throttle: (await store.alertThrottleStates(issues.map((i) => ({ ruleId: 1, issueId: i.id })))).sort((a, b) => a.issueId - b.issueId),
     firings: await Promise.all(issues.map((i) => store.issueAlertFirings(i.id))),
+    fingerprintRules: await store.getFingerprintRules(projectId),
   };
 }
 
@@ -81,6 +82,7 @@ before(async () => {
   const snoozed = (await store.listIssues({ projectId, filter: null, sort: 'freq', limit: 2 })).items[1]!.id;
   await store.addIssueComment({ issueId, userId: null, author: 'ci', text: 'fixed in 1.0.0' });
   await store.snoozeIssue(snoozed, { events: 100 }, 'ci');
+  await store.putFingerprintRules(projectId, 'error.type:ConnectionError -> database-down title="Database down"');
   await store.createSavedSearch({ projectId, name: 'Pro', query: 'tier:pro', sort: null, visibility: 'shared', userId: null, createdBy: 'ci', pinned: true });
   // Alerts: a rule that notified about each issue (outbox + throttle state), one delivery recorded.
   const rule = await store.createAlertRule(projectId, {

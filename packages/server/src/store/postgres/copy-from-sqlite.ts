@@ -206,6 +206,10 @@ const TABLES: TableCopy[] = [
     name: 'project_retention', key: ['project_id'], select: 'SELECT project_id, retention_days, storage_budget_bytes FROM project_retention',
     count: 'SELECT count(*) AS n FROM project_retention', columns: ['project_id', 'retention_days', 'storage_budget_bytes'],
   },
+  {
+    name: 'project_fingerprint_rules', key: ['project_id'], select: 'SELECT project_id, rules, updated_at FROM project_fingerprint_rules',
+    count: 'SELECT count(*) AS n FROM project_fingerprint_rules', columns: ['project_id', 'rules', 'updated_at'],
+  },
 ];
 
 /** Identity columns whose sequences must continue after the copied ids. */
