@@ -15,7 +15,7 @@ export function compileGlob(pattern: string, caseless: boolean): Glob {
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i]!;
     if (ch === '\\' && i + 1 < pattern.length) {
-      source += escape(pattern[++i]!);
+      source += escapeRegex(pattern[++i]!);
     } else if (ch === '*') {
       // `**` is one `*`: it already crosses slashes.
       if (!afterStar) source += '.*';
@@ -26,7 +26,7 @@ export function compileGlob(pattern: string, caseless: boolean): Glob {
       source += '.';
       literal = false;
     } else {
-      source += escape(ch);
+      source += escapeRegex(ch);
     }
     afterStar = false;
   }
@@ -38,4 +38,4 @@ export function compileGlob(pattern: string, caseless: boolean): Glob {
   return { test: (value) => regex.test(value) };
 }
 
-const escape = (ch: string) => ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const escapeRegex = (ch: string) => ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
