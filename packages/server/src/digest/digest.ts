@@ -74,7 +74,7 @@ export function digestEvent(
   const event = normalizeEvent(raw, ctx, 'digest');
   // The project's fingerprint rules (parsed once per change, rule-cache.ts) come first: the first
   // matching rule replaces the grouping source, and its title the (docs/grouping.md).
-  const matched = applyFingerprintRules(fingerprintRules, event);
+  const matched = applyFingerprintRules(fingerprintRules, event, raw);
   const source = matched?.source ?? groupingSource(event);
   const fingerprint = fingerprintFromSource(source, sha256Hex);
   const title = matched?.title ?? eventTitle(event);

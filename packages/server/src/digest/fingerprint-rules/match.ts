@@ -5,6 +5,7 @@
  */
 import { defaultGroupingSource } from '@proliferate/protocol';
 import { eventTitle } from '../describe.js';
+import { normalizeFrames } from '../exception.js';
 import type { NormalizedEvent } from '../normalize.js';
 import { TITLE_VARIABLE, variablePart, type FingerprintPart, type FingerprintRule, type Matcher } from './parse.js';
 
@@ -31,10 +32,20 @@ function family(platform: string | undefined): string {
 class EventFacts {
   readonly exceptions;
   readonly frames: Frame[];
-  constructor(readonly event: NormalizedEvent) {
+  readonly sdkName: string | undefined;
+  /**
+   * Digest normalizes only what grouping needs (normalize.ts, 'digest'): the SDK and a bare stack
+   * trace (a message with `attach_stacktrace`) are read from the event as received.
+   */
+  constructor(
+    readonly event: NormalizedEvent,
+    raw: Record<string, unknown> | undefined,
+  ) {
     this.exceptions = event.exception?.values ?? [];
-    const stack = (event.stacktrace as { frames?: unknown } | undefined)?.frames;
+    const stack = (event.stacktrace as { frames?: unknown } | undefined)?.frames ?? normalizeFrames(raw?.stacktrace, false);
     this.frames = [...this.exceptions.flatMap((e) => e.stacktrace?.frames ?? []), ...(Array.isArray(stack) ? (stack as Frame[]) : [])];
+    const sdk = event.sdk ?? (raw?.sdk as Record<string, unknown> | undefined);
+    this.sdkName = str(sdk?.name)?.slice(0, 200);
   }
 
   get captured() {
@@ -58,10 +69,8 @@ class EventFacts {
         return [e.level];
       case 'release':
         return e.release ? [e.release] : [];
-      case 'sdk': {
-        const name = str(e.sdk?.name);
-        return name ? [name] : [];
-      }
+      case 'sdk':
+        return this.sdkName ? [this.sdkName] : [];
       case 'tags': {
         const value = e.tags[matcher.tagKey!];
         return value === undefined ? [] : [value];
@@ -103,9 +112,10 @@ function frameMatcherHolds(matcher: Matcher, frame: Frame): boolean {
   return held !== matcher.negated;
 }
 
-export function applyFingerprintRules(rules: readonly FingerprintRule[], event: NormalizedEvent): RuleMatch | undefined {
+/** `raw` is the event as received, for what digest does not normalize (the SDK, a bare stack trace). */
+export function applyFingerprintRules(rules: readonly FingerprintRule[], event: NormalizedEvent, raw?: Record<string, unknown>): RuleMatch | undefined {
   if (rules.length === 0) return undefined;
-  const facts = new EventFacts(event);
+  const facts = new EventFacts(event, raw);
   for (const rule of rules) {
     if (!rule.eventMatchers.every((m) => eventMatcherHolds(m, facts))) continue;
     let frame: Frame | undefined;
@@ -162,7 +172,7 @@ function resolvePart(part: FingerprintPart, facts: EventFacts, matchedFrame: Fra
       value = e.release;
       break;
     case 'sdk':
-      value = str(e.sdk?.name);
+      value = facts.sdkName;
       break;
     case 'tags':
       value = e.tags[part.tagKey!];

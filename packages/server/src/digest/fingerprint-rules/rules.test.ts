@@ -68,6 +68,15 @@ test('every event matcher and its alias reads the right field', () => {
   }
 });
 
+test('digest reads the SDK name and a bare stack trace from the event as received', () => {
+  const raw = { sdk: { name: 'sentry.python.django' }, message: 'slow', stacktrace: { frames: [{ function: 'render', module: 'shop.views' }] } };
+  const digestView = normalizeEvent(raw, ctx, 'digest');
+  assert.equal(digestView.sdk, undefined, 'digest does not normalize the SDK');
+  const rules = parseFingerprintRules('sdk:sentry.python* module:shop.* -> {{ sdk }}, {{ function }}');
+  assert.equal(applyFingerprintRules(rules, digestView, raw)?.source, 'sentry.python.django|render');
+  assert.equal(applyFingerprintRules(rules, normalizeEvent(raw, ctx, 'full'))?.source, 'sentry.python.django|render');
+});
+
 test('message matches a log message as well as an exception value', () => {
   const message = normalizeEvent({ message: 'Job 42 failed', level: 'warning' }, ctx);
   assert.ok(matches('message:"Job * failed" -> job', message));
