@@ -52,7 +52,20 @@ class EventFacts {
     return this.exceptions[this.exceptions.length - 1];
   }
 
+  private readonly cached = new Map<string, string[]>();
+
+  /** The values a matcher looks at, gathered once per event and key. */
   values(matcher: Matcher): string[] {
+    const id = matcher.key === 'tags' ? `tags.${matcher.tagKey}` : matcher.key;
+    let values = this.cached.get(id);
+    if (!values) {
+      values = this.gather(matcher);
+      this.cached.set(id, values);
+    }
+    return values;
+  }
+
+  private gather(matcher: Matcher): string[] {
     const e = this.event;
     switch (matcher.key) {
       case 'error.type':
@@ -66,11 +79,11 @@ class EventFacts {
       case 'logger':
         return e.logger ? [e.logger] : [];
       case 'level':
-        return [e.level];
+        return [e.level.toLowerCase()];
       case 'release':
         return e.release ? [e.release] : [];
       case 'sdk':
-        return this.sdkName ? [this.sdkName] : [];
+        return this.sdkName ? [this.sdkName.toLowerCase()] : [];
       case 'tags': {
         const value = e.tags[matcher.tagKey!];
         return value === undefined ? [] : [value];
@@ -78,6 +91,18 @@ class EventFacts {
       default:
         return [];
     }
+  }
+
+  private lowered: Array<[string | undefined, string | undefined]> | undefined;
+
+  /** Frame i's abs_path and filename, lowercased (path: matches without regard to case), once per event. */
+  paths(i: number): [string | undefined, string | undefined] {
+    this.lowered ??= this.frames.map((f) => {
+      const abs = str(f.abs_path)?.toLowerCase();
+      const file = str(f.filename)?.toLowerCase();
+      return [abs, file === abs ? undefined : file];
+    });
+    return this.lowered[i]!;
   }
 
   /** The frame a frame-variable reads when no frame matcher chose one: nearest the throw, the app's first. */
@@ -90,20 +115,23 @@ class EventFacts {
 function eventMatcherHolds(matcher: Matcher, facts: EventFacts): boolean {
   const held =
     matcher.key === 'family'
-      ? matcher.pattern.toLowerCase().split(',').some((f) => f === 'all' || f === family(facts.event.platform))
+      ? matcher.families!.has('all') || matcher.families!.has(family(facts.event.platform))
       : facts.values(matcher).some((v) => matcher.glob.test(v));
   return held !== matcher.negated;
 }
 
-function frameMatcherHolds(matcher: Matcher, frame: Frame): boolean {
+function frameMatcherHolds(matcher: Matcher, facts: EventFacts, index: number): boolean {
+  const frame = facts.frames[index]!;
   let held: boolean;
   switch (matcher.key) {
     case 'app':
-      held = /^(yes|true|1)$/i.test(matcher.pattern) ? frame.in_app === true : frame.in_app !== true;
+      held = matcher.inApp ? frame.in_app === true : frame.in_app !== true;
       break;
-    case 'path':
-      held = [str(frame.abs_path), str(frame.filename)].some((v) => v !== undefined && matcher.glob.test(v));
+    case 'path': {
+      const [abs, file] = facts.paths(index);
+      held = (abs !== undefined && matcher.glob.test(abs)) || (file !== undefined && matcher.glob.test(file));
       break;
+    }
     default: {
       const value = str(frame[matcher.key]);
       held = value !== undefined && matcher.glob.test(value);
@@ -120,8 +148,9 @@ export function applyFingerprintRules(rules: readonly FingerprintRule[], event: 
     if (!rule.eventMatchers.every((m) => eventMatcherHolds(m, facts))) continue;
     let frame: Frame | undefined;
     if (rule.frameMatchers.length > 0) {
-      frame = facts.frames.find((f) => rule.frameMatchers.every((m) => frameMatcherHolds(m, f)));
-      if (!frame) continue;
+      const index = facts.frames.findIndex((_, i) => rule.frameMatchers.every((m) => frameMatcherHolds(m, facts, i)));
+      if (index === -1) continue;
+      frame = facts.frames[index];
     }
     const resolve = (part: FingerprintPart) => resolvePart(part, facts, frame);
     const source = rule.fingerprint.map(resolve).join('|');

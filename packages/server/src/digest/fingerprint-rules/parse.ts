@@ -28,6 +28,10 @@ export interface Matcher {
   /** As written, for display. */
   pattern: string;
   glob: Glob;
+  /** `app:` only: whether it asks for in-app frames. */
+  inApp?: boolean;
+  /** `family:` only: the families it names. */
+  families?: ReadonlySet<string>;
 }
 
 export type FingerprintPart = { kind: 'literal'; value: string } | { kind: 'variable'; name: string; tagKey?: string };
@@ -157,7 +161,10 @@ class LineParser {
     if (key === 'app' && !/^(yes|no|true|false|1|0)$/i.test(pattern)) this.fail('app: takes yes or no', valueAt);
     if (key === 'family' && !pattern.split(',').every((f) => FAMILIES.has(f.toLowerCase()))) this.fail('family: takes javascript, python, native, other or all (comma-separated)', valueAt);
     const caseless = key === 'path' || key === 'level' || key === 'family' || key === 'sdk' || key === 'app';
-    return { key, tagKey, negated, pattern, glob: compileGlob(pattern, caseless) };
+    const matcher: Matcher = { key, tagKey, negated, pattern, glob: compileGlob(pattern, caseless) };
+    if (key === 'app') matcher.inApp = /^(yes|true|1)$/i.test(pattern);
+    if (key === 'family') matcher.families = new Set(pattern.toLowerCase().split(','));
+    return matcher;
   }
 
   /** A quoted value (`"a b"`, with `\"` and `\\`) or a run of characters up to whitespace (`stopAtComma` off) or a comma. */

@@ -113,6 +113,17 @@ test('globs: ? is one character, a backslash makes * literal, quoting keeps spac
   assert.ok(matches('message:"a \\"quoted\\" word" -> x', normalizeEvent({ message: 'a "quoted" word' }, ctx)));
 });
 
+test('glob shapes: exact, prefix, suffix, infix, ** runs and mixed patterns agree with their meaning', async () => {
+  const { compileGlob } = await import('./glob.js');
+  const cases: Array<[string, string, boolean]> = [
+    ['abc', 'abc', true], ['abc', 'abcd', false], ['ab*', 'abcd', true], ['ab*', 'xab', false], ['*cd', 'abcd', true], ['*cd', 'cde', false],
+    ['*bc*', 'abcd', true], ['*bc*', 'acbd', false], ['**/lib/**', '/srv/node_modules/lib/x.js', true], ['**/lib/**', '/srv/libs/x.js', false],
+    ['a*c*e', 'abcde', true], ['a*c*e', 'abde', false], ['a?c', 'abc', true], ['a?c', 'ac', false], ['*', '', true], ['a\\*', 'a*', true], ['a\\*', 'ab', false],
+  ];
+  for (const [pattern, value, expected] of cases) assert.equal(compileGlob(pattern, false).test(value), expected, `${pattern} on ${value}`);
+  assert.equal(compileGlob('*/SRC/*', true).test('/app/src/x.js'), true, 'caseless patterns are lowercased; values come lowercased');
+});
+
 test('the first matching rule wins', () => {
   const match = firstMatch('level:warning -> first\nerror.type:ConnectionError -> second\ntype:* -> third');
   assert.equal(match?.rule.line, 2);
