@@ -186,3 +186,14 @@ test('the rules text is bounded in size and in number of rules', () => {
   const error = syntaxError(many);
   assert.deepEqual([error.line, error.reason], [MAX_RULES + 1, `at most ${MAX_RULES} rules are allowed`]);
 });
+
+test('the example rules in docs/grouping.md parse, and the dashboard example with them', async () => {
+  const { readFileSync } = await import('node:fs');
+  const doc = readFileSync(new URL('../../../../../docs/grouping.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('## Fingerprint rules'));
+  const example = /```\n([\s\S]*?)```/.exec(section)![1]!;
+  assert.deepEqual(parseFingerprintRules(example).map((r) => r.fingerprint.length), [1, 1, 2, 2, 1]);
+  const dashboard = readFileSync(new URL('../../../../dashboard/src/pages/fingerprint-rules-settings.tsx', import.meta.url), 'utf8');
+  const placeholder = /const EXAMPLE = `([\s\S]*?)`;/.exec(dashboard)![1]!;
+  assert.equal(parseFingerprintRules(placeholder).length, 4);
+});
