@@ -70,6 +70,11 @@ describe('project settings: fingerprint rules', { timeout: 180_000 }, () => {
     await page.goto(`${server.url}/issues/${stored.body.issueId}/`);
     await page.locator('text=<img src=x onerror=alert(1)> declined').first().waitFor();
     assert.equal(await page.locator('img[src=x]').count(), 0);
+    // Its event says which rule grouped it, and the fingerprint that rule produced.
+    const rule = page.locator('[data-testid=grouping-rule]');
+    await rule.waitFor();
+    assert.match((await rule.textContent()) ?? '', /line [23] of the project's rules:\s*(error\.type:CardDeclined|type:InsufficientFunds) -> card-declined/);
+    assert.match((await page.locator('#ids, [id=ids]').first().textContent()) ?? '', /Grouped by\s*card-declined/);
 
     await page.goto(`${server.url}/projects/${server.projectId}/settings/`);
     await section.waitFor();
