@@ -6,6 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createOwner, inviteAndJoin } from '../../../tests/helpers/accounts.js';
 import { startServer, type RunningServer } from '../../../tests/helpers/server.js';
 
 let server: RunningServer;
@@ -81,6 +82,27 @@ describe('fingerprint rules API', () => {
     const many = Array.from({ length: 501 }, (_, i) => `tags.n:${i} -> n${i}`).join('\n');
     const tooMany = await putRules(project.id, many);
     assert.deepEqual([tooMany.status, tooMany.body.error.line], [400, 501]);
+  });
+
+  test('admins change the rules; members and viewers read them; other projects\' people see no project', async () => {
+    const project = await newProject('Rules access');
+    const elsewhere = await newProject('Rules access elsewhere');
+    const owner = await createOwner(server.url, server.setupUrl!);
+    const admin = await inviteAndJoin(owner, 'rules-admin@example.com', 'admin', []);
+    const member = await inviteAndJoin(owner, 'rules-member@example.com', 'member', [project.id]);
+    const viewer = await inviteAndJoin(owner, 'rules-viewer@example.com', 'viewer', [project.id]);
+    const outsider = await inviteAndJoin(owner, 'rules-outsider@example.com', 'member', [elsewhere.id]);
+    const path = `/api/0/projects/${project.id}/fingerprint-rules/`;
+    assert.equal((await admin.request('PUT', path, { rules: 'level:fatal -> fatal' })).status, 200);
+    for (const [who, client] of [['member', member], ['viewer', viewer]] as const) {
+      const refused = await client.request('PUT', path, { rules: 'level:debug -> debug' });
+      assert.equal(refused.status, 403, `${who} may not change the rules`);
+      assert.equal(typeof refused.body.error.message, 'string');
+      const read = await client.request('GET', path);
+      assert.deepEqual([read.status, read.body.rules], [200, 'level:fatal -> fatal'], `${who} reads them`);
+    }
+    assert.equal((await outsider.request('GET', path)).status, 404, 'a project one cannot see does not exist');
+    assert.equal((await fetch(`${server.url}${path}`)).status, 401);
   });
 
   test('matching events group by the rule with its title; others and existing issues stay apart', async () => {
