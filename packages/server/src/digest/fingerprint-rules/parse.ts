@@ -14,7 +14,15 @@ const MAX_PARTS = 16;
 /** Matchers that look at one frame of the exception stack; several on one rule must hold for the same frame. */
 export const FRAME_MATCHERS = new Set(['module', 'function', 'path', 'package', 'app']);
 const EVENT_MATCHERS = new Set(['error.type', 'error.value', 'message', 'logger', 'level', 'family', 'sdk', 'release']);
-const MATCHER_ALIASES: Record<string, string> = { type: 'error.type', value: 'error.value', abs_path: 'path', stack: 'path' };
+const MATCHER_ALIASES: Record<string, string> = {
+  type: 'error.type',
+  value: 'error.value',
+  abs_path: 'path',
+  'stack.abs_path': 'path',
+  'stack.module': 'module',
+  'stack.function': 'function',
+  'stack.package': 'package',
+};
 const VARIABLE_ALIASES: Record<string, string> = { type: 'error.type', value: 'error.value', abs_path: 'path' };
 const VARIABLES = new Set(['default', 'error.type', 'error.value', 'message', 'function', 'module', 'package', 'path', 'level', 'logger', 'transaction', 'release', 'sdk']);
 const FAMILIES = new Set(['javascript', 'python', 'native', 'other', 'all']);

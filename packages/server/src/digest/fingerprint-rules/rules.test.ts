@@ -89,6 +89,8 @@ test('frame matchers look at every frame and must hold together on the same fram
   assert.ok(matches('path:**/node_modules/pg/* -> x'), 'abs_path');
   assert.ok(matches('abs_path:src/BILLING.js -> x'), 'filename, case-insensitive');
   assert.ok(matches('package:pg -> x'));
+  assert.ok(matches('stack.function:chargeCard stack.module:billing stack.abs_path:*/billing.js -> x'), "Sentry's stack.* aliases");
+  assert.ok(matches('stack.package:pg -> x'));
   assert.ok(matches('app:yes function:chargeCard -> x'));
   assert.ok(matches('app:no package:pg -> x'));
   assert.ok(!matches('app:yes package:pg -> x'), 'the pg frame is not in app');
