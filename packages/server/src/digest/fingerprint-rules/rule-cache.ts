@@ -17,7 +17,13 @@ const NONE: readonly FingerprintRule[] = [];
  * the store announces it (store/invalidation.ts: NOTIFY on PostgreSQL), or at the next refresh.
  */
 export class FingerprintRuleCache {
-  private readonly active = new Map<number, { text: string; updatedAt: number; rules: readonly FingerprintRule[] }>();
+  private readonly active = new Map<number, { text: string; rules: readonly FingerprintRule[] }>();
+  /**
+   * Bumped for a project whenever it changes here or we hear it changed elsewhere: a read that
+   * began before the bump may hold the old text, so it is not applied (the read the change started,
+   * or the change itself, applies the new one). Clocks of other machines are never compared.
+   */
+  private readonly epochs = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
 
@@ -46,36 +52,51 @@ export class FingerprintRuleCache {
     return this.active.get(projectId)?.rules ?? NONE;
   }
 
+  /** Reads every project's rules and applies those that did not change while they were read. */
   async refresh(): Promise<void> {
+    const before = new Map(this.epochs);
     const rows = await this.store.listFingerprintRules();
+    const unchanged = (id: number) => (this.epochs.get(id) ?? 0) === (before.get(id) ?? 0);
     const seen = new Set<number>();
     for (const row of rows) {
       seen.add(row.projectId);
-      this.set(row);
+      if (unchanged(row.projectId)) this.apply(row.projectId, row.rules);
     }
-    for (const id of this.active.keys()) if (!seen.has(id)) this.active.delete(id);
+    for (const id of [...this.active.keys()]) if (!seen.has(id) && unchanged(id)) this.active.delete(id);
   }
 
+  /** Reads one project's rules again (its change was announced). */
   async reload(projectId: number): Promise<void> {
+    const epoch = this.bump(projectId);
     const row = await this.store.getFingerprintRules(projectId);
-    if (!row || row.rules === '') this.active.delete(projectId);
-    else this.set(row);
+    if (this.epochs.get(projectId) === epoch) this.apply(projectId, row?.rules ?? '');
   }
 
-  /** Takes a stored text; parses it only when it differs from the one held, and never goes back to an older one. */
+  /** The rules just stored by this process: applied at once. */
   set(row: FingerprintRules): void {
-    const current = this.active.get(row.projectId);
-    if (current && (current.text === row.rules || current.updatedAt > row.updatedAt)) return;
-    if (row.rules === '') {
-      this.active.delete(row.projectId);
+    this.bump(row.projectId);
+    this.apply(row.projectId, row.rules);
+  }
+
+  private bump(projectId: number): number {
+    const epoch = (this.epochs.get(projectId) ?? 0) + 1;
+    this.epochs.set(projectId, epoch);
+    return epoch;
+  }
+
+  /** Parses a text only when it differs from the one held. */
+  private apply(projectId: number, text: string): void {
+    if (text === '') {
+      this.active.delete(projectId);
       return;
     }
+    if (this.active.get(projectId)?.text === text) return;
     try {
-      this.active.set(row.projectId, { text: row.rules, updatedAt: row.updatedAt, rules: parseFingerprintRules(row.rules) });
+      this.active.set(projectId, { text, rules: parseFingerprintRules(text) });
     } catch (error) {
       // Validated before it was stored; a text a later version no longer parses groups by default.
-      this.log.error({ err: error, projectId: row.projectId }, 'fingerprint rules do not parse; default grouping applies');
-      this.active.set(row.projectId, { text: row.rules, updatedAt: row.updatedAt, rules: NONE });
+      this.log.error({ err: error, projectId }, 'fingerprint rules do not parse; default grouping applies');
+      this.active.set(projectId, { text, rules: NONE });
     }
   }
 
