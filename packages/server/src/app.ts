@@ -43,6 +43,8 @@ import type { Store } from './store/types.js';
 import { ServerMetrics } from './metrics.js';
 import { metricsRoute } from './api/metrics-route.js';
 import { ingestPolicyRoutes } from './api/ingest-policy.js';
+import { fingerprintRuleRoutes } from './api/fingerprint-rule-routes.js';
+import { FingerprintRuleCache } from './digest/fingerprint-rules/rule-cache.js';
 import { OverloadGate } from './ingest/overload-gate.js';
 import { OutcomeRecorder } from './ingest/policy/outcomes.js';
 import { IngestPolicies } from './ingest/policy/policy-cache.js';
@@ -159,6 +161,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   });
   metrics.watch({ depth: () => gate.depth, loopDelayMs: () => gate.loopDelayMs });
   const policies = new IngestPolicies(store, app.log);
+  const fingerprintRules = new FingerprintRuleCache(store, app.log);
   const outcomes = new OutcomeRecorder(store, metrics, app.log);
   // One process (SQLite) keeps its buckets in memory; PostgreSQL processes share theirs (docs/scaling.md).
   const limiter = store.backend === 'postgres' ? new SharedRateLimiter(store, app.log) : new RateLimiter();
@@ -166,10 +169,12 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     gate.start();
     outcomes.start();
     await policies.start();
+    await fingerprintRules.start();
   });
   app.addHook('onClose', async () => {
     gate.stop();
     policies.stop();
+    fingerprintRules.stop();
     await outcomes.stop();
   });
   // One cache for both ingest paths: revoking a key (projectRoutes) must stop both at once.
@@ -187,8 +192,9 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
     stopHearingUploads();
     releases.stop();
   });
-  app.register(ingestRoutes, { store, limits: config.limits, keys, bodyBudget, symbolicator, releases, quotas: config.quotas, policies, limiter, outcomes, metrics, gate });
+  app.register(ingestRoutes, { store, limits: config.limits, keys, bodyBudget, symbolicator, releases, quotas: config.quotas, policies, fingerprintRules, limiter, outcomes, metrics, gate });
   app.register(ingestPolicyRoutes, { store, policies, quotas: config.quotas, flushOutcomes: () => outcomes.flush() });
+  app.register(fingerprintRuleRoutes, { store, fingerprintRules });
   app.register(otlpRoutes, { store, limits: config.limits, keys, bodyBudget, gate, quotas: config.quotas, policies, limiter, outcomes, metrics });
   app.register(projectRoutes, { store, publicUrl: config.publicUrl, keys });
   app.register(issueRoutes, { store, releases });

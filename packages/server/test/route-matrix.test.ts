@@ -8,7 +8,8 @@
  * - a route about project A (its :projectId, :issueId or :traceId) answers 404 to whoever may not
  *   see A, exactly as for a project that does not exist;
  * - a write needs the member role (admin for project settings and keys, admin for people, owner for
- *   the audit log; admin to delete issues and events, erase a person or change retention): below it, 403.
+ *   the audit log; admin to delete issues and events, erase a person, change retention or
+ *   fingerprint rules): below it, 403.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,6 +49,7 @@ function requiredRole(method: string, url: string): Role {
   if (method === 'POST' && url === '/api/0/projects/') return 'admin';
   if (/^\/api\/0\/projects\/:projectId\/(keys\/.*)?$/.test(url)) return 'admin';
   if (method === 'PUT' && url === '/api/0/projects/:projectId/ingest-policy/') return 'admin';
+  if (method === 'PUT' && url === '/api/0/projects/:projectId/fingerprint-rules/') return 'admin';
   if (url === '/api/0/erasures/' || url.endsWith('/retention/') || DESTRUCTIVE.has(`${method} ${url}`)) return 'admin';
   return 'member';
 }

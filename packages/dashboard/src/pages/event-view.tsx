@@ -243,6 +243,15 @@ export function EventView({ event, projectId }: { event: FullEvent; projectId: n
                 </dd>
               </>
             )}
+            {event.grouping?.rule && (
+              <>
+                <dt>Fingerprint rule</dt>
+                <dd data-testid="grouping-rule">
+                  <Link href={`/projects/${projectId}/settings/`}>line {event.grouping.rule.line}</Link> of the project's rules:{' '}
+                  <code class="mono wrap">{event.grouping.rule.text}</code>
+                </dd>
+              </>
+            )}
             {event.grouping?.source && (
               <>
                 <dt>Grouped by</dt>

@@ -1,7 +1,8 @@
 /**
  * Project settings (seed 001): name, slug, description, platform, linked repository; keys (DSNs)
  * created, renamed, rotated and revoked; the people who can see the project; deleting it (type the
- * slug); retention, storage budget and erasure (data-settings.tsx). Admins and owners change them;
+ * slug); retention, storage budget and erasure (data-settings.tsx); fingerprint rules
+ * (fingerprint-rules-settings.tsx). Admins and owners change them;
  * everyone else reads.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -13,6 +14,7 @@ import { navigate } from '../router.js';
 import { useCan } from '../session.js';
 import type { Project } from '../types.js';
 import { IngestPolicySettings } from './ingest-policy-settings.js';
+import { FingerprintRulesSettings } from './fingerprint-rules-settings.js';
 
 interface Key {
   publicKey: string;
@@ -100,6 +102,7 @@ export function ProjectSettingsPage({ projectId, onProjectsChanged }: { projectI
         {admin && <p class="muted small-text">Change who belongs to the project on the Team page.</p>}
       </section>
       <IngestPolicySettings projectId={p.id} readOnly={!admin} />
+      <FingerprintRulesSettings projectId={p.id} readOnly={!admin} />
       <RetentionSection projectId={p.id} admin={admin} />
       {admin && <ErasureSection />}
       {admin && <DeleteProject project={p} onDeleted={onProjectsChanged} />}

@@ -2,10 +2,15 @@ import { createHash } from 'node:crypto';
 import { checkTagValue, fingerprintFromSource, GROUPING_VERSION, groupingSource } from '@proliferate/protocol';
 import { IDENTITY_TAG_KEYS, type DigestedEvent, type StoredContext } from '../store/types.js';
 import { eventCulprit, eventKind, eventTitle } from './describe.js';
+import { applyFingerprintRules, type RuleMatch } from './fingerprint-rules/match.js';
+import type { FingerprintRule } from './fingerprint-rules/parse.js';
 import { normalizeEvent, type NormalizeContext, type NormalizedEvent } from './normalize.js';
 import { hexId } from './values.js';
 
 const encoder = new TextEncoder();
+const NO_RULES: readonly FingerprintRule[] = [];
+/** A rule's text kept on each event it grouped, cut to this many characters. */
+const MAX_RULE_TEXT = 500;
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 function userKey(user: Record<string, unknown> | null): string | null {
@@ -59,11 +64,20 @@ function derivedTags(event: ReturnType<typeof normalizeEvent>): Array<[string, s
  * (stored-event.ts): serializing the normalized event instead cost more than a quarter of the
  * digest. Callers that built `raw` themselves (tests, the bench's data set) may leave it out.
  */
-export function digestEvent(raw: Record<string, unknown>, projectId: number, ctx: NormalizeContext, json?: Uint8Array): DigestedEvent {
+export function digestEvent(
+  raw: Record<string, unknown>,
+  projectId: number,
+  ctx: NormalizeContext,
+  json?: Uint8Array,
+  fingerprintRules: readonly FingerprintRule[] = NO_RULES,
+): DigestedEvent {
   const event = normalizeEvent(raw, ctx, 'digest');
-  const source = groupingSource(event);
+  // The project's fingerprint rules (parsed once per change, rule-cache.ts) come first: the first
+  // matching rule replaces the grouping source, and its title the issue's (docs/grouping.md).
+  const matched = applyFingerprintRules(fingerprintRules, event, raw);
+  const source = matched?.source ?? groupingSource(event);
   const fingerprint = fingerprintFromSource(source, sha256Hex);
-  const title = eventTitle(event);
+  const title = matched?.title ?? eventTitle(event);
   const culprit = eventCulprit(event);
   const type = eventKind(event);
   return {
@@ -83,7 +97,7 @@ export function digestEvent(raw: Record<string, unknown>, projectId: number, ctx
     accountKey: accountKey(event.account),
     traceId: event.traceId,
     tags: [...Object.entries(event.tags), ...derivedTags(event)],
-    payload: { json: json ? ownBytes(json) : encoder.encode(JSON.stringify(raw)), context: storedContext(raw, event, ctx) },
+    payload: { json: json ? ownBytes(json) : encoder.encode(JSON.stringify(raw)), context: storedContext(raw, event, ctx, matched) },
   };
 }
 
@@ -91,8 +105,12 @@ export function digestEvent(raw: Record<string, unknown>, projectId: number, ctx
  * What normalizing again on read needs besides the event row (id, received time, trace id): the
  * sender's address if it became user.ip_address, and whether the id was made up here.
  */
-function storedContext(raw: Record<string, unknown>, event: NormalizedEvent, ctx: NormalizeContext): StoredContext {
+function storedContext(raw: Record<string, unknown>, event: NormalizedEvent, ctx: NormalizeContext, matched: RuleMatch | undefined): StoredContext {
   const context: StoredContext = {};
+  if (matched) {
+    context.fingerprintRule = { line: matched.rule.line, rule: matched.rule.text.slice(0, MAX_RULE_TEXT), source: matched.source };
+    if (matched.title !== undefined) context.fingerprintRule.title = matched.title;
+  }
   if (ctx.clientIp !== undefined && event.user?.ip_address === ctx.clientIp) context.clientIp = ctx.clientIp;
   if (!hexId(raw.event_id) && !hexId(ctx.envelopeEventId)) context.generatedId = true;
   return context;

@@ -14,7 +14,11 @@ const sha256Hex = (text: string) => createHash('sha256').update(text).digest('he
  */
 export function eventView(stored: StoredEvent): Event {
   const payload = stored.payload as unknown as NormalizedEvent & Record<string, unknown>;
-  const source = groupingSource(payload);
+  // A fingerprint rule that grouped the event is kept with it (digest.ts): recomputing the default
+  // here would show a grouping that disagrees with the issue it is in.
+  const applied = stored.fingerprintRule;
+  const source = applied?.source ?? groupingSource(payload);
+  const rule = applied ? { line: applied.line, text: applied.rule, ...(applied.title !== undefined ? { title: applied.title } : {}) } : undefined;
   return {
     ...payload,
     eventId: stored.eventId,
@@ -22,9 +26,9 @@ export function eventView(stored: StoredEvent): Event {
     projectId: stored.projectId,
     timestamp: stored.timestamp,
     received: stored.received,
-    title: eventTitle(payload),
+    title: applied?.title ?? eventTitle(payload),
     culprit: eventCulprit(payload),
     type: eventKind(payload),
-    grouping: { version: GROUPING_VERSION, fingerprint: fingerprintFromSource(source, sha256Hex), source },
+    grouping: { version: GROUPING_VERSION, fingerprint: fingerprintFromSource(source, sha256Hex), source, ...(rule ? { rule } : {}) },
   };
 }

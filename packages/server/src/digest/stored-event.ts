@@ -1,10 +1,12 @@
-import type { DecodedPayload, EventSummary, StoredEventRecord } from '../store/types.js';
+import type { AppliedFingerprintRule, DecodedPayload, EventSummary, StoredEventRecord } from '../store/types.js';
 import { normalizeEvent } from './normalize.js';
 import { isObject } from './values.js';
 
 /** A stored event as the API reads it: its row, and its payload normalized. */
 export interface StoredEvent extends EventSummary {
   payload: Record<string, unknown>;
+  /** The project's fingerprint rule that grouped it at ingest, if one did. */
+  fingerprintRule?: AppliedFingerprintRule;
 }
 
 /** The parts of an event row that normalizing its payload again depends on. */
@@ -40,5 +42,7 @@ export function storedEventPayload(decoded: DecodedPayload, row: StoredEventRow)
  */
 export function readStoredEvent(record: StoredEventRecord): StoredEvent {
   const { traceId, receivedMs, payload, ...summary } = record;
-  return { ...summary, payload: storedEventPayload(payload, { eventId: record.eventId, received: receivedMs, traceId }) };
+  const stored: StoredEvent = { ...summary, payload: storedEventPayload(payload, { eventId: record.eventId, received: receivedMs, traceId }) };
+  if (payload.context?.fingerprintRule) stored.fingerprintRule = payload.context.fingerprintRule;
+  return stored;
 }

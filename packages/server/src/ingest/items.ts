@@ -9,6 +9,7 @@ import type { ReplaySegmentInput } from '../store/replay-types.js';
 import { REPLAY_TYPES, replaySegments } from './replay/replay-items.js';
 import { addTelemetryItem, TELEMETRY_TYPES } from './telemetry/envelope-items.js';
 import type { ActivePolicy } from './policy/policy-cache.js';
+import type { FingerprintRule } from '../digest/fingerprint-rules/parse.js';
 
 /**
  * Item types kept as sent for later features; transactions, spans and logs go to the trace and log
@@ -45,6 +46,8 @@ export interface IngestContext {
   needsProcessing?: (projectId: number, raw: Record<string, unknown>) => boolean;
   /** The project's filters and scrubbing rules (ingest/policy); none in tests of the bare pipeline. */
   policy?: ActivePolicy;
+  /** The project's fingerprint rules, parsed (digest/fingerprint-rules/rule-cache.ts); none when absent. */
+  fingerprintRules?: readonly FingerprintRule[];
   /** Told of each event an inbound filter dropped. */
   onFiltered?: (reason: string) => void;
   onScrubbed?: (rules: string[]) => void;
@@ -63,7 +66,7 @@ export function parseJsonObject(bytes: Uint8Array, what: string): Record<string,
 
 /** Parses and digests one event's JSON (`what` names it in errors); the bytes are kept as received. */
 export function digestOne(json: Uint8Array, what: string, ctx: IngestContext, envelopeHeaders: Record<string, unknown> = {}) {
-  return digestEvent(parseJsonObject(json, what), ctx.projectId, normalizeContext(ctx, envelopeHeaders), json);
+  return digestEvent(parseJsonObject(json, what), ctx.projectId, normalizeContext(ctx, envelopeHeaders), json, ctx.fingerprintRules);
 }
 
 export const normalizeContext = (ctx: IngestContext, envelopeHeaders: Record<string, unknown>) => ({
@@ -95,7 +98,7 @@ export function acceptEvent(batch: IngestBatch, json: Uint8Array, what: string, 
     batch.responseId ??= hexId(raw.event_id) ?? hexId(envelopeHeaders.event_id) ?? null;
     return;
   }
-  const event = digestEvent(raw, ctx.projectId, normalizeContext(ctx, envelopeHeaders), json);
+  const event = digestEvent(raw, ctx.projectId, normalizeContext(ctx, envelopeHeaders), json, ctx.fingerprintRules);
   batch.events.push(event);
   batch.responseId ??= event.eventId;
 }

@@ -10,7 +10,7 @@ export async function finishDeferred(batch: IngestBatch, ctx: IngestContext, sym
   for (const deferred of batch.deferred ?? []) {
     const fetching = symbolicator.symbolicate(ctx.projectId, deferred.raw);
     if (fetching) await fetching;
-    const event = digestEvent(deferred.raw, ctx.projectId, normalizeContext(ctx, deferred.envelopeHeaders));
+    const event = digestEvent(deferred.raw, ctx.projectId, normalizeContext(ctx, deferred.envelopeHeaders), undefined, ctx.fingerprintRules);
     batch.events.push(event);
     batch.responseId ??= event.eventId;
   }

@@ -21,7 +21,7 @@ export class ProjectKeyCache {
       else if (change.kind === 'project') {
         this.projects.delete(change.projectId);
         for (const key of change.publicKeys) this.keys.delete(key);
-      } else {
+      } else if (change.kind === 'everything') {
         this.keys.clear();
         this.projects.clear();
       }

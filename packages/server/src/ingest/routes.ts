@@ -9,6 +9,7 @@ import { CpuSlices } from './cpu-slices.js';
 import { readClientReport } from './policy/client-report.js';
 import type { OutcomeRecorder } from './policy/outcomes.js';
 import type { IngestPolicies } from './policy/policy-cache.js';
+import type { FingerprintRuleCache } from '../digest/fingerprint-rules/rule-cache.js';
 import { applyEnvelopeQuota, checkOneEvent, type QuotaInput } from './policy/quota.js';
 import type { Limiter } from './policy/rate-limiter.js';
 import { scrubTelemetry } from './policy/scrub-telemetry.js';
@@ -74,6 +75,7 @@ export interface IngestRouteOptions {
   bodyBudget: BodyMemoryBudget;
   quotas: QuotaConfig;
   policies: IngestPolicies;
+  fingerprintRules: FingerprintRuleCache;
   limiter: Limiter;
   outcomes: OutcomeRecorder;
   metrics: ServerMetrics;
@@ -82,7 +84,7 @@ export interface IngestRouteOptions {
 
 export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOptions) {
   const { store, limits, symbolicator, releases } = options;
-  const { keys, gate, metrics, outcomes, policies } = options;
+  const { keys, gate, metrics, outcomes, policies, fingerprintRules } = options;
   const slices = new CpuSlices();
 
   // Real clients send any Content-Type or none (text/plain from browsers, x-sentry-envelope, json):
@@ -174,6 +176,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
       limits,
       needsProcessing,
       policy,
+      fingerprintRules: fingerprintRules.for(projectId),
       onFiltered: (reason) => outcomes.record(projectId, 'filtered', reason, 'error'),
       onScrubbed: (rules) => {
         for (const rule of rules) metrics.scrubbed.inc({ rule });

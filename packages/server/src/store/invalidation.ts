@@ -11,6 +11,8 @@ export type CacheInvalidation =
   | { kind: 'project'; projectId: number; publicKeys: string[] }
   /** An artifact bundle (source maps) was stored for the project: symbolication looks again. */
   | { kind: 'artifacts'; projectId: number }
+  /** A project's fingerprint rules changed (digest/fingerprint-rules/rule-cache.ts). */
+  | { kind: 'fingerprint_rules'; projectId: number }
   | { kind: 'everything' };
 
 export type InvalidationListener = (change: CacheInvalidation) => void;
@@ -24,6 +26,7 @@ export function parseInvalidation(payload: string | undefined): CacheInvalidatio
     if (value.kind === 'project' && typeof value.projectId === 'number' && Array.isArray(value.publicKeys)) {
       return { kind: 'project', projectId: value.projectId, publicKeys: value.publicKeys.filter((k): k is string => typeof k === 'string') };
     }
+    if (value.kind === 'fingerprint_rules' && typeof value.projectId === 'number') return { kind: 'fingerprint_rules', projectId: value.projectId };
   } catch {
     // fall through
   }

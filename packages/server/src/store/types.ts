@@ -12,6 +12,7 @@ import type { ReleaseStore } from './release-types.js';
 import type { ReplayStore } from './replay-types.js';
 import type { AlertStore } from './alert-types.js';
 import type { AccountStore } from './account-types.js';
+import type { FingerprintRuleStore } from './fingerprint-rule-types.js';
 import type { IngestPolicyStore } from './ingest-policy-types.js';
 import type { LifecycleStore } from './lifecycle-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
@@ -68,6 +69,20 @@ export interface StoredContext {
   clientIp?: string;
   /** Neither the item nor its envelope had a valid event id, so ingest made one up. */
   generatedId?: true;
+  /**
+   * The project's fingerprint rule that grouped the event (digest/fingerprint-rules), as it was
+   * then: the rules may change later, and the event view must show what grouped it.
+   */
+  fingerprintRule?: AppliedFingerprintRule;
+}
+
+/** A fingerprint rule as applied to one event: where it was, what it said, what it produced. */
+export interface AppliedFingerprintRule {
+  line: number;
+  rule: string;
+  /** The grouping source the rule produced (hashed into the fingerprint). */
+  source: string;
+  title?: string;
 }
 
 /** An event as received: its JSON bytes exactly as the client sent them, and their context. */
@@ -241,7 +256,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, TriageStore, IngestPolicyStore, LifecycleStore {
+export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, TriageStore, IngestPolicyStore, LifecycleStore, FingerprintRuleStore {
   readonly backend: string;
   close(): Promise<void>;
   /**

@@ -87,7 +87,17 @@ export const Event = Type.Object(
     title: Type.String(),
     culprit: Type.String(),
     type: Type.String(),
-    grouping: Type.Object({ version: Type.String(), fingerprint: Type.String(), source: Type.String() }),
+    grouping: Type.Object({
+      version: Type.String(),
+      fingerprint: Type.String(),
+      source: Type.String(),
+      rule: Type.Optional(
+        Type.Object(
+          { line: Type.Integer(), text: Type.String(), title: Type.Optional(Type.String()) },
+          { description: "The project's fingerprint rule that grouped this event when it arrived (docs/grouping.md#fingerprint-rules)" },
+        ),
+      ),
+    }),
     previousEventId: Type.Optional(Nullable(Type.String())),
     nextEventId: Type.Optional(Nullable(Type.String())),
   },

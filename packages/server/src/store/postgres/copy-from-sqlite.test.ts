@@ -59,6 +59,7 @@ async function snapshot(store: Store) {
     policy: await store.getIngestPolicy(projectId),
     outcomes: (await store.listOutcomes(projectId, 0)).sort((a, b) => a.reason.localeCompare(b.reason)),
     audit: await store.listAudit(10),
+    fingerprintRules: await store.getFingerprintRules(projectId),
   };
 }
 
@@ -87,6 +88,7 @@ before(async () => {
   const snoozed = (await store.listIssues({ projectId, filter: null, sort: 'freq', limit: 2 })).items[1]!.id;
   await store.addIssueComment({ issueId, userId: null, author: 'ci', text: 'fixed in 1.0.0' });
   await store.snoozeIssue(snoozed, { events: 100 }, 'ci');
+  await store.putFingerprintRules(projectId, 'error.type:ConnectionError -> database-down title="Database down"');
   await store.createSavedSearch({ projectId, name: 'Pro', query: 'tier:pro', sort: null, visibility: 'shared', userId: null, createdBy: 'ci', pinned: true });
   // Alerts: a rule that notified about each issue (outbox + throttle state), one delivery recorded.
   const rule = await store.createAlertRule(projectId, {

@@ -222,6 +222,10 @@ const TABLES: TableCopy[] = [
     name: 'audit_log', key: ['id'], select: 'SELECT id, at, action, NULL AS actor_user_id, actor, target, ip, details FROM audit_log',
     count: 'SELECT count(*) AS n FROM audit_log', columns: ['id', 'at', 'action', 'actor_user_id', 'actor', 'target', 'ip', 'details'],
   },
+  {
+    name: 'project_fingerprint_rules', key: ['project_id'], select: 'SELECT project_id, rules, updated_at FROM project_fingerprint_rules',
+    count: 'SELECT count(*) AS n FROM project_fingerprint_rules', columns: ['project_id', 'rules', 'updated_at'],
+  },
 ];
 
 /**

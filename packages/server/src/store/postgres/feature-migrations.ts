@@ -304,4 +304,14 @@ export const FEATURE_MIGRATIONS: string[] = [
     per_minute double precision NOT NULL
   );
   `,
+  // Fingerprint rules (issue 19, docs/grouping.md#fingerprint-rules): one rules text per project,
+  // parsed and cached by each server process; the API bounds the text (64 KB, 500 rules) before it
+  // is stored, and the CHECK keeps a writer that skipped the API from storing more.
+  `
+  CREATE TABLE project_fingerprint_rules (
+    project_id integer PRIMARY KEY REFERENCES projects(id),
+    rules text NOT NULL CHECK (octet_length(rules) <= 65536),
+    updated_at bigint NOT NULL
+  );
+  `,
 ];

@@ -5,6 +5,7 @@ import type { TelemetryBatch } from '../trace-types.js';
 import { AccountQueries } from './account-queries.js';
 import { AccountRecords } from './account-records.js';
 import { AdminQueries } from './admin.js';
+import { FingerprintRuleQueries } from './fingerprint-rule-queries.js';
 import { IngestPolicyQueries } from './ingest-policy-queries.js';
 import { AnalyticsQueries } from './analytics-queries.js';
 import { EventQueries } from './event-queries.js';
@@ -74,6 +75,7 @@ export class PostgresStore implements Store {
   private readonly writer: PostgresWriter;
   private readonly admin: AdminQueries;
   private readonly policies: IngestPolicyQueries;
+  private readonly fingerprintRules: FingerprintRuleQueries;
   private readonly issues: IssueQueries;
   private readonly triage: TriageQueries;
   private readonly events: EventQueries;
@@ -97,6 +99,7 @@ export class PostgresStore implements Store {
     this.writer = new PostgresWriter(db);
     this.admin = new AdminQueries(db);
     this.policies = new IngestPolicyQueries(db);
+    this.fingerprintRules = new FingerprintRuleQueries(db);
     this.issues = new IssueQueries(db);
     this.triage = new TriageQueries(db as unknown as Kysely<TriageTables>);
     this.events = new EventQueries(db);
@@ -227,6 +230,10 @@ export class PostgresStore implements Store {
   addOutcomes: Store['addOutcomes'] = (...args) => this.policies.addOutcomes(...args);
   listOutcomes: Store['listOutcomes'] = (...args) => this.policies.listOutcomes(...args);
   leaseRateTokens: Store['leaseRateTokens'] = (...args) => this.policies.leaseRateTokens(...args);
+  // Fingerprint rules (store/fingerprint-rule-types.ts); the change is announced by NOTIFY.
+  getFingerprintRules: Store['getFingerprintRules'] = (...args) => this.fingerprintRules.getFingerprintRules(...args);
+  listFingerprintRules: Store['listFingerprintRules'] = () => this.fingerprintRules.listFingerprintRules();
+  putFingerprintRules: Store['putFingerprintRules'] = (...args) => this.fingerprintRules.putFingerprintRules(...args);
 
   /** Resolves after the COMMIT holding these rows returned (durable: synchronous_commit is on by default). */
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {

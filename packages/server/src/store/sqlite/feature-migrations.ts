@@ -344,4 +344,14 @@ export const FEATURE_MIGRATIONS: string[] = [
     per_minute REAL NOT NULL
   ) WITHOUT ROWID;
   `,
+  // Fingerprint rules (issue 19, docs/grouping.md#fingerprint-rules): one rules text per project,
+  // parsed and cached by each server process; the API bounds the text (64 KB, 500 rules) before it
+  // is stored, and the CHECK keeps a writer that skipped the API from storing more.
+  `
+  CREATE TABLE project_fingerprint_rules (
+    project_id INTEGER PRIMARY KEY REFERENCES projects(id),
+    rules TEXT NOT NULL CHECK (length(CAST(rules AS BLOB)) <= 65536),
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];

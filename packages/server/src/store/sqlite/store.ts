@@ -7,6 +7,7 @@ import type { TelemetryBatch } from '../trace-types.js';
 import { AccountQueries } from './account-queries.js';
 import { AccountRecords } from './account-records.js';
 import { AdminQueries } from './admin.js';
+import { FingerprintRuleQueries } from './fingerprint-rule-queries.js';
 import { IngestPolicyQueries } from './ingest-policy-queries.js';
 import { AlertQueries } from './alert-queries.js';
 import { OutboxQueries } from './outbox-queries.js';
@@ -48,6 +49,7 @@ export class SqliteStore implements Store {
   private readonly writer: WriterClient | null;
   private readonly admin: AdminQueries;
   private readonly policies: IngestPolicyQueries;
+  private readonly fingerprintRules: FingerprintRuleQueries;
   private readonly issues: IssueQueries;
   private readonly triage: TriageQueries;
   private readonly events: EventQueries;
@@ -76,6 +78,7 @@ export class SqliteStore implements Store {
     this.writer = options.withWriter === false ? null : new WriterClient(path);
     this.admin = new AdminQueries(this.db);
     this.policies = new IngestPolicyQueries(this.db);
+    this.fingerprintRules = new FingerprintRuleQueries(this.db);
     this.issues = new IssueQueries(this.db);
     this.triage = new TriageQueries(this.db as unknown as Kysely<TriageTables>);
     this.events = new EventQueries(this.db);
@@ -162,6 +165,14 @@ export class SqliteStore implements Store {
   addOutcomes: Store['addOutcomes'] = (...args) => this.policies.addOutcomes(...args);
   listOutcomes: Store['listOutcomes'] = (...args) => this.policies.listOutcomes(...args);
   leaseRateTokens: Store['leaseRateTokens'] = (...args) => this.policies.leaseRateTokens(...args);
+  // Fingerprint rules (store/fingerprint-rule-types.ts); one process, so the change is announced here.
+  getFingerprintRules: Store['getFingerprintRules'] = (...args) => this.fingerprintRules.getFingerprintRules(...args);
+  listFingerprintRules: Store['listFingerprintRules'] = () => this.fingerprintRules.listFingerprintRules();
+  async putFingerprintRules(projectId: number, rules: string) {
+    const stored = await this.fingerprintRules.putFingerprintRules(projectId, rules);
+    this.invalidations.emit({ kind: 'fingerprint_rules', projectId });
+    return stored;
+  }
 
   // Data lifecycle (lifecycle-queries.ts): each deletion first has the writer apply what it gathered.
   getProjectRetention: Store['getProjectRetention'] = async (projectId) => this.lifecycle.getProjectRetention(projectId);
