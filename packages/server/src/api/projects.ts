@@ -9,12 +9,14 @@ import type { Project as StoredProject, Store } from '../store/types.js';
 import { audit } from '../accounts/audit.js';
 import { canSeeProject, requireProject, requireRole, requireToken } from './auth.js';
 import { Cursor, errors, Id, Limit, ProjectParams, SearchQuery, StringEnum } from './contract/common.js';
-import { BulkStatusResult, Event, EventSummary, Issue, IssueStatus, Project, ProjectKey, ProjectTagKey, ProjectTagValue } from './contract/models.js';
+import { Event, EventSummary, Issue, IssueStatus, Project, ProjectKey, ProjectTagKey, ProjectTagValue } from './contract/models.js';
 import { keyCursor, publicUrl, sendPage, withCursor } from './http.js';
 import { encodeCursor } from '../store/cursor.js';
 import { typed } from './typed.js';
 import { searchFilter } from './search-params.js';
 import { statsRange } from './stats-range.js';
+import { AssignTo, BulkUpdateResult } from './contract/triage.js';
+import { assignIssues, recordStatusChange, resolveAssignee, resolveAssigneeSearch } from './triage.js';
 
 const tags = ['projects'];
 const EventId = Type.String({ minLength: 1, maxLength: 64, description: '32 hexadecimal digits (dashes allowed)' });
@@ -151,8 +153,9 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
     async (request, reply) => {
       const project = await loadProject(request, request.params.projectId);
       const q = request.query;
+      const filter = await resolveAssigneeSearch(request, store, searchFilter(q));
       const page = await withCursor('invalid_cursor', () =>
-        store.listIssues({ projectId: project.id, filter: searchFilter(q), sort: q.sort ?? 'date', limit: q.limit ?? 25, cursor: q.cursor }),
+        store.listIssues({ projectId: project.id, filter, sort: q.sort ?? 'date', limit: q.limit ?? 25, cursor: q.cursor }),
       );
       const { statsPeriod } = q;
       if (statsPeriod) {
@@ -165,24 +168,44 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
     },
   );
 
-  // Bulk status change, Sentry style: PUT /projects/{id}/issues/?id=1&id=2 with {"status"}.
+  // Bulk status change and assignment, Sentry style: PUT /projects/{id}/issues/?id=1&id=2 with
+  // {"status"} and/or {"assignedTo"}. Merging (with {"merge": 1}) is not built yet (docs/triage.md).
   app.put(
     '/api/0/projects/:projectId/issues/',
     {
       schema: {
         tags,
-        summary: 'Set the status of several issues',
+        summary: 'Set the status of several issues, or assign them',
         params: ProjectParams,
         querystring: Type.Object({ id: Type.Array(Id, { minItems: 1, maxItems: 1000, description: 'Issue ids: ?id=1&id=2' }) }),
-        body: Type.Object({ status: IssueStatus }),
-        response: { 200: BulkStatusResult, ...errors(400, 401, 404) },
+        body: Type.Object({ status: Type.Optional(IssueStatus), assignedTo: Type.Optional(AssignTo) }),
+        response: { 200: BulkUpdateResult, ...errors(400, 401, 404) },
       },
     },
     async (request) => {
       const project = await loadProject(request, request.params.projectId);
-      const { status } = request.body;
-      const updated = await store.setIssuesStatus(project.id, request.query.id, status);
-      return { status, updated };
+      const { status, assignedTo } = request.body;
+      if (status === undefined && assignedTo === undefined) {
+        throw new HttpError(400, 'invalid_body', 'send status and/or assignedTo', {}, { field: 'body' });
+      }
+      const principal = await requireToken(request, store);
+      const ids = await store.projectIssueIds(project.id, request.query.id);
+      // The assignee is checked before any change, so a bad one changes nothing.
+      const assignee = assignedTo === undefined ? undefined : await resolveAssignee(store, principal, project.id, assignedTo);
+      let updated = 0;
+      if (status !== undefined) {
+        updated = await store.setIssuesStatus(project.id, ids, status);
+        await recordStatusChange(store, principal, project.id, ids, status);
+      }
+      if (assignee !== undefined) {
+        const changed = await assignIssues(store, principal, project.id, ids, assignee);
+        if (status === undefined) updated = changed.length;
+      }
+      return {
+        ...(status !== undefined && { status }),
+        ...(assignee !== undefined && { assignedTo: assignee && { id: assignee.id, email: assignee.email, name: assignee.name } }),
+        updated,
+      };
     },
   );
 
@@ -200,7 +223,8 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
     async (request, reply) => {
       const project = await loadProject(request, request.params.projectId);
       const q = request.query;
-      const page = await withCursor('invalid_cursor', () => store.listEvents({ projectId: project.id, filter: searchFilter(q), limit: q.limit ?? 50, cursor: q.cursor }));
+      const filter = await resolveAssigneeSearch(request, store, searchFilter(q));
+      const page = await withCursor('invalid_cursor', () => store.listEvents({ projectId: project.id, filter, limit: q.limit ?? 50, cursor: q.cursor }));
       return sendPage(request, reply, page.items, page.nextCursor);
     },
   );

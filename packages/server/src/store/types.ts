@@ -12,6 +12,7 @@ import type { ReplayStore } from './replay-types.js';
 import type { AlertStore } from './alert-types.js';
 import type { AccountStore } from './account-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
+import type { Assignee, TriageStore } from './triage-types.js';
 
 /**
  * Tags that identify a person or customer (derived from the event's user and account). They have
@@ -113,6 +114,8 @@ export interface Issue {
   groupingVersion: string;
   status: IssueStatus;
   isRegressed: boolean;
+  /** Who the issue is assigned to (store/triage-types.ts); null when nobody is. */
+  assignedTo: Assignee | null;
   count: number;
   userCount: number;
   accountCount: number;
@@ -227,7 +230,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore {
+export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, TriageStore {
   readonly backend: string;
   /**
    * What this backend can do yet, read by shared code. Alerts run on SQLite only for now: their

@@ -6,3 +6,4 @@ export * from './alerts.js';
 export * from './releases.js';
 export * from './replays.js';
 export * from './accounts.js';
+export * from './triage.js';

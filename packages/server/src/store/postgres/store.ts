@@ -8,6 +8,7 @@ import { AdminQueries } from './admin.js';
 import { AnalyticsQueries } from './analytics-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
+import { TriageQueries } from './triage-queries.js';
 import { StatsQueries } from './stats-queries.js';
 import { TagQueries } from './tag-queries.js';
 import { TraceQueries } from './trace-queries.js';
@@ -69,6 +70,7 @@ export class PostgresStore implements Store {
   private readonly writer: PostgresWriter;
   private readonly admin: AdminQueries;
   private readonly issues: IssueQueries;
+  private readonly triage: TriageQueries;
   private readonly events: EventQueries;
   private readonly tags: TagQueries;
   private readonly stats: StatsQueries;
@@ -85,6 +87,7 @@ export class PostgresStore implements Store {
     this.writer = new PostgresWriter(db);
     this.admin = new AdminQueries(db);
     this.issues = new IssueQueries(db);
+    this.triage = new TriageQueries(db);
     this.events = new EventQueries(db);
     this.tags = new TagQueries(db);
     this.stats = new StatsQueries(db);
@@ -181,6 +184,10 @@ export class PostgresStore implements Store {
   }
 
   listIssues: IssueQueries['listIssues'] = (query) => this.issues.listIssues(query);
+  assignIssues: Store['assignIssues'] = (...args) => this.triage.assignIssues(...args);
+  projectIssueIds: Store['projectIssueIds'] = (...args) => this.triage.projectIssueIds(...args);
+  recordActivity: Store['recordActivity'] = (...args) => this.triage.recordActivity(...args);
+  listActivity: Store['listActivity'] = (...args) => this.triage.listActivity(...args);
   getIssue: IssueQueries['getIssue'] = (id) => this.issues.getIssue(id);
   setIssueStatus: IssueQueries['setIssueStatus'] = (id, status) => this.issues.setIssueStatus(id, status);
   setIssuesStatus = (projectId: number, ids: number[], status: Parameters<IssueQueries['setIssuesStatus']>[2]) =>

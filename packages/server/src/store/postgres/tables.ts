@@ -85,6 +85,19 @@ export interface Tables {
     resolution_kind: Generated<string | null>;
     resolved_in_release: Generated<string | null>;
     resolved_release_floor: Generated<number | null>;
+    /** The user the issue is assigned to (triage migration); null when unassigned. */
+    assignee_id: Generated<number | null>;
+  };
+  issue_activity: {
+    id: Generated<number>;
+    project_id: number;
+    issue_id: number;
+    at: number;
+    kind: string;
+    actor_user_id: number | null;
+    actor: string;
+    /** JSON object; its shape depends on kind (store/triage-types.ts). */
+    data: string;
   };
   event_ids: { project_id: number; event_id: Buffer; issue_id: number; timestamp: number };
   events: {

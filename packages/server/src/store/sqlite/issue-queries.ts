@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Issue, IssueListQuery, IssueSort, IssueStatus, Page } from '../types.js';
 import { SearchCompiler } from './search-sql.js';
 import type { Tables } from './tables.js';
+import { TriageQueries } from './triage-queries.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 type IssueRow = Selectable<Tables['issues']>;
@@ -15,7 +16,11 @@ const SORT_COLUMNS: Record<IssueSort, 'last_seen' | 'first_seen' | 'count' | 'us
 };
 
 export class IssueQueries {
-  constructor(private readonly db: Kysely<Tables>) {}
+  private readonly triage: TriageQueries;
+
+  constructor(private readonly db: Kysely<Tables>) {
+    this.triage = new TriageQueries(db);
+  }
 
   async listIssues(query: IssueListQuery): Promise<Page<Issue>> {
     const column = SORT_COLUMNS[query.sort];
@@ -54,6 +59,7 @@ export class IssueQueries {
       .execute();
     const byIssue = new Map<number, string[]>();
     for (const e of environments) byIssue.set(e.issue_id, [...(byIssue.get(e.issue_id) ?? []), e.value]);
+    const assignees = await this.triage.assignees(rows.map((r) => r.assignee_id));
     return rows.map((r) => ({
       id: r.id,
       projectId: r.project_id,
@@ -73,6 +79,7 @@ export class IssueQueries {
       firstRelease: r.first_release,
       lastRelease: r.last_release,
       environments: byIssue.get(r.id) ?? [],
+      assignedTo: (r.assignee_id !== null && assignees.get(r.assignee_id)) || null,
     }));
   }
 

@@ -492,6 +492,23 @@ const MIGRATIONS: string[] = [
   ALTER TABLE projects ADD COLUMN repo_branch TEXT;
   ALTER TABLE projects ADD COLUMN deleted_at INTEGER;
   `,
+  // Triage (docs/triage.md): an issue's assignee (a user; unset when the user is deleted) and its
+  // activity history (status changes, assignment, merges, regressions), newest read first.
+  `
+  ALTER TABLE issues ADD COLUMN assignee_id INTEGER REFERENCES users(id) ON DELETE SET NULL;
+  CREATE INDEX issues_project_assignee ON issues(project_id, assignee_id) WHERE assignee_id IS NOT NULL;
+  CREATE TABLE issue_activity (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    issue_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    actor_user_id INTEGER,
+    actor TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX issue_activity_issue ON issue_activity(issue_id, id);
+  `,
 ];
 
 /** The user_version a fully migrated database has. */

@@ -13,6 +13,7 @@ import { AnalyticsQueries } from './analytics-queries.js';
 import { ArtifactQueries } from './artifact-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
+import { TriageQueries } from './triage-queries.js';
 import { ReleaseQueries } from './release-queries.js';
 import { StatsQueries } from './stats-queries.js';
 import { TagQueries } from './tag-queries.js';
@@ -43,6 +44,7 @@ export class SqliteStore implements Store {
   private readonly writer: WriterClient | null;
   private readonly admin: AdminQueries;
   private readonly issues: IssueQueries;
+  private readonly triage: TriageQueries;
   private readonly events: EventQueries;
   private readonly tags: TagQueries;
   private readonly stats: StatsQueries;
@@ -66,6 +68,7 @@ export class SqliteStore implements Store {
     this.writer = options.withWriter === false ? null : new WriterClient(path);
     this.admin = new AdminQueries(this.db);
     this.issues = new IssueQueries(this.db);
+    this.triage = new TriageQueries(this.db);
     this.events = new EventQueries(this.db);
     this.tags = new TagQueries(this.db);
     this.stats = new StatsQueries(this.db);
@@ -149,6 +152,10 @@ export class SqliteStore implements Store {
   setIssueStatus: IssueQueries['setIssueStatus'] = (id, status) => this.afterWrites(() => this.issues.setIssueStatus(id, status));
   setIssuesStatus = (projectId: number, ids: number[], status: Parameters<IssueQueries['setIssuesStatus']>[2]) =>
     this.issues.setIssuesStatus(projectId, ids, status);
+  assignIssues: Store['assignIssues'] = (...args) => this.triage.assignIssues(...args);
+  projectIssueIds: Store['projectIssueIds'] = (...args) => this.triage.projectIssueIds(...args);
+  recordActivity: Store['recordActivity'] = (...args) => this.triage.recordActivity(...args);
+  listActivity: Store['listActivity'] = (...args) => this.triage.listActivity(...args);
   listEvents: EventQueries['listEvents'] = (...args) => this.afterWrites(() => this.events.listEvents(...args));
   getEvent: EventQueries['getEvent'] = (...args) => this.afterWrites(() => this.events.getEvent(...args));
   eventNeighbors: EventQueries['eventNeighbors'] = (...args) => this.afterWrites(() => this.events.eventNeighbors(...args));
