@@ -16,7 +16,7 @@ import { typed } from './typed.js';
 import { searchFilter } from './search-params.js';
 import { statsRange } from './stats-range.js';
 import { AssignTo, BulkUpdateResult } from './contract/triage.js';
-import { assignIssues, recordStatusChange, resolveAssignee, resolveAssigneeSearch } from './triage.js';
+import { assignIssues, mergeIssues, recordStatusChange, resolveAssignee, resolveAssigneeSearch } from './triage.js';
 
 const tags = ['projects'];
 const EventId = Type.String({ minLength: 1, maxLength: 64, description: '32 hexadecimal digits (dashes allowed)' });
@@ -169,26 +169,35 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
   );
 
   // Bulk status change and assignment, Sentry style: PUT /projects/{id}/issues/?id=1&id=2 with
-  // {"status"} and/or {"assignedTo"}. Merging (with {"merge": 1}) is not built yet (docs/triage.md).
+  // {"status"} and/or {"assignedTo"}, or {"merge": 1} (docs/triage.md).
   app.put(
     '/api/0/projects/:projectId/issues/',
     {
       schema: {
         tags,
-        summary: 'Set the status of several issues, or assign them',
+        summary: 'Set the status of several issues, assign them, or merge them',
         params: ProjectParams,
         querystring: Type.Object({ id: Type.Array(Id, { minItems: 1, maxItems: 1000, description: 'Issue ids: ?id=1&id=2' }) }),
-        body: Type.Object({ status: Type.Optional(IssueStatus), assignedTo: Type.Optional(AssignTo) }),
+        body: Type.Object({
+          status: Type.Optional(IssueStatus),
+          assignedTo: Type.Optional(AssignTo),
+          merge: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(true)], { description: 'Merge the issues into the one with the most events' })),
+        }),
         response: { 200: BulkUpdateResult, ...errors(400, 401, 404) },
       },
     },
     async (request) => {
       const project = await loadProject(request, request.params.projectId);
-      const { status, assignedTo } = request.body;
-      if (status === undefined && assignedTo === undefined) {
-        throw new HttpError(400, 'invalid_body', 'send status and/or assignedTo', {}, { field: 'body' });
-      }
+      const { status, assignedTo, merge } = request.body;
       const principal = await requireToken(request, store);
+      if (merge !== undefined) {
+        if (status !== undefined || assignedTo !== undefined) throw new HttpError(400, 'invalid_body', 'merge is sent alone, without status or assignedTo', {}, { field: 'body.merge' });
+        const merged = await mergeIssues(store, principal, project.id, request.query.id);
+        return { merge: { parent: merged.parent, children: merged.children }, updated: merged.children.length };
+      }
+      if (status === undefined && assignedTo === undefined) {
+        throw new HttpError(400, 'invalid_body', 'send status, assignedTo or merge', {}, { field: 'body' });
+      }
       const ids = await store.projectIssueIds(project.id, request.query.id);
       // The assignee is checked before any change, so a bad one changes nothing.
       const assignee = assignedTo === undefined ? undefined : await resolveAssignee(store, principal, project.id, assignedTo);

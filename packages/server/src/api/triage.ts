@@ -80,3 +80,21 @@ export async function resolveAssigneeSearch(request: FastifyRequest, store: Stor
     }
   }
 }
+
+/**
+ * Merges issues of a project, as Sentry's bulk PUT with {"merge": 1} does: the issue with the most
+ * events (the oldest on a tie) absorbs the others. Records the merge on every issue involved.
+ */
+export async function mergeIssues(store: Store, principal: Principal, projectId: number, requested: number[]): Promise<{ parent: number; children: number[] }> {
+  const ids = await store.projectIssueIds(projectId, requested);
+  const issues = (await Promise.all(ids.map((id) => store.getIssue(id)))).filter((i) => i !== undefined && i.mergedInto === null);
+  if (issues.length < 2) throw new HttpError(400, 'merge_needs_two', 'merging needs at least two unmerged issues of this project', {}, { field: 'id' });
+  const parent = issues.reduce((best, i) => (i!.count > best!.count || (i!.count === best!.count && i!.id < best!.id) ? i : best))!;
+  const children = await store.mergeIssues(projectId, parent.id, issues.map((i) => i!.id).filter((id) => id !== parent.id));
+  const actor = actorOf(principal);
+  await store.recordActivity([
+    { projectId, issueId: parent.id, kind: 'merged', ...actor, data: { issueIds: children } },
+    ...children.map((issueId) => ({ projectId, issueId, kind: 'merged_into' as const, ...actor, data: { issueId: parent.id } })),
+  ]);
+  return { parent: parent.id, children };
+}

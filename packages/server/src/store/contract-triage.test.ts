@@ -58,5 +58,28 @@ for (const backend of BACKENDS) {
       assert.deepEqual(all[0]!.data, { assignee: { id: 7 } });
       assert.deepEqual((await store.listActivity(issueId, 10, all[0]!.id)).map((e) => e.kind), ['status']);
     });
+
+    test('merge moves events and recounts; a merged fingerprint writes into the target; unmerge restores', async () => {
+      const p = (await store.createProject({ name: 'M' })).id;
+      const [m1] = await store.write([errorEvent(p, 100, 'MError', 0, { tier: 'a' }, 'u1'), errorEvent(p, 101, 'MError', 1, { tier: 'a' }, 'u2')], []);
+      const [n1] = await store.write([errorEvent(p, 102, 'NError', 2, { tier: 'b' }, 'u3')], []);
+      const target = m1!.issueId;
+      const source = n1!.issueId;
+      assert.deepEqual(await store.mergeIssues(p, target, [source, target, 999_999]), [source]);
+      assert.deepEqual(await store.mergeIssues(p, target, [source]), [], 'a merged issue is not merged again');
+      const merged = await store.getIssue(target);
+      assert.deepEqual([merged?.count, merged?.userCount], [3, 3]);
+      assert.equal((await store.getIssue(source))?.mergedInto, target);
+      const [later] = await store.write([errorEvent(p, 103, 'NError', 3, { tier: 'b' }, 'u4')], []);
+      assert.equal(later!.issueId, target, 'the merged fingerprint is written into the target');
+      const tier = async (id: number) => (await store.issueTagValues(id, 'tier'))?.values.map((v) => [v.value, v.count]);
+      assert.deepEqual(await tier(target), [['a', 2], ['b', 2]]);
+      assert.deepEqual((await store.issueFingerprints(target)).map((f) => [f.issueId, f.events, f.merged]), [[target, 2, false], [source, 2, true]]);
+      assert.deepEqual((await store.listIssues({ projectId: p, filter: null, sort: 'date', limit: 10 })).items.map((i) => i.id), [target]);
+      assert.deepEqual(await store.unmergeIssues(p, target, [source]), [source]);
+      assert.deepEqual([(await store.getIssue(target))?.count, (await store.getIssue(source))?.count, (await store.getIssue(source))?.mergedInto], [2, 2, null]);
+      assert.deepEqual(await tier(source), [['b', 2]]);
+      assert.equal((await store.listEvents({ projectId: p, issueId: source, filter: null, limit: 10 })).items.length, 2);
+    });
   });
 }

@@ -36,7 +36,28 @@ export interface ActivityEntry {
   data: Record<string, unknown>;
 }
 
+/** One fingerprint grouped into an issue: its own, or one merged into it. */
+export interface IssueFingerprint {
+  /** The issue the fingerprint created (the merged issue itself for its own fingerprint). */
+  issueId: number;
+  fingerprint: string;
+  groupingVersion: string;
+  /** Events of this fingerprint now in the issue. */
+  events: number;
+  merged: boolean;
+}
+
 export interface TriageStore {
+  /**
+   * Merges issues of one project into `targetId`: their events, counts, tags and users move, and
+   * later events of their fingerprints land in the target. Returns the ids merged (live issues of
+   * the project other than the target).
+   */
+  mergeIssues(projectId: number, targetId: number, sourceIds: number[]): Promise<number[]>;
+  /** The fingerprints grouped into an issue: its own first, then the merged ones by id. */
+  issueFingerprints(issueId: number): Promise<IssueFingerprint[]>;
+  /** Gives merged fingerprints (by the issue they created) their issue and events back; returns those restored. */
+  unmergeIssues(projectId: number, targetId: number, originIds: number[]): Promise<number[]>;
   /** Assigns issues of one project to a user (null: unassigns); returns the ids that changed. */
   assignIssues(projectId: number, ids: number[], userId: number | null): Promise<number[]>;
   /** Which of these ids are issues of the project (bulk actions name ids from outside). */

@@ -116,6 +116,8 @@ export interface Issue {
   isRegressed: boolean;
   /** Who the issue is assigned to (store/triage-types.ts); null when nobody is. */
   assignedTo: Assignee | null;
+  /** The issue this one was merged into (hidden from lists while it is); null for a live issue. */
+  mergedInto: number | null;
   count: number;
   userCount: number;
   accountCount: number;

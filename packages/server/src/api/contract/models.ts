@@ -55,6 +55,7 @@ export const Issue = Type.Object({
   lastRelease: Nullable(Type.String()),
   environments: Type.Array(Type.String()),
   assignedTo: Type.Union([Assignee, Type.Null()], { description: 'Who the issue is assigned to (docs/triage.md)' }),
+  mergedInto: Type.Union([Type.Integer(), Type.Null()], { description: 'The issue this one was merged into; null for a live issue' }),
   stats: Type.Optional(Type.Array(Type.Integer(), { description: 'Events per bucket, when asked with statsPeriod' })),
   statusDetails: Type.Optional(
     Type.Object(

@@ -23,8 +23,18 @@ export const ActivityEntry = Type.Object({
 export const BulkUpdateResult = Type.Object({
   status: Type.Optional(StringEnum(['unresolved', 'resolved', 'ignored'] as const)),
   assignedTo: Type.Optional(Type.Union([Assignee, Type.Null()])),
-  updated: Type.Integer({ description: 'How many issues changed (their status when one was sent, else their assignee)' }),
+  merge: Type.Optional(Type.Object({ parent: Type.Integer(), children: Type.Array(Type.Integer()) }, { description: 'The issue merged into, and the issues merged' })),
+  updated: Type.Integer({ description: 'How many issues changed (their status when one was sent, else their assignee; merged issues for a merge)' }),
 });
 
 export type Assignee = Static<typeof Assignee>;
 export type ActivityEntry = Static<typeof ActivityEntry>;
+
+export const IssueHash = Type.Object({
+  id: Type.String({ description: 'The fingerprint (Sentry calls it a hash)' }),
+  groupingVersion: Type.String(),
+  issueId: Type.Integer({ description: 'The issue this fingerprint created' }),
+  events: Type.Integer({ description: 'Its events in this issue' }),
+  merged: Type.Boolean({ description: 'True for a fingerprint merged in from another issue' }),
+});
+export const UnmergeResult = Type.Object({ unmerged: Type.Array(Type.Integer(), { description: 'The issues given back their events' }) });

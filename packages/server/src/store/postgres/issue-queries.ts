@@ -24,7 +24,7 @@ export class IssueQueries {
 
   async listIssues(query: IssueListQuery): Promise<Page<Issue>> {
     const column = SORT_COLUMNS[query.sort];
-    let q = this.db.selectFrom('issues').selectAll().where('project_id', '=', query.projectId);
+    let q = this.db.selectFrom('issues').selectAll().where('project_id', '=', query.projectId).where('merged_into', 'is', null);
     if (query.filter) {
       const compiler = new SearchCompiler(this.db, query.projectId, 'issues');
       q = q.where((eb) => compiler.compile(eb, query.filter!));
@@ -78,6 +78,7 @@ export class IssueQueries {
       lastRelease: r.last_release,
       environments: byIssue.get(r.id) ?? [],
       assignedTo: (r.assignee_id !== null && assignees.get(r.assignee_id)) || null,
+      mergedInto: r.merged_into,
     }));
   }
 

@@ -444,6 +444,10 @@ const MIGRATIONS: string[] = [
     data text NOT NULL DEFAULT '{}'
   );
   CREATE INDEX issue_activity_issue ON issue_activity(issue_id, id);
+  ALTER TABLE issues ADD COLUMN merged_into integer;
+  CREATE INDEX issues_merged_into ON issues(merged_into) WHERE merged_into IS NOT NULL;
+  ALTER TABLE events ADD COLUMN origin_issue_id integer;
+  CREATE INDEX events_origin_issue ON events(origin_issue_id) WHERE origin_issue_id IS NOT NULL;
   `,
 ];
 

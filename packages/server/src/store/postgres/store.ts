@@ -9,6 +9,7 @@ import { AnalyticsQueries } from './analytics-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
 import { TriageQueries } from './triage-queries.js';
+import { MergeQueries } from './merge-queries.js';
 import { StatsQueries } from './stats-queries.js';
 import { TagQueries } from './tag-queries.js';
 import { TraceQueries } from './trace-queries.js';
@@ -71,6 +72,7 @@ export class PostgresStore implements Store {
   private readonly admin: AdminQueries;
   private readonly issues: IssueQueries;
   private readonly triage: TriageQueries;
+  private readonly merges: MergeQueries;
   private readonly events: EventQueries;
   private readonly tags: TagQueries;
   private readonly stats: StatsQueries;
@@ -88,6 +90,7 @@ export class PostgresStore implements Store {
     this.admin = new AdminQueries(db);
     this.issues = new IssueQueries(db);
     this.triage = new TriageQueries(db);
+    this.merges = new MergeQueries(db);
     this.events = new EventQueries(db);
     this.tags = new TagQueries(db);
     this.stats = new StatsQueries(db);
@@ -184,6 +187,9 @@ export class PostgresStore implements Store {
   }
 
   listIssues: IssueQueries['listIssues'] = (query) => this.issues.listIssues(query);
+  mergeIssues: Store['mergeIssues'] = (...args) => this.merges.mergeIssues(...args);
+  unmergeIssues: Store['unmergeIssues'] = (...args) => this.merges.unmergeIssues(...args);
+  issueFingerprints: Store['issueFingerprints'] = (...args) => this.merges.issueFingerprints(...args);
   assignIssues: Store['assignIssues'] = (...args) => this.triage.assignIssues(...args);
   projectIssueIds: Store['projectIssueIds'] = (...args) => this.triage.projectIssueIds(...args);
   recordActivity: Store['recordActivity'] = (...args) => this.triage.recordActivity(...args);

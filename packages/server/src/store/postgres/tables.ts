@@ -87,6 +87,8 @@ export interface Tables {
     resolved_release_floor: Generated<number | null>;
     /** The user the issue is assigned to (triage migration); null when unassigned. */
     assignee_id: Generated<number | null>;
+    /** The issue this one was merged into (docs/triage.md); null for a live issue. */
+    merged_into: Generated<number | null>;
   };
   issue_activity: {
     id: Generated<number>;
@@ -110,6 +112,8 @@ export interface Tables {
     trace_id: Buffer | null;
     payload: Buffer;
     user_hash: number | null;
+    /** The issue of the event's own fingerprint when it is grouped into another by a merge. */
+    origin_issue_id: Generated<number | null>;
   };
   tag_values: { id: Generated<number>; project_id: number; key: string; value: string };
   event_tags: { project_id: number; value_id: number; timestamp: number; event_row: number; issue_id: number };

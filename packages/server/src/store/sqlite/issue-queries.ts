@@ -27,7 +27,8 @@ export class IssueQueries {
     let q = this.db
       .selectFrom('issues')
       .selectAll()
-      .where('project_id', '=', query.projectId);
+      .where('project_id', '=', query.projectId)
+      .where('merged_into', 'is', null);
     if (query.filter) {
       const compiler = new SearchCompiler(this.db, query.projectId, 'issues');
       q = q.where((eb) => compiler.compile(eb, query.filter!));
@@ -80,6 +81,7 @@ export class IssueQueries {
       lastRelease: r.last_release,
       environments: byIssue.get(r.id) ?? [],
       assignedTo: (r.assignee_id !== null && assignees.get(r.assignee_id)) || null,
+      mergedInto: r.merged_into,
     }));
   }
 
