@@ -16,6 +16,7 @@ import type { IngestPolicyStore } from './ingest-policy-types.js';
 import type { LifecycleStore } from './lifecycle-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
 import type { TriageStore } from './triage-types.js';
+import type { Assignee, IssueWorkflowStore } from './issue-workflow-types.js';
 
 /**
  * Tags that identify a person, a customer, a browser session or tab, or a trace (derived from the
@@ -127,6 +128,10 @@ export interface Issue {
   groupingVersion: string;
   status: IssueStatus;
   isRegressed: boolean;
+  /** Who the issue is assigned to (store/triage-types.ts); null when nobody is. */
+  assignedTo: Assignee | null;
+  /** The issue this one was merged into (hidden from lists while it is); null for a live issue. */
+  mergedInto: number | null;
   count: number;
   userCount: number;
   accountCount: number;
@@ -241,7 +246,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, TriageStore, IngestPolicyStore, LifecycleStore {
+export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, TriageStore, IssueWorkflowStore, IngestPolicyStore, LifecycleStore {
   readonly backend: string;
   close(): Promise<void>;
   /**

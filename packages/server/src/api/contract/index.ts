@@ -9,3 +9,4 @@ export * from './accounts.js';
 export * from './triage.js';
 export * from './ingest-policy.js';
 export * from './lifecycle.js';
+export * from './issue-workflow.js';

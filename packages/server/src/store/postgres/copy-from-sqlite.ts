@@ -45,17 +45,17 @@ const TABLES: TableCopy[] = [
   {
     name: 'issues', key: ['id'],
     select: `SELECT id, project_id, fingerprint, grouping_version, title, culprit, type, level, status, is_regressed, count, user_count, account_count,
-      first_seen, last_seen, first_release, last_release, resolution_kind, resolved_in_release, resolved_release_floor FROM issues`,
+      first_seen, last_seen, first_release, last_release, resolution_kind, resolved_in_release, resolved_release_floor, merged_into FROM issues`,
     count: 'SELECT count(*) AS n FROM issues',
-    columns: ['id', 'project_id', 'fingerprint', 'grouping_version', 'title', 'culprit', 'type', 'level', 'status', 'is_regressed', 'count', 'user_count', 'account_count', 'first_seen', 'last_seen', 'first_release', 'last_release', 'resolution_kind', 'resolved_in_release', 'resolved_release_floor'],
+    columns: ['id', 'project_id', 'fingerprint', 'grouping_version', 'title', 'culprit', 'type', 'level', 'status', 'is_regressed', 'count', 'user_count', 'account_count', 'first_seen', 'last_seen', 'first_release', 'last_release', 'resolution_kind', 'resolved_in_release', 'resolved_release_floor', 'merged_into'],
     convert: (r) => ({ ...r, is_regressed: bool(r.is_regressed) }),
   },
   { name: 'tag_values', key: ['id'], select: 'SELECT id, project_id, key, value FROM tag_values', count: 'SELECT count(*) AS n FROM tag_values', columns: ['id', 'project_id', 'key', 'value'] },
   {
     name: 'events', key: ['row'],
-    select: 'SELECT row, project_id, issue_id, event_id, timestamp, received, trace_id, payload, user_hash FROM events',
+    select: 'SELECT row, project_id, issue_id, event_id, timestamp, received, trace_id, payload, user_hash, origin_issue_id FROM events',
     count: 'SELECT count(*) AS n FROM events',
-    columns: ['row', 'project_id', 'issue_id', 'event_id', 'timestamp', 'received', 'trace_id', 'payload', 'user_hash'],
+    columns: ['row', 'project_id', 'issue_id', 'event_id', 'timestamp', 'received', 'trace_id', 'payload', 'user_hash', 'origin_issue_id'],
     also: { name: 'event_ids', columns: ['project_id', 'event_id', 'issue_id', 'timestamp'], convert: (r) => r },
   },
   {
@@ -206,12 +206,16 @@ const TABLES: TableCopy[] = [
     name: 'project_retention', key: ['project_id'], select: 'SELECT project_id, retention_days, storage_budget_bytes FROM project_retention',
     count: 'SELECT count(*) AS n FROM project_retention', columns: ['project_id', 'retention_days', 'storage_budget_bytes'],
   },
+  {
+    name: 'issue_activity', key: ['id'], select: 'SELECT id, project_id, issue_id, at, kind, actor_user_id, actor, data FROM issue_activity',
+    count: 'SELECT count(*) AS n FROM issue_activity', columns: ['id', 'project_id', 'issue_id', 'at', 'kind', 'actor_user_id', 'actor', 'data'],
+  },
 ];
 
 /** Identity columns whose sequences must continue after the copied ids. */
 const SEQUENCES: Array<[string, string]> = [['projects', 'id'], ['api_tokens', 'id'], ['issues', 'id'], ['tag_values', 'id'], ['events', 'row'], ['raw_items', 'row'], ['traces', 'row'], ['logs', 'row'],
   ['releases', 'id'], ['deploys', 'id'], ['artifact_bundles', 'id'], ['artifact_files', 'id'], ['replays', 'row'], ['issue_comments', 'id'], ['saved_searches', 'id'],
-  ['alert_rules', 'id'], ['alert_outbox', 'id'], ['alert_attempts', 'id']];
+  ['alert_rules', 'id'], ['alert_outbox', 'id'], ['alert_attempts', 'id'], ['issue_activity', 'id']];
 
 /** PostgreSQL accepts at most 65,535 parameters in a statement. */
 const MAX_PARAMETERS = 60_000;

@@ -331,4 +331,27 @@ export const FEATURE_MIGRATIONS: string[] = [
   );
   CREATE INDEX event_tags_row ON event_tags(event_row);
   `,
+  // Triage (docs/triage.md): an issue's assignee (a user; unset when the user is deleted) and its
+  // activity history (status changes, assignment, merges, regressions), newest read first. A merged
+  // issue points at the issue it was merged into; an event moved by a merge (or grouped into the
+  // merged issue later) keeps the issue of its own fingerprint in origin_issue_id, for unmerge.
+  `
+  ALTER TABLE issues ADD COLUMN assignee_id INTEGER REFERENCES users(id) ON DELETE SET NULL;
+  CREATE INDEX issues_project_assignee ON issues(project_id, assignee_id) WHERE assignee_id IS NOT NULL;
+  CREATE TABLE issue_activity (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    issue_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    actor_user_id INTEGER,
+    actor TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX issue_activity_issue ON issue_activity(issue_id, id);
+  ALTER TABLE issues ADD COLUMN merged_into INTEGER;
+  CREATE INDEX issues_merged_into ON issues(merged_into) WHERE merged_into IS NOT NULL;
+  ALTER TABLE events ADD COLUMN origin_issue_id INTEGER;
+  CREATE INDEX events_origin_issue ON events(origin_issue_id) WHERE origin_issue_id IS NOT NULL;
+  `,
 ];

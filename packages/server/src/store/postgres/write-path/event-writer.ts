@@ -8,6 +8,11 @@ import { BatchCounts, type CountedEvent } from './batch-counts.js';
 const DAY_MS = 86_400_000;
 const TAG_CACHE_LIMIT = 200_000;
 const EVENT_ROWS_PER_STATEMENT = 4000;
+/** The issue an event is counted in, and the issue of its own fingerprint when that was merged away. */
+interface IssueTarget {
+  issueId: number;
+  origin: number | null;
+}
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 type Tx = Transaction<Tables>;
@@ -37,18 +42,18 @@ export class EventWriter {
     const tagIds = await this.internTags(tx, encoded, fresh);
     const issueIds = await this.issues(tx, encoded);
     const outcomes: WriteOutcome[] = [];
-    const newEvents: Array<EncodedEvent & { issueId: number }> = [];
+    const newEvents: Array<EncodedEvent & IssueTarget> = [];
     const seen = new Map<string, number>();
     for (const item of encoded) {
       const e = item.event;
-      const issueId = issueIds.get(issueKey(e.projectId, e.groupingVersion, e.fingerprint))!;
+      const { issueId, origin } = issueIds.get(issueKey(e.projectId, e.groupingVersion, e.fingerprint))!;
       const key = `${e.projectId}:${e.eventId}`;
       const earlier = seen.get(key);
       if (earlier !== undefined) outcomes.push({ eventId: e.eventId, issueId: earlier, inserted: false });
       else {
         seen.set(key, issueId);
         outcomes.push({ eventId: e.eventId, issueId, inserted: true });
-        newEvents.push({ ...item, issueId });
+        newEvents.push({ ...item, issueId, origin });
       }
     }
     const inserted = await this.claimEventIds(tx, newEvents);
@@ -109,7 +114,7 @@ export class EventWriter {
   }
 
   /** Finds or creates each batch's issue; a fingerprint gets one issue however many processes race. */
-  private async issues(tx: Tx, encoded: EncodedEvent[]): Promise<Map<string, number>> {
+  private async issues(tx: Tx, encoded: EncodedEvent[]): Promise<Map<string, IssueTarget>> {
     const first = new Map<string, DigestedEvent>();
     for (const { event } of encoded) {
       const key = issueKey(event.projectId, event.groupingVersion, event.fingerprint);
@@ -126,10 +131,19 @@ export class EventWriter {
         ${col((e) => e.title)}::text[], ${col((e) => e.culprit)}::text[], ${col((e) => e.type)}::text[], ${col((e) => e.level)}::text[],
         ${col((e) => e.timestamp)}::bigint[], ${col((e) => e.timestamp)}::bigint[], ${col((e) => e.release)}::text[], ${col((e) => e.release)}::text[])
       ON CONFLICT (project_id, grouping_version, fingerprint) DO NOTHING`.execute(tx);
-    const found = await sql<{ id: number; project_id: number; grouping_version: string; fingerprint: string }>`
-      SELECT i.id, i.project_id, i.grouping_version, i.fingerprint FROM issues i
-      JOIN ${keys} AS w(p, g, f) ON i.project_id = w.p AND i.grouping_version = w.g AND i.fingerprint = w.f`.execute(tx);
-    return new Map(found.rows.map((r) => [issueKey(r.project_id, r.grouping_version, r.fingerprint), r.id]));
+    // FOR KEY SHARE: a merge (merge-queries.ts) locks the issues FOR UPDATE, so an event either
+    // commits before the merge moves its issue's events, or waits and sees merged_into. It does not
+    // conflict with the counter updates other writers make (FOR NO KEY UPDATE).
+    const found = await sql<{ id: number; merged_into: number | null; project_id: number; grouping_version: string; fingerprint: string }>`
+      SELECT i.id, i.merged_into, i.project_id, i.grouping_version, i.fingerprint FROM issues i
+      JOIN ${keys} AS w(p, g, f) ON i.project_id = w.p AND i.grouping_version = w.g AND i.fingerprint = w.f
+      FOR KEY SHARE OF i`.execute(tx);
+    return new Map(
+      found.rows.map((r) => [
+        issueKey(r.project_id, r.grouping_version, r.fingerprint),
+        r.merged_into === null ? { issueId: r.id, origin: null } : { issueId: r.merged_into, origin: r.id },
+      ]),
+    );
   }
 
   /** Event ids already stored (by an earlier write, or another process just now), with their issue. */
@@ -158,18 +172,18 @@ export class EventWriter {
    * Multi-row VALUES rather than unnest: node-postgres sends a Buffer parameter as binary, while a
    * bytea[] array goes as hex text (twice the bytes, parsed again by the server).
    */
-  private async insertEvents(tx: Tx, events: Array<EncodedEvent & { issueId: number }>): Promise<Map<string, number>> {
+  private async insertEvents(tx: Tx, events: Array<EncodedEvent & IssueTarget>): Promise<Map<string, number>> {
     const rows = new Map<string, number>();
-    // 8 parameters a row; PostgreSQL takes at most 65,535 parameters in one statement.
+    // 9 parameters a row; PostgreSQL takes at most 65,535 parameters in one statement.
     for (let start = 0; start < events.length; start += EVENT_ROWS_PER_STATEMENT) {
       const chunk = events.slice(start, start + EVENT_ROWS_PER_STATEMENT);
       const values = chunk.map(
-        ({ event: e, issueId, payload }) =>
+        ({ event: e, issueId, origin, payload }) =>
           sql`(${e.projectId}::int, ${e.timestamp}::bigint, ${issueId}::int, ${Buffer.from(e.eventId, 'hex')}::bytea, ${e.received}::bigint,
-            ${e.traceId ? Buffer.from(e.traceId, 'hex') : null}::bytea, ${payload}::bytea, ${e.userKey ? userHash(e.userKey) : null}::bigint)`,
+            ${e.traceId ? Buffer.from(e.traceId, 'hex') : null}::bytea, ${payload}::bytea, ${e.userKey ? userHash(e.userKey) : null}::bigint, ${origin}::int)`,
       );
       const result = await sql<{ project_id: number; event_id: Buffer; row: number }>`
-        INSERT INTO events (project_id, timestamp, issue_id, event_id, received, trace_id, payload, user_hash)
+        INSERT INTO events (project_id, timestamp, issue_id, event_id, received, trace_id, payload, user_hash, origin_issue_id)
         VALUES ${sql.join(values)} RETURNING project_id, event_id, row`.execute(tx);
       for (const r of result.rows) rows.set(`${r.project_id}:${r.event_id.toString('hex')}`, r.row);
     }
