@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { IssueFingerprint } from '../issue-workflow-types.js';
 import { isStoredId } from './search-sql.js';
 import type { Tables } from './tables.js';
+import { lockProjectExclusive } from './merge-lock.js';
 
 type Tx = Transaction<Tables>;
 const HOUR_MS = 3_600_000;
@@ -9,9 +10,9 @@ const HOUR_MS = 3_600_000;
 const RETRYABLE = new Set(['40P01', '40001']);
 
 /**
- * Merge and unmerge (docs/triage.md) on PostgreSQL. The issues involved are locked FOR UPDATE
- * first; the writer reads an event's issue FOR KEY SHARE (write-path/event-writer.ts), so an event
- * is either committed before the move (and moved) or waits and sees merged_into. Every count
+ * Merge and unmerge (docs/triage.md) on PostgreSQL. The project's merge lock is taken first
+ * (merge-lock.ts: exclusive here, shared in the event writer), so an event is either committed
+ * before the move (and moved) or written after it and sees merged_into. Every count
  * derived from the events is then rebuilt from the events of the issues involved. event_ids keeps
  * the issue an event was first stored under: it only answers which issue a resent event is in.
  */
@@ -87,8 +88,9 @@ export class MergeQueries {
     }
   }
 
-  /** Locks the issues in id order (every transaction locks issue rows in that order). */
+  /** Waits out the project's writers (merge-lock.ts), then locks the issues in id order (every transaction locks issue rows in that order). */
   private async lock(tx: Tx, projectId: number, ids: number[]) {
+    await lockProjectExclusive(tx, projectId);
     const rows = await sql<{ id: number; merged_into: number | null }>`SELECT id, merged_into FROM issues
       WHERE project_id = ${projectId} AND id = ANY(${ids}::int[]) ORDER BY id FOR UPDATE`.execute(tx);
     return rows.rows;

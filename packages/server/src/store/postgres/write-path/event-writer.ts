@@ -4,6 +4,7 @@ import { IDENTITY_TAG_KEYS, type DigestedEvent, type RawItem, type WriteOutcome 
 import { encodePayload, storedPayload } from '../../payload-codec.js';
 import type { Tables } from '../tables.js';
 import { BatchCounts, type CountedEvent } from './batch-counts.js';
+import { lockProjectsShared } from '../merge-lock.js';
 
 const DAY_MS = 86_400_000;
 const TAG_CACHE_LIMIT = 200_000;
@@ -38,6 +39,7 @@ export class EventWriter {
   }
 
   async write(tx: Tx, encoded: EncodedEvent[], raw: RawItem[]): Promise<{ outcomes: WriteOutcome[]; commit: () => void }> {
+    await lockProjectsShared(tx, encoded);
     const fresh = new Map<string, number>();
     const tagIds = await this.internTags(tx, encoded, fresh);
     const issueIds = await this.issues(tx, encoded);
@@ -131,13 +133,11 @@ export class EventWriter {
         ${col((e) => e.title)}::text[], ${col((e) => e.culprit)}::text[], ${col((e) => e.type)}::text[], ${col((e) => e.level)}::text[],
         ${col((e) => e.timestamp)}::bigint[], ${col((e) => e.timestamp)}::bigint[], ${col((e) => e.release)}::text[], ${col((e) => e.release)}::text[])
       ON CONFLICT (project_id, grouping_version, fingerprint) DO NOTHING`.execute(tx);
-    // FOR KEY SHARE: a merge (merge-queries.ts) locks the issues FOR UPDATE, so an event either
-    // commits before the merge moves its issue's events, or waits and sees merged_into. It does not
-    // conflict with the counter updates other writers make (FOR NO KEY UPDATE).
+    // merged_into is read after the project's shared merge lock was taken (write(), first
+    // statement), so it cannot change before this transaction commits.
     const found = await sql<{ id: number; merged_into: number | null; project_id: number; grouping_version: string; fingerprint: string }>`
       SELECT i.id, i.merged_into, i.project_id, i.grouping_version, i.fingerprint FROM issues i
-      JOIN ${keys} AS w(p, g, f) ON i.project_id = w.p AND i.grouping_version = w.g AND i.fingerprint = w.f
-      FOR KEY SHARE OF i`.execute(tx);
+      JOIN ${keys} AS w(p, g, f) ON i.project_id = w.p AND i.grouping_version = w.g AND i.fingerprint = w.f`.execute(tx);
     return new Map(
       found.rows.map((r) => [
         issueKey(r.project_id, r.grouping_version, r.fingerprint),
