@@ -27,14 +27,18 @@ function describe(entry: ActivityEntry) {
     case 'unmerged':
       return data.fromIssueId ? `unmerged it from #${data.fromIssueId}` : `unmerged ${ids(data.issueIds)}`;
     case 'regression':
-      return 'it regressed';
+      if (data.reason === 'release') return `Regressed: an event of release ${data.release ?? '?'}, later than the one it was resolved in`;
+      return data.release ? `Regressed: a new event (release ${data.release}) after it was resolved` : 'Regressed: a new event after it was resolved';
+    case 'first_seen':
+      return data.release ? `First seen in release ${data.release}` : 'First seen';
     case 'resolved_in_release':
       return `resolved it in release ${data.version ?? ''}`;
   }
 }
 
 /**
- * The issue's history, newest first, ending with when it was first seen (and in which release).
+ * The issue's history, newest first, ending with when it was first seen (and in which release):
+ * the server records that line, and each regression, itself (actor empty).
  * `version` changes whenever the issue does, so a change made on this page shows at once.
  */
 export function ActivityTimeline({ issue, version }: { issue: Issue; version: string }) {
@@ -50,13 +54,10 @@ export function ActivityTimeline({ issue, version }: { issue: Issue; version: st
         <ol class="activity small-text">
           {activity.data.map((entry) => (
             <li data-kind={entry.kind}>
-              <strong>{entry.actor}</strong> {describe(entry)} <span class="muted" title={dateTime(entry.at)}>{ago(entry.at)}</span>
+              {entry.actor ? <strong>{entry.actor}</strong> : null} {describe(entry)}{' '}
+              <span class="muted" title={dateTime(entry.at)}>{ago(entry.at)}</span>
             </li>
           ))}
-          <li data-kind="first_seen">
-            First seen{issue.firstRelease ? ` in release ${issue.firstRelease}` : ''}{' '}
-            <span class="muted" title={dateTime(issue.firstSeen)}>{ago(issue.firstSeen)}</span>
-          </li>
         </ol>
       )}
     </section>

@@ -7,8 +7,9 @@ import { HttpError } from '../errors.js';
 import type { SearchExpr } from '../query/ast.js';
 import type { User } from '../store/account-types.js';
 import type { ActivityInput } from '../store/issue-workflow-types.js';
-import type { IssueStatus, Store } from '../store/types.js';
+import type { Issue, IssueStatus, Store } from '../store/types.js';
 import { requireToken } from './auth.js';
+import { carrySnoozes, snoozesToCarry } from './merge-snoozes.js';
 import type { Principal } from './principal.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -83,14 +84,18 @@ export async function resolveAssigneeSearch(request: FastifyRequest, store: Stor
 
 /**
  * Merges issues of a project, as Sentry's bulk PUT with {"merge": 1} does: the issue with the most
- * events (the oldest on a tie) absorbs the others. Records the merge on every issue involved.
+ * events (the oldest on a tie) absorbs the others and keeps its status and assignee; comments move
+ * with their issue (the store), snoozes as merge-snoozes.ts says. Records the merge on every issue involved.
  */
 export async function mergeIssues(store: Store, principal: Principal, projectId: number, requested: number[]): Promise<{ parent: number; children: number[] }> {
   const ids = await store.projectIssueIds(projectId, requested);
   const issues = (await Promise.all(ids.map((id) => store.getIssue(id)))).filter((i) => i !== undefined && i.mergedInto === null);
   if (issues.length < 2) throw new HttpError(400, 'merge_needs_two', 'merging needs at least two unmerged issues of this project', {}, { field: 'id' });
   const parent = issues.reduce((best, i) => (i!.count > best!.count || (i!.count === best!.count && i!.id < best!.id) ? i : best))!;
-  const children = await store.mergeIssues(projectId, parent.id, issues.map((i) => i!.id).filter((id) => id !== parent.id));
+  const sources = issues.filter((i) => i!.id !== parent.id) as Issue[];
+  const snoozes = await snoozesToCarry(store, parent, sources);
+  const children = await store.mergeIssues(projectId, parent.id, sources.map((i) => i.id));
+  if (children.length > 0) await carrySnoozes(store, parent.id, snoozes);
   const actor = actorOf(principal);
   await store.recordActivity([
     { projectId, issueId: parent.id, kind: 'merged', ...actor, data: { issueIds: children } },

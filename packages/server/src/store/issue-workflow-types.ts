@@ -12,7 +12,7 @@ export interface Assignee {
   name: string;
 }
 
-export type ActivityKind = 'status' | 'assigned' | 'unassigned' | 'merged' | 'merged_into' | 'unmerged' | 'regression' | 'resolved_in_release';
+export type ActivityKind = 'status' | 'assigned' | 'unassigned' | 'merged' | 'merged_into' | 'unmerged' | 'regression' | 'resolved_in_release' | 'first_seen';
 
 export interface ActivityInput {
   projectId: number;

@@ -8,7 +8,7 @@ export const AssignTo = Type.Union([Type.String({ maxLength: 320 }), Type.Null()
   description: 'Who to assign to: an e-mail, "user:ID", "me", or null / "" to unassign',
 });
 
-export const ActivityKind = StringEnum(['status', 'assigned', 'unassigned', 'merged', 'merged_into', 'unmerged', 'regression', 'resolved_in_release'] as const);
+export const ActivityKind = StringEnum(['status', 'assigned', 'unassigned', 'merged', 'merged_into', 'unmerged', 'regression', 'resolved_in_release', 'first_seen'] as const);
 
 export const ActivityEntry = Type.Object({
   id: Type.Integer(),
@@ -16,8 +16,10 @@ export const ActivityEntry = Type.Object({
   kind: ActivityKind,
   at: Type.String({ format: 'date-time' }),
   actorUserId: Type.Union([Type.Integer(), Type.Null()]),
-  actor: Type.String({ description: 'Who did it: an e-mail, or a token name' }),
-  data: Type.Record(Type.String(), Type.Unknown(), { description: 'status: {status}; assigned: {assignee}; merged: {issueIds}' }),
+  actor: Type.String({ description: 'Who did it: an e-mail, or a token name; empty for what the server records itself (first_seen, regression)' }),
+  data: Type.Record(Type.String(), Type.Unknown(), {
+    description: 'status: {status}; assigned: {assignee}; merged: {issueIds}; regression: {reason: "event" | "release", release}; first_seen: {release}',
+  }),
 });
 
 export const BulkUpdateResult = Type.Object({

@@ -156,8 +156,8 @@ const TABLES: TableCopy[] = [
   // Triage (docs/triage.md). Team accounts are not copied, so a comment keeps its author's name
   // without the link to the user, and private saved searches (which belong to a user) stay behind.
   {
-    name: 'issue_comments', key: ['id'], select: 'SELECT id, issue_id, NULL AS user_id, author, text, created_at, updated_at FROM issue_comments',
-    count: 'SELECT count(*) AS n FROM issue_comments', columns: ['id', 'issue_id', 'user_id', 'author', 'text', 'created_at', 'updated_at'],
+    name: 'issue_comments', key: ['id'], select: 'SELECT id, issue_id, NULL AS user_id, author, text, created_at, updated_at, origin_issue_id FROM issue_comments',
+    count: 'SELECT count(*) AS n FROM issue_comments', columns: ['id', 'issue_id', 'user_id', 'author', 'text', 'created_at', 'updated_at', 'origin_issue_id'],
   },
   {
     name: 'issue_snoozes', key: ['issue_id'],

@@ -311,5 +311,8 @@ export const FEATURE_MIGRATIONS: string[] = [
   CREATE INDEX issues_merged_into ON issues(merged_into) WHERE merged_into IS NOT NULL;
   ALTER TABLE events ADD COLUMN origin_issue_id integer;
   CREATE INDEX events_origin_issue ON events(origin_issue_id) WHERE origin_issue_id IS NOT NULL;
+  ALTER TABLE issue_comments ADD COLUMN origin_issue_id integer;
+  INSERT INTO issue_activity (project_id, issue_id, at, kind, actor_user_id, actor, data)
+    SELECT project_id, id, first_seen, 'first_seen', NULL, '', json_build_object('release', first_release)::text FROM issues ORDER BY id;
   `,
 ];

@@ -31,6 +31,9 @@ export class MergeQueries {
         WHERE project_id = ${projectId} AND issue_id = ANY(${sources}::int[])`.execute(tx);
       await sql`UPDATE event_tags SET issue_id = ${targetId} WHERE project_id = ${projectId} AND issue_id = ANY(${sources}::int[])`.execute(tx);
       await sql`UPDATE issues SET merged_into = ${targetId} WHERE project_id = ${projectId} AND (id = ANY(${sources}::int[]) OR merged_into = ANY(${sources}::int[]))`.execute(tx);
+      // Comments follow their issue, remembering it as events do, so an unmerge gives them back.
+      await sql`UPDATE issue_comments SET origin_issue_id = coalesce(origin_issue_id, issue_id), issue_id = ${targetId}
+        WHERE issue_id = ANY(${sources}::int[])`.execute(tx);
       for (const [table, column] of [['issue_users', 'user_key'], ['issue_accounts', 'account_key']] as const) {
         await sql`INSERT INTO ${sql.table(table)} (project_id, issue_id, ${sql.ref(column)})
           SELECT project_id, ${targetId}, ${sql.ref(column)} FROM ${sql.table(table)} WHERE project_id = ${projectId} AND issue_id = ANY(${sources}::int[])
@@ -56,6 +59,8 @@ export class MergeQueries {
       await sql`UPDATE event_tags et SET issue_id = e.issue_id FROM events e
         WHERE et.project_id = ${projectId} AND et.issue_id = ${targetId} AND e.project_id = et.project_id AND e.row = et.event_row
           AND e.timestamp = et.timestamp AND e.issue_id = ANY(${restored}::int[])`.execute(tx);
+      await sql`UPDATE issue_comments SET issue_id = origin_issue_id, origin_issue_id = NULL
+        WHERE issue_id = ${targetId} AND origin_issue_id = ANY(${restored}::int[])`.execute(tx);
       await sql`UPDATE issues SET merged_into = NULL WHERE id = ANY(${restored}::int[])`.execute(tx);
       await this.rebuild(tx, projectId, [targetId, ...restored]);
       return restored;

@@ -25,6 +25,10 @@ export class MergeQueries {
         .prepare('UPDATE events SET origin_issue_id = coalesce(origin_issue_id, issue_id), issue_id = ? WHERE issue_id IN (SELECT value FROM json_each(?))')
         .run(targetId, list);
       this.db.prepare('UPDATE issues SET merged_into = ? WHERE id IN (SELECT value FROM json_each(?)) OR merged_into IN (SELECT value FROM json_each(?))').run(targetId, list, list);
+      // Comments follow their issue, remembering it as events do, so an unmerge gives them back.
+      this.db
+        .prepare('UPDATE issue_comments SET origin_issue_id = coalesce(origin_issue_id, issue_id), issue_id = ? WHERE issue_id IN (SELECT value FROM json_each(?))')
+        .run(targetId, list);
       for (const [table, column] of [['issue_users', 'user_key'], ['issue_accounts', 'account_key']] as const) {
         this.db.prepare(`INSERT OR IGNORE INTO ${table} (issue_id, ${column}) SELECT ?, ${column} FROM ${table} WHERE issue_id IN (SELECT value FROM json_each(?))`).run(targetId, list);
       }
@@ -48,6 +52,9 @@ export class MergeQueries {
       const list = JSON.stringify(restored);
       this.db
         .prepare('UPDATE events SET issue_id = origin_issue_id, origin_issue_id = NULL WHERE origin_issue_id IN (SELECT value FROM json_each(?)) AND issue_id = ?')
+        .run(list, targetId);
+      this.db
+        .prepare('UPDATE issue_comments SET issue_id = origin_issue_id, origin_issue_id = NULL WHERE origin_issue_id IN (SELECT value FROM json_each(?)) AND issue_id = ?')
         .run(list, targetId);
       this.db.prepare('UPDATE issues SET merged_into = NULL WHERE id IN (SELECT value FROM json_each(?))').run(list);
       this.rebuild([targetId, ...restored]);

@@ -128,11 +128,15 @@ export class EventWriter {
     if (list.length === 0) return new Map();
     // DO NOTHING waits for a concurrent insert of the same fingerprint to commit, then the SELECT
     // (a new statement, so a new snapshot in READ COMMITTED) sees the winner's row.
-    await sql`INSERT INTO issues (project_id, grouping_version, fingerprint, title, culprit, type, level, first_seen, last_seen, first_release, last_release)
+    // A new issue's first line of history (docs/triage.md), in the statement that creates it.
+    await sql`WITH created AS (INSERT INTO issues (project_id, grouping_version, fingerprint, title, culprit, type, level, first_seen, last_seen, first_release, last_release)
       SELECT * FROM unnest(${col((e) => e.projectId)}::int[], ${col((e) => e.groupingVersion)}::text[], ${col((e) => e.fingerprint)}::text[],
         ${col((e) => e.title)}::text[], ${col((e) => e.culprit)}::text[], ${col((e) => e.type)}::text[], ${col((e) => e.level)}::text[],
         ${col((e) => e.timestamp)}::bigint[], ${col((e) => e.timestamp)}::bigint[], ${col((e) => e.release)}::text[], ${col((e) => e.release)}::text[])
-      ON CONFLICT (project_id, grouping_version, fingerprint) DO NOTHING`.execute(tx);
+      ON CONFLICT (project_id, grouping_version, fingerprint) DO NOTHING
+      RETURNING id, project_id, first_seen, first_release)
+      INSERT INTO issue_activity (project_id, issue_id, at, kind, actor_user_id, actor, data)
+      SELECT project_id, id, first_seen, 'first_seen', NULL, '', json_build_object('release', first_release)::text FROM created`.execute(tx);
     // merged_into is read after the project's shared merge lock was taken (write(), first
     // statement), so it cannot change before this transaction commits.
     const found = await sql<{ id: number; merged_into: number | null; project_id: number; grouping_version: string; fingerprint: string }>`
@@ -267,7 +271,8 @@ export class EventWriter {
     // Locked in id order first: UPDATE ... FROM may visit the rows in any order, and two processes
     // updating the same issues in different orders would deadlock.
     await sql`SELECT 1 FROM issues WHERE id = ANY(${col((id) => id)}::int[]) ORDER BY id FOR UPDATE`.execute(tx);
-    await sql`UPDATE issues i SET count = i.count + d.count, user_count = i.user_count + d.new_users,
+    // An issue this transaction reopened (regressed_xid set to it) gets a line in its history.
+    await sql`WITH updated AS (UPDATE issues i SET count = i.count + d.count, user_count = i.user_count + d.new_users,
         account_count = i.account_count + d.new_accounts,
         first_seen = least(i.first_seen, d.min_ts), last_seen = greatest(i.last_seen, d.max_ts),
         first_release = coalesce(i.first_release, d.first_release),
@@ -280,7 +285,11 @@ export class EventWriter {
         ${col((_, d) => d.firstRelease)}::text[], ${col((_, d) => d.lastRelease)}::text[],
         ${col((_, d) => (Number.isFinite(d.lastReleaseTimestamp) ? d.lastReleaseTimestamp : 0))}::bigint[])
         AS d(id, count, new_users, new_accounts, min_ts, max_ts, first_release, last_release, last_release_ts)
-      WHERE i.id = d.id`.execute(tx);
+      WHERE i.id = d.id
+      RETURNING i.id, i.project_id, i.regressed_xid, d.last_release)
+      INSERT INTO issue_activity (project_id, issue_id, at, kind, actor_user_id, actor, data)
+      SELECT project_id, id, ${Date.now()}::bigint, 'regression', NULL, '', json_build_object('reason', 'event', 'release', last_release)::text
+      FROM updated WHERE regressed_xid = pg_current_xact_id()`.execute(tx);
   }
 
   private async writeRaw(tx: Tx, raw: RawItem[]): Promise<void> {

@@ -52,6 +52,18 @@ export class EventWriter {
          VALUES (@projectId, @fingerprint, @groupingVersion, @title, @culprit, @type, @level,
            @timestamp, @timestamp, @release, @release)`,
       ),
+      // The issue's history (docs/triage.md): where it was first seen, and each reopening by an
+      // event. Written by the same transaction as the issue row or the status change they record.
+      firstSeenActivity: db.prepare(
+        `INSERT INTO issue_activity (project_id, issue_id, at, kind, actor_user_id, actor, data)
+         VALUES (@projectId, @issueId, @timestamp, 'first_seen', NULL, '', json_object('release', @release))`,
+      ),
+      // Same condition as updateIssue's status change, read before it runs.
+      regressionActivity: db.prepare(
+        `INSERT INTO issue_activity (project_id, issue_id, at, kind, actor_user_id, actor, data)
+         SELECT project_id, id, @now, 'regression', NULL, '', json_object('reason', 'event', 'release', @lastRelease)
+         FROM issues WHERE id = @issueId AND status = 'resolved' AND @maxRow > status_row`,
+      ),
       insertEvent: db.prepare(
         `INSERT OR IGNORE INTO events (project_id, issue_id, event_id, timestamp, received, trace_id, payload, user_hash, origin_issue_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -250,7 +262,10 @@ export class EventWriter {
     let target = issueIds.get(key);
     if (target === undefined) {
       const found = this.stmt.findIssue.get(event.projectId, event.groupingVersion, event.fingerprint);
-      if (found === undefined) target = { issueId: Number(this.stmt.insertIssue.run(event).lastInsertRowid), origin: null };
+      if (found === undefined) {
+        target = { issueId: Number(this.stmt.insertIssue.run(event).lastInsertRowid), origin: null };
+        this.stmt.firstSeenActivity.run({ projectId: event.projectId, issueId: target.issueId, timestamp: Math.round(event.timestamp), release: event.release });
+      }
       else target = found.merged_into === null ? { issueId: found.id, origin: null } : { issueId: found.merged_into, origin: found.id };
       issueIds.set(key, target);
     }
@@ -297,7 +312,9 @@ export class EventWriter {
 
   private applyCounts(counts: BatchCounts): void {
     const s = this.stmt;
+    const now = Date.now();
     for (const [issueId, delta] of counts.issues) {
+      s.regressionActivity.run({ issueId, now, maxRow: delta.maxRow, lastRelease: delta.lastRelease });
       s.updateIssue.run({ issueId, ...delta, lastReleaseTimestamp: Number.isFinite(delta.lastReleaseTimestamp) ? delta.lastReleaseTimestamp : 0 });
     }
     for (const t of counts.issueTags.values()) s.upsertIssueTag.run(t.issueId, t.valueId, t.count, t.first, t.last);
