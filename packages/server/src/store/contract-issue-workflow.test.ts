@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BACKENDS, errorEvent } from './contract.fixtures.js';
+import { BACKENDS, BASE, errorEvent } from './contract.fixtures.js';
 import type { SearchExpr } from '../query/ast.js';
 import type { Store } from './types.js';
 
@@ -54,9 +54,48 @@ for (const backend of BACKENDS) {
       assert.deepEqual(all.map((e) => [e.kind, e.actor, e.at]), [
         ['assigned', 'ana@example.com', new Date(2000).toISOString()],
         ['status', 'ci-token', new Date(1000).toISOString()],
+        ['first_seen', '', new Date(BASE).toISOString()],
       ]);
       assert.deepEqual(all[0]!.data, { assignee: { id: 7 } });
-      assert.deepEqual((await store.listActivity(issueId, 10, all[0]!.id)).map((e) => e.kind), ['status']);
+      assert.deepEqual((await store.listActivity(issueId, 10, all[0]!.id)).map((e) => e.kind), ['status', 'first_seen']);
+      assert.deepEqual((await store.listActivity(issueId, 1)).map((e) => e.kind), ['assigned']);
+    });
+
+    test('the writer records where an issue was first seen, once, and each regression by an event or by a later release', async () => {
+      const p = (await store.createProject({ name: 'H' })).id;
+      const [first, second] = await store.write([errorEvent(p, 200, 'HError', 5, {}, undefined, 'h@1'), errorEvent(p, 201, 'HError', 6, {}, undefined, 'h@1')], []);
+      const issueId = first!.issueId;
+      assert.equal(second!.issueId, issueId);
+      const kinds = async () => (await store.listActivity(issueId, 20)).map((e) => [e.kind, e.data]);
+      assert.deepEqual(await kinds(), [['first_seen', { release: 'h@1' }]]);
+      await store.setIssueStatus(issueId, 'resolved');
+      await store.write([errorEvent(p, 202, 'HError', 7, {}, undefined, 'h@2')], []);
+      assert.equal((await store.getIssue(issueId))?.status, 'unresolved');
+      await store.write([errorEvent(p, 203, 'HError', 8, {}, undefined, 'h@2')], []);
+      assert.deepEqual(await kinds(), [['regression', { reason: 'event', release: 'h@2' }], ['first_seen', { release: 'h@1' }]], 'one regression, not one per event');
+      // Resolved in release h@2: only an event of a later release reopens it (release-tracker).
+      await store.ensureRelease(p, 'h@2', BASE + 8);
+      const later = await store.ensureRelease(p, 'h@3', BASE + 9);
+      await store.resolveIssueInRelease(issueId, { kind: 'release', version: 'h@2' });
+      assert.deepEqual(await store.reopenRegressions([{ issueId, releaseId: later }]), [issueId]);
+      const [latest] = await store.listActivity(issueId, 1);
+      assert.deepEqual([latest!.kind, latest!.data, latest!.actor, latest!.actorUserId], ['regression', { reason: 'release', release: 'h@3' }, '', null]);
+    });
+
+    test('comments of a merged issue follow it into the target and go back with unmerge; later ones stay', async () => {
+      const p = (await store.createProject({ name: 'C' })).id;
+      const [t] = await store.write([errorEvent(p, 300, 'TError', 0, {})], []);
+      const [s] = await store.write([errorEvent(p, 301, 'SError', 0, {})], []);
+      await store.addIssueComment({ issueId: t!.issueId, userId: null, author: 'ci', text: 'on t' });
+      await store.addIssueComment({ issueId: s!.issueId, userId: null, author: 'ci', text: 'on s' });
+      const texts = async (id: number) => (await store.listIssueComments(id)).map((c) => c.text);
+      assert.deepEqual(await store.mergeIssues(p, t!.issueId, [s!.issueId]), [s!.issueId]);
+      assert.deepEqual(await texts(t!.issueId), ['on t', 'on s']);
+      assert.deepEqual(await texts(s!.issueId), []);
+      await store.addIssueComment({ issueId: t!.issueId, userId: null, author: 'ci', text: 'after' });
+      assert.deepEqual(await store.unmergeIssues(p, t!.issueId, [s!.issueId]), [s!.issueId]);
+      assert.deepEqual(await texts(t!.issueId), ['on t', 'after']);
+      assert.deepEqual(await texts(s!.issueId), ['on s']);
     });
 
     test('merge moves events and recounts; a merged fingerprint writes into the target; unmerge restores', async () => {
