@@ -1,7 +1,8 @@
 /**
  * Triage in the dashboard, in headless chromium against the real server, signed in as a user:
  * merging two issues from the issue list's bulk bar, assigning from the issue page (and finding it
- * under "Assigned to me"), and the activity history that records both; then unmerging.
+ * under "Assigned to me"), and the activity history that records both; then unmerging; a regression
+ * in the history.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -94,6 +95,19 @@ describe('issue workflow in the dashboard: assign, merge, activity', { timeout: 
     await page.waitForFunction(() => document.querySelector('[data-testid=stat-events]')?.textContent?.includes('3'));
     await page.waitForSelector('[data-testid=activity] li[data-kind=unmerged]');
     assert.equal((await server.api(`/api/0/issues/${ids.PaymentError}/`)).body.count, 2);
+  });
+
+  test('a regression and where the issue was first seen are lines of its activity, without an actor', async () => {
+    assert.equal((await server.api(`/api/0/issues/${ids.SearchError}/`, { method: 'PUT', body: { status: 'resolved' } })).status, 200);
+    await send('SearchError', 1);
+    await page.goto(`${server.url}/issues/${ids.SearchError}/`);
+    await page.waitForSelector('[data-testid=activity] li[data-kind=regression]');
+    const lines = await page.$$eval('[data-testid=activity] li', (items) => items.map((li) => [li.getAttribute('data-kind'), li.textContent!.trim()]));
+    assert.deepEqual(lines.map(([kind]) => kind), ['regression', 'status', 'first_seen']);
+    assert.match(lines[0]![1]!, /^Regressed: a new event after it was resolved/);
+    assert.match(lines[1]![1]!, /^(?:olive@example\.com|[^ ]+) marked it resolved/);
+    assert.match(lines[2]![1]!, /^First seen/);
+    await shot(page, 'activity-regression');
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -97,8 +97,8 @@ describe('assigning issues', { timeout: 120_000 }, () => {
     const activity = await member.get(`/api/0/issues/${ids.CheckoutError}/activity/`);
     assert.equal(activity.status, 200);
     const entries = activity.body as Array<{ kind: string; actor: string; data: any }>;
-    assert.deepEqual(entries.map((e) => e.kind), ['unassigned', 'status', 'assigned']);
-    assert.deepEqual(entries.map((e) => e.actor), ['owner@example.com', 'mia@example.com', 'owner@example.com']);
+    assert.deepEqual(entries.map((e) => e.kind), ['unassigned', 'status', 'assigned', 'first_seen']);
+    assert.deepEqual(entries.map((e) => e.actor), ['owner@example.com', 'mia@example.com', 'owner@example.com', ''], 'the server wrote the first line itself');
     assert.equal(entries[1]!.data.status, 'resolved');
     assert.equal(entries[2]!.data.assignee.email, 'mia@example.com');
     const page = await member.get(`/api/0/issues/${ids.CheckoutError}/activity/?limit=1&before=${(entries[0] as any).id}`);
