@@ -21,7 +21,9 @@ const MERGE_LOCK = 0x6d657267; // "merg"
  * writers pay one round trip and no row-lock traffic; merges are rare and pay instead: a merge
  * waits for the batches in flight, and batches of that project queue behind it (others go on).
  * Taken before any row is written, so a writer waiting here holds no row another waits on, and a
- * merge waiting here holds nothing: neither can close a cycle.
+ * merge waiting here holds nothing: neither can close a cycle. A process killed meanwhile leaves
+ * its backends to finish the wait they are in (a backend blocked on a lock notices its client is
+ * gone only when the wait ends); every such wait here ends when another transaction commits.
  */
 export async function lockProjectsShared(tx: Transaction<Tables>, events: Array<{ event: { projectId: number } }>): Promise<void> {
   const projects = [...new Set(events.map((e) => e.event.projectId))].sort((a, b) => a - b);
