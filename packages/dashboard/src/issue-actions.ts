@@ -12,3 +12,12 @@ export async function setStatus(projectId: string | number, ids: number[], statu
   }
   await Promise.all(ids.map((id) => api(`/api/0/issues/${id}/`, { method: 'PUT', body: { status } })));
 }
+
+/** Merges issues of a project (docs/triage.md); the server keeps the one with the most events. */
+export async function mergeIssues(projectId: string | number, ids: number[]): Promise<{ parent: number; children: number[] }> {
+  const answer = await api<{ merge: { parent: number; children: number[] } }>(`/api/0/projects/${encodeURIComponent(String(projectId))}/issues/${qs({ id: ids })}`, {
+    method: 'PUT',
+    body: { merge: 1 },
+  });
+  return answer.merge;
+}

@@ -15,7 +15,12 @@ export type {
   Deploy,
   Release,
   Replay,
+  ActivityEntry,
+  Assignee,
 } from '@proliferate/api';
+import type { IssueHash as IssueHashSchema } from '@proliferate/api';
+import type { Static } from '@sinclair/typebox';
+export type IssueHash = Static<typeof IssueHashSchema>;
 import type { Event } from '@proliferate/api';
 
 export interface Frame {

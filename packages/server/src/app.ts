@@ -12,6 +12,7 @@ import { LoginThrottle } from './accounts/throttle.js';
 import { analyticsRoutes } from './api/analytics.js';
 import { answerClientError } from './api/client-errors.js';
 import { issueRoutes } from './api/issues.js';
+import { issueWorkflowRoutes } from './api/issue-workflow-routes.js';
 import { logRoutes } from './api/logs.js';
 import { traceRoutes } from './api/traces.js';
 import { projectRoutes } from './api/projects.js';
@@ -198,6 +199,7 @@ export function buildApp(config: ServerConfig, store: Store): FastifyInstance {
   app.register(otlpRoutes, { store, limits: config.limits, keys, bodyBudget, gate, quotas: config.quotas, policies, limiter, outcomes, metrics });
   app.register(projectRoutes, { store, publicUrl: config.publicUrl, keys });
   app.register(issueRoutes, { store, releases });
+  app.register(issueWorkflowRoutes, { store });
   app.register(releaseRoutes, { store });
   app.register(sentryReleaseRoutes, { store });
   app.register(chunkUploadRoutes, { store, limits: artifacts, publicUrl: config.publicUrl });

@@ -8,7 +8,7 @@ import { ErrorBox, Loading } from '../components/status.js';
 import { ago, count, dateTime } from '../format.js';
 import { useAsync, useKeys } from '../hooks.js';
 import { useCan } from '../session.js';
-import { setStatus } from '../issue-actions.js';
+import { mergeIssues, setStatus } from '../issue-actions.js';
 import { appendToken } from '../query.js';
 import { Link, navigate, type Loc } from '../router.js';
 import { projectTagValues } from '../tags.js';
@@ -115,6 +115,21 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
     }
   }
 
+  async function merge() {
+    if (selected.size < 2) return;
+    setBusy(true);
+    setActionError(null);
+    try {
+      await mergeIssues(projectId, [...selected]);
+      setSelected(new Set());
+      issues.reload();
+    } catch (error) {
+      setActionError(error as Error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
   function toggle(id: number) {
     const next = new Set(selected);
     if (next.has(id)) next.delete(id);
@@ -175,6 +190,9 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
             {t.label}
           </Link>
         ))}
+        <Link href={listUrl(projectId, { ...state, cursor: '', query: appendToken(state.query, 'assigned:me') })} class="tab" data-testid="assigned-to-me">
+          Assigned to me
+        </Link>
       </div>
 
       <div class="bulk-bar">
@@ -200,6 +218,11 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
         {canTriage && state.status !== 'unresolved' && (
           <button type="button" disabled={busy || selected.size === 0} onClick={() => bulk('unresolved')}>
             Unresolve
+          </button>
+        )}
+        {canTriage && (
+          <button type="button" disabled={busy || selected.size < 2} onClick={() => void merge()} title="Merge the selected issues into the one with the most events">
+            Merge
           </button>
         )}
         <span class="spacer" />
@@ -254,6 +277,11 @@ export function IssueList({ projectId, loc }: { projectId: string; loc: Loc }) {
                     {issue.isRegressed && <span class="badge regressed">regressed</span>}
                     {state.status === 'all' && issue.status !== 'unresolved' && <span class={`badge ${issue.status}`}>{issue.status}</span>}
                     {issue.lastRelease && <span class="badge">{issue.lastRelease}</span>}
+                    {issue.assignedTo && (
+                      <span class="badge assignee" data-testid="row-assignee">
+                        {issue.assignedTo.name || issue.assignedTo.email}
+                      </span>
+                    )}
                   </div>
                 </td>
                 <td class="spark-col wide-only">

@@ -15,6 +15,9 @@ import { IssueAlertFirings } from './alerts.js';
 import { EventList } from '../components/event-list.js';
 import { IssueComments } from '../components/issue-comments.js';
 import { SnoozeBadge, SnoozeMenu } from '../components/snooze-menu.js';
+import { ActivityTimeline } from '../components/activity-timeline.js';
+import { AssigneePicker } from '../components/assignee-picker.js';
+import { MergedFingerprints } from '../components/merged-fingerprints.js';
 
 type Chart = (typeof import('../components/trend-chart.js'))['default'];
 
@@ -78,6 +81,16 @@ export function IssuePage({ issueId, eventId }: { issueId: string; eventId: stri
   const issue = useAsync(() => api<Issue>(`/api/0/issues/${encodeURIComponent(issueId)}/`), [issueId]);
   if (issue.error) return <ErrorBox error={issue.error} />;
   if (!issue.data) return <Loading />;
+  // A merged-away issue lives on in the issue it was merged into.
+  if (issue.data.mergedInto !== null) {
+    return (
+      <div class="page empty" data-testid="merged-notice">
+        <p>
+          This issue was merged into <Link href={`/issues/${issue.data.mergedInto}/`}>issue #{issue.data.mergedInto}</Link>.
+        </p>
+      </div>
+    );
+  }
   return <IssueDetail issue={issue.data} eventId={eventId} onChanged={issue.reload} />;
 }
 
@@ -163,6 +176,7 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
           </p>
         </div>
         <div class="actions">
+          <AssigneePicker issue={issue} canTriage={canTriage} onChanged={onChanged} />
           {!canTriage ? null : issue.status === 'unresolved' ? (
             <>
               <button type="button" class="primary" disabled={busy} onClick={() => change('resolved')}>
@@ -275,6 +289,8 @@ function IssueDetail({ issue, eventId, onChanged }: { issue: Issue; eventId: str
             <p class="muted small-text">Share of this issue's events. Click a value to filter issues by it.</p>
             {tags.error ? <ErrorBox error={tags.error} /> : !tags.data ? <Loading /> : <TagPanel tags={tags.data} projectId={issue.projectId} issueId={issue.id} />}
           </section>
+          <ActivityTimeline issue={issue} version={`${issue.status}:${issue.assignedTo?.id ?? ''}:${issue.count}`} />
+          <MergedFingerprints issue={issue} canTriage={canTriage} onChanged={onChanged} />
           <IssueAlertFirings issueId={issue.id} />
           {correlation.data != null && (
             <section class="card" data-testid="correlation">

@@ -27,7 +27,7 @@ function sampleIssue(projectId: number): Issue {
   return {
     id: 0, projectId, title: 'TypeError: this is a test notification from Proliferate', culprit: 'checkout@app.js', type: 'error',
     level: 'error', fingerprint: '', groupingVersion: '', status: 'unresolved', isRegressed: false, count: 1, userCount: 1,
-    accountCount: 0, firstSeen: now, lastSeen: now, firstRelease: null, lastRelease: null, environments: [],
+    accountCount: 0, firstSeen: now, lastSeen: now, firstRelease: null, lastRelease: null, environments: [], assignedTo: null, mergedInto: null,
   };
 }
 

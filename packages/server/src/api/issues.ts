@@ -6,6 +6,8 @@ import { HttpError } from '../errors.js';
 import { IDENTITY_TAG_KEYS, type Issue as StoredIssue, type Store, type TagKeyDistribution } from '../store/types.js';
 import { requireIssue, requireToken } from './auth.js';
 import { authorName, snoozeFromStatusDetails } from './triage-routes.js';
+import { AssignTo } from './contract/issue-workflow.js';
+import { assignIssues, recordStatusChange, resolveAssignee } from './issue-workflow.js';
 import { Cursor, errors, Id, IssueParams, Limit, SearchQuery, TimeWindowQuery } from './contract/common.js';
 import { Event, EventSummary, Issue, IssueStatus, Stats, TagDistribution, type TagValue } from './contract/models.js';
 import { StatusDetails } from './contract/releases.js';
@@ -68,24 +70,34 @@ export async function issueRoutes(fastify: FastifyInstance, options: { store: St
     {
       schema: {
         tags,
-        summary: "Set an issue's status; statusDetails {inNextRelease: true} or {inRelease: version} resolves it by release",
+        summary: "Set an issue's status or assignee; statusDetails {inNextRelease: true} or {inRelease: version} resolves it by release",
         params: IssueParams,
-        body: Type.Object({ status: Type.Optional(IssueStatus), statusDetails: Type.Optional(StatusDetails) }),
+        body: Type.Object({ status: Type.Optional(IssueStatus), statusDetails: Type.Optional(StatusDetails), assignedTo: Type.Optional(AssignTo) }),
         response: { 200: Issue, ...errors(400, 401, 404) },
       },
     },
     async (request) => {
       const issue = await requireIssue(request, store, request.params.issueId);
+      const principal = await requireToken(request, store);
       const body = request.body;
       const resolution = resolutionFrom(body.statusDetails);
+      if (body.status === undefined && !resolution && body.assignedTo === undefined) {
+        throw new HttpError(400, 'invalid_body', 'body.status is required (unresolved, resolved or ignored), or body.assignedTo', {}, { field: 'body.status' });
+      }
+      // The assignee is checked before any change, so a bad one changes nothing.
+      const assignee = body.assignedTo === undefined ? undefined : await resolveAssignee(store, principal, issue.projectId, body.assignedTo);
+      if (assignee !== undefined) await assignIssues(store, principal, issue.projectId, [issue.id], assignee);
       if (resolution && (body.status === undefined || body.status === 'resolved')) {
         await resolveInRelease(store, releases, issue, resolution);
+        const version = resolution.kind === 'release' ? resolution.version : null;
+        await recordStatusChange(store, principal, issue.projectId, [issue.id], 'resolved', version ? { inRelease: version } : { inNextRelease: true });
         return withStatusDetails((await store.getIssue(issue.id))!);
       }
-      if (body.status === undefined) throw new HttpError(400, 'invalid_body', 'body.status is required (unresolved, resolved or ignored)', {}, { field: 'body.status' });
+      if (body.status === undefined) return withStatusDetails((await store.getIssue(issue.id))!);
       const snooze = body.status === 'ignored' ? snoozeFromStatusDetails(body.statusDetails) : null;
       if (snooze) {
-        await store.snoozeIssue(issue.id, snooze, authorName(await requireToken(request, store)));
+        await store.snoozeIssue(issue.id, snooze, authorName(principal));
+        await recordStatusChange(store, principal, issue.projectId, [issue.id], 'ignored', { snooze });
         return (await store.getIssue(issue.id))!;
       }
       const updated = await store.setIssueStatus(issue.id, body.status);
@@ -93,6 +105,7 @@ export async function issueRoutes(fastify: FastifyInstance, options: { store: St
       await store.clearIssueSnooze(issue.id);
       if (!updated) throw new HttpError(404, 'not_found', 'issue not found');
       releases.noteResolution(issue.id, null);
+      if (updated.status !== issue.status || issue.isRegressed) await recordStatusChange(store, principal, issue.projectId, [issue.id], body.status);
       return updated;
     },
   );

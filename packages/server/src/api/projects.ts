@@ -9,13 +9,15 @@ import type { Issue as StoredIssue, Project as StoredProject, Store } from '../s
 import { audit } from '../accounts/audit.js';
 import { canSeeProject, requireProject, requireRole, requireToken } from './auth.js';
 import { Cursor, errors, Id, Limit, ProjectParams, SearchQuery, StringEnum } from './contract/common.js';
-import { BulkStatusResult, Event, EventSummary, Issue, IssueStatus, Project, ProjectKey, ProjectTagKey, ProjectTagValue } from './contract/models.js';
+import { Event, EventSummary, Issue, IssueStatus, Project, ProjectKey, ProjectTagKey, ProjectTagValue } from './contract/models.js';
 import { keyCursor, publicUrl, sendPage, withCursor } from './http.js';
 import { encodeCursor } from '../store/cursor.js';
 import { typed } from './typed.js';
 import { searchFilter } from './search-params.js';
 import { statsRange } from './stats-range.js';
 import { filtersEvents } from './filtered-count.js';
+import { AssignTo, BulkUpdateResult } from './contract/issue-workflow.js';
+import { assignIssues, mergeIssues, recordStatusChange, resolveAssignee, resolveAssigneeSearch } from './issue-workflow.js';
 
 const tags = ['projects'];
 const EventId = Type.String({ minLength: 1, maxLength: 64, description: '32 hexadecimal digits (dashes allowed)' });
@@ -152,8 +154,9 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
     async (request, reply) => {
       const project = await loadProject(request, request.params.projectId);
       const q = request.query;
+      const filter = await resolveAssigneeSearch(request, store, searchFilter(q));
       const page = await withCursor('invalid_cursor', () =>
-        store.listIssues({ projectId: project.id, filter: searchFilter(q), sort: q.sort ?? 'date', limit: q.limit ?? 25, cursor: q.cursor }),
+        store.listIssues({ projectId: project.id, filter, sort: q.sort ?? 'date', limit: q.limit ?? 25, cursor: q.cursor }),
       );
       const { statsPeriod } = q;
       let items: Array<StoredIssue & { stats?: number[]; filtered?: { count: number } }> = page.items;
@@ -162,7 +165,6 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
         const stats = await store.issueStats(page.items.map((i) => i.id), range);
         items = items.map((issue) => ({ ...issue, stats: stats.get(issue.id) ?? [] }));
       }
-      const filter = searchFilter(q);
       if (filtersEvents(filter)) {
         const counts = await store.filteredIssueCounts(project.id, filter, page.items.map((i) => i.id));
         items = items.map((issue) => ({ ...issue, filtered: { count: counts.get(issue.id) ?? 0 } }));
@@ -171,26 +173,55 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
     },
   );
 
-  // Bulk status change, Sentry style: PUT /projects/{id}/issues/?id=1&id=2 with {"status"}.
+  // Bulk status change and assignment, Sentry style: PUT /projects/{id}/issues/?id=1&id=2 with
+  // {"status"} and/or {"assignedTo"}, or {"merge": 1} (docs/triage.md).
   app.put(
     '/api/0/projects/:projectId/issues/',
     {
       schema: {
         tags,
-        summary: 'Set the status of several issues',
+        summary: 'Set the status of several issues, assign them, or merge them',
         params: ProjectParams,
         querystring: Type.Object({ id: Type.Array(Id, { minItems: 1, maxItems: 1000, description: 'Issue ids: ?id=1&id=2' }) }),
-        body: Type.Object({ status: IssueStatus }),
-        response: { 200: BulkStatusResult, ...errors(400, 401, 404) },
+        body: Type.Object({
+          status: Type.Optional(IssueStatus),
+          assignedTo: Type.Optional(AssignTo),
+          merge: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(true)], { description: 'Merge the issues into the one with the most events' })),
+        }),
+        response: { 200: BulkUpdateResult, ...errors(400, 401, 404) },
       },
     },
     async (request) => {
       const project = await loadProject(request, request.params.projectId);
-      const { status } = request.body;
-      const updated = await store.setIssuesStatus(project.id, request.query.id, status);
-      // A status set by hand ends any snooze (docs/triage.md).
-      for (const id of request.query.id) await store.clearIssueSnooze(id);
-      return { status, updated };
+      const { status, assignedTo, merge } = request.body;
+      const principal = await requireToken(request, store);
+      if (merge !== undefined) {
+        if (status !== undefined || assignedTo !== undefined) throw new HttpError(400, 'invalid_body', 'merge is sent alone, without status or assignedTo', {}, { field: 'body.merge' });
+        const merged = await mergeIssues(store, principal, project.id, request.query.id);
+        return { merge: { parent: merged.parent, children: merged.children }, updated: merged.children.length };
+      }
+      if (status === undefined && assignedTo === undefined) {
+        throw new HttpError(400, 'invalid_body', 'send status, assignedTo or merge', {}, { field: 'body' });
+      }
+      const ids = await store.projectIssueIds(project.id, request.query.id);
+      // The assignee is checked before any change, so a bad one changes nothing.
+      const assignee = assignedTo === undefined ? undefined : await resolveAssignee(store, principal, project.id, assignedTo);
+      let updated = 0;
+      if (status !== undefined) {
+        updated = await store.setIssuesStatus(project.id, ids, status);
+        await recordStatusChange(store, principal, project.id, ids, status);
+        // A status set by hand ends any snooze (docs/triage.md).
+        for (const id of ids) await store.clearIssueSnooze(id);
+      }
+      if (assignee !== undefined) {
+        const changed = await assignIssues(store, principal, project.id, ids, assignee);
+        if (status === undefined) updated = changed.length;
+      }
+      return {
+        ...(status !== undefined && { status }),
+        ...(assignee !== undefined && { assignedTo: assignee && { id: assignee.id, email: assignee.email, name: assignee.name } }),
+        updated,
+      };
     },
   );
 
@@ -208,7 +239,8 @@ export async function projectRoutes(fastify: FastifyInstance, options: { store: 
     async (request, reply) => {
       const project = await loadProject(request, request.params.projectId);
       const q = request.query;
-      const page = await withCursor('invalid_cursor', () => store.listEvents({ projectId: project.id, filter: searchFilter(q), limit: q.limit ?? 50, cursor: q.cursor }));
+      const filter = await resolveAssigneeSearch(request, store, searchFilter(q));
+      const page = await withCursor('invalid_cursor', () => store.listEvents({ projectId: project.id, filter, limit: q.limit ?? 50, cursor: q.cursor }));
       return sendPage(request, reply, page.items, page.nextCursor);
     },
   );

@@ -6,6 +6,7 @@ import { and, QuerySyntaxError, type SearchExpr, type SearchPredicate } from './
 import { scanSearch, type Token } from './search-scanner.js';
 
 const STATUS_VALUES = new Set(['unresolved', 'resolved', 'ignored', 'regressed']);
+const ASSIGNMENT_VALUES = new Set(['assigned', 'unassigned']);
 const TAG_KEY = /^[A-Za-z0-9_.:-]{1,32}$/;
 const NUMBER_ATTRIBUTES: Record<string, string> = { times_seen: 'times_seen', timesSeen: 'times_seen', user_count: 'user_count', users: 'user_count' };
 const DATE_ATTRIBUTES: Record<string, string> = {
@@ -44,9 +45,19 @@ function dateFilter(name: string, value: string, position: number, now: number):
 function filterTerm(token: Extract<Token, { kind: 'filter' }>, now: number): SearchExpr {
   const { key, position } = token;
   const values = token.values.map((v) => v.value);
+  if (key === 'is' && values.every((v) => ASSIGNMENT_VALUES.has(v))) {
+    // is:unassigned / is:assigned; a list of both matches every issue, as Sentry's does.
+    const none = predicate(position, { type: 'attribute', name: 'assigned' }, 'in', ['none']);
+    if (values.includes('assigned') && values.includes('unassigned')) return { kind: 'or', items: [none, { kind: 'not', item: none }] };
+    return values[0] === 'unassigned' ? none : { kind: 'not', item: none };
+  }
+  if (key === 'assigned' || key === 'assigned_to') {
+    // me and e-mails are turned into user ids by the API, which knows who asks (api/assignee-search.ts).
+    return predicate(position, { type: 'attribute', name: 'assigned' }, 'in', values);
+  }
   if (key === 'is') {
     for (const value of values) {
-      if (!STATUS_VALUES.has(value)) throw new QuerySyntaxError(`unknown status "${value}" (use unresolved, resolved, ignored or regressed)`, position);
+      if (!STATUS_VALUES.has(value)) throw new QuerySyntaxError(`unknown status "${value}" (use unresolved, resolved, ignored, regressed, assigned or unassigned)`, position);
     }
     return predicate(position, { type: 'attribute', name: 'status' }, 'in', values);
   }

@@ -92,6 +92,30 @@ for (const backend of BACKENDS.filter((b) => b.multiProcess)) {
       assert.equal(issue?.userCount, 1);
     });
 
+    test('a merge while both processes write both fingerprints: every event ends in the merged issue, none is lost or counted in the merged-away one', async () => {
+      const p = (await first.createProject({ name: 'Merge race' })).id;
+      const [t] = await first.write([errorEvent(p, 900_000, 'KeepError', 0, {}, 'u-keep')], []);
+      const [s] = await first.write([errorEvent(p, 900_001, 'GoneError', 0, {}, 'u-gone')], []);
+      let n = 900_002;
+      // Each store writes batches of both fingerprints while the first one merges, midway.
+      const writes = (store: Store) =>
+        Array.from({ length: 30 }, () => store.write([errorEvent(p, n++, 'KeepError', 1, {}, `u${n % 7}`), errorEvent(p, n++, 'GoneError', 2, {}, `u${n % 7}`)], []));
+      const pending = [...writes(first), ...writes(second)];
+      const merged = first.mergeIssues(p, t!.issueId, [s!.issueId]);
+      const outcomes = (await Promise.all([...pending, ...writes(second)])).flat();
+      assert.deepEqual(await merged, [s!.issueId]);
+      const total = 2 + outcomes.length;
+      assert.equal(outcomes.filter((o) => o.inserted).length, outcomes.length);
+      const target = await second.getIssue(t!.issueId);
+      const gone = await second.getIssue(s!.issueId);
+      assert.equal(target?.count, total, 'every event is counted in the merged issue');
+      assert.equal(gone?.count, 0, 'none is counted in the merged-away issue');
+      assert.equal(gone?.mergedInto, t!.issueId);
+      const fingerprints = await first.issueFingerprints(t!.issueId);
+      assert.deepEqual(fingerprints.map((f) => [f.issueId, f.events]), [[t!.issueId, total / 2], [s!.issueId, total / 2]]);
+      assert.equal((await first.listEvents({ projectId: p, issueId: s!.issueId, filter: null, limit: 10 })).items.length, 0);
+    });
+
     test('a new release named by both processes at once is one release with one id', async () => {
       const versions = Array.from({ length: 20 }, (_, i) => `race@${i}`);
       const [a, b] = await Promise.all([first, second].map((store) => Promise.all(versions.map((v) => store.ensureRelease(projectId, v, Date.now())))));

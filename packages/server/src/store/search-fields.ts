@@ -70,3 +70,18 @@ export function attributeFilter(p: SearchPredicate, name: string, target: Search
   if (!column) throw new QuerySyntaxError(`"${name}" is not searchable here`, p.position);
   return { kind: 'issue-column', column, op, value };
 }
+
+/**
+ * `assigned:` after the API resolved who is meant: user ids, and `none` for unassigned issues.
+ * Any other value (me, an e-mail) was not resolved, which only issue and event searches do.
+ */
+export function assigneeFilter(p: SearchPredicate): { userIds: number[]; none: boolean } {
+  const userIds: number[] = [];
+  let none = false;
+  for (const value of p.values) {
+    if (value === 'none') none = true;
+    else if (typeof value === 'number' && Number.isSafeInteger(value)) userIds.push(value);
+    else throw new QuerySyntaxError(`assigned:${String(value)} is only understood in issue and event searches`, p.position);
+  }
+  return { userIds, none };
+}

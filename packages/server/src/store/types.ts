@@ -17,6 +17,7 @@ import type { IngestPolicyStore } from './ingest-policy-types.js';
 import type { LifecycleStore } from './lifecycle-types.js';
 import type { TelemetryBatch, TraceStore } from './trace-types.js';
 import type { TriageStore } from './triage-types.js';
+import type { Assignee, IssueWorkflowStore } from './issue-workflow-types.js';
 
 /**
  * Tags that identify a person, a customer, a browser session or tab, or a trace (derived from the
@@ -142,6 +143,10 @@ export interface Issue {
   groupingVersion: string;
   status: IssueStatus;
   isRegressed: boolean;
+  /** Who the issue is assigned to (store/triage-types.ts); null when nobody is. */
+  assignedTo: Assignee | null;
+  /** The issue this one was merged into (hidden from lists while it is); null for a live issue. */
+  mergedInto: number | null;
   count: number;
   userCount: number;
   accountCount: number;
@@ -256,7 +261,7 @@ export interface TagKeyDistribution {
   values: TagValueCount[];
 }
 
-export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, TriageStore, IngestPolicyStore, LifecycleStore, FingerprintRuleStore {
+export interface Store extends TraceStore, ReleaseStore, ReplayStore, AlertStore, AccountStore, TriageStore, IssueWorkflowStore, IngestPolicyStore, LifecycleStore, FingerprintRuleStore {
   readonly backend: string;
   close(): Promise<void>;
   /**

@@ -10,3 +10,4 @@ export * from './triage.js';
 export * from './ingest-policy.js';
 export * from './lifecycle.js';
 export * from './fingerprint-rules.js';
+export * from './issue-workflow.js';

@@ -4,6 +4,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { StringEnum } from './common.js';
+import { Assignee } from './issue-workflow.js';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
@@ -53,6 +54,8 @@ export const Issue = Type.Object({
   firstRelease: Nullable(Type.String()),
   lastRelease: Nullable(Type.String()),
   environments: Type.Array(Type.String()),
+  assignedTo: Type.Union([Assignee, Type.Null()], { description: 'Who the issue is assigned to (docs/triage.md)' }),
+  mergedInto: Type.Union([Type.Integer(), Type.Null()], { description: 'The issue this one was merged into; null for a live issue' }),
   stats: Type.Optional(Type.Array(Type.Integer(), { description: 'Events per bucket, when asked with statsPeriod' })),
   filtered: Type.Optional(
     Type.Object(

@@ -45,17 +45,17 @@ const TABLES: TableCopy[] = [
   {
     name: 'issues', key: ['id'],
     select: `SELECT id, project_id, fingerprint, grouping_version, title, culprit, type, level, status, is_regressed, count, user_count, account_count,
-      first_seen, last_seen, first_release, last_release, resolution_kind, resolved_in_release, resolved_release_floor FROM issues`,
+      first_seen, last_seen, first_release, last_release, resolution_kind, resolved_in_release, resolved_release_floor, merged_into FROM issues`,
     count: 'SELECT count(*) AS n FROM issues',
-    columns: ['id', 'project_id', 'fingerprint', 'grouping_version', 'title', 'culprit', 'type', 'level', 'status', 'is_regressed', 'count', 'user_count', 'account_count', 'first_seen', 'last_seen', 'first_release', 'last_release', 'resolution_kind', 'resolved_in_release', 'resolved_release_floor'],
+    columns: ['id', 'project_id', 'fingerprint', 'grouping_version', 'title', 'culprit', 'type', 'level', 'status', 'is_regressed', 'count', 'user_count', 'account_count', 'first_seen', 'last_seen', 'first_release', 'last_release', 'resolution_kind', 'resolved_in_release', 'resolved_release_floor', 'merged_into'],
     convert: (r) => ({ ...r, is_regressed: bool(r.is_regressed) }),
   },
   { name: 'tag_values', key: ['id'], select: 'SELECT id, project_id, key, value FROM tag_values', count: 'SELECT count(*) AS n FROM tag_values', columns: ['id', 'project_id', 'key', 'value'] },
   {
     name: 'events', key: ['row'],
-    select: 'SELECT row, project_id, issue_id, event_id, timestamp, received, trace_id, payload, user_hash FROM events',
+    select: 'SELECT row, project_id, issue_id, event_id, timestamp, received, trace_id, payload, user_hash, origin_issue_id FROM events',
     count: 'SELECT count(*) AS n FROM events',
-    columns: ['row', 'project_id', 'issue_id', 'event_id', 'timestamp', 'received', 'trace_id', 'payload', 'user_hash'],
+    columns: ['row', 'project_id', 'issue_id', 'event_id', 'timestamp', 'received', 'trace_id', 'payload', 'user_hash', 'origin_issue_id'],
     also: { name: 'event_ids', columns: ['project_id', 'event_id', 'issue_id', 'timestamp'], convert: (r) => r },
   },
   {
@@ -156,8 +156,8 @@ const TABLES: TableCopy[] = [
   // Triage (docs/triage.md). Team accounts are not copied, so a comment keeps its author's name
   // without the link to the user, and private saved searches (which belong to a user) stay behind.
   {
-    name: 'issue_comments', key: ['id'], select: 'SELECT id, issue_id, NULL AS user_id, author, text, created_at, updated_at FROM issue_comments',
-    count: 'SELECT count(*) AS n FROM issue_comments', columns: ['id', 'issue_id', 'user_id', 'author', 'text', 'created_at', 'updated_at'],
+    name: 'issue_comments', key: ['id'], select: 'SELECT id, issue_id, NULL AS user_id, author, text, created_at, updated_at, origin_issue_id FROM issue_comments',
+    count: 'SELECT count(*) AS n FROM issue_comments', columns: ['id', 'issue_id', 'user_id', 'author', 'text', 'created_at', 'updated_at', 'origin_issue_id'],
   },
   {
     name: 'issue_snoozes', key: ['issue_id'],
@@ -226,6 +226,10 @@ const TABLES: TableCopy[] = [
     name: 'project_fingerprint_rules', key: ['project_id'], select: 'SELECT project_id, rules, updated_at FROM project_fingerprint_rules',
     count: 'SELECT count(*) AS n FROM project_fingerprint_rules', columns: ['project_id', 'rules', 'updated_at'],
   },
+  {
+    name: 'issue_activity', key: ['id'], select: 'SELECT id, project_id, issue_id, at, kind, actor_user_id, actor, data FROM issue_activity',
+    count: 'SELECT count(*) AS n FROM issue_activity', columns: ['id', 'project_id', 'issue_id', 'at', 'kind', 'actor_user_id', 'actor', 'data'],
+  },
 ];
 
 /**
@@ -249,7 +253,7 @@ export const COPIED_TABLES: string[] = TABLES.map((t) => t.name);
 /** Identity columns whose sequences must continue after the copied ids. */
 const SEQUENCES: Array<[string, string]> = [['projects', 'id'], ['api_tokens', 'id'], ['issues', 'id'], ['tag_values', 'id'], ['events', 'row'], ['raw_items', 'row'], ['traces', 'row'], ['logs', 'row'],
   ['releases', 'id'], ['deploys', 'id'], ['artifact_bundles', 'id'], ['artifact_files', 'id'], ['replays', 'row'], ['issue_comments', 'id'], ['saved_searches', 'id'],
-  ['alert_rules', 'id'], ['alert_outbox', 'id'], ['alert_attempts', 'id'], ['audit_log', 'id']];
+  ['alert_rules', 'id'], ['alert_outbox', 'id'], ['alert_attempts', 'id'], ['audit_log', 'id'], ['issue_activity', 'id']];
 
 /** PostgreSQL accepts at most 65,535 parameters in a statement. */
 const MAX_PARAMETERS = 60_000;

@@ -3,6 +3,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Issue, IssueListQuery, IssueSort, IssueStatus, Page } from '../types.js';
 import { isStoredId, resolveTagValues, SearchCompiler } from './search-sql.js';
 import type { Tables } from './tables.js';
+import { IssueWorkflowQueries } from './issue-workflow-queries.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 type IssueRow = Selectable<Tables['issues']>;
@@ -15,11 +16,15 @@ const SORT_COLUMNS: Record<IssueSort, 'last_seen' | 'first_seen' | 'count' | 'us
 };
 
 export class IssueQueries {
-  constructor(private readonly db: Kysely<Tables>) {}
+  private readonly workflow: IssueWorkflowQueries;
+
+  constructor(private readonly db: Kysely<Tables>) {
+    this.workflow = new IssueWorkflowQueries(db);
+  }
 
   async listIssues(query: IssueListQuery): Promise<Page<Issue>> {
     const column = SORT_COLUMNS[query.sort];
-    let q = this.db.selectFrom('issues').selectAll().where('project_id', '=', query.projectId);
+    let q = this.db.selectFrom('issues').selectAll().where('project_id', '=', query.projectId).where('merged_into', 'is', null);
     if (query.filter) {
       const compiler = new SearchCompiler(this.db, query.projectId, 'issues', 'events', await resolveTagValues(this.db, query.projectId, query.filter));
       q = q.where((eb) => compiler.compile(eb, query.filter!));
@@ -52,6 +57,7 @@ export class IssueQueries {
       .execute();
     const byIssue = new Map<number, string[]>();
     for (const e of environments) byIssue.set(e.issue_id, [...(byIssue.get(e.issue_id) ?? []), e.value]);
+    const assignees = await this.workflow.assignees(rows.map((r) => r.assignee_id));
     return rows.map((r) => ({
       id: r.id,
       projectId: r.project_id,
@@ -71,6 +77,8 @@ export class IssueQueries {
       firstRelease: r.first_release,
       lastRelease: r.last_release,
       environments: byIssue.get(r.id) ?? [],
+      assignedTo: (r.assignee_id !== null && assignees.get(r.assignee_id)) || null,
+      mergedInto: r.merged_into,
     }));
   }
 

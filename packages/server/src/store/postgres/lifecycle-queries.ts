@@ -193,11 +193,15 @@ export class LifecycleQueries {
     await sql`DELETE FROM event_ids WHERE project_id = ${projectId} AND event_id = ANY(${events.map((e) => e.event_id)}::bytea[])`.execute(tx);
   }
 
+  /** Deletes an issue's rows, with the issues merged into it (as SQLite's lifecycle-queries.ts). */
   private async removeIssueRows(tx: Tx, projectId: number, issueId: number): Promise<void> {
-    for (const table of ['issue_tag_values', 'issue_users', 'issue_accounts', 'issue_hours']) {
-      await sql`DELETE FROM ${sql.table(table)} WHERE project_id = ${projectId} AND issue_id = ${issueId}`.execute(tx);
+    const merged = await sql<{ id: number }>`SELECT id FROM issues WHERE project_id = ${projectId} AND merged_into = ${issueId}`.execute(tx);
+    for (const id of [...merged.rows.map((r) => r.id), issueId]) {
+      for (const table of ['issue_tag_values', 'issue_users', 'issue_accounts', 'issue_hours', 'issue_activity']) {
+        await sql`DELETE FROM ${sql.table(table)} WHERE project_id = ${projectId} AND issue_id = ${id}`.execute(tx);
+      }
+      await sql`DELETE FROM issues WHERE id = ${id}`.execute(tx);
     }
-    await sql`DELETE FROM issues WHERE id = ${issueId}`.execute(tx);
   }
 
   private async removeReplays(tx: Tx, projectId: number, rows: number[]): Promise<void> {

@@ -264,22 +264,36 @@ export class ReleaseQueries {
     const reopened: number[] = [];
     for (const { issueId, releaseId } of hits) {
       if (releaseId === null) continue;
-      const result = await this.db
-        .updateTable('issues')
-        .set({
-          status: 'unresolved',
-          is_regressed: true,
-          resolution_kind: null,
-          resolved_in_release: null,
-          resolved_release_floor: null,
-          // Alerts: a regression rule fires on the issue's next event (alerts/README.md).
-          regressed_xid: sql<string>`pg_current_xact_id()`,
-        })
-        .where('id', '=', issueId)
-        .where('status', '=', 'resolved')
-        .where('resolved_release_floor', '<', releaseId)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) > 0) reopened.push(issueId);
+      // The reopening and its line in the issue's history (docs/triage.md) commit together.
+      const done = await this.db.transaction().execute(async (tx) => {
+        const result = await tx
+          .updateTable('issues')
+          .set({
+            status: 'unresolved',
+            is_regressed: true,
+            resolution_kind: null,
+            resolved_in_release: null,
+            resolved_release_floor: null,
+            // Alerts: a regression rule fires on the issue's next event (alerts/README.md).
+            regressed_xid: sql<string>`pg_current_xact_id()`,
+          })
+          .where('id', '=', issueId)
+          .where('status', '=', 'resolved')
+          .where('resolved_release_floor', '<', releaseId)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) return false;
+        const issue = await tx.selectFrom('issues').select('project_id').where('id', '=', issueId).executeTakeFirstOrThrow();
+        const release = await tx.selectFrom('releases').select('version').where('id', '=', releaseId).executeTakeFirst();
+        await tx
+          .insertInto('issue_activity')
+          .values({
+            project_id: issue.project_id, issue_id: issueId, at: Date.now(), kind: 'regression', actor_user_id: null, actor: '',
+            data: JSON.stringify({ reason: 'release', release: release?.version ?? null }),
+          })
+          .execute();
+        return true;
+      });
+      if (done) reopened.push(issueId);
     }
     return reopened;
   }

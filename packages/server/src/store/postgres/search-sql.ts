@@ -10,6 +10,7 @@ import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool
 import { QuerySyntaxError, type SearchExpr, type SearchPredicate } from '../../query/ast.js';
 import { IDENTITY_TAG_KEYS } from '../types.js';
 import type { Tables } from './tables.js';
+import { assigneeFilter } from '../search-fields.js';
 
 export type SearchTarget = 'issues' | 'events';
 type Eb = ExpressionBuilder<Tables, 'issues'> | ExpressionBuilder<Tables, 'events'>;
@@ -164,6 +165,12 @@ export class SearchCompiler {
   }
 
   private attribute(eb: Eb, p: SearchPredicate, name: string): Expression<SqlBool> {
+    if (name === 'assigned') {
+      const { userIds, none } = assigneeFilter(p);
+      return this.issueCondition(eb, (ib) =>
+        ib.or([...(none ? [ib('assignee_id', 'is', null)] : []), ...(userIds.length ? [ib('assignee_id', 'in', userIds)] : [])]),
+      );
+    }
     if (name === 'status') {
       return this.issueCondition(eb, (ib) =>
         ib.or(

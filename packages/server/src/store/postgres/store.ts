@@ -10,6 +10,8 @@ import { IngestPolicyQueries } from './ingest-policy-queries.js';
 import { AnalyticsQueries } from './analytics-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
+import { IssueWorkflowQueries } from './issue-workflow-queries.js';
+import { MergeQueries } from './merge-queries.js';
 import { StatsQueries } from './stats-queries.js';
 import { TagQueries } from './tag-queries.js';
 import { TraceQueries } from './trace-queries.js';
@@ -78,6 +80,8 @@ export class PostgresStore implements Store {
   private readonly fingerprintRules: FingerprintRuleQueries;
   private readonly issues: IssueQueries;
   private readonly triage: TriageQueries;
+  private readonly workflow: IssueWorkflowQueries;
+  private readonly merges: MergeQueries;
   private readonly events: EventQueries;
   private readonly tags: TagQueries;
   private readonly stats: StatsQueries;
@@ -102,6 +106,8 @@ export class PostgresStore implements Store {
     this.fingerprintRules = new FingerprintRuleQueries(db);
     this.issues = new IssueQueries(db);
     this.triage = new TriageQueries(db as unknown as Kysely<TriageTables>);
+    this.workflow = new IssueWorkflowQueries(db);
+    this.merges = new MergeQueries(db);
     this.events = new EventQueries(db);
     this.tags = new TagQueries(db);
     this.stats = new StatsQueries(db);
@@ -241,6 +247,13 @@ export class PostgresStore implements Store {
   }
 
   listIssues: IssueQueries['listIssues'] = (query) => this.issues.listIssues(query);
+  mergeIssues: Store['mergeIssues'] = (...args) => this.merges.mergeIssues(...args);
+  unmergeIssues: Store['unmergeIssues'] = (...args) => this.merges.unmergeIssues(...args);
+  issueFingerprints: Store['issueFingerprints'] = (...args) => this.merges.issueFingerprints(...args);
+  assignIssues: Store['assignIssues'] = (...args) => this.workflow.assignIssues(...args);
+  projectIssueIds: Store['projectIssueIds'] = (...args) => this.workflow.projectIssueIds(...args);
+  recordActivity: Store['recordActivity'] = (...args) => this.workflow.recordActivity(...args);
+  listActivity: Store['listActivity'] = (...args) => this.workflow.listActivity(...args);
   getIssue: IssueQueries['getIssue'] = (id) => this.issues.getIssue(id);
   setIssueStatus: IssueQueries['setIssueStatus'] = (id, status) => this.issues.setIssueStatus(id, status);
   setIssuesStatus = (projectId: number, ids: number[], status: Parameters<IssueQueries['setIssuesStatus']>[2]) =>

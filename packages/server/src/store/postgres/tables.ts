@@ -88,6 +88,21 @@ export interface Tables {
     /** Alerts (see schema.ts): xid8 values, read as text. */
     created_xid: Generated<string | null>;
     regressed_xid: Generated<string | null>;
+    /** The user the issue is assigned to (triage migration); null when unassigned. */
+    assignee_id: Generated<number | null>;
+    /** The issue this one was merged into (docs/triage.md); null for a live issue. */
+    merged_into: Generated<number | null>;
+  };
+  issue_activity: {
+    id: Generated<number>;
+    project_id: number;
+    issue_id: number;
+    at: number;
+    kind: string;
+    actor_user_id: number | null;
+    actor: string;
+    /** JSON object; its shape depends on kind (store/issue-workflow-types.ts). */
+    data: string;
   };
   event_ids: { project_id: number; event_id: Buffer; issue_id: number; timestamp: number };
   events: {
@@ -101,6 +116,8 @@ export interface Tables {
     payload: Buffer;
     user_hash: number | null;
     xid: Generated<string | null>;
+    /** The issue of the event's own fingerprint when it is grouped into another by a merge. */
+    origin_issue_id: Generated<number | null>;
   };
   tag_values: { id: Generated<number>; project_id: number; key: string; value: string };
   event_tags: { project_id: number; value_id: number; timestamp: number; event_row: number; issue_id: number };

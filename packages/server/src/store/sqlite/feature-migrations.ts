@@ -354,4 +354,31 @@ export const FEATURE_MIGRATIONS: string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  // Triage (docs/triage.md): an issue's assignee (a user; unset when the user is deleted) and its
+  // activity history (status changes, assignment, merges, regressions), newest read first. A merged
+  // issue points at the issue it was merged into; an event moved by a merge (or grouped into the
+  // merged issue later) keeps the issue of its own fingerprint in origin_issue_id, for unmerge; so
+  // does a comment moved by a merge. Issues already there get their first line of history.
+  `
+  ALTER TABLE issues ADD COLUMN assignee_id INTEGER REFERENCES users(id) ON DELETE SET NULL;
+  CREATE INDEX issues_project_assignee ON issues(project_id, assignee_id) WHERE assignee_id IS NOT NULL;
+  CREATE TABLE issue_activity (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL,
+    issue_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    actor_user_id INTEGER,
+    actor TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX issue_activity_issue ON issue_activity(issue_id, id);
+  ALTER TABLE issues ADD COLUMN merged_into INTEGER;
+  CREATE INDEX issues_merged_into ON issues(merged_into) WHERE merged_into IS NOT NULL;
+  ALTER TABLE events ADD COLUMN origin_issue_id INTEGER;
+  CREATE INDEX events_origin_issue ON events(origin_issue_id) WHERE origin_issue_id IS NOT NULL;
+  ALTER TABLE issue_comments ADD COLUMN origin_issue_id INTEGER;
+  INSERT INTO issue_activity (project_id, issue_id, at, kind, actor_user_id, actor, data)
+    SELECT project_id, id, first_seen, 'first_seen', NULL, '', json_object('release', first_release) FROM issues ORDER BY id;
+  `,
 ];

@@ -262,12 +262,19 @@ export class LifecycleQueries {
     }
   }
 
+  /**
+   * Deletes an issue's rows, with the issues merged into it (docs/triage.md): their events were moved
+   * here and are gone with it, and left behind they would send their fingerprint's next events to
+   * the deleted issue; without them the next event makes a new issue.
+   */
   private removeIssueRows(issueId: number): void {
-    for (const table of ['issue_tag_values', 'issue_users', 'issue_accounts', 'issue_hours']) {
-      this.db.prepare(`DELETE FROM ${table} WHERE issue_id = ?`).run(issueId);
+    const merged = this.db.prepare('SELECT id FROM issues WHERE merged_into = ?').pluck().all(issueId) as number[];
+    for (const id of [...merged, issueId]) {
+      for (const table of ['issue_tag_values', 'issue_users', 'issue_accounts', 'issue_hours', 'issue_activity', 'alert_rule_issues']) {
+        this.db.prepare(`DELETE FROM ${table} WHERE issue_id = ?`).run(id);
+      }
+      this.db.prepare('DELETE FROM issues WHERE id = ?').run(id);
     }
-    this.db.prepare('DELETE FROM alert_rule_issues WHERE issue_id = ?').run(issueId);
-    this.db.prepare('DELETE FROM issues WHERE id = ?').run(issueId);
   }
 
   private removeReplays(rows: number[]): void {

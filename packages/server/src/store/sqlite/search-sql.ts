@@ -6,7 +6,7 @@
  */
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { SearchExpr, SearchPredicate } from '../../query/ast.js';
-import { attributeFilter, tagMatch, type SearchTarget } from '../search-fields.js';
+import { assigneeFilter, attributeFilter, tagMatch, type SearchTarget } from '../search-fields.js';
 import { IDENTITY_TAG_KEYS } from '../types.js';
 import type { Tables } from './tables.js';
 
@@ -72,6 +72,12 @@ export class SearchCompiler {
   }
 
   private attribute(eb: Eb, p: SearchPredicate, name: string): Expression<SqlBool> {
+    if (name === 'assigned') {
+      const { userIds, none } = assigneeFilter(p);
+      return this.issueCondition(eb, (ib) =>
+        ib.or([...(none ? [ib('assignee_id', 'is', null)] : []), ...(userIds.length ? [ib('assignee_id', 'in', userIds)] : [])]),
+      );
+    }
     const filter = attributeFilter(p, name, this.target);
     switch (filter.kind) {
       case 'status':

@@ -16,6 +16,8 @@ import { ArtifactQueries } from './artifact-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
 import { LifecycleQueries } from './lifecycle-queries.js';
+import { IssueWorkflowQueries } from './issue-workflow-queries.js';
+import { MergeQueries } from './merge-queries.js';
 import { ReleaseQueries } from './release-queries.js';
 import { StatsQueries } from './stats-queries.js';
 import { TagQueries } from './tag-queries.js';
@@ -52,6 +54,8 @@ export class SqliteStore implements Store {
   private readonly fingerprintRules: FingerprintRuleQueries;
   private readonly issues: IssueQueries;
   private readonly triage: TriageQueries;
+  private readonly workflow: IssueWorkflowQueries;
+  private readonly merges: MergeQueries;
   private readonly events: EventQueries;
   private readonly tags: TagQueries;
   private readonly stats: StatsQueries;
@@ -81,6 +85,8 @@ export class SqliteStore implements Store {
     this.fingerprintRules = new FingerprintRuleQueries(this.db);
     this.issues = new IssueQueries(this.db);
     this.triage = new TriageQueries(this.db as unknown as Kysely<TriageTables>);
+    this.workflow = new IssueWorkflowQueries(this.db);
+    this.merges = new MergeQueries(this.connection);
     this.events = new EventQueries(this.db);
     this.tags = new TagQueries(this.db);
     this.stats = new StatsQueries(this.db);
@@ -228,6 +234,28 @@ export class SqliteStore implements Store {
   setIssueStatus: IssueQueries['setIssueStatus'] = (id, status) => this.afterWrites(() => this.issues.setIssueStatus(id, status));
   setIssuesStatus = (projectId: number, ids: number[], status: Parameters<IssueQueries['setIssuesStatus']>[2]) =>
     this.issues.setIssuesStatus(projectId, ids, status);
+  mergeIssues: Store['mergeIssues'] = (projectId, targetId, sourceIds) => this.moveEvents(() => this.merges.mergeIssues(projectId, targetId, sourceIds), targetId);
+  unmergeIssues: Store['unmergeIssues'] = (projectId, targetId, originIds) => this.moveEvents(() => this.merges.unmergeIssues(projectId, targetId, originIds), targetId);
+  issueFingerprints: Store['issueFingerprints'] = (issueId) => this.afterWrites(async () => this.merges.issueFingerprints(issueId));
+
+  /**
+   * A merge or unmerge between two flushes of the writer: an event the writer committed just before
+   * the move is moved with the others, but its gathered rows (tag rows, counts) were keyed to its
+   * old issue; the second flush applies them and the recount puts them where the event now is.
+   */
+  private async moveEvents(move: () => number[], targetId: number): Promise<number[]> {
+    await this.writer?.settled();
+    const moved = move();
+    if (moved.length > 0 && this.writer) {
+      await this.writer.settled();
+      this.merges.recount([targetId, ...moved]);
+    }
+    return moved;
+  }
+  assignIssues: Store['assignIssues'] = (...args) => this.workflow.assignIssues(...args);
+  projectIssueIds: Store['projectIssueIds'] = (...args) => this.workflow.projectIssueIds(...args);
+  recordActivity: Store['recordActivity'] = (...args) => this.workflow.recordActivity(...args);
+  listActivity: Store['listActivity'] = (...args) => this.workflow.listActivity(...args);
   listEvents: EventQueries['listEvents'] = (...args) => this.afterWrites(() => this.events.listEvents(...args));
   getEvent: EventQueries['getEvent'] = (...args) => this.afterWrites(() => this.events.getEvent(...args));
   eventNeighbors: EventQueries['eventNeighbors'] = (...args) => this.afterWrites(() => this.events.eventNeighbors(...args));

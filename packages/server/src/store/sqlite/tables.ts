@@ -83,6 +83,21 @@ export interface Tables {
     resolution_kind: Generated<string | null>;
     resolved_in_release: Generated<string | null>;
     resolved_release_floor: Generated<number | null>;
+    /** The user the issue is assigned to (triage migration); null when unassigned. */
+    assignee_id: Generated<number | null>;
+    /** The issue this one was merged into (docs/triage.md); null for a live issue. */
+    merged_into: Generated<number | null>;
+  };
+  issue_activity: {
+    id: Generated<number>;
+    project_id: number;
+    issue_id: number;
+    at: number;
+    kind: string;
+    actor_user_id: number | null;
+    actor: string;
+    /** JSON object; its shape depends on kind (store/issue-workflow-types.ts). */
+    data: string;
   };
   events: {
     row: Generated<number>;
@@ -94,6 +109,8 @@ export interface Tables {
     trace_id: Buffer | null;
     payload: Buffer;
     user_hash: number | null;
+    /** The issue of the event's own fingerprint when it is grouped into another by a merge. */
+    origin_issue_id: Generated<number | null>;
   };
   tag_values: { id: Generated<number>; project_id: number; key: string; value: string };
   event_tags: { value_id: number; event_row: number };

@@ -13,6 +13,8 @@ export interface TriageTables {
     text: string;
     created_at: number;
     updated_at: number | null;
+    /** The issue it was written on, while a merge keeps it on another (docs/triage.md). */
+    origin_issue_id: Generated<number | null>;
   };
   issue_snoozes: {
     issue_id: number;

@@ -4,10 +4,16 @@ import { IDENTITY_TAG_KEYS, type DigestedEvent, type RawItem, type WriteOutcome 
 import { encodePayload, storedPayload } from '../../payload-codec.js';
 import type { Tables } from '../tables.js';
 import { BatchCounts, type CountedEvent } from './batch-counts.js';
+import { lockProjectsShared } from '../merge-lock.js';
 
 const DAY_MS = 86_400_000;
 const TAG_CACHE_LIMIT = 200_000;
 const EVENT_ROWS_PER_STATEMENT = 4000;
+/** The issue an event is counted in, and the issue of its own fingerprint when that was merged away. */
+interface IssueTarget {
+  issueId: number;
+  origin: number | null;
+}
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 type Tx = Transaction<Tables>;
@@ -33,22 +39,23 @@ export class EventWriter {
   }
 
   async write(tx: Tx, encoded: EncodedEvent[], raw: RawItem[]): Promise<{ outcomes: WriteOutcome[]; commit: () => void }> {
+    await lockProjectsShared(tx, encoded);
     const fresh = new Map<string, number>();
     const tagIds = await this.internTags(tx, encoded, fresh);
     const issueIds = await this.issues(tx, encoded);
     const outcomes: WriteOutcome[] = [];
-    const newEvents: Array<EncodedEvent & { issueId: number }> = [];
+    const newEvents: Array<EncodedEvent & IssueTarget> = [];
     const seen = new Map<string, number>();
     for (const item of encoded) {
       const e = item.event;
-      const issueId = issueIds.get(issueKey(e.projectId, e.groupingVersion, e.fingerprint))!;
+      const { issueId, origin } = issueIds.get(issueKey(e.projectId, e.groupingVersion, e.fingerprint))!;
       const key = `${e.projectId}:${e.eventId}`;
       const earlier = seen.get(key);
       if (earlier !== undefined) outcomes.push({ eventId: e.eventId, issueId: earlier, inserted: false });
       else {
         seen.set(key, issueId);
         outcomes.push({ eventId: e.eventId, issueId, inserted: true });
-        newEvents.push({ ...item, issueId });
+        newEvents.push({ ...item, issueId, origin });
       }
     }
     const inserted = await this.claimEventIds(tx, newEvents);
@@ -109,7 +116,7 @@ export class EventWriter {
   }
 
   /** Finds or creates each batch's issue; a fingerprint gets one issue however many processes race. */
-  private async issues(tx: Tx, encoded: EncodedEvent[]): Promise<Map<string, number>> {
+  private async issues(tx: Tx, encoded: EncodedEvent[]): Promise<Map<string, IssueTarget>> {
     const first = new Map<string, DigestedEvent>();
     for (const { event } of encoded) {
       const key = issueKey(event.projectId, event.groupingVersion, event.fingerprint);
@@ -121,15 +128,26 @@ export class EventWriter {
     if (list.length === 0) return new Map();
     // DO NOTHING waits for a concurrent insert of the same fingerprint to commit, then the SELECT
     // (a new statement, so a new snapshot in READ COMMITTED) sees the winner's row.
-    await sql`INSERT INTO issues (project_id, grouping_version, fingerprint, title, culprit, type, level, first_seen, last_seen, first_release, last_release)
+    // A new issue's first line of history (docs/triage.md), in the statement that creates it.
+    await sql`WITH created AS (INSERT INTO issues (project_id, grouping_version, fingerprint, title, culprit, type, level, first_seen, last_seen, first_release, last_release)
       SELECT * FROM unnest(${col((e) => e.projectId)}::int[], ${col((e) => e.groupingVersion)}::text[], ${col((e) => e.fingerprint)}::text[],
         ${col((e) => e.title)}::text[], ${col((e) => e.culprit)}::text[], ${col((e) => e.type)}::text[], ${col((e) => e.level)}::text[],
         ${col((e) => e.timestamp)}::bigint[], ${col((e) => e.timestamp)}::bigint[], ${col((e) => e.release)}::text[], ${col((e) => e.release)}::text[])
-      ON CONFLICT (project_id, grouping_version, fingerprint) DO NOTHING`.execute(tx);
-    const found = await sql<{ id: number; project_id: number; grouping_version: string; fingerprint: string }>`
-      SELECT i.id, i.project_id, i.grouping_version, i.fingerprint FROM issues i
+      ON CONFLICT (project_id, grouping_version, fingerprint) DO NOTHING
+      RETURNING id, project_id, first_seen, first_release)
+      INSERT INTO issue_activity (project_id, issue_id, at, kind, actor_user_id, actor, data)
+      SELECT project_id, id, first_seen, 'first_seen', NULL, '', json_build_object('release', first_release)::text FROM created`.execute(tx);
+    // merged_into is read after the project's shared merge lock was taken (write(), first
+    // statement), so it cannot change before this transaction commits.
+    const found = await sql<{ id: number; merged_into: number | null; project_id: number; grouping_version: string; fingerprint: string }>`
+      SELECT i.id, i.merged_into, i.project_id, i.grouping_version, i.fingerprint FROM issues i
       JOIN ${keys} AS w(p, g, f) ON i.project_id = w.p AND i.grouping_version = w.g AND i.fingerprint = w.f`.execute(tx);
-    return new Map(found.rows.map((r) => [issueKey(r.project_id, r.grouping_version, r.fingerprint), r.id]));
+    return new Map(
+      found.rows.map((r) => [
+        issueKey(r.project_id, r.grouping_version, r.fingerprint),
+        r.merged_into === null ? { issueId: r.id, origin: null } : { issueId: r.merged_into, origin: r.id },
+      ]),
+    );
   }
 
   /** Event ids already stored (by an earlier write, or another process just now), with their issue. */
@@ -158,18 +176,18 @@ export class EventWriter {
    * Multi-row VALUES rather than unnest: node-postgres sends a Buffer parameter as binary, while a
    * bytea[] array goes as hex text (twice the bytes, parsed again by the server).
    */
-  private async insertEvents(tx: Tx, events: Array<EncodedEvent & { issueId: number }>): Promise<Map<string, number>> {
+  private async insertEvents(tx: Tx, events: Array<EncodedEvent & IssueTarget>): Promise<Map<string, number>> {
     const rows = new Map<string, number>();
-    // 8 parameters a row; PostgreSQL takes at most 65,535 parameters in one statement.
+    // 9 parameters a row; PostgreSQL takes at most 65,535 parameters in one statement.
     for (let start = 0; start < events.length; start += EVENT_ROWS_PER_STATEMENT) {
       const chunk = events.slice(start, start + EVENT_ROWS_PER_STATEMENT);
       const values = chunk.map(
-        ({ event: e, issueId, payload }) =>
+        ({ event: e, issueId, origin, payload }) =>
           sql`(${e.projectId}::int, ${e.timestamp}::bigint, ${issueId}::int, ${Buffer.from(e.eventId, 'hex')}::bytea, ${e.received}::bigint,
-            ${e.traceId ? Buffer.from(e.traceId, 'hex') : null}::bytea, ${payload}::bytea, ${e.userKey ? userHash(e.userKey) : null}::bigint)`,
+            ${e.traceId ? Buffer.from(e.traceId, 'hex') : null}::bytea, ${payload}::bytea, ${e.userKey ? userHash(e.userKey) : null}::bigint, ${origin}::int)`,
       );
       const result = await sql<{ project_id: number; event_id: Buffer; row: number }>`
-        INSERT INTO events (project_id, timestamp, issue_id, event_id, received, trace_id, payload, user_hash)
+        INSERT INTO events (project_id, timestamp, issue_id, event_id, received, trace_id, payload, user_hash, origin_issue_id)
         VALUES ${sql.join(values)} RETURNING project_id, event_id, row`.execute(tx);
       for (const r of result.rows) rows.set(`${r.project_id}:${r.event_id.toString('hex')}`, r.row);
     }
@@ -253,7 +271,8 @@ export class EventWriter {
     // Locked in id order first: UPDATE ... FROM may visit the rows in any order, and two processes
     // updating the same issues in different orders would deadlock.
     await sql`SELECT 1 FROM issues WHERE id = ANY(${col((id) => id)}::int[]) ORDER BY id FOR UPDATE`.execute(tx);
-    await sql`UPDATE issues i SET count = i.count + d.count, user_count = i.user_count + d.new_users,
+    // An issue this transaction reopened (regressed_xid set to it) gets a line in its history.
+    await sql`WITH updated AS (UPDATE issues i SET count = i.count + d.count, user_count = i.user_count + d.new_users,
         account_count = i.account_count + d.new_accounts,
         first_seen = least(i.first_seen, d.min_ts), last_seen = greatest(i.last_seen, d.max_ts),
         first_release = coalesce(i.first_release, d.first_release),
@@ -266,7 +285,11 @@ export class EventWriter {
         ${col((_, d) => d.firstRelease)}::text[], ${col((_, d) => d.lastRelease)}::text[],
         ${col((_, d) => (Number.isFinite(d.lastReleaseTimestamp) ? d.lastReleaseTimestamp : 0))}::bigint[])
         AS d(id, count, new_users, new_accounts, min_ts, max_ts, first_release, last_release, last_release_ts)
-      WHERE i.id = d.id`.execute(tx);
+      WHERE i.id = d.id
+      RETURNING i.id, i.project_id, i.regressed_xid, d.last_release)
+      INSERT INTO issue_activity (project_id, issue_id, at, kind, actor_user_id, actor, data)
+      SELECT project_id, id, ${Date.now()}::bigint, 'regression', NULL, '', json_build_object('reason', 'event', 'release', last_release)::text
+      FROM updated WHERE regressed_xid = pg_current_xact_id()`.execute(tx);
   }
 
   private async writeRaw(tx: Tx, raw: RawItem[]): Promise<void> {

@@ -17,6 +17,12 @@ export type WriterEvent = Omit<DigestedEvent, 'payload'> & { payload: DigestedEv
 
 const hexToBlob = (hex: string | null) => (hex ? Buffer.from(hex, 'hex') : null);
 
+/** The issue an event is counted in, and the issue of its own fingerprint when that was merged away. */
+interface IssueTarget {
+  issueId: number;
+  origin: number | null;
+}
+
 /**
  * Writes events, their issues and interned tag values in one transaction per batch, and the rows
  * derived from them (event tags, per-issue counts, hourly counts, distinct users) through
@@ -36,8 +42,9 @@ export class EventWriter {
   ) {
     this.traces = new TraceWriter(db);
     this.stmt = {
-      findIssue: db.prepare<[number, string, string], { id: number }>(
-        'SELECT id FROM issues WHERE project_id = ? AND grouping_version = ? AND fingerprint = ?',
+      // A merged fingerprint's events go to the issue it was merged into (docs/triage.md).
+      findIssue: db.prepare<[number, string, string], { id: number; merged_into: number | null }>(
+        'SELECT id, merged_into FROM issues WHERE project_id = ? AND grouping_version = ? AND fingerprint = ?',
       ),
       insertIssue: db.prepare(
         `INSERT INTO issues (project_id, fingerprint, grouping_version, title, culprit, type, level,
@@ -45,9 +52,21 @@ export class EventWriter {
          VALUES (@projectId, @fingerprint, @groupingVersion, @title, @culprit, @type, @level,
            @timestamp, @timestamp, @release, @release)`,
       ),
+      // The issue's history (docs/triage.md): where it was first seen, and each reopening by an
+      // event. Written by the same transaction as the issue row or the status change they record.
+      firstSeenActivity: db.prepare(
+        `INSERT INTO issue_activity (project_id, issue_id, at, kind, actor_user_id, actor, data)
+         VALUES (@projectId, @issueId, @timestamp, 'first_seen', NULL, '', json_object('release', @release))`,
+      ),
+      // Same condition as updateIssue's status change, read before it runs.
+      regressionActivity: db.prepare(
+        `INSERT INTO issue_activity (project_id, issue_id, at, kind, actor_user_id, actor, data)
+         SELECT project_id, id, @now, 'regression', NULL, '', json_object('reason', 'event', 'release', @lastRelease)
+         FROM issues WHERE id = @issueId AND status = 'resolved' AND @maxRow > status_row`,
+      ),
       insertEvent: db.prepare(
-        `INSERT OR IGNORE INTO events (project_id, issue_id, event_id, timestamp, received, trace_id, payload, user_hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO events (project_id, issue_id, event_id, timestamp, received, trace_id, payload, user_hash, origin_issue_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       existingEventIssue: db.prepare<[number, Buffer], { issue_id: number }>(
         'SELECT issue_id FROM events WHERE project_id = ? AND event_id = ?',
@@ -125,7 +144,7 @@ export class EventWriter {
     const encoded = events.map((event) => ({ event, payload: storedPayload(event.payload) }));
     try {
       return this.db.transaction(() => {
-        const issueIds = new Map<string, number>();
+        const issueIds = new Map<string, IssueTarget>();
         const added: DerivedEntry[] = [];
         const outcomes = encoded.map(({ event, payload }) => this.writeEvent(event, payload, issueIds, added));
         const now = this.policy.clock.now();
@@ -237,20 +256,25 @@ export class EventWriter {
     this.pending = loaded;
   }
 
-  private issueFor(event: WriterEvent, issueIds: Map<string, number>): number {
+  /** The issue an event is counted in, and the issue of its own fingerprint when that was merged away. */
+  private issueFor(event: WriterEvent, issueIds: Map<string, IssueTarget>): IssueTarget {
     const key = `${event.projectId}\u0000${event.groupingVersion}\u0000${event.fingerprint}`;
-    let issueId = issueIds.get(key);
-    if (issueId === undefined) {
-      issueId = this.stmt.findIssue.get(event.projectId, event.groupingVersion, event.fingerprint)?.id;
-      if (issueId === undefined) issueId = Number(this.stmt.insertIssue.run(event).lastInsertRowid);
-      issueIds.set(key, issueId);
+    let target = issueIds.get(key);
+    if (target === undefined) {
+      const found = this.stmt.findIssue.get(event.projectId, event.groupingVersion, event.fingerprint);
+      if (found === undefined) {
+        target = { issueId: Number(this.stmt.insertIssue.run(event).lastInsertRowid), origin: null };
+        this.stmt.firstSeenActivity.run({ projectId: event.projectId, issueId: target.issueId, timestamp: Math.round(event.timestamp), release: event.release });
+      }
+      else target = found.merged_into === null ? { issueId: found.id, origin: null } : { issueId: found.merged_into, origin: found.id };
+      issueIds.set(key, target);
     }
-    return issueId;
+    return target;
   }
 
-  private writeEvent(event: WriterEvent, payload: Buffer, issueIds: Map<string, number>, added: DerivedEntry[]): WriteOutcome {
+  private writeEvent(event: WriterEvent, payload: Buffer, issueIds: Map<string, IssueTarget>, added: DerivedEntry[]): WriteOutcome {
     const s = this.stmt;
-    const issueId = this.issueFor(event, issueIds);
+    const { issueId, origin } = this.issueFor(event, issueIds);
     const eventIdBlob = Buffer.from(event.eventId, 'hex');
     const inserted = s.insertEvent.run(
       event.projectId,
@@ -261,6 +285,7 @@ export class EventWriter {
       hexToBlob(event.traceId),
       payload,
       event.userKey ? userHash(event.userKey) : null,
+      origin,
     );
     if (inserted.changes === 0) {
       const existing = s.existingEventIssue.get(event.projectId, eventIdBlob);
@@ -287,7 +312,9 @@ export class EventWriter {
 
   private applyCounts(counts: BatchCounts): void {
     const s = this.stmt;
+    const now = Date.now();
     for (const [issueId, delta] of counts.issues) {
+      s.regressionActivity.run({ issueId, now, maxRow: delta.maxRow, lastRelease: delta.lastRelease });
       s.updateIssue.run({ issueId, ...delta, lastReleaseTimestamp: Number.isFinite(delta.lastReleaseTimestamp) ? delta.lastReleaseTimestamp : 0 });
     }
     for (const t of counts.issueTags.values()) s.upsertIssueTag.run(t.issueId, t.valueId, t.count, t.first, t.last);
