@@ -193,7 +193,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await server.api(`/api/0/issues/${issue.id}/snooze/`)).status, 404);
     });
 
-    test('a snooze until a time: ignored until then, unresolved after, with nothing sent', async () => {
+    test('a snooze until a time: ignored until then, unresolved after with nothing sent, and the wake is in the history', async () => {
       const issue = await issueOf('CheckoutError');
       const until_ = new Date(Date.now() + 2_000).toISOString();
       const snoozed = await server.api(`/api/0/issues/${issue.id}/snooze/`, { method: 'PUT', body: { until: until_ } });
@@ -203,6 +203,11 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await until('the time to pass', async () => Date.now(), (now) => now > Date.parse(until_));
       assert.ok((await issuesFor('is:unresolved')).some((i) => i.id === issue.id), 'back in is:unresolved once the time passed');
       assert.equal((await server.api(`/api/0/issues/${issue.id}/`)).body.status, 'unresolved');
+      const history = (await server.api(`/api/0/issues/${issue.id}/activity/`)).body as Array<{ kind: string; actor: string; data: Record<string, unknown> }>;
+      const woke = history.find((entry) => entry.kind === 'status' && entry.data.reason === 'snooze_ended');
+      assert.ok(woke, `the wake is in the history: ${JSON.stringify(history)}`);
+      assert.equal(woke.actor, '', 'recorded by the server');
+      assert.equal(woke.data.status, 'unresolved');
     });
 
     test('a snooze needs a condition; a past time, both minutes and until, or a status set by hand are handled', async () => {

@@ -11,6 +11,7 @@ function describe(entry: ActivityEntry) {
   const ids = (list: unknown) => (Array.isArray(list) ? list.map((id) => `#${id}`).join(', ') : '');
   switch (entry.kind) {
     case 'status':
+      if (data.reason === 'snooze_ended') return 'Came back by itself: its snooze ended';
       return data.inRelease ? `resolved it in release ${data.inRelease}` : data.inNextRelease ? 'resolved it in the next release' : `marked it ${data.status}`;
     case 'assigned':
       return `assigned it to ${data.assignee?.name || data.assignee?.email || 'someone'}`;
