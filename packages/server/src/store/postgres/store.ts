@@ -10,7 +10,7 @@ import { IngestPolicyQueries } from './ingest-policy-queries.js';
 import { AnalyticsQueries } from './analytics-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
-import { IssueWorkflowQueries } from './issue-workflow-queries.js';
+import { IssueWorkflowQueries, type IssueWorkflowTables } from '../triage/issue-workflow-queries.js';
 import { MergeQueries } from './merge-queries.js';
 import { StatsQueries } from './stats-queries.js';
 import { TagQueries } from './tag-queries.js';
@@ -106,7 +106,7 @@ export class PostgresStore implements Store {
     this.fingerprintRules = new FingerprintRuleQueries(db);
     this.issues = new IssueQueries(db);
     this.triage = new TriageQueries(db as unknown as Kysely<TriageTables>);
-    this.workflow = new IssueWorkflowQueries(db);
+    this.workflow = new IssueWorkflowQueries(db as unknown as Kysely<IssueWorkflowTables>);
     this.merges = new MergeQueries(db);
     this.events = new EventQueries(db);
     this.tags = new TagQueries(db);

@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { Issue, IssueListQuery, IssueSort, IssueStatus, Page } from '../types.js';
 import { SearchCompiler } from './search-sql.js';
 import type { Tables } from './tables.js';
-import { IssueWorkflowQueries } from './issue-workflow-queries.js';
+import { IssueWorkflowQueries, type IssueWorkflowTables } from '../triage/issue-workflow-queries.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 type IssueRow = Selectable<Tables['issues']>;
@@ -19,7 +19,7 @@ export class IssueQueries {
   private readonly workflow: IssueWorkflowQueries;
 
   constructor(private readonly db: Kysely<Tables>) {
-    this.workflow = new IssueWorkflowQueries(db);
+    this.workflow = new IssueWorkflowQueries(db as unknown as Kysely<IssueWorkflowTables>);
   }
 
   async listIssues(query: IssueListQuery): Promise<Page<Issue>> {

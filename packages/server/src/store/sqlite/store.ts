@@ -16,7 +16,7 @@ import { ArtifactQueries } from './artifact-queries.js';
 import { EventQueries } from './event-queries.js';
 import { IssueQueries } from './issue-queries.js';
 import { LifecycleQueries } from './lifecycle-queries.js';
-import { IssueWorkflowQueries } from './issue-workflow-queries.js';
+import { IssueWorkflowQueries, type IssueWorkflowTables } from '../triage/issue-workflow-queries.js';
 import { MergeQueries } from './merge-queries.js';
 import { ReleaseQueries } from './release-queries.js';
 import { StatsQueries } from './stats-queries.js';
@@ -85,7 +85,7 @@ export class SqliteStore implements Store {
     this.fingerprintRules = new FingerprintRuleQueries(this.db);
     this.issues = new IssueQueries(this.db);
     this.triage = new TriageQueries(this.db as unknown as Kysely<TriageTables>);
-    this.workflow = new IssueWorkflowQueries(this.db);
+    this.workflow = new IssueWorkflowQueries(this.db as unknown as Kysely<IssueWorkflowTables>);
     this.merges = new MergeQueries(this.connection);
     this.events = new EventQueries(this.db);
     this.tags = new TagQueries(this.db);

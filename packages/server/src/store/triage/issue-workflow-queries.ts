@@ -1,11 +1,31 @@
-import type { Kysely } from 'kysely';
+import type { Generated, Kysely } from 'kysely';
 import type { ActivityEntry, ActivityInput, ActivityKind, Assignee } from '../issue-workflow-types.js';
-import type { Tables } from './tables.js';
-import { isStoredId } from './search-sql.js';
 
-/** Assignment and activity of issues (store/issue-workflow-types.ts); the same file in every backend. */
+/** The columns these queries touch, the same in SQLite and PostgreSQL (epoch ms and ids as numbers). */
+export interface IssueWorkflowTables {
+  issues: { id: number; project_id: number; assignee_id: number | null };
+  issue_activity: {
+    id: Generated<number>;
+    project_id: number;
+    issue_id: number;
+    at: number;
+    kind: string;
+    actor_user_id: number | null;
+    actor: string;
+    data: string;
+  };
+  users: { id: number; email: string; name: string };
+}
+
+/** An id that can name a stored row in either backend (PostgreSQL's integer columns end at 2^31 - 1). */
+const isStoredId = (id: number) => Number.isSafeInteger(id) && id > 0 && id <= 2_147_483_647;
+
+/**
+ * Assignment and activity of issues (store/issue-workflow-types.ts), one implementation for every
+ * backend as triage/queries.ts is; each store passes its connection cast to these tables.
+ */
 export class IssueWorkflowQueries {
-  constructor(private readonly db: Kysely<Tables>) {}
+  constructor(private readonly db: Kysely<IssueWorkflowTables>) {}
 
   async assignIssues(projectId: number, ids: number[], userId: number | null): Promise<number[]> {
     const valid = ids.filter(isStoredId);
