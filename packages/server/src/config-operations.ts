@@ -81,7 +81,7 @@ export function readQuotas(setting: Setting): QuotaConfig {
     spikeProtection: boolean(setting(null, 'PROLIFERATE_SPIKE_PROTECTION'), false),
     spikeMultiplier: wholeNumber(setting(null, 'PROLIFERATE_SPIKE_MULTIPLIER'), 10, 2, 1000),
     spikeFloorPerMinute: wholeNumber(setting(null, 'PROLIFERATE_SPIKE_FLOOR_PER_MINUTE'), 1000, 1, 100_000_000),
-    maxInFlight: wholeNumber(setting(null, 'PROLIFERATE_INGEST_QUEUE'), 256, 1, 100_000),
+    maxInFlight: wholeNumber(setting(null, 'PROLIFERATE_INGEST_QUEUE'), 128, 1, 100_000),
     maxLoopDelayMs: wholeNumber(setting(null, 'PROLIFERATE_INGEST_MAX_LAG_MS'), 40, 5, 10_000),
   };
 }

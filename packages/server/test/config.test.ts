@@ -92,7 +92,7 @@ test('every PROLIFERATE_ variable is read, and a flag wins over its variable', (
         label: 'Acme SSO',
         allowInsecure: false,
       },
-      quotas: { perMinute: 0, burst: 10, spikeProtection: false, spikeMultiplier: 10, spikeFloorPerMinute: 1000, maxInFlight: 256, maxLoopDelayMs: 40 },
+      quotas: { perMinute: 0, burst: 10, spikeProtection: false, spikeMultiplier: 10, spikeFloorPerMinute: 1000, maxInFlight: 128, maxLoopDelayMs: 40 },
       metrics: { token: null, public: false },
       retention: { defaultDays: 90, intervalMs: 3_600_000, batchSize: 500, pauseMs: 20 },
     },

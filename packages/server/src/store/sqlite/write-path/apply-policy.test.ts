@@ -88,3 +88,16 @@ test('the event writer takes its time from the policy clock: rows stay gathered 
   assert.equal(counted(), 5, 'a read that asks applies at once');
   db.close();
 });
+
+test('while reads come, a batch also applies once 64 events are gathered, so the flush a read waits for stays short; 5 s after the last read, rows gather again for 250 ms', () => {
+  const clock = manualClock();
+  const policy = new ApplyPolicy({ clock });
+  assert.equal(policy.withBatch({ events: 64, ageMs: 10 }, false), false, 'no read yet: keep gathering');
+  policy.readAsked();
+  assert.equal(policy.withBatch({ events: 63, ageMs: 10 }, false), false);
+  assert.equal(policy.withBatch({ events: 64, ageMs: 10 }, false), true);
+  clock.advance(4999);
+  assert.equal(policy.withBatch({ events: 64, ageMs: 10 }, false), true, 'the read was 4,999 ms ago');
+  clock.advance(1);
+  assert.equal(policy.withBatch({ events: 64, ageMs: 10 }, false), false, 'reads stopped 5 s ago');
+});

@@ -167,6 +167,21 @@ export class EventWriter {
   }
 
   /**
+   * Runs `work` as one IMMEDIATE transaction. Each write() inside it is a savepoint (better-sqlite3
+   * nests transactions so), so one failed write rolls back alone; if the whole fails (its commit),
+   * what was gathered in memory is rebuilt from the journal.
+   */
+  inOneTransaction(work: () => void): void {
+    try {
+      this.db.transaction(work).immediate();
+    } catch (error) {
+      this.tagIds.clear();
+      this.reloadPendingAfterFailure();
+      throw error;
+    }
+  }
+
+  /**
    * A deletion removed interned tag values, or an erasure took a person out of tag_value_users:
    * neither the cached ids nor the remembered (value, user) pairs may be trusted again, or a
    * returning person would never be counted.

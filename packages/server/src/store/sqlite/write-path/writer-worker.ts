@@ -12,9 +12,9 @@ import Database from 'better-sqlite3';
 import { configureConnection } from '../schema.js';
 import { EventWriter } from './event-writer.js';
 import { ApplyPolicy, type NextApply } from './apply-policy.js';
-import type { WriterMessage, WriterReply, WriterResult } from './writer-protocol.js';
+import { writeBatch, type WriteMessage } from './batch-chunks.js';
+import type { WriterMessage, WriterReply } from './writer-protocol.js';
 
-type WriteMessage = Extract<WriterMessage, { kind: 'write' }>;
 
 const port = parentPort!;
 const db = new Database((workerData as { path: string }).path);
@@ -41,42 +41,37 @@ function applyGathered(): void {
 
 /** At most this many events go into one transaction; a larger backlog is written in several. */
 const MAX_BATCH_EVENTS = 2000;
+/** Messages taken off the port between chunks; older than anything still on the port. */
+const inbox: WriterMessage[] = [];
 
-/** What is already waiting on the port, up to MAX_BATCH_EVENTS events, without yielding to the event loop. */
-function takeQueued(into: WriterMessage[]): WriterMessage[] {
+const eventsIn = (message: WriterMessage) => (message.kind === 'write' ? message.events.length : 0);
+
+/** What is already waiting (the inbox first, then the port), up to MAX_BATCH_EVENTS events, without yielding to the event loop. */
+function takeQueued(first?: WriterMessage): WriterMessage[] {
+  const into: WriterMessage[] = [];
   let events = 0;
-  for (const message of into) if (message.kind === 'write') events += message.events.length;
+  while (inbox.length > 0 && events < MAX_BATCH_EVENTS) {
+    const next = inbox.shift()!;
+    into.push(next);
+    events += eventsIn(next);
+  }
+  if (first) {
+    into.push(first);
+    events += eventsIn(first);
+  }
   while (events < MAX_BATCH_EVENTS) {
     const next = receiveMessageOnPort(port)?.message as WriterMessage | undefined;
     if (!next) break;
     into.push(next);
-    if (next.kind === 'write') events += next.events.length;
+    events += eventsIn(next);
   }
   return into;
 }
 
-/**
- * One transaction for every write of the batch; if it fails, each of them fails. With `applyDerived`
- * the gathered rows are applied in that same transaction.
- */
-function writeBatch(writes: WriteMessage[], applyDerived: boolean): WriterResult[] {
-  try {
-    const outcomes = writer.write(
-      writes.flatMap((w) => w.events),
-      writes.flatMap((w) => w.raw),
-      writes.flatMap((w) => w.telemetry),
-      applyDerived,
-    );
-    let offset = 0;
-    return writes.map((w) => {
-      const own = outcomes.slice(offset, offset + w.events.length);
-      offset += w.events.length;
-      return { id: w.id, ok: true, outcomes: own };
-    });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return writes.map((w) => ({ id: w.id, ok: false, message }));
-  }
+/** Moves everything on the port to the inbox; whether a read is among it, waiting for a flush. */
+function readWaiting(): boolean {
+  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) inbox.push(next.message as WriterMessage);
+  return inbox.some((m) => m.kind === 'flush');
 }
 
 /** Writes one batch of queued messages and answers it; returns whether a close was among them. */
@@ -85,6 +80,7 @@ function handle(messages: WriterMessage[]): boolean {
   const flushIds = messages.flatMap((m) => (m.kind === 'flush' ? [m.id] : []));
   const closing = messages.some((m) => m.kind === 'close');
   if (messages.some((m) => m.kind === 'flush' && m.forgetTags)) writer.forgetTagIds();
+  if (flushIds.length > 0) policy.readAsked();
   if (flushIds.length > 0 && !closing) {
     // A read waits for the rows of the writes acked before it, not for the writes queued beside
     // it: those rows are applied and the read answered first, then the batch is written, so under
@@ -94,8 +90,10 @@ function handle(messages: WriterMessage[]): boolean {
     reply({ kind: 'batch', results: flushIds.map((id) => ({ id, ok: true, outcomes: [] })), pendingDerived: writer.pendingDerived });
     if (writes.length === 0) return false;
   }
-  const results = writes.length > 0 ? writeBatch(writes, closing) : [];
-  if (writes.length > 0) policy.batchWritten(writes.length);
+  const { results, unwritten } = writes.length > 0 ? writeBatch(writer, writes, closing, readWaiting) : { results: [], unwritten: [] };
+  // Cut short by a read: the rest goes before what came after it, behind the read's flush.
+  inbox.unshift(...unwritten);
+  if (writes.length > 0) policy.batchWritten(writes.length - unwritten.length);
   if (closing && (writes.length === 0 || writer.pendingDerived > 0)) applyGathered();
   if (closing) for (const id of flushIds) results.push({ id, ok: true, outcomes: [] });
   reply({ kind: 'batch', results, pendingDerived: writer.pendingDerived });
@@ -114,7 +112,7 @@ function reportPending(): void {
 /** Writes everything queued, batch after batch, then turns to the gathered rows if nothing waits. */
 function pump(first?: WriterMessage): void {
   clearTimeout(idleTimer);
-  let queue = takeQueued(first ? [first] : []);
+  let queue = takeQueued(first);
   while (queue.length > 0) {
     if (handle(queue)) {
       closed = true;
@@ -122,7 +120,7 @@ function pump(first?: WriterMessage): void {
       reply({ kind: 'closed' });
       return;
     }
-    queue = takeQueued([]);
+    queue = takeQueued();
   }
   schedule(policy.afterDrain(writer.gathered));
 }
