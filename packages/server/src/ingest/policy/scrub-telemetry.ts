@@ -22,36 +22,23 @@ const asNotes = (notes: ScrubNote[]) => notes.map((n) => ({ path: n.path, rule: 
 /** Scrubs the batch in place; returns the rule of each removal (for /metrics). */
 export function scrubTelemetry(batch: TelemetryBatch, scrubber: Scrubber): string[] {
   const rules: string[] = [];
+  /** Scrubs the named fields of one record where they are; the notes go to the record `notesOn` names. */
+  const scrub = (record: object, fields: readonly string[], notesOn: () => Record<string, unknown> | undefined) => {
+    const notes = scrubber.scrubFields(record as Record<string, unknown>, fields);
+    if (notes.length === 0) return;
+    const holder = notesOn();
+    if (holder) holder[SCRUB_NOTE_KEY] = [...(Array.isArray(holder[SCRUB_NOTE_KEY]) ? holder[SCRUB_NOTE_KEY] : []), ...asNotes(notes)];
+    for (const note of notes) rules.push(note.rule);
+  };
   for (const span of batch.spans) {
     delete span.data[SCRUB_NOTE_KEY];
-    const record: Record<string, unknown> = { name: span.name, data: span.data };
-    const notes = scrubber.scrubFields(record, SPAN_FIELDS);
-    if (notes.length === 0) continue;
-    span.name = String(record.name);
-    span.data = record.data as Record<string, unknown>;
-    span.data[SCRUB_NOTE_KEY] = asNotes(notes);
-    for (const note of notes) rules.push(note.rule);
+    scrub(span, SPAN_FIELDS, () => span.data);
   }
   for (const log of batch.logs) {
     delete log.attributes[SCRUB_NOTE_KEY];
-    const record: Record<string, unknown> = { body: log.body, attributes: log.attributes };
-    const notes = scrubber.scrubFields(record, LOG_FIELDS);
-    if (notes.length === 0) continue;
-    log.body = String(record.body);
-    log.attributes = record.attributes as Record<string, unknown>;
-    log.attributes[SCRUB_NOTE_KEY] = asNotes(notes);
-    for (const note of notes) rules.push(note.rule);
+    scrub(log, LOG_FIELDS, () => log.attributes);
   }
-  for (const annotation of batch.annotations) {
-    const record: Record<string, unknown> = { tags: annotation.tags, metadata: annotation.metadata };
-    const notes = scrubber.scrubFields(record, ANNOTATION_FIELDS);
-    if (notes.length === 0) continue;
-    annotation.tags = record.tags as Record<string, string>;
-    annotation.metadata = record.metadata as Record<string, string>;
-    const segment = segmentOf(batch, annotation.traceId);
-    if (segment) segment.data[SCRUB_NOTE_KEY] = [...((segment.data[SCRUB_NOTE_KEY] as unknown[] | undefined) ?? []), ...asNotes(notes)];
-    for (const note of notes) rules.push(note.rule);
-  }
+  for (const annotation of batch.annotations) scrub(annotation, ANNOTATION_FIELDS, () => segmentOf(batch, annotation.traceId)?.data);
   return rules;
 }
 
