@@ -1,7 +1,8 @@
 /**
  * The official SDKs against ingest policies: `@sentry/node` and Python `sentry-sdk` get a 429 with
  * X-Sentry-Rate-Limits and stop sending errors for the window it names, then send again; a real
- * `@sentry/node` event full of secrets is stored scrubbed, with notes that do not hold the values.
+ * `@sentry/node` event full of secrets is stored scrubbed, with notes that do not hold the values,
+ * and so is a real `@sentry/node` transaction (its tags are the trace's tags, which trace search reads).
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -92,5 +93,40 @@ describe('official SDKs and ingest policies', { timeout: 180_000 }, () => {
     assert.ok(paths.some((p) => p.startsWith('exception')), 'the exception message was scrubbed');
     assert.ok(paths.some((p) => p.startsWith('breadcrumbs')), 'the breadcrumb was scrubbed');
     assert.ok(notes.every((n) => !/5555|hunter2|sk_live/.test(n)), 'notes hold no value');
+  });
+
+  test('a real @sentry/node transaction has its trace tags and span data scrubbed by the default and the project rules, with notes and no values', async () => {
+    const created = await server.api('/api/0/projects/', { method: 'POST', body: { name: 'Node traces scrubbed' } });
+    assert.equal(created.status, 201);
+    const project = created.body as { id: number; dsn: string };
+    const scrubbing = { defaults: true, extraKeys: ['internal_ref'], extraPatterns: ['ORD-\\d+-XYZ'], dropIpAddresses: false };
+    assert.equal((await server.api(`/api/0/projects/${project.id}/ingest-policy/`, { method: 'PUT', body: policy({ scrubbing }) })).status, 200);
+    const out = lastJsonLine<{ traceId: string; responses: Array<{ items: string[]; status: number | null }> }>(
+      await runFixture('node', [nodeFixture, 'trace'], { SENTRY_DSN: project.dsn, ...SECRETS }, repoRoot),
+    );
+    assert.ok(out.responses.some((r) => r.items.includes('transaction') && r.status === 200), JSON.stringify(out.responses));
+    const answer = await server.api(`/api/0/traces/${out.traceId}/`);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const trace = answer.body;
+    const text = JSON.stringify(trace);
+    for (const secret of [...Object.values(SECRETS), 'REF-424242', 'ORD-777-XYZ']) assert.ok(!text.includes(secret), `${secret} was stored`);
+    assert.equal(trace.tags.api_key, '[Filtered]');
+    assert.equal(trace.tags.payment_note, 'card [Filtered]');
+    assert.equal(trace.tags.internal_ref, '[Filtered]');
+    assert.equal(trace.tags.order_code, '[Filtered]');
+    assert.equal(trace.tags.flag_variant, 'b', 'a tag that holds no secret is kept');
+    const root = trace.spans[0];
+    const notes = (root.data['proliferate.scrubbed'] as Array<{ path: string; rule: string }>).map((n) => `${n.path} ${n.rule}`).sort();
+    for (const note of ['tags.api_key secret_key', 'tags.payment_note credit_card', 'tags.internal_ref project_key', 'tags.order_code project_pattern']) {
+      assert.ok(notes.includes(note), `no note ${note}: ${notes.join(', ')}`);
+    }
+    const child = root.children[0];
+    assert.equal(child.data['db.password'], '[Filtered]');
+    assert.deepEqual(child.data['proliferate.scrubbed'], [{ path: 'data.db.password', rule: 'secret_key' }]);
+    assert.ok(!/5555|hunter2|sk_live|REF-4|ORD-7/.test(JSON.stringify([root.data['proliferate.scrubbed'], child.data['proliferate.scrubbed']])), 'notes hold no value');
+    // Trace search reads the stored tags: the secret is not found, the filtered value is.
+    const search = async (filter: string) => (await server.api(`/api/0/projects/${project.id}/traces/?filter=${encodeURIComponent(filter)}`)).body as unknown[];
+    assert.equal((await search(`tags.api_key = '${SECRETS.SECRET_API_KEY}'`)).length, 0);
+    assert.equal((await search("tags.api_key = '[Filtered]'")).length, 1);
   });
 });

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../../tests/helpers/server.js';
 import { HttpReceiver, waitFor } from '../../../tests/helpers/alert-receivers.js';
-import { launchBrowser, screenshotDir } from './browser.js';
+import { adminPage, launchBrowser, screenshotDir } from './browser.js';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(screenshotDir, `alerts-${name}.png`), fullPage: true });
 
@@ -32,7 +32,7 @@ describe('alerts in the dashboard', () => {
   let browser: Browser;
   let page: Page;
   const receiver = new HttpReceiver('unused-secret-0123456789');
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
     await receiver.start();
@@ -42,12 +42,7 @@ describe('alerts in the dashboard', () => {
     ]);
     // A first event, so the query field has tag keys to suggest.
     await sendEvent(server, 'WarmupError', 'free');
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.url + '/');
-    await page.fill('input[name=token]', server.adminToken!);
-    await page.click('form.token-form button[type=submit]');
+    ({ page, pageErrors } = await adminPage(browser, server, { width: 1360, height: 900 }));
     await page.waitForSelector('nav a:has-text("Alerts")');
   });
 

@@ -8,24 +8,18 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../../tests/helpers/server.js';
-import { launchBrowser, screenshotDir } from './browser.js';
+import { adminPage, launchBrowser, screenshotDir } from './browser.js';
 
 describe('project settings: limits, filters and scrubbing', { timeout: 180_000 }, () => {
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   before(async () => {
     server = await startServer();
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1360, height: 1400 } });
-    page.setDefaultTimeout(20_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.url + '/');
-    await page.fill('input[name=token]', server.adminToken!);
-    await page.click('form.token-form button[type=submit]');
-    await page.waitForSelector('nav');
+    ({ page, pageErrors } = await adminPage(browser, server));
   });
   after(async () => {
     await browser?.close();

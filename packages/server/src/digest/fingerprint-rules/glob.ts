@@ -5,6 +5,10 @@
  */
 export interface Glob {
   test(value: string): boolean;
+  /** The whole value when the pattern has no wildcard: rules gated by it are looked up by value (prefilter.ts). */
+  exact?: string;
+  /** Text every matching value contains (the pattern's literal part), when there is one: a cheap necessary test. */
+  required?: string;
 }
 
 /**
@@ -39,7 +43,7 @@ export function compileGlob(pattern: string, caseless: boolean): Glob {
   if (fast) return fast;
   if (literal) {
     const exact = pattern.replace(/\\(.)/g, '$1');
-    return { test: (value) => value === exact };
+    return { test: (value) => value === exact, exact, required: exact };
   }
   const regex = new RegExp(`^${source}$`, 's');
   return { test: (value) => regex.test(value) };
@@ -59,8 +63,8 @@ function literalShape(pattern: string): Glob | undefined {
   const leading = pattern.startsWith('*');
   const trailing = pattern.endsWith('*');
   if (core.includes('*') || core === '') return undefined;
-  if (leading && trailing) return { test: (v) => v.includes(core) };
-  if (leading) return { test: (v) => v.endsWith(core) };
-  if (trailing) return { test: (v) => v.startsWith(core) };
-  return { test: (v) => v === core };
+  if (leading && trailing) return { test: (v) => v.includes(core), required: core };
+  if (leading) return { test: (v) => v.endsWith(core), required: core };
+  if (trailing) return { test: (v) => v.startsWith(core), required: core };
+  return { test: (v) => v === core, exact: core, required: core };
 }

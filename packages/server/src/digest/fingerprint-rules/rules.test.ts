@@ -199,3 +199,25 @@ test('the example rules in docs/grouping.md parse, and the dashboard example wit
   const placeholder = /const EXAMPLE = `([\s\S]*?)`;/.exec(dashboard)![1]!;
   assert.equal(parseFingerprintRules(placeholder).length, 4);
 });
+
+test('the prefilter keeps rule order: an earlier wildcard rule wins over a later rule looked up by exact value', () => {
+  const rules = parseFingerprintRules('error.type:NoSuch -> no\nerror.type:Conn* -> wildcard\nerror.type:ConnectionError -> exact\ntags.tier:enterprise -> tier');
+  assert.equal(applyFingerprintRules(rules, event())?.rule.line, 2);
+  // The same rules array again (one compiled prefilter per rules version) for another event.
+  assert.equal(applyFingerprintRules(rules, event({ exception: { values: [{ type: 'ConnectionErrorX', value: 'x' }] } }))?.rule.line, 2);
+  assert.equal(applyFingerprintRules(rules, event({ exception: { values: [{ type: 'Other', value: 'x' }] } }))?.rule.line, 4);
+  assert.equal(applyFingerprintRules(rules, event({ tags: { tier: 'free' }, exception: { values: [{ type: 'Other', value: 'x' }] } })), undefined);
+});
+
+test('the prefilter never drops a rule that holds: negations, case-free fields, escapes, values across frames', () => {
+  assert.ok(matches('!error.type:NoSuchError -> not'), 'a negated exact value is not a gate');
+  assert.ok(!matches('!error.type:ConnectionError -> not'));
+  assert.ok(matches('level:ERROR -> loud'), 'level matches without regard to case');
+  assert.ok(matches('path:**/NODE_MODULES/PG/** -> pg'), 'path matches without regard to case');
+  assert.ok(matches('error.type:Connection\\Error -> escaped'), 'an escaped letter is itself');
+  assert.ok(matches('error.value:"*ECONNREFUSED*" function:chargeCard -> both'));
+  assert.ok(!matches('function:Pool.connect module:billing -> one-frame'), 'frame matchers still hold for one frame, not across frames');
+  assert.ok(matches('function:*connect module:pg.* package:pg -> same-frame'));
+  assert.ok(!matches('error.value:"*ECONNREFUSED*" function:missing* -> none'));
+  assert.ok(matches('tags.region:"eu west" release:shop@2.4.1 sdk:Sentry.JavaScript.Node -> all'));
+});

@@ -5,20 +5,23 @@
  * exception's `raw_stacktrace` (Sentry's field). Problems become the event's processing errors
  * (`errors`, Sentry's `js_*` types), never a failed ingest.
  */
-import { originalPositionFor } from '@jridgewell/trace-mapping';
 import type { ArtifactFile, ReleaseStore } from '../../store/release-types.js';
 import type { Store } from '../../store/types.js';
 import { isObject } from '../values.js';
 import { indexFunctions } from './enclosing-function.js';
-import { MapCache, type MappedPosition, type ParsedMap } from './map-cache.js';
-import { candidateUrls, cleanSourcePath, resolveUrl } from './urls.js';
+import { debugIdKey, hasSourcemapImage, isJsFrame, type Lookup, type Plan, type PlannedFrame, planFrames } from './frame-plan.js';
+import { LookupCache, type MapRef } from './lookup-cache.js';
+import { MapCache, type ParsedMap } from './map-cache.js';
+import { mapPosition } from './map-position.js';
+import { candidateUrls, resolveUrl } from './urls.js';
 
 type Json = Record<string, unknown>;
 type Frame = Json;
 
-const CONTEXT_LINES = 5;
-const MAX_LINE = 1000;
-const JS_FILE = /\.(m|c)?js(\?.*)?$/i;
+/** Maps parsed ahead per upload; a bundle of a large app has a few hundred. */
+const MAX_WARMED_MAPS = 500;
+/** Minified files read for function names when a map lacks its sources; a large app bundle is a few MB. */
+const MAX_MINIFIED_BYTES = 16 * 1024 * 1024;
 /** Frame fields a mapped frame keeps from the minified one. */
 const KEPT_FRAME_FIELDS = ['module', 'platform', 'package', 'vars', 'instruction_addr'] as const;
 
@@ -33,38 +36,6 @@ export interface SymbolicationStats {
   events: number;
   timeouts: number;
   cachedMaps: number;
-}
-
-interface MapRef {
-  id: number;
-  url: string;
-}
-
-/** Lookups answered recently: a found map for 5 minutes, a missing one for 10 seconds (uploads may follow). */
-class LookupCache {
-  private readonly entries = new Map<string, { ref: MapRef | null; until: number }>();
-  get(key: string, now: number): MapRef | null | undefined {
-    const hit = this.entries.get(key);
-    if (!hit || hit.until < now) return undefined;
-    return hit.ref;
-  }
-  set(key: string, ref: MapRef | null, now: number): void {
-    if (this.entries.size >= 10_000) this.entries.clear();
-    this.entries.set(key, { ref, until: now + (ref ? 300_000 : 10_000) });
-  }
-  clear(): void {
-    this.entries.clear();
-  }
-  /**
-   * After an upload to the project: its "no map" answers and its release + URL answers (a newer
-   * upload of the same release wins) go; a map found by debug ID stays right (one ID, one build).
-   */
-  forgetProject(projectId: number): void {
-    const prefix = `${projectId}\u0000`;
-    for (const [key, hit] of this.entries) {
-      if (key.startsWith(prefix) && (hit.ref === null || !key.startsWith(`${prefix}d\u0000`))) this.entries.delete(key);
-    }
-  }
 }
 
 export class Symbolicator {
@@ -307,128 +278,6 @@ export class Symbolicator {
     }
     return { map: await this.store.artifactByUrl(projectId, release, dist, candidates.map((c) => `${c}.map`)), minified };
   }
-}
-
-interface Lookup {
-  projectId: number;
-  url: string;
-  debugId: string | null;
-  release: string | null;
-  dist: string | null;
-}
-
-interface PlannedFrame {
-  value: Json;
-  index: number;
-  frame: Frame;
-  url: string;
-  debugId: string | null;
-  key: string;
-}
-
-interface Plan {
-  frames: PlannedFrame[];
-  lookups: Map<string, Lookup>;
-}
-
-/** The JS frames that may map, each with the key of the map lookup it needs (debug ID, else release + URL). */
-function planFrames(projectId: number, raw: Json): Plan {
-  const plan: Plan = { frames: [], lookups: new Map() };
-  const debugIds = debugIdsByFile(raw.debug_meta);
-  const release = typeof raw.release === 'string' ? raw.release : null;
-  const dist = typeof raw.dist === 'string' ? raw.dist : null;
-  const values = isObject(raw.exception) ? raw.exception.values : raw.exception;
-  if (!Array.isArray(values)) return plan;
-  for (const value of values) {
-    if (!isObject(value) || !isObject(value.stacktrace) || !Array.isArray(value.stacktrace.frames)) continue;
-    value.stacktrace.frames.forEach((frame: unknown, index: number) => {
-      if (!isObject(frame) || !isJsFrame(frame)) return;
-      const url = String(frame.abs_path ?? frame.filename);
-      const debugId = debugIds.get(url) ?? (typeof frame.filename === 'string' ? debugIds.get(frame.filename) : undefined) ?? null;
-      if (!debugId && !release) return;
-      const key = debugId ? debugIdKey(projectId, debugId) : `${projectId}\u0000r\u0000${release}\u0000${dist}\u0000${url}`;
-      if (!plan.lookups.has(key)) plan.lookups.set(key, { projectId, url, debugId, release, dist });
-      plan.frames.push({ value, index, frame, url, debugId, key });
-    });
-  }
-  return plan;
-}
-
-const POSITIONS_PER_MAP = 20_000;
-/** Maps parsed ahead per upload; a bundle of a large app has a few hundred. */
-const MAX_WARMED_MAPS = 500;
-/** Minified files read for function names when a map lacks its sources; a large app bundle is a few MB. */
-const MAX_MINIFIED_BYTES = 16 * 1024 * 1024;
-const debugIdKey = (projectId: number, debugId: string) => `${projectId}\u0000d\u0000${debugId}`;
-const clip = (text: string) => (text.length > MAX_LINE ? `${text.slice(0, MAX_LINE)}…` : text);
-
-/**
- * The original position, function (the enclosing original function, else the map's name there)
- * and context lines of a minified 1-based line and column, computed once per position and map.
- */
-function mapPosition(parsed: ParsedMap, line: number, column: number): MappedPosition | null {
-  const key = `${line}:${column}`;
-  const cached = parsed.positions.get(key);
-  if (cached !== undefined) return cached;
-  const found = originalPositionFor(parsed.map, { line, column: column - 1 });
-  let result: MappedPosition | null = null;
-  if (found.source !== null && found.line !== null) {
-    const originalColumn = found.column ?? 0;
-    result = {
-      source: found.source,
-      filename: cleanSourcePath(found.source),
-      inApp: !/node_modules/.test(found.source),
-      line: found.line,
-      column: originalColumn,
-      name: parsed.functions(found.source)?.nameAt(found.line, originalColumn) ?? minifiedFunctionName(parsed, line, column) ?? found.name ?? null,
-    };
-    const lines = parsed.lines(found.source);
-    if (!lines) result.missingContent = true;
-    else if (found.line <= lines.length) {
-      result.preContext = lines.slice(Math.max(0, found.line - 1 - CONTEXT_LINES), found.line - 1).map(clip);
-      result.contextLine = clip(lines[found.line - 1]!);
-      result.postContext = lines.slice(found.line, found.line + CONTEXT_LINES).map(clip);
-    }
-  }
-  if (parsed.positions.size >= POSITIONS_PER_MAP) parsed.positions.clear();
-  parsed.positions.set(key, result);
-  return result;
-}
-
-/**
- * Without the original source, the name of the minified function around the position, mapped
- * through the map: minifiers record each renamed identifier's original name in `names`, so the
- * position of `n` in `function n(r){` maps to `validateCard`.
- */
-function minifiedFunctionName(parsed: ParsedMap, line: number, column: number): string | null {
-  const enclosing = parsed.minified?.enclosingAt(line, column - 1);
-  if (!enclosing) return null;
-  return originalPositionFor(parsed.map, { line: enclosing.line, column: enclosing.column }).name ?? null;
-}
-
-function isJsFrame(frame: unknown): boolean {
-  if (!isObject(frame)) return false;
-  const file = frame.abs_path ?? frame.filename;
-  return typeof file === 'string' && JS_FILE.test(file) && typeof frame.lineno === 'number';
-}
-
-function hasSourcemapImage(debugMeta: unknown): boolean {
-  const images = isObject(debugMeta) ? debugMeta.images : undefined;
-  return Array.isArray(images) && images.some((image) => isObject(image) && image.type === 'sourcemap');
-}
-
-/** `debug_meta.images` of type sourcemap: code_file -> debug_id. */
-function debugIdsByFile(debugMeta: unknown): Map<string, string> {
-  const out = new Map<string, string>();
-  const images = isObject(debugMeta) ? debugMeta.images : undefined;
-  if (!Array.isArray(images)) return out;
-  for (const image of images.slice(0, 1000)) {
-    if (!isObject(image) || image.type !== 'sourcemap') continue;
-    if (typeof image.code_file === 'string' && typeof image.debug_id === 'string' && /^[0-9a-f-]{32,36}$/i.test(image.debug_id)) {
-      out.set(image.code_file, image.debug_id.toLowerCase());
-    }
-  }
-  return out;
 }
 
 function addErrors(raw: Json, errors: Json[]): void {

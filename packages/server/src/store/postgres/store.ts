@@ -5,7 +5,7 @@ import type { TelemetryBatch } from '../trace-types.js';
 import { AccountQueries } from './account-queries.js';
 import { AccountRecords } from './account-records.js';
 import { AdminQueries } from './admin.js';
-import { FingerprintRuleQueries } from './fingerprint-rule-queries.js';
+import { FingerprintRuleQueries, type FingerprintRuleTables } from '../grouping/fingerprint-rule-queries.js';
 import { IngestPolicyQueries } from './ingest-policy-queries.js';
 import { AnalyticsQueries } from './analytics-queries.js';
 import { EventQueries } from './event-queries.js';
@@ -30,7 +30,7 @@ import { ReleaseQueries } from './release-queries.js';
 import type { AllTables } from './release-tables.js';
 import { ReplayQueries } from './replay-queries.js';
 import { InvalidationHub, type InvalidationListener } from '../invalidation.js';
-import { InvalidationListenerConnection } from './listener.js';
+import { InvalidationListenerConnection, notifyInvalidation } from './listener.js';
 import { withAdvisoryLock } from './advisory-lock.js';
 import { NulSafeClient, withoutNulInEvent } from './nul-safe-client.js';
 
@@ -103,7 +103,7 @@ export class PostgresStore implements Store {
     this.writer = new PostgresWriter(db);
     this.admin = new AdminQueries(db);
     this.policies = new IngestPolicyQueries(db);
-    this.fingerprintRules = new FingerprintRuleQueries(db);
+    this.fingerprintRules = new FingerprintRuleQueries(db as unknown as Kysely<FingerprintRuleTables>, (tx, projectId) => notifyInvalidation(tx, { kind: 'fingerprint_rules', projectId }));
     this.issues = new IssueQueries(db);
     this.triage = new TriageQueries(db as unknown as Kysely<TriageTables>);
     this.workflow = new IssueWorkflowQueries(db as unknown as Kysely<IssueWorkflowTables>);

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { IssueActivityTable } from '../triage/tables.js';
 
 /**
  * Column types of the PostgreSQL schema, for Kysely. Times are epoch milliseconds (bigint, read as
@@ -93,17 +94,7 @@ export interface Tables {
     /** The issue this one was merged into (docs/triage.md); null for a live issue. */
     merged_into: Generated<number | null>;
   };
-  issue_activity: {
-    id: Generated<number>;
-    project_id: number;
-    issue_id: number;
-    at: number;
-    kind: string;
-    actor_user_id: number | null;
-    actor: string;
-    /** JSON object; its shape depends on kind (store/issue-workflow-types.ts). */
-    data: string;
-  };
+  issue_activity: IssueActivityTable;
   event_ids: { project_id: number; event_id: Buffer; issue_id: number; timestamp: number };
   events: {
     project_id: number;

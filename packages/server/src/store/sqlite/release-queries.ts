@@ -3,6 +3,7 @@ import type {
   Deploy, DeployInput, IssueReleaseResolution, IssueResolution, Release, ReleaseInput, ReleaseSummary,
 } from '../release-types.js';
 import type { AllTables, ReleaseTables } from './release-tables.js';
+import { type RegressionActivityTables, recordReleaseRegression } from '../triage/issue-workflow-queries.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 /**
@@ -249,15 +250,7 @@ export class ReleaseQueries {
           .where('resolved_release_floor', '<', releaseId)
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) === 0) return false;
-        const issue = await tx.selectFrom('issues').select('project_id').where('id', '=', issueId).executeTakeFirstOrThrow();
-        const release = await tx.selectFrom('releases').select('version').where('id', '=', releaseId).executeTakeFirst();
-        await tx
-          .insertInto('issue_activity')
-          .values({
-            project_id: issue.project_id, issue_id: issueId, at: Date.now(), kind: 'regression', actor_user_id: null, actor: '',
-            data: JSON.stringify({ reason: 'release', release: release?.version ?? null }),
-          })
-          .execute();
+        await recordReleaseRegression(tx as unknown as Kysely<RegressionActivityTables>, issueId, releaseId);
         return true;
       });
       if (done) reopened.push(issueId);

@@ -7,7 +7,7 @@ import type { TelemetryBatch } from '../trace-types.js';
 import { AccountQueries } from './account-queries.js';
 import { AccountRecords } from './account-records.js';
 import { AdminQueries } from './admin.js';
-import { FingerprintRuleQueries } from './fingerprint-rule-queries.js';
+import { FingerprintRuleQueries, type FingerprintRuleTables } from '../grouping/fingerprint-rule-queries.js';
 import { IngestPolicyQueries } from './ingest-policy-queries.js';
 import { AlertQueries } from './alert-queries.js';
 import { OutboxQueries } from './outbox-queries.js';
@@ -82,7 +82,7 @@ export class SqliteStore implements Store {
     this.writer = options.withWriter === false ? null : new WriterClient(path);
     this.admin = new AdminQueries(this.db);
     this.policies = new IngestPolicyQueries(this.db);
-    this.fingerprintRules = new FingerprintRuleQueries(this.db);
+    this.fingerprintRules = new FingerprintRuleQueries(this.db as unknown as Kysely<FingerprintRuleTables>);
     this.issues = new IssueQueries(this.db);
     this.triage = new TriageQueries(this.db as unknown as Kysely<TriageTables>);
     this.workflow = new IssueWorkflowQueries(this.db as unknown as Kysely<IssueWorkflowTables>);

@@ -1,19 +1,11 @@
-import type { Generated, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ActivityEntry, ActivityInput, ActivityKind, Assignee } from '../issue-workflow-types.js';
+import type { IssueActivityTable } from './tables.js';
 
 /** The columns these queries touch, the same in SQLite and PostgreSQL (epoch ms and ids as numbers). */
 export interface IssueWorkflowTables {
   issues: { id: number; project_id: number; assignee_id: number | null };
-  issue_activity: {
-    id: Generated<number>;
-    project_id: number;
-    issue_id: number;
-    at: number;
-    kind: string;
-    actor_user_id: number | null;
-    actor: string;
-    data: string;
-  };
+  issue_activity: IssueActivityTable;
   users: { id: number; email: string; name: string };
 }
 
@@ -90,4 +82,27 @@ export class IssueWorkflowQueries {
     const users = await this.db.selectFrom('users').select(['id', 'email', 'name']).where('id', 'in', ids).execute();
     return new Map(users.map((u) => [u.id, { id: u.id, email: u.email, name: u.name }]));
   }
+}
+
+/** What recordReleaseRegression reads and writes, the same in both backends. */
+export interface RegressionActivityTables {
+  issues: { id: number; project_id: number };
+  releases: { id: number; version: string };
+  issue_activity: IssueActivityTable;
+}
+
+/**
+ * The line "regressed in release X" of an issue's history (docs/triage.md), written inside the
+ * transaction that reopened the issue (each backend's release-queries.ts), so both commit together.
+ */
+export async function recordReleaseRegression(tx: Kysely<RegressionActivityTables>, issueId: number, releaseId: number): Promise<void> {
+  const issue = await tx.selectFrom('issues').select('project_id').where('id', '=', issueId).executeTakeFirstOrThrow();
+  const release = await tx.selectFrom('releases').select('version').where('id', '=', releaseId).executeTakeFirst();
+  await tx
+    .insertInto('issue_activity')
+    .values({
+      project_id: issue.project_id, issue_id: issueId, at: Date.now(), kind: 'regression', actor_user_id: null, actor: '',
+      data: JSON.stringify({ reason: 'release', release: release?.version ?? null }),
+    })
+    .execute();
 }

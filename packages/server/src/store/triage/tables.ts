@@ -1,5 +1,18 @@
 import type { Generated } from 'kysely';
 
+/** One line of an issue's history (docs/triage.md), the same in both backends. */
+export interface IssueActivityTable {
+  id: Generated<number>;
+  project_id: number;
+  issue_id: number;
+  at: number;
+  kind: string;
+  actor_user_id: number | null;
+  actor: string;
+  /** JSON object; its shape depends on kind (store/issue-workflow-types.ts). */
+  data: string;
+}
+
 /**
  * The triage tables as Kysely sees them, the same in SQLite and PostgreSQL: ids and epoch ms are
  * numbers in both (the PostgreSQL store parses int8 as number), `pinned` is 0/1 in both.
