@@ -75,15 +75,6 @@ export class WriterClient {
   }
 
   /**
-   * Applies every gathered derived row whether or not any is reported pending (a deletion is about
-   * to take them out), and with `forgetTags` drops the writer's cache of interned tag ids.
-   */
-  async quiesce(forgetTags = false): Promise<void> {
-    if (this.failure || this.closed) return;
-    await this.send((id) => (forgetTags ? { kind: 'flush', id, forgetTags: true } : { kind: 'flush', id }));
-  }
-
-  /**
    * A deletion run by the writer thread between ingest batches (lifecycle-jobs.ts); the batch
    * limit in `args` is an upper bound, the writer may take fewer rows to keep within its time target.
    */
