@@ -28,7 +28,7 @@ const DIR = new URL(`./.data/retention-${RETENTION_EVENTS}/`, import.meta.url).p
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 /** Bump when the recipe changes so a stale cache is rebuilt. */
-const RECIPE = 2;
+const RECIPE = 3;
 
 export interface RetentionDataset {
   recipe: number;
@@ -63,12 +63,17 @@ export async function ensureRetentionDataset(): Promise<RetentionDataset> {
   configureConnection(db, 'writer');
   db.pragma('synchronous = OFF'); // a cache rebuilt if lost
   const writer = new EventWriter(db);
-  const end = Date.now() - 100 * DAY;
+  // Times grow with rows, as on a live server (each copy takes the next slice of the 30 days): the
+  // purge deletes oldest first, and rows that old-first order scatters over the file (recipe 2
+  // interleaved the copies a second apart) cost it ~4 times more pages per commit than a server's own data.
+  const copiesInAll = Math.ceil(RETENTION_EVENTS / SEED_EVENTS);
+  const span = Math.floor((30 * DAY) / copiesInAll);
+  const start = Date.now() - 130 * DAY;
   for (let from = 0; from < SEED_EVENTS; from += 2000) {
     const batch: WriterEvent[] = [];
     for (let i = from; i < Math.min(SEED_EVENTS, from + 2000); i++) {
-      // Spread over the 30 days before `end`, so the copies (a second apart) stay 100-130 days old.
-      const timestamp = end - Math.floor((i / SEED_EVENTS) * 30 * DAY);
+      // The seed fills the first slice; copy c is shifted c slices later, so all stay 100-130 days old.
+      const timestamp = start + Math.floor((i / SEED_EVENTS) * span);
       const event = digestEvent(makeEvent({ issue: i % 1000, timestamp: timestamp / 1000, seed: i, light: true }), project.id, { receivedMs: timestamp });
       batch.push({ ...event, payload: encodeReceivedEvent(event.payload) });
     }
@@ -79,7 +84,7 @@ export async function ensureRetentionDataset(): Promise<RetentionDataset> {
   if (seed.n !== SEED_EVENTS || seed.last - seed.first + 1 !== seed.n) throw new Error(`the seed is not ${SEED_EVENTS} consecutive rows: ${JSON.stringify(seed)}`);
   log(`retention data set: seed of ${seed.n.toLocaleString('en')} events written in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
-  // Copies c = 1..: row + c * n, a fresh event id, times a second earlier per copy.
+  // Copies c = 1..: row + c * n, a fresh event id, times c slices later.
   const columns = (db.prepare('PRAGMA table_info(events)').all() as Array<{ name: string }>).map((c) => c.name);
   const values = columns.map((name) =>
     name === 'row' ? 'row + @offset' : name === 'event_id' ? 'randomblob(16)' : name === 'timestamp' || name === 'received' ? `${name} - @shift` : name,
@@ -91,7 +96,7 @@ export async function ensureRetentionDataset(): Promise<RetentionDataset> {
   for (let c = 1; c <= copies; c++) {
     const last = Math.min(seed.last, seed.first + (RETENTION_EVENTS - written) - 1);
     db.transaction(() => {
-      const params = { offset: c * seed.n, shift: c * 1000, first: seed.first, last };
+      const params = { offset: c * seed.n, shift: -c * span, first: seed.first, last };
       copyEvents.run(params);
       copyTags.run(params);
     })();

@@ -70,5 +70,25 @@ for (const backend of BACKENDS) {
       await new Promise((resolve) => setTimeout(resolve, 1100));
       assert.equal((await store.leaseRateTokens([{ ...fast, want: 10 }]))[0]!.granted, 10);
     });
+
+    test('rate-limit buckets of a deleted project and of its keys go with it; the periodic prune leaves live buckets', async () => {
+      // The test above leased buckets of scopes that name no project or key: orphans, pruned here.
+      assert.equal(await store.pruneRateBuckets(), 3);
+      const doomed = await store.createProject({ name: 'Doomed' });
+      const key = doomed.publicKey;
+      const live = { scope: `p:${a}`, perMinute: 1, burst: 10, want: 1 };
+      await store.leaseRateTokens([live, { scope: `p:${doomed.id}`, perMinute: 60, burst: 10, want: 1 }, { scope: `k:${key}`, perMinute: 60, burst: 10, want: 1 }]);
+      // A bucket of a project deleted some other way (e.g. before this fix) goes with the periodic prune.
+      await store.leaseRateTokens([{ scope: 'p:999999', perMinute: 60, burst: 10, want: 1 }]);
+      assert.deepEqual(await store.deleteProject(doomed.id), [key]);
+      // Leasing again gives back the one token the live bucket lost: it was not reset.
+      assert.equal(await store.pruneRateBuckets(), 1, 'only the orphan bucket of a missing project');
+      assert.equal(await store.pruneRateBuckets(), 0);
+      const [again] = await store.leaseRateTokens([{ ...live, want: 10 }]);
+      assert.ok(again!.granted < 10, `the live bucket kept its state: ${JSON.stringify(again)}`);
+      // The deleted project's buckets were gone: a lease starts a full bucket again.
+      const [fresh] = await store.leaseRateTokens([{ scope: `p:${doomed.id}`, perMinute: 60, burst: 10, want: 10 }]);
+      assert.equal(fresh!.granted, 10);
+    });
   });
 }

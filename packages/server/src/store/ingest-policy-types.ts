@@ -100,4 +100,10 @@ export interface IngestPolicyStore {
    * (whole tokens): one statement for every bucket, atomic across processes.
    */
   leaseRateTokens(requests: RateTokenRequest[]): Promise<RateTokenGrant[]>;
+  /**
+   * Deletes the buckets nothing needs (the retention pass calls it): those of deleted projects and
+   * of their keys or of revoked keys, and buckets unused for an hour that have refilled to their
+   * burst (a new bucket starts full, so forgetting a full one changes no decision). Returns how many.
+   */
+  pruneRateBuckets(): Promise<number>;
 }

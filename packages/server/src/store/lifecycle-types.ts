@@ -43,6 +43,9 @@ export interface LifecycleStore {
   projectStorageBytes(projectId: number): Promise<number>;
   /** The time of the project's oldest event, log, span or replay (epoch ms), null when it has none. */
   oldestDataTime(projectId: number): Promise<number | null>;
-  /** Gives freed pages back to the file system where the backend does it itself (SQLite). */
-  reclaimSpace(): Promise<void>;
+  /**
+   * Gives some freed pages back to the file system where the backend does it itself (SQLite) and
+   * says how many free pages are left: the caller repeats, paced, until 0 (always 0 on PostgreSQL).
+   */
+  reclaimSpace(): Promise<number>;
 }

@@ -1,5 +1,5 @@
 import { notifyInvalidation } from './listener.js';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type {
   AccountStore,
   AuditEntry,
@@ -209,6 +209,9 @@ export class AccountRecords implements Pick<AccountStore, RecordMethods> {
       await tx.updateTable('project_keys').set({ is_active: false }).where('project_id', '=', projectId).execute();
       await tx.deleteFrom('project_members').where('project_id', '=', projectId).execute();
       await tx.deleteFrom('api_tokens').where('project_id', '=', projectId).execute();
+      // Its shared rate-limit buckets (store/ingest-policy-types.ts) would otherwise stay for good.
+      await sql`DELETE FROM rate_limit_buckets WHERE scope = ${`p:${projectId}`}
+        OR scope IN (SELECT 'k:' || public_key FROM project_keys WHERE project_id = ${projectId})`.execute(tx);
       await notifyInvalidation(tx, { kind: 'project', projectId, publicKeys: keys.map((k) => k.public_key) });
       return keys.map((k) => k.public_key);
     });

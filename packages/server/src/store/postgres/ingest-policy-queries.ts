@@ -1,6 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import type { IngestPolicy, IngestPolicyStore, OutcomeCount, OutcomeKind, RateTokenGrant, RateTokenRequest } from '../ingest-policy-types.js';
 
+/** A bucket unused this long (and refilled to its burst) is pruned: a new one would start the same. */
+const STALE_BUCKET_MS = 3_600_000;
+
 /**
  * Project ingest policies and outcome counts (PostgreSQL). The SQL is the same on both backends
  * (ON CONFLICT upserts); the tables are typed apart, so the queries are written with `sql`.
@@ -63,5 +66,15 @@ export class IngestPolicyQueries implements IngestPolicyStore {
         burst = excluded.burst, per_minute = excluded.per_minute
       RETURNING scope, granted, tokens`.execute(this.db);
     return rows.map((r) => ({ scope: r.scope, granted: Number(r.granted), tokens: Number(r.tokens) }));
+  }
+
+  /** Deleted projects' and inactive keys' buckets, and full ones unused for an hour (ingest-policy-types.ts). */
+  async pruneRateBuckets(): Promise<number> {
+    const now = sql.raw(NOW);
+    const result = await sql`DELETE FROM rate_limit_buckets b
+      WHERE (b.scope LIKE 'p:%' AND NOT EXISTS (SELECT 1 FROM projects p WHERE 'p:' || p.id::text = b.scope AND p.deleted_at IS NULL))
+         OR (b.scope LIKE 'k:%' AND NOT EXISTS (SELECT 1 FROM project_keys k WHERE 'k:' || k.public_key = b.scope AND k.is_active))
+         OR (b.at < ${now} - ${STALE_BUCKET_MS} AND b.tokens + (${now} - b.at) * b.per_minute / 60000.0 >= b.burst)`.execute(this.db);
+    return Number(result.numAffectedRows ?? 0);
   }
 }

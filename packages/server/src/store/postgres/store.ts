@@ -141,7 +141,7 @@ export class PostgresStore implements Store {
   projectStorageBytes: Store['projectStorageBytes'] = (...args) => this.lifecycle.projectStorageBytes(...args);
   oldestDataTime: Store['oldestDataTime'] = (...args) => this.lifecycle.oldestDataTime(...args);
   // Autovacuum returns dead tuples' space for reuse; nothing to do here.
-  reclaimSpace: Store['reclaimSpace'] = async () => {};
+  reclaimSpace: Store['reclaimSpace'] = async () => 0;
 
   /** Connects, migrates (under an advisory lock: safe when several processes start at once). */
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
@@ -236,6 +236,7 @@ export class PostgresStore implements Store {
   addOutcomes: Store['addOutcomes'] = (...args) => this.policies.addOutcomes(...args);
   listOutcomes: Store['listOutcomes'] = (...args) => this.policies.listOutcomes(...args);
   leaseRateTokens: Store['leaseRateTokens'] = (...args) => this.policies.leaseRateTokens(...args);
+  pruneRateBuckets: Store['pruneRateBuckets'] = () => this.policies.pruneRateBuckets();
   // Fingerprint rules (store/fingerprint-rule-types.ts); the change is announced by NOTIFY.
   getFingerprintRules: Store['getFingerprintRules'] = (...args) => this.fingerprintRules.getFingerprintRules(...args);
   listFingerprintRules: Store['listFingerprintRules'] = () => this.fingerprintRules.listFingerprintRules();

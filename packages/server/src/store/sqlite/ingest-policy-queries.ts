@@ -1,6 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import type { IngestPolicy, IngestPolicyStore, OutcomeCount, OutcomeKind, RateTokenGrant, RateTokenRequest } from '../ingest-policy-types.js';
 
+/** A bucket unused this long (and refilled to its burst) is pruned: a new one would start the same. */
+const STALE_BUCKET_MS = 3_600_000;
+
 /**
  * Project ingest policies and outcome counts (SQLite). The SQL is the same on both backends
  * (ON CONFLICT upserts); the tables are typed apart, so the queries are written with `sql`.
@@ -62,5 +65,15 @@ export class IngestPolicyQueries implements IngestPolicyStore {
       }
       return out;
     });
+  }
+
+  /** As on PostgreSQL (ingest-policy-types.ts). */
+  async pruneRateBuckets(): Promise<number> {
+    const now = Date.now();
+    const result = await sql`DELETE FROM rate_limit_buckets
+      WHERE (scope LIKE 'p:%' AND NOT EXISTS (SELECT 1 FROM projects p WHERE 'p:' || p.id = rate_limit_buckets.scope AND p.deleted_at IS NULL))
+         OR (scope LIKE 'k:%' AND NOT EXISTS (SELECT 1 FROM project_keys k WHERE 'k:' || k.public_key = rate_limit_buckets.scope AND k.is_active = 1))
+         OR (at < ${now - STALE_BUCKET_MS} AND tokens + (${now} - at) * per_minute / 60000.0 >= burst)`.execute(this.db);
+    return Number(result.numAffectedRows ?? 0);
   }
 }

@@ -1,9 +1,9 @@
 /**
- * Retention, deletion and erasure on SQLite (store/lifecycle-types.ts). Runs on the admin
- * connection, one short IMMEDIATE transaction per batch: the writer thread waits at most one batch
- * for the write lock (busy_timeout), so ingest acks are delayed by milliseconds, never stalled.
- * The caller (SqliteStore) first asks the writer to apply its gathered derived rows, so the tag
- * rows and counts of the events deleted here exist when they are taken out.
+ * Retention, deletion and erasure on SQLite (store/lifecycle-types.ts), one IMMEDIATE transaction
+ * per batch. In the server they run on the writer thread's connection between ingest batches,
+ * sized to a time target (write-path/lifecycle-jobs.ts, lifecycle/deletion-pacer.ts); the CLI
+ * runs them on its own connection. Either way the writer's gathered derived rows are applied
+ * first, so the tag rows and counts of the events deleted here exist when they are taken out.
  *
  * Event rows are INTEGER PRIMARY KEY without AUTOINCREMENT: deleting the newest row would let the
  * next insert reuse its number, which the alert cursor and issues.status_row must never see. The
@@ -90,14 +90,17 @@ export class LifecycleQueries {
           .all(projectId, cutoffMs, limit) as number[];
         for (const id of issues) this.removeIssueRows(id);
         const full = events.length === limit || traces.length === limit || replays.length === limit || issues.length === limit;
-        if (!full) {
+        const hour = Math.floor(cutoffMs / HOUR);
+        // Every event adds to project_hours with the other rollups (and a deletion has them applied
+        // first), so no project hour before the cutoff means no old issue or tag hour either: a pass
+        // with nothing to purge skips the scans below (~57 ms at 200,000 events, every pass).
+        if (!full && this.db.prepare('SELECT 1 FROM project_hours WHERE project_id = ? AND hour < ? LIMIT 1').get(projectId, hour) !== undefined) {
           // Once per pass, with the last batch: these visit every issue and tag value of the project.
-          const hour = Math.floor(cutoffMs / HOUR);
           this.db.prepare('DELETE FROM project_hours WHERE project_id = ? AND hour < ?').run(projectId, hour);
           this.db.prepare('DELETE FROM issue_hours WHERE hour < ? AND issue_id IN (SELECT id FROM issues WHERE project_id = ?)').run(hour, projectId);
           this.db.prepare('DELETE FROM tag_value_hours WHERE hour < ? AND value_id IN (SELECT id FROM tag_values WHERE project_id = ?)').run(hour, projectId);
-          this.deleteStaleBlanks();
         }
+        if (!full) this.deleteStaleBlanks();
         return { events: events.length, other: other + issues.length, more: full };
       })
       .immediate();
@@ -195,9 +198,15 @@ export class LifecycleQueries {
     return times.length === 0 ? null : Math.min(...times);
   }
 
-  /** Returns up to `pages` free pages to the file system (auto_vacuum = INCREMENTAL databases). */
-  reclaimSpace(pages = 2000): void {
-    this.db.pragma(`incremental_vacuum(${pages})`);
+  /**
+   * Returns up to `pages` free pages to the file system and says how many are left: 0 when none,
+   * or when the database was created without auto_vacuum = INCREMENTAL (nothing can be given back
+   * without a full VACUUM, docs/operations.md).
+   */
+  reclaimSpace(pages: number): number {
+    if (this.db.pragma('auto_vacuum', { simple: true }) !== 2) return 0;
+    this.db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+    return this.db.pragma('freelist_count', { simple: true }) as number;
   }
 
   /**

@@ -171,6 +171,7 @@ export class SqliteStore implements Store {
   addOutcomes: Store['addOutcomes'] = (...args) => this.policies.addOutcomes(...args);
   listOutcomes: Store['listOutcomes'] = (...args) => this.policies.listOutcomes(...args);
   leaseRateTokens: Store['leaseRateTokens'] = (...args) => this.policies.leaseRateTokens(...args);
+  pruneRateBuckets: Store['pruneRateBuckets'] = () => this.policies.pruneRateBuckets();
   // Fingerprint rules (store/fingerprint-rule-types.ts); one process, so the change is announced here.
   getFingerprintRules: Store['getFingerprintRules'] = (...args) => this.fingerprintRules.getFingerprintRules(...args);
   listFingerprintRules: Store['listFingerprintRules'] = () => this.fingerprintRules.listFingerprintRules();
@@ -183,30 +184,27 @@ export class SqliteStore implements Store {
   // Data lifecycle (lifecycle-queries.ts): each deletion first has the writer apply what it gathered.
   getProjectRetention: Store['getProjectRetention'] = async (projectId) => this.lifecycle.getProjectRetention(projectId);
   setProjectRetention: Store['setProjectRetention'] = async (projectId, settings) => this.lifecycle.setProjectRetention(projectId, settings);
-  purgeOlderThan: Store['purgeOlderThan'] = (...args) => this.beforeDeleting(() => this.lifecycle.purgeOlderThan(...args));
-  deleteIssueBatch: Store['deleteIssueBatch'] = (...args) => this.beforeDeleting(() => this.lifecycle.deleteIssueBatch(...args));
-  deleteEvent: Store['deleteEvent'] = (...args) => this.beforeDeleting(() => this.lifecycle.deleteEvent(...args));
-  eraseUserBatch: Store['eraseUserBatch'] = async (...args) => {
-    const batch = await this.beforeDeleting(() => this.lifecycle.eraseUserBatch(...args));
-    // The person's interned tag values are gone: the writer must not reuse their cached ids.
-    if (!batch.more) await this.writer?.quiesce(true);
-    return batch;
-  };
+  // With the writer thread (the server), deletions run there between ingest batches, paced
+  // (write-path/lifecycle-jobs.ts); without it (the CLI), here on the admin connection.
+  purgeOlderThan: Store['purgeOlderThan'] = (...args) =>
+    this.writer ? this.writer.lifecycle('purgeOlderThan', args) : this.beforeDeleting(() => this.lifecycle.purgeOlderThan(...args));
+  deleteIssueBatch: Store['deleteIssueBatch'] = (...args) =>
+    this.writer ? this.writer.lifecycle('deleteIssueBatch', args) : this.beforeDeleting(() => this.lifecycle.deleteIssueBatch(...args));
+  deleteEvent: Store['deleteEvent'] = (...args) =>
+    this.writer ? this.writer.lifecycle('deleteEvent', args) : this.beforeDeleting(() => this.lifecycle.deleteEvent(...args));
+  eraseUserBatch: Store['eraseUserBatch'] = (...args) =>
+    this.writer ? this.writer.lifecycle('eraseUserBatch', args) : this.beforeDeleting(() => this.lifecycle.eraseUserBatch(...args));
   projectStorageBytes: Store['projectStorageBytes'] = (projectId) => this.afterWrites(async () => this.lifecycle.projectStorageBytes(projectId));
   oldestDataTime: Store['oldestDataTime'] = async (projectId) => this.lifecycle.oldestDataTime(projectId);
-  reclaimSpace: Store['reclaimSpace'] = async () => this.lifecycle.reclaimSpace();
+  reclaimSpace: Store['reclaimSpace'] = async () => {
+    // 256 pages (4 MiB) at a time: moving pages from the end of the file writes them to the WAL.
+    return this.writer ? this.writer.lifecycle<number>('reclaimSpace', [256]) : this.lifecycle.reclaimSpace(256);
+  };
 
+  /** Without the writer thread (CLI): waits for the server's writer to apply its journal, then deletes here. */
   private async beforeDeleting<T>(run: () => T): Promise<T> {
-    if (this.writer) await this.writer.quiesce();
-    else await this.lifecycle.awaitJournal();
-    const result = run();
-    // Rows of tag_value_users went with the last events of their values: the writer's memory of
-    // stored (value, user) pairs goes too, so a user seen again is counted again.
-    if (this.lifecycle.valueUsersForgotten) {
-      this.lifecycle.valueUsersForgotten = false;
-      await this.writer?.quiesce(true);
-    }
-    return result;
+    await this.lifecycle.awaitJournal();
+    return run();
   }
 
   /** A consistent copy of the database while the server runs (SQLite's online backup API). */

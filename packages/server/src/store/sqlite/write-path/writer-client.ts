@@ -1,10 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../../types.js';
 import type { TelemetryBatch } from '../../trace-types.js';
+import type { LifecycleOp } from './lifecycle-jobs.js';
 import type { WriterMessage, WriterReply } from './writer-protocol.js';
 
 interface Waiting {
-  resolve: (outcomes: WriteOutcome[]) => void;
+  resolve: (value: unknown) => void;
   reject: (error: Error) => void;
 }
 
@@ -44,6 +45,7 @@ export class WriterClient {
     }
     this.worker.on('message', (reply: WriterReply) => {
       if (reply.kind === 'batch') this.onReply(reply);
+      else if (reply.kind === 'lifecycle') this.onLifecycle(reply);
     });
     this.worker.on('error', (error) => this.failAll(error));
     this.worker.on('exit', (code) => {
@@ -73,22 +75,29 @@ export class WriterClient {
   }
 
   /**
-   * Applies every gathered derived row whether or not any is reported pending (a deletion is about
-   * to take them out), and with `forgetTags` drops the writer's cache of interned tag ids.
+   * A deletion run by the writer thread between ingest batches (lifecycle-jobs.ts); the batch
+   * limit in `args` is an upper bound, the writer may take fewer rows to keep within its time target.
    */
-  async quiesce(forgetTags = false): Promise<void> {
-    if (this.failure || this.closed) return;
-    await this.send((id) => (forgetTags ? { kind: 'flush', id, forgetTags: true } : { kind: 'flush', id }));
+  lifecycle<T>(op: LifecycleOp, args: unknown[]): Promise<T> {
+    return this.send<T>((id) => ({ kind: 'lifecycle', id, op, args }));
   }
 
-  private send(message: (id: number) => WriterMessage): Promise<WriteOutcome[]> {
+  private send<T = WriteOutcome[]>(message: (id: number) => WriterMessage): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('store is closed'));
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
       this.worker.postMessage(message(id));
     });
+  }
+
+  private onLifecycle(reply: Extract<WriterReply, { kind: 'lifecycle' }>): void {
+    const member = this.waiting.get(reply.id);
+    if (!member) return;
+    this.waiting.delete(reply.id);
+    if (reply.ok) member.resolve(reply.value);
+    else member.reject(new Error(reply.message));
   }
 
   private onReply(reply: Extract<WriterReply, { kind: 'batch' }>): void {

@@ -1,6 +1,7 @@
 import type { RawItem, WriteOutcome } from '../../types.js';
 import type { TelemetryBatch } from '../../trace-types.js';
 import type { WriterEvent } from './event-writer.js';
+import type { LifecycleOp } from './lifecycle-jobs.js';
 
 /** Messages from the main thread to the writer thread. */
 export type WriterMessage =
@@ -11,6 +12,11 @@ export type WriterMessage =
    * deletion removed interned tag values, so the writer must not reuse their cached ids.
    */
   | { kind: 'flush'; id: number; forgetTags?: true }
+  /**
+   * A deletion (retention purge batch, issue or event deletion, erasure batch, space reclaim), run
+   * by the writer between ingest batches, paced (lifecycle-jobs.ts); answered with a `lifecycle` reply.
+   */
+  | { kind: 'lifecycle'; id: number; op: LifecycleOp; args: unknown[] }
   | { kind: 'close' };
 
 export type WriterResult = { id: number; ok: true; outcomes: WriteOutcome[] } | { id: number; ok: false; message: string };
@@ -19,4 +25,8 @@ export type WriterResult = { id: number; ok: true; outcomes: WriteOutcome[] } | 
  * The writer answers each batch with one message: a result per request in it, and how many events'
  * derived rows are still gathered but not applied (0 means reads are exact without a flush).
  */
-export type WriterReply = { kind: 'batch'; results: WriterResult[]; pendingDerived: number } | { kind: 'closed' };
+export type WriterReply =
+  | { kind: 'batch'; results: WriterResult[]; pendingDerived: number }
+  | { kind: 'lifecycle'; id: number; ok: true; value: unknown }
+  | { kind: 'lifecycle'; id: number; ok: false; message: string }
+  | { kind: 'closed' };

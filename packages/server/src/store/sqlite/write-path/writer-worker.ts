@@ -13,6 +13,8 @@ import { configureConnection } from '../schema.js';
 import { EventWriter } from './event-writer.js';
 import { ApplyPolicy, type NextApply } from './apply-policy.js';
 import { writeBatch, type WriteMessage } from './batch-chunks.js';
+import { DeletionPacer } from '../../../lifecycle/deletion-pacer.js';
+import { LifecycleJobs } from './lifecycle-jobs.js';
 import type { WriterMessage, WriterReply } from './writer-protocol.js';
 
 
@@ -23,6 +25,9 @@ configureConnection(db, 'writer');
 // thread only carries them out with timers.
 const policy = new ApplyPolicy();
 const writer = new EventWriter(db, policy);
+const lifecycle = new LifecycleJobs(db, writer, new DeletionPacer(policy.clock));
+let lifecycleTimer: NodeJS.Timeout | undefined;
+let lifecycleQueued = false;
 let idleTimer: NodeJS.Timeout | undefined;
 let idleQueued = false;
 let closed = false;
@@ -79,6 +84,8 @@ function handle(messages: WriterMessage[]): boolean {
   const writes = messages.filter((m): m is WriteMessage => m.kind === 'write');
   const flushIds = messages.flatMap((m) => (m.kind === 'flush' ? [m.id] : []));
   const closing = messages.some((m) => m.kind === 'close');
+  // Deletions wait until no request does (runLifecycleIfIdle).
+  for (const m of messages) if (m.kind === 'lifecycle') lifecycle.add(m);
   if (messages.some((m) => m.kind === 'flush' && m.forgetTags)) writer.forgetTagIds();
   if (flushIds.length > 0) policy.readAsked();
   if (flushIds.length > 0 && !closing) {
@@ -116,6 +123,7 @@ function pump(first?: WriterMessage): void {
   while (queue.length > 0) {
     if (handle(queue)) {
       closed = true;
+      for (const answer of lifecycle.failAll('store is closed')) reply(answer);
       db.close();
       reply({ kind: 'closed' });
       return;
@@ -123,6 +131,35 @@ function pump(first?: WriterMessage): void {
     queue = takeQueued();
   }
   schedule(policy.afterDrain(writer.gathered));
+  scheduleLifecycle(0);
+}
+
+function scheduleLifecycle(wait: number): void {
+  if (lifecycleQueued || !lifecycle.pending) return;
+  lifecycleQueued = true;
+  // After the event loop's next turn at the earliest, so requests that came in meanwhile go first.
+  if (wait > 0) lifecycleTimer = setTimeout(runLifecycleIfIdle, wait);
+  else setImmediate(runLifecycleIfIdle);
+}
+
+/** Runs one deletion batch if no request waits and the queue is shallow (lifecycle/deletion-pacer.ts). */
+function runLifecycleIfIdle(): void {
+  lifecycleQueued = false;
+  clearTimeout(lifecycleTimer);
+  if (closed) return;
+  const waiting = receiveMessageOnPort(port);
+  if (waiting) {
+    pump(waiting.message as WriterMessage);
+    return;
+  }
+  const decision = lifecycle.decide({ waiting: false, deepQueue: policy.deepQueue });
+  if (decision.kind === 'run') {
+    reply(lifecycle.run(decision.rows));
+    reportPending();
+    scheduleLifecycle(0);
+  } else {
+    scheduleLifecycle(decision.kind === 'wait' ? Math.max(1, decision.ms) : 0);
+  }
 }
 
 function schedule(next: NextApply): void {
