@@ -70,10 +70,11 @@ async function postgresProgress(url: string): Promise<Progress> {
   };
 }
 
-async function measure(pool: Buffer[], withRules: boolean, receiver: string, store: 'sqlite' | 'postgres'): Promise<{ load: LoadResult; lagMs: number; outbox: number }> {
+/** One round on a fresh server and database; `nodeArgs` lets a profiling run pass --cpu-prof. */
+export async function measure(pool: Buffer[], withRules: boolean, receiver: string, store: 'sqlite' | 'postgres', nodeArgs: string[] = []): Promise<{ load: LoadResult; lagMs: number; outbox: number }> {
   const database: TestDatabase | null = store === 'postgres' ? await createTestDatabase('bench_alerts') : null;
   const env: Record<string, string> = { PROLIFERATE_OUTBOUND_ALLOW_PRIVATE: 'true', ...(database ? { PROLIFERATE_DATABASE_URL: database.url } : {}) };
-  const server: RunningServer = await startProliferate({ env });
+  const server: RunningServer = await startProliferate({ env, nodeArgs });
   try {
     if (withRules) {
       for (const rule of rules(receiver)) {

@@ -2,6 +2,7 @@ import { parseSearch } from '../query/issue-search.js';
 import type { AlertCandidateEvent, AlertRule, AlertThrottleState, OutboxInsert } from '../store/alert-types.js';
 import type { Store } from '../store/types.js';
 import { buildMessage } from './message.js';
+import { PassReads } from './pass-reads.js';
 import { evaluateTrigger, type Firing } from './triggers.js';
 
 const BATCH = 2000;
@@ -38,6 +39,7 @@ export class AlertEvaluator {
       return state;
     };
 
+    const reads = new PassReads(this.store);
     const firings: Firing[] = [];
     for (const rule of relevant) {
       const events = await this.matching(rule, byProject.get(rule.projectId)!);
@@ -47,7 +49,7 @@ export class AlertEvaluator {
         const state = states.get(stateKey(rule.id, issueId));
         return state !== undefined && state.lastFiredAt > 0 && at - state.lastFiredAt < throttleMs;
       };
-      firings.push(...(await evaluateTrigger(this.store, rule, events, throttled)));
+      firings.push(...(await evaluateTrigger(reads, rule, events, throttled)));
     }
 
     const outbox: OutboxInsert[] = [];
@@ -65,7 +67,7 @@ export class AlertEvaluator {
         state.suppressed += f.events;
         continue;
       }
-      const message = await this.message(f, state.suppressed);
+      const message = await this.message(reads, f, state.suppressed);
       if (!message) continue;
       state.lastFiredAt = at;
       state.suppressed = 0;
@@ -94,9 +96,9 @@ export class AlertEvaluator {
     return out;
   }
 
-  private async message(f: Firing, suppressed: number) {
-    const project = await this.store.getProject(f.rule.projectId);
-    const context = await this.store.alertMessageContext(f.rule.projectId, f.event.issueId, f.event.eventId);
+  private async message(reads: PassReads, f: Firing, suppressed: number) {
+    const project = await reads.project(f.rule.projectId);
+    const context = await reads.messageContext(f.rule.projectId, f.event.issueId, f.event.eventId);
     if (!project || !context) return null;
     return buildMessage({ rule: f.rule, project, ...context, reason: f.reason, suppressedSinceLast: suppressed, publicUrl: this.publicUrl });
   }

@@ -1,10 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../../types.js';
 import type { TelemetryBatch } from '../../trace-types.js';
+import type { AlertWriteTask } from './alert-writes.js';
 import type { WriterMessage, WriterReply } from './writer-protocol.js';
 
 interface Waiting {
-  resolve: (outcomes: WriteOutcome[]) => void;
+  resolve: (result: { outcomes: WriteOutcome[]; value?: unknown }) => void;
   reject: (error: Error) => void;
 }
 
@@ -55,7 +56,15 @@ export class WriterClient {
   write(events: DigestedEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = []): Promise<WriteOutcome[]> {
     // Payloads go to the writer as received and are compressed there (storedPayload): the thread
     // that also parses HTTP is the busier of the two (docs/benchmarks.md).
-    return this.send((id) => ({ kind: 'write', id, events, raw, telemetry }));
+    return this.send((id) => ({ kind: 'write', id, events, raw, telemetry })).then((r) => r.outcomes);
+  }
+
+  /**
+   * Runs one of the alert engine's write transactions on the writer thread (alert-writes.ts), so
+   * the main thread never waits for the write lock; resolves with what the task returned.
+   */
+  async alertWrite(task: AlertWriteTask): Promise<unknown> {
+    return (await this.send((id) => ({ kind: 'alerts', id, task }))).value;
   }
 
   /**
@@ -81,7 +90,7 @@ export class WriterClient {
     await this.send((id) => (forgetTags ? { kind: 'flush', id, forgetTags: true } : { kind: 'flush', id }));
   }
 
-  private send(message: (id: number) => WriterMessage): Promise<WriteOutcome[]> {
+  private send(message: (id: number) => WriterMessage): Promise<{ outcomes: WriteOutcome[]; value?: unknown }> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('store is closed'));
     const id = this.nextId++;
@@ -97,7 +106,7 @@ export class WriterClient {
       const member = this.waiting.get(result.id);
       if (!member) continue;
       this.waiting.delete(result.id);
-      if (result.ok) member.resolve(result.outcomes);
+      if (result.ok) member.resolve(result);
       else member.reject(new Error(`write failed: ${result.message}`));
     }
   }

@@ -1,5 +1,6 @@
 import type { RawItem, WriteOutcome } from '../../types.js';
 import type { TelemetryBatch } from '../../trace-types.js';
+import type { AlertWriteTask } from './alert-writes.js';
 import type { WriterEvent } from './event-writer.js';
 
 /** Messages from the main thread to the writer thread. */
@@ -11,9 +12,12 @@ export type WriterMessage =
    * deletion removed interned tag values, so the writer must not reuse their cached ids.
    */
   | { kind: 'flush'; id: number; forgetTags?: true }
+  /** A write transaction of the alert engine (alert-writes.ts), run between ingest batches. */
+  | { kind: 'alerts'; id: number; task: AlertWriteTask }
   | { kind: 'close' };
 
-export type WriterResult = { id: number; ok: true; outcomes: WriteOutcome[] } | { id: number; ok: false; message: string };
+/** `value`: what an alert task returned (alert-writes.ts). */
+export type WriterResult = { id: number; ok: true; outcomes: WriteOutcome[]; value?: unknown } | { id: number; ok: false; message: string };
 
 /**
  * The writer answers each batch with one message: a result per request in it, and how many events'

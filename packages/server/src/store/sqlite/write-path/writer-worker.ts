@@ -10,11 +10,13 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { configureConnection } from '../schema.js';
+import { AlertWrites } from './alert-writes.js';
 import { EventWriter } from './event-writer.js';
 import { ApplyPolicy, type NextApply } from './apply-policy.js';
 import type { WriterMessage, WriterReply, WriterResult } from './writer-protocol.js';
 
 type WriteMessage = Extract<WriterMessage, { kind: 'write' }>;
+type AlertMessage = Extract<WriterMessage, { kind: 'alerts' }>;
 
 const port = parentPort!;
 const db = new Database((workerData as { path: string }).path);
@@ -23,6 +25,7 @@ configureConnection(db, 'writer');
 // thread only carries them out with timers.
 const policy = new ApplyPolicy();
 const writer = new EventWriter(db, policy);
+let alertWrites: AlertWrites | undefined;
 let idleTimer: NodeJS.Timeout | undefined;
 let idleQueued = false;
 let closed = false;
@@ -82,6 +85,7 @@ function writeBatch(writes: WriteMessage[], applyDerived: boolean): WriterResult
 /** Writes one batch of queued messages and answers it; returns whether a close was among them. */
 function handle(messages: WriterMessage[]): boolean {
   const writes = messages.filter((m): m is WriteMessage => m.kind === 'write');
+  const alertTasks = messages.filter((m): m is AlertMessage => m.kind === 'alerts');
   const flushIds = messages.flatMap((m) => (m.kind === 'flush' ? [m.id] : []));
   const closing = messages.some((m) => m.kind === 'close');
   if (messages.some((m) => m.kind === 'flush' && m.forgetTags)) writer.forgetTagIds();
@@ -92,14 +96,26 @@ function handle(messages: WriterMessage[]): boolean {
     // A flush that fails leaves the rows journaled; the read that asked goes ahead with trailing counts.
     applyGathered();
     reply({ kind: 'batch', results: flushIds.map((id) => ({ id, ok: true, outcomes: [] })), pendingDerived: writer.pendingDerived });
-    if (writes.length === 0) return false;
+    if (writes.length === 0 && alertTasks.length === 0) return false;
   }
   const results = writes.length > 0 ? writeBatch(writes, closing) : [];
   if (writes.length > 0) policy.batchWritten(writes.length);
   if (closing && (writes.length === 0 || writer.pendingDerived > 0)) applyGathered();
   if (closing) for (const id of flushIds) results.push({ id, ok: true, outcomes: [] });
-  reply({ kind: 'batch', results, pendingDerived: writer.pendingDerived });
+  // The acks first: an alert task queued beside ingest writes does not delay them.
+  if (results.length > 0 || alertTasks.length === 0) reply({ kind: 'batch', results, pendingDerived: writer.pendingDerived });
+  if (alertTasks.length > 0) reply({ kind: 'batch', results: alertTasks.map(runAlertTask), pendingDerived: writer.pendingDerived });
   return closing;
+}
+
+/** Each alert task in a transaction of its own: one that fails (busy beyond busy_timeout) fails alone. */
+function runAlertTask(message: AlertMessage): WriterResult {
+  try {
+    alertWrites ??= new AlertWrites(db);
+    return { id: message.id, ok: true, outcomes: [], value: alertWrites.run(message.task) };
+  } catch (error) {
+    return { id: message.id, ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 function reply(message: WriterReply): void {
