@@ -42,7 +42,7 @@ export class AlertEvaluator {
     const reads = new PassReads(this.store);
     const firings: Firing[] = [];
     for (const rule of relevant) {
-      const events = await this.matching(rule, byProject.get(rule.projectId)!);
+      const events = await this.matching(reads, rule, byProject.get(rule.projectId)!);
       if (events.length === 0) continue;
       const throttleMs = rule.throttleMinutes * MINUTE_MS;
       const throttled = (issueId: number, at: number) => {
@@ -80,9 +80,14 @@ export class AlertEvaluator {
     return batch.events.length;
   }
 
-  /** The rule's events after its environment and query filters. */
-  private async matching(rule: AlertRule, events: AlertCandidateEvent[]): Promise<AlertCandidateEvent[]> {
-    let out = rule.environments.length === 0 ? events : events.filter((e) => e.environment !== null && rule.environments.includes(e.environment));
+  /**
+   * The rule's events after its environment and query filters. The query runs once per pass and
+   * distinct query over all of the project's events in the batch (PassReads), then the rule keeps
+   * those of its environments: rules that share a query (the bench's `tier:enterprise`, with and
+   * without an environment) share its SQL.
+   */
+  private async matching(reads: PassReads, rule: AlertRule, events: AlertCandidateEvent[]): Promise<AlertCandidateEvent[]> {
+    const out = rule.environments.length === 0 ? events : events.filter((e) => e.environment !== null && rule.environments.includes(e.environment));
     if (out.length === 0 || rule.query === '') return out;
     let filter;
     try {
@@ -91,9 +96,8 @@ export class AlertEvaluator {
       return []; // Validated on save; a query the parser no longer accepts matches nothing.
     }
     if (!filter) return out;
-    const rows = await this.store.eventRowsMatching(rule.projectId, filter, out.map((e) => e.row));
-    out = out.filter((e) => rows.has(e.row));
-    return out;
+    const rows = await reads.rowsMatching(rule.projectId, rule.query, filter, events.map((e) => e.row));
+    return out.filter((e) => rows.has(e.row));
   }
 
   private async message(reads: PassReads, f: Firing, suppressed: number) {

@@ -1,3 +1,4 @@
+import type { SearchExpr } from '../query/ast.js';
 import type { AlertStore } from '../store/alert-types.js';
 import type { Store } from '../store/types.js';
 
@@ -34,6 +35,11 @@ export class PassReads implements WindowReads {
 
   projectHourlyTotal(projectId: number, fromHour: number, toHour: number): Promise<number> {
     return this.once(`pht:${projectId}:${fromHour}:${toHour}`, () => this.store.projectHourlyTotal(projectId, fromHour, toHour));
+  }
+
+  /** `rows`: every event of the project in the pass, the same list for every call of the pass. */
+  rowsMatching(projectId: number, query: string, filter: SearchExpr, rows: number[]): Promise<Set<number>> {
+    return this.once(`rows:${projectId}:${query}`, () => this.store.eventRowsMatching(projectId, filter, rows));
   }
 
   project(projectId: number) {

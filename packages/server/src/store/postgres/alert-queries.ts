@@ -191,7 +191,7 @@ export class AlertQueries {
   }
 
   async issueWindowCounts(issueId: number, from: number, to: number, withUsers: boolean): Promise<{ events: number; users: number }> {
-    const { project_id: projectId } = (await this.db.selectFrom('issues').select('project_id').where('id', '=', issueId).executeTakeFirst()) ?? { project_id: -1 };
+    const projectId = await this.projectOfIssue(issueId);
     const row = await this.db
       .selectFrom('events')
       .select([(eb) => eb.fn.countAll<number>().as('events'), withUsers ? sql<number>`count(DISTINCT user_hash)`.as('users') : sql<number>`0`.as('users')])
@@ -202,6 +202,22 @@ export class AlertQueries {
       .executeTakeFirstOrThrow();
     return { events: Number(row.events), users: Number(row.users) };
   }
+
+  /**
+   * An issue's project (the events table's partition key), remembered: it never changes (a merge
+   * stays within a project), and the evaluator asks per issue and rule on every pass.
+   */
+  private async projectOfIssue(issueId: number): Promise<number> {
+    const known = this.issueProjects.get(issueId);
+    if (known !== undefined) return known;
+    const row = await this.db.selectFrom('issues').select('project_id').where('id', '=', issueId).executeTakeFirst();
+    if (!row) return -1;
+    if (this.issueProjects.size >= 100_000) this.issueProjects.clear();
+    this.issueProjects.set(issueId, row.project_id);
+    return row.project_id;
+  }
+
+  private readonly issueProjects = new Map<number, number>();
 
   async projectWindowCount(projectId: number, from: number, to: number): Promise<number> {
     const row = await this.db
