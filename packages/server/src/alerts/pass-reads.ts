@@ -1,5 +1,5 @@
 import type { SearchExpr } from '../query/ast.js';
-import type { AlertStore } from '../store/alert-types.js';
+import type { AlertStore, IssueWindow } from '../store/alert-types.js';
 import type { Store } from '../store/types.js';
 
 type WindowReads = Pick<AlertStore, 'issueWindowCounts' | 'projectWindowCount' | 'projectHourlyTotal'>;
@@ -22,11 +22,15 @@ export class PassReads implements WindowReads {
     return value;
   }
 
-  issueWindowCounts(issueId: number, from: number, to: number, withUsers: boolean): Promise<{ events: number; users: number }> {
-    // A count with users answers one without: ask for the richer one when it is already known.
-    const users = this.memo.get(`iwc:${issueId}:${from}:${to}:true`) as Promise<{ events: number; users: number }> | undefined;
-    if (!withUsers && users) return users;
-    return this.once(`iwc:${issueId}:${from}:${to}:${withUsers}`, () => this.store.issueWindowCounts(issueId, from, to, withUsers));
+  /** Asks the store, in one call, for the windows not read yet in this pass. */
+  issueWindowCounts(windows: IssueWindow[], withUsers: boolean): Promise<Array<{ events: number; users: number }>> {
+    const key = (w: IssueWindow) => `iwc:${w.issueId}:${w.from}:${w.to}:${withUsers}`;
+    const missing = windows.filter((w) => !this.memo.has(key(w)));
+    if (missing.length > 0) {
+      const read = this.store.issueWindowCounts(missing, withUsers);
+      missing.forEach((w, i) => this.memo.set(key(w), read.then((counts) => counts[i]!)));
+    }
+    return Promise.all(windows.map((w) => this.memo.get(key(w)) as Promise<{ events: number; users: number }>));
   }
 
   projectWindowCount(projectId: number, from: number, to: number): Promise<number> {

@@ -66,22 +66,23 @@ export async function evaluateTrigger(
     case 'frequency':
     case 'users': {
       const windowMs = rule.windowMinutes! * MINUTE_MS;
+      const open: Array<{ issueId: number; last: AlertCandidateEvent; count: number }> = [];
       for (const [issueId, { last, count }] of lastPerIssue(events)) {
-        if (throttled(issueId, last.received)) {
-          firings.push({ rule, event: last, throttleIssueId: issueId, reason: '', events: count });
-          continue;
-        }
-        const from = last.timestamp - windowMs;
-        const inWindow = await store.issueWindowCounts(issueId, from, last.timestamp, false);
-        // Distinct users cannot outnumber the events: below the threshold in events, the distinct
-        // count (which reads every event row of the window, not just the index) cannot reach it.
-        if (inWindow.events < rule.threshold!) continue;
-        const value = rule.trigger === 'frequency' ? inWindow.events : (await store.issueWindowCounts(issueId, from, last.timestamp, true)).users;
-        if (value >= rule.threshold!) {
-          const what = rule.trigger === 'frequency' ? plural(value, 'event') : plural(value, 'user');
-          firings.push({ rule, event: last, throttleIssueId: issueId, reason: `${what} in ${windowText(rule.windowMinutes!)}`, events: count });
-        }
+        if (throttled(issueId, last.received)) firings.push({ rule, event: last, throttleIssueId: issueId, reason: '', events: count });
+        else open.push({ issueId, last, count });
       }
+      const windows = open.map((o) => ({ issueId: o.issueId, from: o.last.timestamp - windowMs, to: o.last.timestamp }));
+      const inWindow = await store.issueWindowCounts(windows, false);
+      // Distinct users cannot outnumber the events: below the threshold in events, the distinct
+      // count (which reads every event row of the window, not just the index) cannot reach it.
+      const reaching = open.map((o, i) => ({ ...o, window: windows[i]!, events: inWindow[i]!.events })).filter((o) => o.events >= rule.threshold!);
+      const users = rule.trigger === 'users' ? await store.issueWindowCounts(reaching.map((o) => o.window), true) : [];
+      reaching.forEach((o, i) => {
+        const value = rule.trigger === 'frequency' ? o.events : users[i]!.users;
+        if (value < rule.threshold!) return;
+        const what = rule.trigger === 'frequency' ? plural(value, 'event') : plural(value, 'user');
+        firings.push({ rule, event: o.last, throttleIssueId: o.issueId, reason: `${what} in ${windowText(rule.windowMinutes!)}`, events: o.count });
+      });
       return firings;
     }
     case 'spike': {

@@ -8,6 +8,7 @@ import type {
   AlertRuleInput,
   AlertThrottleState,
   AlertTrigger,
+  IssueWindow,
 } from '../alert-types.js';
 import type { SearchExpr } from '../../query/ast.js';
 import { EventQueries } from './event-queries.js';
@@ -183,10 +184,15 @@ export class AlertQueries {
   // The evaluator's counts, on statements prepared once: through Kysely each call compiled and
   // prepared its statement again, and with 20 rules these run per issue and pass (on the alerts
   // bench, preparing alone took 0.8 s of the main thread's 20 s).
-  issueWindowCounts(issueId: number, from: number, to: number, withUsers: boolean): Promise<{ events: number; users: number }> {
+  issueWindowCounts(windows: IssueWindow[], withUsers: boolean): Promise<Array<{ events: number; users: number }>> {
     const s = this.statements();
-    const row = (withUsers ? s.issueWindowUsers : s.issueWindowEvents).get(issueId, from, to) as { events: number; users: number };
-    return Promise.resolve({ events: Number(row.events), users: Number(row.users) });
+    const statement = withUsers ? s.issueWindowUsers : s.issueWindowEvents;
+    return Promise.resolve(
+      windows.map((w) => {
+        const row = statement.get(w.issueId, w.from, w.to) as { events: number; users: number };
+        return { events: Number(row.events), users: Number(row.users) };
+      }),
+    );
   }
 
   projectWindowCount(projectId: number, from: number, to: number): Promise<number> {
