@@ -2,6 +2,7 @@ import { parseSearch } from '../query/issue-search.js';
 import type { AlertCandidateEvent, AlertRule, AlertThrottleState, OutboxInsert } from '../store/alert-types.js';
 import type { Store } from '../store/types.js';
 import { buildMessage } from './message.js';
+import { PassReads } from './pass-reads.js';
 import { evaluateTrigger, type Firing } from './triggers.js';
 
 const BATCH = 2000;
@@ -38,16 +39,17 @@ export class AlertEvaluator {
       return state;
     };
 
+    const reads = new PassReads(this.store);
     const firings: Firing[] = [];
     for (const rule of relevant) {
-      const events = await this.matching(rule, byProject.get(rule.projectId)!);
+      const events = await this.matching(reads, rule, byProject.get(rule.projectId)!);
       if (events.length === 0) continue;
       const throttleMs = rule.throttleMinutes * MINUTE_MS;
       const throttled = (issueId: number, at: number) => {
         const state = states.get(stateKey(rule.id, issueId));
         return state !== undefined && state.lastFiredAt > 0 && at - state.lastFiredAt < throttleMs;
       };
-      firings.push(...(await evaluateTrigger(this.store, rule, events, throttled)));
+      firings.push(...(await evaluateTrigger(reads, rule, events, throttled)));
     }
 
     const outbox: OutboxInsert[] = [];
@@ -65,7 +67,7 @@ export class AlertEvaluator {
         state.suppressed += f.events;
         continue;
       }
-      const message = await this.message(f, state.suppressed);
+      const message = await this.message(reads, f, state.suppressed);
       if (!message) continue;
       state.lastFiredAt = at;
       state.suppressed = 0;
@@ -78,9 +80,14 @@ export class AlertEvaluator {
     return batch.events.length;
   }
 
-  /** The rule's events after its environment and query filters. */
-  private async matching(rule: AlertRule, events: AlertCandidateEvent[]): Promise<AlertCandidateEvent[]> {
-    let out = rule.environments.length === 0 ? events : events.filter((e) => e.environment !== null && rule.environments.includes(e.environment));
+  /**
+   * The rule's events after its environment and query filters. The query runs once per pass and
+   * distinct query over all of the project's events in the batch (PassReads), then the rule keeps
+   * those of its environments: rules that share a query (the bench's `tier:enterprise`, with and
+   * without an environment) share its SQL.
+   */
+  private async matching(reads: PassReads, rule: AlertRule, events: AlertCandidateEvent[]): Promise<AlertCandidateEvent[]> {
+    const out = rule.environments.length === 0 ? events : events.filter((e) => e.environment !== null && rule.environments.includes(e.environment));
     if (out.length === 0 || rule.query === '') return out;
     let filter;
     try {
@@ -89,14 +96,13 @@ export class AlertEvaluator {
       return []; // Validated on save; a query the parser no longer accepts matches nothing.
     }
     if (!filter) return out;
-    const rows = await this.store.eventRowsMatching(rule.projectId, filter, out.map((e) => e.row));
-    out = out.filter((e) => rows.has(e.row));
-    return out;
+    const rows = await reads.rowsMatching(rule.projectId, rule.query, filter, events.map((e) => e.row));
+    return out.filter((e) => rows.has(e.row));
   }
 
-  private async message(f: Firing, suppressed: number) {
-    const project = await this.store.getProject(f.rule.projectId);
-    const context = await this.store.alertMessageContext(f.rule.projectId, f.event.issueId, f.event.eventId);
+  private async message(reads: PassReads, f: Firing, suppressed: number) {
+    const project = await reads.project(f.rule.projectId);
+    const context = await reads.messageContext(f.rule.projectId, f.event.issueId, f.event.eventId);
     if (!project || !context) return null;
     return buildMessage({ rule: f.rule, project, ...context, reason: f.reason, suppressedSinceLast: suppressed, publicUrl: this.publicUrl });
   }

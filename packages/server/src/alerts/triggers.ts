@@ -1,5 +1,7 @@
-import type { AlertCandidateEvent, AlertRule } from '../store/alert-types.js';
-import type { AlertStore } from '../store/alert-types.js';
+import type { AlertCandidateEvent, AlertRule, AlertStore } from '../store/alert-types.js';
+
+/** The reads the triggers make (alerts/pass-reads.ts asks each once per pass). */
+export type TriggerReads = Pick<AlertStore, 'issueWindowCounts' | 'projectWindowCount' | 'projectHourlyTotal'>;
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -29,7 +31,7 @@ function lastPerIssue(events: AlertCandidateEvent[]): Map<number, { last: AlertC
  * before the current hour (from the hourly counts), at least 1 so a quiet project's first events are
  * not a spike unless they pass K. The current window is counted from the events themselves.
  */
-export async function spikeBaseline(store: AlertStore, projectId: number, at: number, windowMinutes: number): Promise<number> {
+export async function spikeBaseline(store: TriggerReads, projectId: number, at: number, windowMinutes: number): Promise<number> {
   const hour = Math.floor(at / HOUR_MS);
   const total = await store.projectHourlyTotal(projectId, hour - 24, hour - 1);
   return Math.max(1, (total / (24 * 60)) * windowMinutes);
@@ -42,7 +44,7 @@ export async function spikeBaseline(store: AlertStore, projectId: number, at: nu
  * decided by the store (AlertCandidateEvent.newIssue / regression), each backend its own way.
  */
 export async function evaluateTrigger(
-  store: AlertStore,
+  store: TriggerReads,
   rule: AlertRule,
   events: AlertCandidateEvent[],
   throttled: (issueId: number, at: number) => boolean,
@@ -64,18 +66,23 @@ export async function evaluateTrigger(
     case 'frequency':
     case 'users': {
       const windowMs = rule.windowMinutes! * MINUTE_MS;
+      const open: Array<{ issueId: number; last: AlertCandidateEvent; count: number }> = [];
       for (const [issueId, { last, count }] of lastPerIssue(events)) {
-        if (throttled(issueId, last.received)) {
-          firings.push({ rule, event: last, throttleIssueId: issueId, reason: '', events: count });
-          continue;
-        }
-        const counts = await store.issueWindowCounts(issueId, last.timestamp - windowMs, last.timestamp, rule.trigger === 'users');
-        const value = rule.trigger === 'frequency' ? counts.events : counts.users;
-        if (value >= rule.threshold!) {
-          const what = rule.trigger === 'frequency' ? plural(value, 'event') : plural(value, 'user');
-          firings.push({ rule, event: last, throttleIssueId: issueId, reason: `${what} in ${windowText(rule.windowMinutes!)}`, events: count });
-        }
+        if (throttled(issueId, last.received)) firings.push({ rule, event: last, throttleIssueId: issueId, reason: '', events: count });
+        else open.push({ issueId, last, count });
       }
+      const windows = open.map((o) => ({ issueId: o.issueId, from: o.last.timestamp - windowMs, to: o.last.timestamp }));
+      const inWindow = await store.issueWindowCounts(windows, false);
+      // Distinct users cannot outnumber the events: below the threshold in events, the distinct
+      // count (which reads every event row of the window, not just the index) cannot reach it.
+      const reaching = open.map((o, i) => ({ ...o, window: windows[i]!, events: inWindow[i]!.events })).filter((o) => o.events >= rule.threshold!);
+      const users = rule.trigger === 'users' ? await store.issueWindowCounts(reaching.map((o) => o.window), true) : [];
+      reaching.forEach((o, i) => {
+        const value = rule.trigger === 'frequency' ? o.events : users[i]!.users;
+        if (value < rule.threshold!) return;
+        const what = rule.trigger === 'frequency' ? plural(value, 'event') : plural(value, 'user');
+        firings.push({ rule, event: o.last, throttleIssueId: o.issueId, reason: `${what} in ${windowText(rule.windowMinutes!)}`, events: o.count });
+      });
       return firings;
     }
     case 'spike': {

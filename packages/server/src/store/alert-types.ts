@@ -67,6 +67,13 @@ export interface AlertEvaluationBatch {
   events: AlertCandidateEvent[];
 }
 
+/** An issue's events with timestamp in (from, to] (epoch ms), as the windowed triggers count them. */
+export interface IssueWindow {
+  issueId: number;
+  from: number;
+  to: number;
+}
+
 /** Per rule and issue: when it last notified, and what it held back since. */
 export interface AlertThrottleState {
   ruleId: number;
@@ -152,9 +159,12 @@ export interface AlertStore {
    * checked by the same compiled SQL as the issue and event search, so the two never disagree.
    */
   eventRowsMatching(projectId: number, filter: SearchExpr, rows: number[]): Promise<Set<number>>;
-  /** Events of an issue with timestamp in (from, to]: count and distinct users. */
-  /** Users are counted only when asked: it reads the event rows, the event count only the index. */
-  issueWindowCounts(issueId: number, from: number, to: number, withUsers: boolean): Promise<{ events: number; users: number }>;
+  /**
+   * For each window (an issue, timestamps in (from, to]), in the order given: its events and, when
+   * asked, distinct users (users 0 otherwise: they read the event rows, the event count only the
+   * index). Many windows in one call: PostgreSQL answers them in one round trip.
+   */
+  issueWindowCounts(windows: IssueWindow[], withUsers: boolean): Promise<Array<{ events: number; users: number }>>;
   /** Events of a project with timestamp in (from, to]. */
   projectWindowCount(projectId: number, from: number, to: number): Promise<number>;
   /** Events of a project per hour, summed over [fromHour, toHour] (hours = epoch ms / 3,600,000). */

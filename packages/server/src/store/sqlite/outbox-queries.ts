@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { Kysely, Selectable } from 'kysely';
-import { OUTBOX_LEASE_MS, type AlertAction, type DeliveryAttempt, type OutboxEntry, type OutboxStatus } from '../alert-types.js';
+import type { AlertAction, DeliveryAttempt, OutboxEntry, OutboxStatus } from '../alert-types.js';
 import type { Tables } from './tables.js';
+import type { AlertWriteTask, DeliveryResult, OutboxRow } from './write-path/alert-writes.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function toEntry(r: Selectable<Tables['alert_outbox']>): OutboxEntry {
+function toEntry(r: Selectable<Tables['alert_outbox']> | OutboxRow): OutboxEntry {
   return {
     id: r.id,
     ruleId: r.rule_id,
@@ -25,60 +26,29 @@ export class OutboxQueries {
   constructor(
     private readonly db: Kysely<Tables>,
     private readonly connection: Database.Database,
+    /** The write transactions: on the writer thread when the store has one (alert-writes.ts). */
+    private readonly write: (task: AlertWriteTask) => Promise<unknown>,
   ) {}
 
   /**
-   * Claims with a lease (alert-types.ts). Synchronous, so two workers of this process never take
-   * one entry; the write transaction (and the write lock the ingest writer needs) is taken only
-   * when something is due, not on every poll.
+   * Claims with a lease (alert-types.ts), in one synchronous transaction on the writer thread when
+   * the store has one (alert-writes.ts), so two workers of this process never take one entry. The
+   * write transaction (and the write lock the ingest writer needs) is taken only when something is
+   * due, not on every poll: the check is a read here.
    */
-  dueOutbox(now: number, limit: number): Promise<OutboxEntry[]> {
-    this.claim ??= {
-      due: this.connection.prepare(
-        `SELECT * FROM alert_outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
-      ),
-      lease: this.connection.prepare('UPDATE alert_outbox SET next_attempt_at = ? WHERE id = ?'),
-    };
-    const { due, lease } = this.claim;
-    if (due.all(now, 1).length === 0) return Promise.resolve([]);
-    const claimed = this.connection.transaction(() => {
-      const rows = due.all(now, limit) as Array<Selectable<Tables['alert_outbox']>>;
-      for (const row of rows) lease.run(now + OUTBOX_LEASE_MS, row.id);
-      return rows;
-    });
-    return Promise.resolve(claimed.immediate().map(toEntry));
+  async dueOutbox(now: number, limit: number): Promise<OutboxEntry[]> {
+    this.anyDue ??= this.connection.prepare(`SELECT 1 FROM alert_outbox WHERE status = 'pending' AND next_attempt_at <= ? LIMIT 1`);
+    if (this.anyDue.get(now) === undefined) return [];
+    const rows = (await this.write({ op: 'claimOutbox', now, limit })) as OutboxRow[];
+    return rows.map(toEntry);
   }
 
-  private claim?: { due: Database.Statement; lease: Database.Statement };
+  private anyDue?: Database.Statement;
 
   /** One synchronous transaction, for the reason given at AlertQueries.commitAlertEvaluation. */
-  recordDeliveryAttempts(
-    results: Array<{ attempt: Omit<DeliveryAttempt, 'at'> & { at: number }; outcome: { status: OutboxStatus; nextAttemptAt: number } }>,
-  ): Promise<void> {
-    if (results.length === 0) return Promise.resolve();
-    this.statements ??= {
-      update: this.connection.prepare(
-        'UPDATE alert_outbox SET attempts = attempts + 1, status = ?, next_attempt_at = ?, finished_at = ? WHERE id = ?',
-      ),
-      insert: this.connection.prepare(
-        `INSERT INTO alert_attempts (outbox_id, rule_id, at, action_type, target, ok, response_code, error, duration_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ),
-    };
-    const s = this.statements;
-    this.connection
-      .transaction(() => {
-        for (const { attempt, outcome } of results) {
-        s.update.run(outcome.status, outcome.nextAttemptAt, outcome.status === 'pending' ? null : attempt.at, attempt.outboxId);
-        s.insert.run(attempt.outboxId, attempt.ruleId, attempt.at, attempt.actionType, attempt.target, attempt.ok ? 1 : 0,
-          attempt.responseCode, attempt.error, Math.round(attempt.durationMs));
-        }
-      })
-      .immediate();
-    return Promise.resolve();
+  async recordDeliveryAttempts(results: DeliveryResult[]): Promise<void> {
+    if (results.length > 0) await this.write({ op: 'recordAttempts', results });
   }
-
-  private statements?: { update: Database.Statement; insert: Database.Statement };
 
   async deliveryLog(ruleId: number, limit: number): Promise<Array<DeliveryAttempt & { status: OutboxStatus }>> {
     const rows = await this.db

@@ -30,6 +30,7 @@ import type { TriageTables } from '../triage/tables.js';
 import type { ReleaseTables } from './release-tables.js';
 import type { Tables } from './tables.js';
 import { WriterClient } from './write-path/writer-client.js';
+import { AlertWrites, type AlertWriteTask } from './write-path/alert-writes.js';
 import { InvalidationHub, LocalLocks, type InvalidationListener } from '../invalidation.js';
 
 export const DATABASE_FILE = 'proliferate.sqlite3';
@@ -95,8 +96,19 @@ export class SqliteStore implements Store {
     this.releases = new ReleaseQueries(this.db.withTables<ReleaseTables>());
     this.artifacts = new ArtifactQueries(this.db.withTables<ReleaseTables>());
     this.replays = new ReplayQueries(this.connection);
-    this.alerts = new AlertQueries(this.db, this.connection);
-    this.outbox = new OutboxQueries(this.db, this.connection);
+    // The alert engine's write transactions run on the writer thread, between ingest batches
+    // (write-path/alert-writes.ts); a store without one (CLI) runs them on its own connection.
+    let local: AlertWrites | undefined;
+    const alertWrite = (task: AlertWriteTask) => {
+      if (this.writer) return this.writer.alertWrite(task);
+      try {
+        return Promise.resolve((local ??= new AlertWrites(this.connection)).run(task));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+    this.alerts = new AlertQueries(this.db, this.connection, alertWrite);
+    this.outbox = new OutboxQueries(this.db, this.connection, alertWrite);
     this.accounts = new AccountQueries(this.db);
     this.records = new AccountRecords(this.db);
     this.lifecycle = new LifecycleQueries(this.connection);

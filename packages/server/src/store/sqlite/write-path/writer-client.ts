@@ -1,11 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import type { DigestedEvent, RawItem, WriteOutcome } from '../../types.js';
 import type { TelemetryBatch } from '../../trace-types.js';
+import type { AlertWriteTask } from './alert-writes.js';
 import type { LifecycleOp } from './lifecycle-jobs.js';
 import type { WriterMessage, WriterReply } from './writer-protocol.js';
 
 interface Waiting {
+  /** Takes the writer's `batch` answer for this request (its outcomes, or an alert task's value), or a `lifecycle` reply's value. */
   resolve: (value: unknown) => void;
+  /** An alert task: resolve with its value rather than its (empty) outcomes. */
+  wantsValue?: true;
   reject: (error: Error) => void;
 }
 
@@ -61,6 +65,14 @@ export class WriterClient {
   }
 
   /**
+   * Runs one of the alert engine's write transactions on the writer thread (alert-writes.ts), so
+   * the main thread never waits for the write lock; resolves with what the task returned.
+   */
+  alertWrite(task: AlertWriteTask): Promise<unknown> {
+    return this.send<unknown>((id) => ({ kind: 'alerts', id, task }), true);
+  }
+
+  /**
    * Resolves once the derived rows of every write acknowledged so far are applied (at once when
    * none are pending). A flush already under way covers them: the writer answers in order, so any
    * write acknowledged before that flush's answer was written before it.
@@ -82,12 +94,12 @@ export class WriterClient {
     return this.send<T>((id) => ({ kind: 'lifecycle', id, op, args }));
   }
 
-  private send<T = WriteOutcome[]>(message: (id: number) => WriterMessage): Promise<T> {
+  private send<T = WriteOutcome[]>(message: (id: number) => WriterMessage, wantsValue?: true): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error('store is closed'));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.waiting.set(id, wantsValue ? { resolve: resolve as (value: unknown) => void, reject, wantsValue } : { resolve: resolve as (value: unknown) => void, reject });
       this.worker.postMessage(message(id));
     });
   }
@@ -106,7 +118,7 @@ export class WriterClient {
       const member = this.waiting.get(result.id);
       if (!member) continue;
       this.waiting.delete(result.id);
-      if (result.ok) member.resolve(result.outcomes);
+      if (result.ok) member.resolve(member.wantsValue ? result.value : result.outcomes);
       else member.reject(new Error(`write failed: ${result.message}`));
     }
   }

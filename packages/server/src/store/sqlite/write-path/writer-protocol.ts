@@ -1,5 +1,6 @@
 import type { RawItem, WriteOutcome } from '../../types.js';
 import type { TelemetryBatch } from '../../trace-types.js';
+import type { AlertWriteTask } from './alert-writes.js';
 import type { WriterEvent } from './event-writer.js';
 import type { LifecycleOp } from './lifecycle-jobs.js';
 
@@ -17,9 +18,12 @@ export type WriterMessage =
    * by the writer between ingest batches, paced (lifecycle-jobs.ts); answered with a `lifecycle` reply.
    */
   | { kind: 'lifecycle'; id: number; op: LifecycleOp; args: unknown[] }
+  /** A write transaction of the alert engine (alert-writes.ts), run between ingest batches. */
+  | { kind: 'alerts'; id: number; task: AlertWriteTask }
   | { kind: 'close' };
 
-export type WriterResult = { id: number; ok: true; outcomes: WriteOutcome[] } | { id: number; ok: false; message: string };
+/** `value`: what an alert task returned (alert-writes.ts). */
+export type WriterResult = { id: number; ok: true; outcomes: WriteOutcome[]; value?: unknown } | { id: number; ok: false; message: string };
 
 /**
  * The writer answers each batch with one message: a result per request in it, and how many events'

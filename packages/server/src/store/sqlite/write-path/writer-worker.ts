@@ -10,13 +10,15 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { configureConnection } from '../schema.js';
+import { AlertWrites } from './alert-writes.js';
 import { EventWriter } from './event-writer.js';
 import { ApplyPolicy, type NextApply } from './apply-policy.js';
 import { writeBatch, type WriteMessage } from './batch-chunks.js';
 import { DeletionPacer } from '../../../lifecycle/deletion-pacer.js';
 import { LifecycleJobs } from './lifecycle-jobs.js';
-import type { WriterMessage, WriterReply } from './writer-protocol.js';
+import type { WriterMessage, WriterReply, WriterResult } from './writer-protocol.js';
 
+type AlertMessage = Extract<WriterMessage, { kind: 'alerts' }>;
 
 const port = parentPort!;
 const db = new Database((workerData as { path: string }).path);
@@ -28,6 +30,7 @@ const writer = new EventWriter(db, policy);
 const lifecycle = new LifecycleJobs(db, writer, new DeletionPacer(policy.clock));
 let lifecycleTimer: NodeJS.Timeout | undefined;
 let lifecycleQueued = false;
+let alertWrites: AlertWrites | undefined;
 let idleTimer: NodeJS.Timeout | undefined;
 let idleQueued = false;
 let closed = false;
@@ -82,6 +85,7 @@ function readWaiting(): boolean {
 /** Writes one batch of queued messages and answers it; returns whether a close was among them. */
 function handle(messages: WriterMessage[]): boolean {
   const writes = messages.filter((m): m is WriteMessage => m.kind === 'write');
+  const alertTasks = messages.filter((m): m is AlertMessage => m.kind === 'alerts');
   const flushIds = messages.flatMap((m) => (m.kind === 'flush' ? [m.id] : []));
   const closing = messages.some((m) => m.kind === 'close');
   // Deletions wait until no request does (runLifecycleIfIdle).
@@ -95,7 +99,7 @@ function handle(messages: WriterMessage[]): boolean {
     // A flush that fails leaves the rows journaled; the read that asked goes ahead with trailing counts.
     applyGathered();
     reply({ kind: 'batch', results: flushIds.map((id) => ({ id, ok: true, outcomes: [] })), pendingDerived: writer.pendingDerived });
-    if (writes.length === 0) return false;
+    if (writes.length === 0 && alertTasks.length === 0) return false;
   }
   const { results, unwritten } = writes.length > 0 ? writeBatch(writer, writes, closing, readWaiting) : { results: [], unwritten: [] };
   // Cut short by a read: the rest goes before what came after it, behind the read's flush.
@@ -103,8 +107,20 @@ function handle(messages: WriterMessage[]): boolean {
   if (writes.length > 0) policy.batchWritten(writes.length - unwritten.length);
   if (closing && (writes.length === 0 || writer.pendingDerived > 0)) applyGathered();
   if (closing) for (const id of flushIds) results.push({ id, ok: true, outcomes: [] });
-  reply({ kind: 'batch', results, pendingDerived: writer.pendingDerived });
+  // The acks first: an alert task queued beside ingest writes does not delay them.
+  if (results.length > 0 || alertTasks.length === 0) reply({ kind: 'batch', results, pendingDerived: writer.pendingDerived });
+  if (alertTasks.length > 0) reply({ kind: 'batch', results: alertTasks.map(runAlertTask), pendingDerived: writer.pendingDerived });
   return closing;
+}
+
+/** Each alert task in a transaction of its own: one that fails (busy beyond busy_timeout) fails alone. */
+function runAlertTask(message: AlertMessage): WriterResult {
+  try {
+    alertWrites ??= new AlertWrites(db);
+    return { id: message.id, ok: true, outcomes: [], value: alertWrites.run(message.task) };
+  } catch (error) {
+    return { id: message.id, ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 function reply(message: WriterReply): void {
