@@ -254,10 +254,10 @@ export class SqliteStore implements Store {
    * old issue; the second flush applies them and the recount puts them where the event now is.
    */
   private async moveEvents(move: () => number[], targetId: number): Promise<number[]> {
-    await this.writer?.settled();
+    await this.writer?.settled(true);
     const moved = move();
     if (moved.length > 0 && this.writer) {
-      await this.writer.settled();
+      await this.writer.settled(true);
       this.merges.recount([targetId, ...moved]);
     }
     return moved;

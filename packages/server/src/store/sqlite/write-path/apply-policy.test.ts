@@ -89,15 +89,15 @@ test('the event writer takes its time from the policy clock: rows stay gathered 
   db.close();
 });
 
-test('while reads come, a batch also applies once 64 events are gathered, so the flush a read waits for stays short; 5 s after the last read, rows gather again for 250 ms', () => {
+test('while reads come, a batch applies what is gathered with itself; 5 s after the last read, rows gather again for 250 ms', () => {
   const clock = manualClock();
   const policy = new ApplyPolicy({ clock });
-  assert.equal(policy.withBatch({ events: 64, ageMs: 10 }, false), false, 'no read yet: keep gathering');
+  assert.equal(policy.withBatch({ events: 1, ageMs: 10 }, false), false, 'no read yet: keep gathering');
   policy.readAsked();
-  assert.equal(policy.withBatch({ events: 63, ageMs: 10 }, false), false);
-  assert.equal(policy.withBatch({ events: 64, ageMs: 10 }, false), true);
+  assert.equal(policy.withBatch({ events: 0, ageMs: 0 }, false), false, 'nothing gathered');
+  assert.equal(policy.withBatch({ events: 1, ageMs: 0 }, false), true);
   clock.advance(4999);
-  assert.equal(policy.withBatch({ events: 64, ageMs: 10 }, false), true, 'the read was 4,999 ms ago');
+  assert.equal(policy.withBatch({ events: 1, ageMs: 10 }, false), true, 'the read was 4,999 ms ago');
   clock.advance(1);
-  assert.equal(policy.withBatch({ events: 64, ageMs: 10 }, false), false, 'reads stopped 5 s ago');
+  assert.equal(policy.withBatch({ events: 1, ageMs: 10 }, false), false, 'reads stopped 5 s ago');
 });

@@ -53,6 +53,7 @@ function writeChunk(writer: EventWriter, writes: WriteMessage[], applyDerived: b
       writes.flatMap((w) => w.raw),
       writes.flatMap((w) => w.telemetry),
       applyDerived,
+      writes[0]?.id ?? 0,
     );
     let offset = 0;
     return writes.map((w) => {

@@ -216,3 +216,24 @@ test('a crash between slices applies only the journal batches no slice had appli
   reference.close();
   reopened.close();
 });
+
+test('appliedBefore names the first request whose rows still wait: requests before it are counted, and a journal replayed without request ids counts none as applied', () => {
+  const { db, dir } = openDatabase();
+  const writer = new EventWriter(db, gatherAll);
+  assert.equal(writer.appliedBefore, Number.POSITIVE_INFINITY, 'nothing gathered: every request is applied');
+  writer.write(events(3), [], [], false, 10);
+  writer.write(events(3, 3), [], [], false, 14);
+  assert.equal(writer.appliedBefore, 10);
+  writer.applyOldest(1);
+  assert.equal(writer.appliedBefore, 14, 'the oldest batch (requests 10-13) applied');
+  writer.write(events(2, 6), [], [], false, 20);
+  db.close();
+  // After a restart the journal has no request ids: nothing may be taken as applied until it is.
+  const reopened = openDatabase(dir).db;
+  const replayed = new EventWriter(reopened, gatherAll);
+  assert.equal(replayed.appliedBefore, 0);
+  replayed.flush();
+  assert.equal(replayed.appliedBefore, Number.POSITIVE_INFINITY);
+  assert.equal(scalar(reopened, 'SELECT sum(count) AS n FROM issues'), 8);
+  reopened.close();
+});

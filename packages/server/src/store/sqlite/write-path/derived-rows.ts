@@ -49,7 +49,7 @@ export function decodeJournal(text: string): DerivedEntry[] {
  * deleted in the same transaction.
  */
 export class DerivedRows {
-  private groups: Array<{ batch: number; entries: DerivedEntry[]; addedAt: number }> = [];
+  private groups: Array<{ batch: number; entries: DerivedEntry[]; addedAt: number; firstWriteId: number }> = [];
   private count = 0;
 
   /** Events gathered and not yet applied. */
@@ -62,10 +62,22 @@ export class DerivedRows {
     return this.groups.length === 0 ? 0 : now - this.groups[0]!.addedAt;
   }
 
-  /** The derived rows of one journal batch (derived_journal.batch), in journal order. */
-  addBatch(batch: number, entries: DerivedEntry[], now: number): void {
-    this.groups.push({ batch, entries, addedAt: now });
+  /**
+   * The derived rows of one journal batch (derived_journal.batch), in journal order.
+   * `firstWriteId`: the writer-client id of the first request in it (0 when unknown: a journal
+   * replayed after a restart or a rollback), so `appliedBefore` can say which acks are counted.
+   */
+  addBatch(batch: number, entries: DerivedEntry[], now: number, firstWriteId = 0): void {
+    this.groups.push({ batch, entries, addedAt: now, firstWriteId });
     this.count += entries.length;
+  }
+
+  /**
+   * Requests with an id below this have every derived row applied, as far as what is gathered
+   * knows (Infinity when nothing is gathered; 0 when the oldest batch's requests are unknown).
+   */
+  get appliedBefore(): number {
+    return this.groups.length === 0 ? Number.POSITIVE_INFINITY : this.groups[0]!.firstWriteId;
   }
 
   /** The oldest journal batches holding at most `maxEvents` events (always at least one batch). */

@@ -139,7 +139,7 @@ export class EventWriter {
    * thread passes whether a flush came with the batch; other callers (bench, tests) leave the
    * default and so apply with every batch.
    */
-  write(events: WriterEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = [], readAsked = true): WriteOutcome[] {
+  write(events: WriterEvent[], raw: RawItem[], telemetry: TelemetryBatch[] = [], readAsked = true, firstWriteId = 0): WriteOutcome[] {
     // Compressed before the transaction, so the write lock is not held meanwhile.
     const encoded = events.map((event) => ({ event, payload: storedPayload(event.payload) }));
     try {
@@ -148,7 +148,7 @@ export class EventWriter {
         const added: DerivedEntry[] = [];
         const outcomes = encoded.map(({ event, payload }) => this.writeEvent(event, payload, issueIds, added));
         const now = this.policy.clock.now();
-        if (added.length > 0) this.pending.addBatch(Number(this.stmt.insertJournal.run(encodeJournal(added)).lastInsertRowid), added, now);
+        if (added.length > 0) this.pending.addBatch(Number(this.stmt.insertJournal.run(encodeJournal(added)).lastInsertRowid), added, now, firstWriteId);
         for (const item of raw) this.writeRaw(item);
         for (const batch of telemetry) this.traces.write(batch);
         if (this.policy.withBatch({ events: this.pending.size, ageMs: this.pending.ageMs(now) }, readAsked)) this.applyPending(Infinity);
@@ -194,6 +194,11 @@ export class EventWriter {
   /** Events whose derived rows are gathered but not yet applied. */
   get pendingDerived(): number {
     return this.pending.size;
+  }
+
+  /** Requests with a writer-client id below this have their derived rows applied (DerivedRows.appliedBefore). */
+  get appliedBefore(): number {
+    return this.pending.appliedBefore;
   }
 
   /** How long the oldest gathered rows have waited, in ms. */

@@ -30,6 +30,10 @@ export class WriterClient {
   private exited = false;
   /** From the writer's latest answer: events acknowledged whose derived rows are not applied yet. */
   private pendingDerived = 0;
+  /** From the writer's latest answer: write requests with a lower id have their derived rows applied. */
+  private appliedBefore = Number.POSITIVE_INFINITY;
+  /** The highest id of a write acknowledged so far. */
+  private ackedMax = 0;
   private flushing: Promise<unknown> | null = null;
 
   constructor(databasePath: string) {
@@ -74,11 +78,15 @@ export class WriterClient {
 
   /**
    * Resolves once the derived rows of every write acknowledged so far are applied (at once when
-   * none are pending). A flush already under way covers them: the writer answers in order, so any
-   * write acknowledged before that flush's answer was written before it.
+   * none are pending, or when the writer's last answer says every acknowledged write's rows are:
+   * `appliedBefore`). A flush already under way covers them: the writer answers in order, so any
+   * write acknowledged before that flush's answer was written before it. `everything`: also the
+   * rows of writes the writer committed but whose acks this thread has not seen yet (a merge must
+   * not leave any keyed to the issue it empties).
    */
-  async settled(): Promise<void> {
-    if (this.pendingDerived === 0 || this.failure || this.closed) return;
+  async settled(everything = false): Promise<void> {
+    if (this.failure || this.closed || this.pendingDerived === 0) return;
+    if (!everything && this.ackedMax < this.appliedBefore) return;
     // A flush that fails leaves counts trailing; the read still runs.
     this.flushing ??= this.send((id) => ({ kind: 'flush', id }))
       .catch(() => undefined)
@@ -114,10 +122,12 @@ export class WriterClient {
 
   private onReply(reply: Extract<WriterReply, { kind: 'batch' }>): void {
     this.pendingDerived = reply.pendingDerived;
+    this.appliedBefore = reply.appliedBefore;
     for (const result of reply.results) {
       const member = this.waiting.get(result.id);
       if (!member) continue;
       this.waiting.delete(result.id);
+      if (result.ok && !member.wantsValue && result.id > this.ackedMax) this.ackedMax = result.id;
       if (result.ok) member.resolve(member.wantsValue ? result.value : result.outcomes);
       else member.reject(new Error(`write failed: ${result.message}`));
     }

@@ -29,8 +29,19 @@ export type WriterResult = { id: number; ok: true; outcomes: WriteOutcome[]; val
  * The writer answers each batch with one message: a result per request in it, and how many events'
  * derived rows are still gathered but not applied (0 means reads are exact without a flush).
  */
+/**
+ * Sent with every batch answer. `pendingDerived`: events whose derived rows are gathered but not
+ * applied (0: every read is exact without a flush). `appliedBefore`: every write request with a
+ * lower id has its derived rows applied (requests are written in id order and applied oldest
+ * first), so a read that only needs acks below it needs no flush either.
+ */
+export interface WriterStatus {
+  pendingDerived: number;
+  appliedBefore: number;
+}
+
 export type WriterReply =
-  | { kind: 'batch'; results: WriterResult[]; pendingDerived: number }
+  | { kind: 'batch'; results: WriterResult[] } & WriterStatus
   | { kind: 'lifecycle'; id: number; ok: true; value: unknown }
   | { kind: 'lifecycle'; id: number; ok: false; message: string }
   | { kind: 'closed' };

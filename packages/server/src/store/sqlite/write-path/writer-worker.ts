@@ -16,7 +16,7 @@ import { ApplyPolicy, type NextApply } from './apply-policy.js';
 import { writeBatch, type WriteMessage } from './batch-chunks.js';
 import { DeletionPacer } from '../../../lifecycle/deletion-pacer.js';
 import { LifecycleJobs } from './lifecycle-jobs.js';
-import type { WriterMessage, WriterReply, WriterResult } from './writer-protocol.js';
+import type { WriterMessage, WriterReply, WriterResult, WriterStatus } from './writer-protocol.js';
 
 type AlertMessage = Extract<WriterMessage, { kind: 'alerts' }>;
 
@@ -98,7 +98,7 @@ function handle(messages: WriterMessage[]): boolean {
     // saturated ingest a read waits for the batch in progress only, not also for the next one.
     // A flush that fails leaves the rows journaled; the read that asked goes ahead with trailing counts.
     applyGathered();
-    reply({ kind: 'batch', results: flushIds.map((id) => ({ id, ok: true, outcomes: [] })), pendingDerived: writer.pendingDerived });
+    reply({ kind: 'batch', results: flushIds.map((id) => ({ id, ok: true, outcomes: [] })), ...status() });
     if (writes.length === 0 && alertTasks.length === 0) return false;
   }
   const { results, unwritten } = writes.length > 0 ? writeBatch(writer, writes, closing, readWaiting) : { results: [], unwritten: [] };
@@ -108,8 +108,8 @@ function handle(messages: WriterMessage[]): boolean {
   if (closing && (writes.length === 0 || writer.pendingDerived > 0)) applyGathered();
   if (closing) for (const id of flushIds) results.push({ id, ok: true, outcomes: [] });
   // The acks first: an alert task queued beside ingest writes does not delay them.
-  if (results.length > 0 || alertTasks.length === 0) reply({ kind: 'batch', results, pendingDerived: writer.pendingDerived });
-  if (alertTasks.length > 0) reply({ kind: 'batch', results: alertTasks.map(runAlertTask), pendingDerived: writer.pendingDerived });
+  if (results.length > 0 || alertTasks.length === 0) reply({ kind: 'batch', results, ...status() });
+  if (alertTasks.length > 0) reply({ kind: 'batch', results: alertTasks.map(runAlertTask), ...status() });
   return closing;
 }
 
@@ -123,13 +123,17 @@ function runAlertTask(message: AlertMessage): WriterResult {
   }
 }
 
+function status(): WriterStatus {
+  return { pendingDerived: writer.pendingDerived, appliedBefore: writer.appliedBefore };
+}
+
 function reply(message: WriterReply): void {
   port.postMessage(message);
 }
 
 /** Tells the main thread how many events' rows are still gathered, after applying some unasked. */
 function reportPending(): void {
-  reply({ kind: 'batch', results: [], pendingDerived: writer.pendingDerived });
+  reply({ kind: 'batch', results: [], ...status() });
 }
 
 /** Writes everything queued, batch after batch, then turns to the gathered rows if nothing waits. */
