@@ -26,11 +26,16 @@ export class AlertEvaluator {
     if (batch.events.length === 0) return 0;
     const rules = await this.store.enabledAlertRules();
     const byProject = new Map<number, AlertCandidateEvent[]>();
-    for (const e of batch.events) byProject.set(e.projectId, [...(byProject.get(e.projectId) ?? []), e]);
+    for (const e of batch.events) {
+      const list = byProject.get(e.projectId);
+      if (list) list.push(e);
+      else byProject.set(e.projectId, [e]);
+    }
 
     const states = new Map<string, AlertThrottleState>();
     const relevant = rules.filter((r) => byProject.has(r.projectId));
-    const keys = relevant.flatMap((r) => [{ ruleId: r.id, issueId: 0 }, ...[...new Set(byProject.get(r.projectId)!.map((e) => e.issueId))].map((issueId) => ({ ruleId: r.id, issueId }))]);
+    const issuesOf = new Map([...byProject].map(([projectId, events]) => [projectId, [...new Set(events.map((e) => e.issueId))]]));
+    const keys = relevant.flatMap((r) => [{ ruleId: r.id, issueId: 0 }, ...issuesOf.get(r.projectId)!.map((issueId) => ({ ruleId: r.id, issueId }))]);
     for (const s of await this.store.alertThrottleStates(keys)) states.set(stateKey(s.ruleId, s.issueId), s);
     const stateOf = (ruleId: number, issueId: number) => {
       const key = stateKey(ruleId, issueId);
