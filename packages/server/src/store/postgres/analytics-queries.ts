@@ -177,7 +177,7 @@ export class AnalyticsQueries {
     const [from, to] = [Math.max(-2_147_483_648, Math.floor(fromHour)), Math.min(2_147_483_647, Math.ceil(toHour))];
     let values = this.db
       .selectFrom('issue_tag_values as itv')
-      .innerJoin('tag_values as tv', 'tv.id', 'itv.value_id')
+      .innerJoin('tag_values as tv', (join) => join.onRef('tv.project_id', '=', 'itv.project_id').onRef('tv.id', '=', 'itv.value_id'))
       .select(['tv.id', 'tv.key', 'tv.value', 'itv.count'])
       .where('itv.project_id', '=', projectId)
       .where('itv.issue_id', '=', issueId);

@@ -46,12 +46,16 @@ export class IssueQueries {
 
   private async toIssues(rows: IssueRow[]): Promise<Issue[]> {
     if (rows.length === 0) return [];
+    const projects = [...new Set(rows.map((r) => r.project_id))];
+    // tag_values by (project, key) first: joined on the id alone, the planner walked tag_values'
+    // whole primary key filtering for the key (4 ms per issue at 16,000 values, 0.1 ms this way).
     const environments = await this.db
       .selectFrom('issue_tag_values as itv')
-      .innerJoin('tag_values as tv', 'tv.id', 'itv.value_id')
+      .innerJoin('tag_values as tv', (join) => join.onRef('tv.project_id', '=', 'itv.project_id').onRef('tv.id', '=', 'itv.value_id'))
       .select(['itv.issue_id', 'tv.value'])
+      .where('tv.project_id', 'in', projects)
       .where('tv.key', '=', 'environment')
-      .where('itv.project_id', 'in', [...new Set(rows.map((r) => r.project_id))])
+      .where('itv.project_id', 'in', projects)
       .where('itv.issue_id', 'in', rows.map((r) => r.id))
       .orderBy('tv.value')
       .execute();

@@ -14,7 +14,7 @@ export class TagQueries {
     let q = this.db
       .selectFrom('issues as i')
       .innerJoin('issue_tag_values as itv', (join) => join.onRef('itv.project_id', '=', 'i.project_id').onRef('itv.issue_id', '=', 'i.id'))
-      .innerJoin('tag_values as tv', 'tv.id', 'itv.value_id')
+      .innerJoin('tag_values as tv', (join) => join.onRef('tv.project_id', '=', 'i.project_id').onRef('tv.id', '=', 'itv.value_id'))
       .select(['tv.key', 'tv.value', 'itv.count', 'itv.first_seen', 'itv.last_seen'])
       .where('i.id', '=', issueId);
     if (key !== undefined) q = q.where('tv.key', '=', key);
